@@ -1,0 +1,36 @@
+# Two commands do everything: `make demo` and `make test`. Both install what is missing first.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# The install stamp is keyed on pyproject.toml: editing dependencies reinstalls, nothing else does.
+STAMP := $(VENV)/.installed-$(shell sha256sum pyproject.toml | cut -c1-16)
+
+.PHONY: install demo test clean-runs
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "installing torch 2.14.1 + torchvision 0.29.1 (a matched pair), then dvats[dev] into $(VENV)"
+	$(BIN)/python -m pip install -q --disable-pip-version-check torch==2.14.1 torchvision==0.29.1
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e ".[dev]"
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+demo: install
+	$(BIN)/dvats demo --out runs/demo
+
+# test: the library matches the notebooks, notebooks are clean, every notebook's tests pass, then tests/.
+test: install
+	@tmp=$$(mktemp -d); cp -r dvats "$$tmp/dvats"; cp -r nbs "$$tmp/nbs"; \
+	 $(BIN)/nbdev-clean && $(BIN)/nbdev-export; \
+	 ok=1; \
+	 diff -rq -x __pycache__ "$$tmp/dvats" dvats || { echo "nbdev-export changed dvats/: export the notebooks and commit dvats/"; ok=0; }; \
+	 diff -rq -x .ipynb_checkpoints "$$tmp/nbs" nbs || { echo "nbdev-clean changed nbs/: run nbdev-clean and commit"; ok=0; }; \
+	 rm -rf "$$tmp"; test $$ok = 1
+	$(BIN)/nbdev-test --n-workers 2
+	$(BIN)/python -m pytest tests/ -q -p no:cacheprovider
+
+clean-runs:
+	rm -rf runs/

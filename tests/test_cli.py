@@ -1,0 +1,83 @@
+"""End-to-end tests of the `dvats` command in a subprocess: what a user types, what they see."""
+import subprocess, sys
+from pathlib import Path
+import numpy as np, pandas as pd, pytest, yaml
+
+DVATS = [sys.executable, '-m', 'dvats']
+
+
+def dvats(*args, cwd=None):
+    return subprocess.run(DVATS + [str(a) for a in args], capture_output=True, text=True, cwd=cwd, timeout=900)
+
+
+@pytest.fixture(scope='module')
+def demo_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp('demo') / 'run'
+    r = dvats('demo', '--out', out)
+    assert r.returncode == 0, r.stderr
+    return out, r
+
+
+def test_demo_writes_config_and_windows(demo_run):
+    out, r = demo_run
+    w = pd.read_parquet(out / 'windows.parquet')
+    assert len(w) == (20_000 - 48) // 4 + 1 and w.valid.all()
+    assert list(w.columns[:3]) == ['window', 'start', 'end'] and 'label' in w
+    cfg = yaml.safe_load((out / 'config.yaml').read_text())
+    assert cfg['windows'] == {'w': 48, 'stride': 4} and cfg['data']['label_col'] == 'regime'
+    assert 'Traceback' not in r.stderr
+
+
+def test_rerun_is_idempotent(demo_run):
+    out, _ = demo_run
+    before = (out / 'windows.parquet').read_bytes()
+    r = dvats('demo', '--out', out)
+    assert r.returncode == 0, r.stderr
+    assert (out / 'windows.parquet').read_bytes() == before
+
+
+def test_run_on_csv_with_labels(tmp_path):
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({'timestamp': pd.date_range('2024', periods=300, freq='s'),
+                       'a': rng.normal(size=300), 'b': rng.normal(size=300), 'state': ['on'] * 150 + ['off'] * 150})
+    df.loc[10, 'a'] = np.nan
+    df.to_csv(tmp_path / 'plant.csv', index=False)
+    r = dvats('run', tmp_path / 'plant.csv', '--label-col', 'state', '--w', 20, '--stride', 5, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    w = pd.read_parquet(tmp_path / 'runs' / 'plant' / 'windows.parquet')   # default --out: runs/<file name>
+    assert len(w) == 57 and set(w.label) == {'on', 'off'}
+    assert w.valid.tolist()[:4] == [False, False, False, True]               # row 10 is missing: windows 0-2 hold it
+    assert str(w.start_time.dtype).startswith('datetime64')
+
+
+BAD = {
+    'missing file': (['run', 'nope.csv'], 'data file not found'),
+    'unsupported format': (['run', 'data.xlsx'], "unsupported data format '.xlsx'"),
+    'empty file': (['run', 'empty.csv'], 'data file is empty'),
+    'unknown channel': (['run', 'ok.csv', '--channels', 'a,zz'], "channel(s) 'zz' not in the data"),
+    'series shorter than w': (['run', 'ok.csv', '--w', 500], 'shorter than the window w=500'),
+    'w < 2': (['run', 'ok.csv', '--w', 1], "'windows.w' is 1, out of range"),
+    'stride < 1': (['run', 'ok.csv', '--stride', 0], "'windows.stride' is 0, out of range"),
+    'unknown config key': (['run', 'ok.csv', '--config', 'bad.yaml'], "unknown config key 'windows.size'"),
+}
+
+
+@pytest.mark.parametrize('case', list(BAD))
+def test_bad_input_is_one_clear_line(tmp_path, case):
+    (tmp_path / 'data.xlsx').write_text('x')
+    (tmp_path / 'empty.csv').write_text('')
+    (tmp_path / 'bad.yaml').write_text('windows:\n  size: 3\n')
+    pd.DataFrame({'a': np.arange(100.), 'b': np.arange(100.)}).to_csv(tmp_path / 'ok.csv', index=False)
+    args, msg = BAD[case]
+    r = dvats(*args, '--out', tmp_path / 'out', cwd=tmp_path)
+    assert r.returncode == 2
+    assert r.stderr.startswith('dvats: error: ') and msg in r.stderr, r.stderr
+    assert 'Traceback' not in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / 'out').exists()        # nothing written
+
+
+def test_help_is_light():
+    r = subprocess.run([sys.executable, '-X', 'importtime', '-m', 'dvats', '--help'], capture_output=True, text=True)
+    assert r.returncode == 0 and 'demo' in r.stdout
+    imported = {line.split('|')[-1].strip().split('.')[0] for line in r.stderr.splitlines() if '|' in line}
+    assert not imported & {'torch', 'umap', 'numba', 'fastai', 'tsai', 'pandas'}, imported & {'torch', 'umap', 'numba'}
