@@ -28,12 +28,33 @@ def test_demo_writes_config_and_windows(demo_run):
     assert 'Traceback' not in r.stderr
 
 
-def test_rerun_is_idempotent(demo_run):
+def test_demo_trains_encoder_and_embeds(demo_run):
+    out, r = demo_run
+    for f in ['encoder.pt', 'encoder.json', 'embeddings.npy', 'training.csv', 'training_curve.html']: assert (out / f).is_file(), f
+    emb = np.load(out / 'embeddings.npy', allow_pickle=False)
+    assert emb.shape == (4989, 128) and emb.dtype == np.float32 and np.isfinite(emb).all()
+    assert 'encoder: done in' in r.stdout and 'embeddings: done in' in r.stdout
+
+
+def test_second_demo_skips_finished_stages(demo_run):
     out, _ = demo_run
-    before = (out / 'windows.parquet').read_bytes()
+    before = {f: (out / f).read_bytes() for f in ['windows.parquet', 'encoder.pt', 'embeddings.npy']}
     r = dvats('demo', '--out', out)
     assert r.returncode == 0, r.stderr
-    assert (out / 'windows.parquet').read_bytes() == before
+    for stage in ['windows', 'encoder', 'embeddings']: assert f'{stage}: reused' in r.stdout, r.stdout
+    assert {f: (out / f).read_bytes() for f in before} == before
+
+
+def test_run_reuses_an_encoder(demo_run, tmp_path):
+    out, _ = demo_run
+    s = pd.read_parquet(out / 'demo_series.parquet').iloc[:3000]
+    s.to_csv(tmp_path / 'part.csv', index=False)
+    r = dvats('run', tmp_path / 'part.csv', '--encoder', out / 'encoder.pt', '--out', tmp_path / 'r')
+    assert r.returncode == 0, r.stderr
+    assert 'encoder: loaded' in r.stdout and 'epoch' not in r.stdout
+    assert (tmp_path / 'r' / 'encoder.pt').read_bytes() == (out / 'encoder.pt').read_bytes()
+    r = dvats('run', tmp_path / 'part.csv', '--encoder', out / 'encoder.pt', '--w', 32, '--out', tmp_path / 'r2')
+    assert r.returncode == 2 and 'w=32 but the encoder was trained with w=48' in r.stderr, r.stderr
 
 
 def test_run_on_csv_with_labels(tmp_path):
@@ -42,7 +63,8 @@ def test_run_on_csv_with_labels(tmp_path):
                        'a': rng.normal(size=300), 'b': rng.normal(size=300), 'state': ['on'] * 150 + ['off'] * 150})
     df.loc[10, 'a'] = np.nan
     df.to_csv(tmp_path / 'plant.csv', index=False)
-    r = dvats('run', tmp_path / 'plant.csv', '--label-col', 'state', '--w', 20, '--stride', 5, cwd=tmp_path)
+    (tmp_path / 'fast.yaml').write_text('encoder:\n  epochs: 1\n')
+    r = dvats('run', tmp_path / 'plant.csv', '--label-col', 'state', '--w', 20, '--stride', 5, '--config', 'fast.yaml', cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     w = pd.read_parquet(tmp_path / 'runs' / 'plant' / 'windows.parquet')   # default --out: runs/<file name>
     assert len(w) == 57 and set(w.label) == {'on', 'off'}
