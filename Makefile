@@ -29,7 +29,8 @@ test: install
 	 diff -rq -x __pycache__ "$$tmp/dvats" dvats || { echo "nbdev-export changed dvats/: export the notebooks and commit dvats/"; ok=0; }; \
 	 diff -rq -x .ipynb_checkpoints "$$tmp/nbs" nbs || { echo "nbdev-clean changed nbs/: run nbdev-clean and commit"; ok=0; }; \
 	 rm -rf "$$tmp"; test $$ok = 1
-	$(BIN)/nbdev-test --n-workers 2
+	@# two notebooks at a time on two cores: one thread each, so torch and numba do not oversubscribe the cores
+	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 NUMBA_NUM_THREADS=1 $(BIN)/nbdev-test --n-workers 2
 	$(BIN)/python -m pytest tests/ -q -p no:cacheprovider
 
 clean-runs:

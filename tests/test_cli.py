@@ -1,5 +1,5 @@
 """End-to-end tests of the `dvats` command in a subprocess: what a user types, what they see."""
-import subprocess, sys
+import json, subprocess, sys
 from pathlib import Path
 import numpy as np, pandas as pd, pytest, yaml
 
@@ -23,6 +23,11 @@ def test_demo_writes_config_and_windows(demo_run):
     w = pd.read_parquet(out / 'windows.parquet')
     assert len(w) == (20_000 - 48) // 4 + 1 and w.valid.all()
     assert list(w.columns[:3]) == ['window', 'start', 'end'] and 'label' in w
+    assert {'x', 'y', 'cluster', 'anomaly_score', 'is_anomaly', 'has_anomaly'} <= set(w.columns)
+    assert np.isfinite(w.anomaly_score).all() and w.is_anomaly.mean() < 0.15
+    m = json.loads((out / 'metrics.json').read_text())
+    assert m['clustering']['ari'] is not None and m['anomaly']['glosh']['auc_pr'] is not None
+    assert 'anomalies:' in r.stdout and 'AUC-PR' in r.stdout
     cfg = yaml.safe_load((out / 'config.yaml').read_text())
     assert cfg['windows'] == {'w': 48, 'stride': 4} and cfg['data']['label_col'] == 'regime'
     assert 'Traceback' not in r.stderr
@@ -41,7 +46,7 @@ def test_second_demo_skips_finished_stages(demo_run):
     before = {f: (out / f).read_bytes() for f in ['windows.parquet', 'encoder.pt', 'embeddings.npy']}
     r = dvats('demo', '--out', out)
     assert r.returncode == 0, r.stderr
-    for stage in ['windows', 'encoder', 'embeddings']: assert f'{stage}: reused' in r.stdout, r.stdout
+    for stage in ['encoder', 'embeddings', 'projection', 'clusters', 'table']: assert f'{stage}: reused' in r.stdout, r.stdout
     assert {f: (out / f).read_bytes() for f in before} == before
 
 
@@ -49,7 +54,8 @@ def test_run_reuses_an_encoder(demo_run, tmp_path):
     out, _ = demo_run
     s = pd.read_parquet(out / 'demo_series.parquet').iloc[:3000]
     s.to_csv(tmp_path / 'part.csv', index=False)
-    r = dvats('run', tmp_path / 'part.csv', '--encoder', out / 'encoder.pt', '--out', tmp_path / 'r')
+    (tmp_path / 'pca.yaml').write_text('dr:\n  method: pca\n')
+    r = dvats('run', tmp_path / 'part.csv', '--encoder', out / 'encoder.pt', '--config', tmp_path / 'pca.yaml', '--out', tmp_path / 'r')
     assert r.returncode == 0, r.stderr
     assert 'encoder: loaded' in r.stdout and 'epoch' not in r.stdout
     assert (tmp_path / 'r' / 'encoder.pt').read_bytes() == (out / 'encoder.pt').read_bytes()
@@ -63,7 +69,7 @@ def test_run_on_csv_with_labels(tmp_path):
                        'a': rng.normal(size=300), 'b': rng.normal(size=300), 'state': ['on'] * 150 + ['off'] * 150})
     df.loc[10, 'a'] = np.nan
     df.to_csv(tmp_path / 'plant.csv', index=False)
-    (tmp_path / 'fast.yaml').write_text('encoder:\n  epochs: 1\n')
+    (tmp_path / 'fast.yaml').write_text('encoder:\n  epochs: 1\ndr:\n  method: pca\n')
     r = dvats('run', tmp_path / 'plant.csv', '--label-col', 'state', '--w', 20, '--stride', 5, '--config', 'fast.yaml', cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     w = pd.read_parquet(tmp_path / 'runs' / 'plant' / 'windows.parquet')   # default --out: runs/<file name>
