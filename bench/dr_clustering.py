@@ -15,10 +15,11 @@ directly (TODO: drop that fallback once both modules are released) and says in i
    ~16% each here; a fixed small value fragments large layouts into many small clumps); min_samples = 10, fixed:
    hdbscan defaults min_samples to min_cluster_size (dvats.clustering.cluster caps it at 10), and
    core distances cost O(n * min_samples) time and memory (at 1M that default asks for 10,000 neighbours of
-   every point, ~160 GB). Up to 100k the default is timed too (last column). core_dist_n_jobs=2.
+   every point, ~160 GB). Up to 100k hdbscan's default is timed too (last column). core_dist_n_jobs=2.
 3. Time budget: before each UMAP and HDBSCAN step the time is estimated from the previous size with n*log(n)
    scaling times ESTIMATE_SAFETY=2 (measured here, 2 cores: UMAP seeded 10k 12 s, 100k 70 s, 1M still running
-   after 22 min with 11.4 GiB peak RSS, its kNN graph alone ~18 min; HDBSCAN on 2-D at 1M 107-126 s); a step whose estimate does not fit in what is left of the run's budget (default 15 min) is skipped,
+   after 22 min with 11.4 GiB peak RSS, its kNN graph alone ~18 min; HDBSCAN on 2-D at 1M 107-126 s); a step
+   whose estimate does not fit in what is left of the run's budget (default 15 min) is skipped,
    with the estimate printed. When UMAP is skipped, HDBSCAN still runs if it fits, on a PCA 2-D projection
    (marked 'pca' in the table: different layout, so its time is only indicative of UMAP-2D's).
    Raise the budget with --budget-min 60 or DVATS_BENCH_BUDGET_MIN=60.
@@ -33,7 +34,7 @@ otherwise reads from its on-disk cache (as on a fresh install).
 import argparse, math, os, resource, sys, tempfile, threading, time, warnings
 
 D, K, OUTLIER_FRAC, MIN_SAMPLES, N_JOBS = 128, 6, 0.01, 10, 2
-DEFAULT_MS_MAX_N = 100_000   # also time HDBSCAN with min_samples=None up to this size
+DEFAULT_MS_MAX_N = 100_000   # also time HDBSCAN with min_samples=min_cluster_size (hdbscan's default) up to this size
 ESTIMATE_SAFETY = 2.0        # n*log(n) from 100k underestimated 1M: UMAP > 22 min (estimate 14.5), HDBSCAN 107-126 s (75 s)
 UMAP_KW = dict(n_components=2, n_neighbors=15, min_dist=0.1)
 
@@ -200,13 +201,13 @@ def main():
                 print(f'    HDBSCAN on {row["proj"]}-2D: {row["hdb"]:.1f} s' + (f' (estimate was {est:.0f} s)' if est else '')
                       + f', {row["k"]} clusters, noise {row["noise"]:.1%}', flush=True)
                 if row['proj'] == 'umap' or prev_hdb is None: prev_hdb = (row['hdb'], n)
-            # cluster()'s own default, min_samples=None (= min_cluster_size): its neighbour table is n x min_cluster_size
+            # hdbscan's own default, min_samples = min_cluster_size: its neighbour table is n x min_cluster_size
             table_gb = n * max(10, n // 100) * 16 / 1e9
             if n <= DEFAULT_MS_MAX_N and row['hdb'] is not None:
                 with PeakRSS() as m2:
-                    _, t = timed(run_hdbscan, proj, n, None)
+                    _, t = timed(run_hdbscan, proj, n, max(10, n // 100))
                 row['hdb_def'] = f'{t:.1f} s / {m2.peak_gib:.2f} GiB'
-                print(f'    HDBSCAN min_samples=None (= min_cluster_size): {row["hdb_def"]} peak', flush=True)
+                print(f'    HDBSCAN min_samples=min_cluster_size (hdbscan default): {row["hdb_def"]} peak', flush=True)
             else:
                 row['hdb_def'] = f'not run (~{table_gb:,.0f} GB table)'
         if row['umap'] is not None: prev_umap = (row['umap'], n)
@@ -219,7 +220,7 @@ def main():
     # ---- 3. table ------------------------------------------------------------------------------------------
     print(f'\nResults ({os.cpu_count()} cores; UMAP random_state=0, HDBSCAN min_cluster_size=max(10, n//100), '
           f'min_samples={MIN_SAMPLES}, core_dist_n_jobs={N_JOBS}; total {elapsed_min():.1f} min)')
-    hdr = f'{"n":>10} | {"data s":>6} | {"UMAP s":>8} | {"HDBSCAN s":>9} | {"on":>4} | {"clusters":>8} | {"noise":>6} | {"ARI":>5} | {"peak RSS GiB":>12} | {"ru_maxrss GiB":>13} | {"HDBSCAN min_samples=None":>24} | note'
+    hdr = f'{"n":>10} | {"data s":>6} | {"UMAP s":>8} | {"HDBSCAN s":>9} | {"on":>4} | {"clusters":>8} | {"noise":>6} | {"ARI":>5} | {"peak RSS GiB":>12} | {"ru_maxrss GiB":>13} | {"HDBSCAN min_samples=mcs":>24} | note'
     print(hdr); print('-' * len(hdr))
     for r in rows:
         print(f'{r["n"]:>10,} | {fmt_s(r["gen"]):>6} | {("skipped" if r["umap"] is None else fmt_s(r["umap"])):>8} | '
@@ -228,8 +229,8 @@ def main():
               f'{r["peak"]:>12.2f} | {r["maxrss"]:>13.2f} | {r["hdb_def"]:>24} | {r["note"]}')
     print('peak RSS: highest resident memory sampled during the row (whole process, data included); '
           'ru_maxrss: process peak so far (monotone).')
-    print(f'HDBSCAN s: min_samples={MIN_SAMPLES}; last column: min_samples=None, cluster()\'s default (time / peak RSS); '
-          'its core-distance table is n x min_cluster_size neighbours (16 B each).')
+    print(f'HDBSCAN s: min_samples={MIN_SAMPLES}; column min_samples=mcs: min_samples=min_cluster_size, hdbscan\'s own default '
+          '(time / peak RSS); its core-distance table is n x min_cluster_size neighbours (16 B each).')
     print('10k row: UMAP time is part 1\'s 2nd seeded call (no JIT); its peak RSS covers part 1.')
     for s in stop_note: print(s)
     if not stop_note: print(f'All sizes ran within the {ARGS.budget_min:g}-min budget.')
