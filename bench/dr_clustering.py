@@ -17,8 +17,9 @@ directly (TODO: drop that fallback once both modules are released) and says in i
    core distances cost O(n * min_samples) time and memory (at 1M that default asks for 10,000 neighbours of
    every point, ~160 GB). Up to 100k hdbscan's default is timed too (last column). core_dist_n_jobs=2.
 3. Time budget: before each UMAP and HDBSCAN step the time is estimated from the previous size with n*log(n)
-   scaling times ESTIMATE_SAFETY=2 (measured here, 2 cores: UMAP seeded 10k 12 s, 100k 70 s, 1M still running
-   after 22 min with 11.4 GiB peak RSS, its kNN graph alone ~18 min; HDBSCAN on 2-D at 1M 107-126 s); a step
+   scaling times ESTIMATE_SAFETY=2 (measured here, 2 cores, quiet / busy machine: UMAP seeded 10k 10 / 12 s,
+   100k 53 / 70 s, 1M still running after 22 min (busy) with 11.4 GiB peak RSS, its kNN graph alone ~18 min;
+   HDBSCAN on PCA-2D at 1M 54 / 107-126 s); a step
    whose estimate does not fit in what is left of the run's budget (default 15 min) is skipped,
    with the estimate printed. When UMAP is skipped, HDBSCAN still runs if it fits, on a PCA 2-D projection
    (marked 'pca' in the table: different layout, so its time is only indicative of UMAP-2D's).
@@ -35,7 +36,7 @@ import argparse, math, os, resource, sys, tempfile, threading, time, warnings
 
 D, K, OUTLIER_FRAC, MIN_SAMPLES, N_JOBS = 128, 6, 0.01, 10, 2
 DEFAULT_MS_MAX_N = 100_000   # also time HDBSCAN with min_samples=min_cluster_size (hdbscan's default) up to this size
-ESTIMATE_SAFETY = 2.0        # n*log(n) from 100k underestimated 1M: UMAP > 22 min (estimate 14.5), HDBSCAN 107-126 s (75 s)
+ESTIMATE_SAFETY = 2.0        # n*log(n) from 100k underestimated 1M on a busy machine: UMAP > 22 min (est. 14.5), HDBSCAN 107-126 s (75 s)
 UMAP_KW = dict(n_components=2, n_neighbors=15, min_dist=0.1)
 
 
