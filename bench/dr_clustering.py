@@ -56,6 +56,7 @@ warnings.filterwarnings('ignore', message='n_jobs value')
 T0 = time.perf_counter()
 
 import numpy as np, psutil
+from _memory import PeakRSS
 
 
 def make_embeddings(n, d=D, k=K, outlier_frac=OUTLIER_FRAC, seed=0):
@@ -74,22 +75,6 @@ def make_embeddings(n, d=D, k=K, outlier_frac=OUTLIER_FRAC, seed=0):
     y = np.concatenate([lab, np.full(n_out, -1)])
     perm = rng.permutation(n)
     return x[perm], y[perm]
-
-
-class PeakRSS:
-    "Sample this process's resident memory in a thread; `.peak_gib` is the highest level seen while inside."
-    def __enter__(self):
-        self.proc, self.stop = psutil.Process(), threading.Event()
-        self.peak = self.proc.memory_info().rss
-        def sample():
-            while not self.stop.is_set():
-                self.peak = max(self.peak, self.proc.memory_info().rss); self.stop.wait(0.005)
-        self.thread = threading.Thread(target=sample, daemon=True); self.thread.start()
-        return self
-    def __exit__(self, *a):
-        self.stop.set(); self.thread.join()
-        self.peak = max(self.peak, self.proc.memory_info().rss)
-        self.peak_gib = self.peak / 2**30
 
 
 def ru_maxrss_gib(): return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20   # Linux: KiB
@@ -158,7 +143,7 @@ def main():
     n0 = sizes[0]
     x, y = make_embeddings(n0)
     print(f'[1] UMAP on the same {n0:,} x {D} float32 data, one process')
-    with PeakRSS() as mem0:
+    with PeakRSS(0.005) as mem0:
         _, t_first = timed(run_project, x, 'umap', 0)
         print(f'    random_state=0,    1st call: {t_first:7.1f} s   (includes numba JIT compilation)', flush=True)
         proj0, t_second = timed(run_project, x, 'umap', 0)
@@ -175,7 +160,7 @@ def main():
     for n in sizes:
         print(f'[2] n = {n:,}  ({elapsed_min():.1f} min elapsed, {left_min():.1f} min of the budget left)', flush=True)
         row = dict(n=n, umap=None, hdb=None, proj='umap', k=None, noise=None, ari=None, note='', hdb_def='-')
-        with PeakRSS() as mem:
+        with PeakRSS(0.005) as mem:
             if n == n0:
                 row['gen'] = None; proj, row['umap'] = proj0, t_second
             else:
@@ -205,7 +190,7 @@ def main():
             # hdbscan's own default, min_samples = min_cluster_size: its neighbour table is n x min_cluster_size
             table_gb = n * max(10, n // 100) * 16 / 1e9
             if n <= DEFAULT_MS_MAX_N and row['hdb'] is not None:
-                with PeakRSS() as m2:
+                with PeakRSS(0.005) as m2:
                     _, t = timed(run_hdbscan, proj, n, max(10, n // 100))
                 row['hdb_def'] = f'{t:.1f} s / {m2.peak_gib:.2f} GiB'
                 print(f'    HDBSCAN min_samples=min_cluster_size (hdbscan default): {row["hdb_def"]} peak', flush=True)

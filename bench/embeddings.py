@@ -15,6 +15,7 @@ Run: .venv/bin/python bench/embeddings.py
 import json, subprocess, sys, time, warnings
 warnings.simplefilter('ignore', FutureWarning)
 import numpy as np, torch
+from _memory import PeakRSS
 
 N_STEPS, W, STRIDE, BS = 60_000, 48, 2, 512
 
@@ -30,23 +31,6 @@ def setup():
     with seeded(0): model = build_model('InceptionTimePlus', values.shape[1], W).eval()
     enc = Encoder(model, dict(c_in=values.shape[1], w=W, stats=st, channels=list(series.columns)))
     return series, values, wins, valid, st, enc
-
-
-class PeakRSS:
-    "Sample this process's resident memory in a thread; `.extra_mb` is the peak above the level at entry."
-    def __enter__(self):
-        import psutil, threading
-        self.proc, self.stop = psutil.Process(), threading.Event()
-        self.base = self.peak = self.proc.memory_info().rss
-        def sample():
-            while not self.stop.is_set():
-                self.peak = max(self.peak, self.proc.memory_info().rss); self.stop.wait(0.002)
-        self.thread = threading.Thread(target=sample, daemon=True); self.thread.start()
-        return self
-    def __exit__(self, *a):
-        self.stop.set(); self.thread.join()
-        self.peak = max(self.peak, self.proc.memory_info().rss)
-        self.extra_mb = (self.peak - self.base) / 2**20
 
 
 def route(name):
