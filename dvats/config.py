@@ -75,6 +75,8 @@ class ClusteringConfig:
     metric: str = 'euclidean'
     anomaly_quantile: float = _bounded(0.9, gt=0, lt=1)
     anomaly_threshold: Optional[float] = None     # a fixed score threshold instead of the quantile
+    anomaly_space: Literal['embeddings', 'projection'] = 'embeddings'   # where GLOSH scores windows (see 05a_clustering)
+    anomaly_dims: Optional[int] = _bounded(32, ge=1)   # PCA dimensions of the embeddings for GLOSH; None: all
 
 @dataclass
 class LrpConfig:

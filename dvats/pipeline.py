@@ -107,26 +107,32 @@ def _encoder_fingerprint(config:Config, data_fp:str) -> str:
     return fingerprint('encoder', data_fp, asdict(config.windows), train, config.seed)
 
 # %% ../nbs/07_pipeline.ipynb #9eecb68d
-def _anomaly_metrics(res:RunResult, scores:pd.DataFrame, flags:np.ndarray|None, threshold:float) -> dict:
-    "Threshold and counts; with per-step anomaly flags, AUC-PR and ROC-AUC of GLOSH and of two baselines on the same embeddings."
+def _anomaly_metrics(res:RunResult, scores:pd.DataFrame, flags:np.ndarray|None, threshold:float, projection_scores=None) -> dict:
+    "Threshold and counts; with per-step anomaly flags, AUC-PR and ROC-AUC of GLOSH, of GLOSH on the projection and of two baselines on the embeddings."
     from dvats.clustering import step_scores, detection_scores, baseline_scores
     w, s, n = res.config.windows.w, res.config.windows.stride, len(res.series)
-    m = {'threshold': threshold, 'quantile': res.config.clustering.anomaly_quantile,
+    cc = res.config.clustering
+    m = {'threshold': threshold, 'quantile': cc.anomaly_quantile,
+         'space': cc.anomaly_space + (f' (PCA {cc.anomaly_dims})' if cc.anomaly_space == 'embeddings' and cc.anomaly_dims else ''),
          'n_anomalous_windows': int(scores.is_anomaly.sum())}
     if flags is None: return m
     m['glosh'] = detection_scores(res.steps.anomaly_score.to_numpy(), flags)
-    for b in ('knn', 'iforest'):
-        m[b] = detection_scores(step_scores(baseline_scores(np.asarray(res.embeddings), b, seed=res.config.seed), n, w, s), flags)
-    ranked = [k for k in ('glosh', 'knn', 'iforest') if m[k]['auc_pr'] is not None]
+    others = {b: baseline_scores(np.asarray(res.embeddings), b, seed=res.config.seed) for b in ('knn', 'iforest')}
+    if projection_scores is not None: others['glosh_projection'] = projection_scores
+    for k, v in others.items(): m[k] = detection_scores(step_scores(v, n, w, s), flags)
+    ranked = [k for k in ('glosh', *others) if m[k]['auc_pr'] is not None]
     if ranked: m['best_by_auc_pr'] = max(ranked, key=lambda k: m[k]['auc_pr'])
     return m
 
 def _cluster_stage(res:RunResult, store:RunStore, flags):
-    "Cluster the projection, score clusters and anomalies, and store them."
-    from dvats.clustering import cluster, cluster_scores, anomaly_scores, step_scores
+    "Cluster the projection, score the clusters, score anomalies with GLOSH (on the embeddings by default), and store them."
+    from dvats.clustering import cluster, cluster_scores, anomaly_scores, step_scores, anomaly_space, glosh_scores
     cc = res.config.clustering
     cl = cluster(res.projections, cc.min_cluster_size, cc.min_samples, cc.cluster_selection_epsilon, cc.metric)
-    an = anomaly_scores(cl, cc.anomaly_quantile, cc.anomaly_threshold)
+    on_proj = cc.anomaly_space == 'projection'
+    scored = cl if on_proj else cluster(anomaly_space(res.embeddings, cc.anomaly_dims, res.config.seed),
+                                        cc.min_cluster_size, cc.min_samples, cc.cluster_selection_epsilon)
+    an = anomaly_scores(scored, cc.anomaly_quantile, cc.anomaly_threshold)
     tab = pd.DataFrame({'cluster': cl.labels, 'cluster_probability': cl.probabilities.astype(np.float32),
                         'anomaly_score': an.anomaly_score, 'is_anomaly': an.is_anomaly})
     c = res.config.windows
@@ -134,7 +140,7 @@ def _cluster_stage(res:RunResult, store:RunStore, flags):
                              index=res.series.index)
     labels = res.windows['label'] if 'label' in res.windows else None
     metrics = {'clustering': cluster_scores(res.projections, cl, labels, seed=res.config.seed),
-               'anomaly': _anomaly_metrics(res, an, flags, an.attrs['threshold'])}
+               'anomaly': _anomaly_metrics(res, an, flags, an.attrs['threshold'], None if on_proj else glosh_scores(cl))}
     save_parquet(store.path('clusters.parquet'), tab)
     save_parquet(store.path('steps.parquet'), res.steps.reset_index())
     save_json(store.path('scores.json'), metrics)
@@ -217,7 +223,7 @@ def summary(metrics:dict) -> str:
              + (f", ARI vs labels {c['ari']:.2f}, NMI {c['nmi']:.2f}" if c.get('ari') is not None else '')]
     line = f"anomalies: {a.get('n_anomalous_windows')} windows above the threshold {a.get('threshold', 0):.3f}"
     if a.get('glosh', {}).get('auc_pr') is not None:
-        line += (f"; per-step AUC-PR {a['glosh']['auc_pr']:.3f} (kNN baseline {a['knn']['auc_pr']:.3f}, "
+        line += (f"; per-step AUC-PR {a['glosh']['auc_pr']:.3f} (GLOSH on the {a.get('space', 'projection')}; kNN baseline {a['knn']['auc_pr']:.3f}, "
                  f"IsolationForest {a['iforest']['auc_pr']:.3f}; best: {a['best_by_auc_pr']})")
     return '\n'.join(lines + [line])
 
