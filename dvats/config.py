@@ -82,8 +82,10 @@ class ClusteringConfig:
 class LrpConfig:
     "Relevance of channels and time steps."
     method: Literal['lrp', 'gradient', 'gradient_x_input', 'smoothgrad', 'integrated_gradients'] = 'lrp'
-    composite: Literal['EpsilonPlusFlat', 'EpsilonPlus', 'EpsilonAlpha2Beta1', 'EpsilonAlpha2Beta1Flat', 'EpsilonGammaBox'] = 'EpsilonPlusFlat'
+    composite: Literal['EpsilonPlusFlat', 'EpsilonPlus', 'EpsilonAlpha2Beta1', 'EpsilonAlpha2Beta1Flat', 'EpsilonGammaBox'] = 'EpsilonPlus'   # chosen by the measurements in 05b_lrp
     batch_size: int = _bounded(256, ge=1)
+    evaluate: Optional[bool] = None   # measure every method and composite (conservation, deletion, planted truth); None: when ground truth is given (the demo)
+    eval_windows: int = _bounded(128, ge=8)   # windows sampled for those measurements
 
 @dataclass
 class ReportConfig:

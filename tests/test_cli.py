@@ -41,12 +41,35 @@ def test_demo_trains_encoder_and_embeds(demo_run):
     assert 'encoder: done in' in r.stdout and 'embeddings: done in' in r.stdout
 
 
+def test_demo_explains_and_measures_explanations(demo_run):
+    out, r = demo_run
+    rel = np.load(out / 'relevance.npy', mmap_mode='r', allow_pickle=False)
+    assert rel.shape == (4989, 6, 48) and rel.dtype == np.float32 and np.isfinite(rel).all()
+    ev = pd.DataFrame(json.loads((out / 'metrics.json').read_text())['explanations'])
+    assert len(ev) == 9 and ev.conservation_median[ev.method == 'lrp'].between(0.95, 1.05).all()
+    assert 'relevance: done in' in r.stdout and 'explanations: done in' in r.stdout
+
+
+def test_explain_prints_channels(demo_run):
+    out, _ = demo_run
+    r = dvats('explain', out, '--windows', '10-20')
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith('11 window(s): 11 valid window(s), target embedding') and r.stdout.count('ch') == 6, r.stdout
+    r = dvats('explain', out, '--anomalies', '--contrast', '--json')
+    recs = json.loads(r.stdout)
+    assert sorted(x['channel'] for x in recs) == [f'ch{i}' for i in range(6)] and abs(sum(x['share'] for x in recs) - 1) < 1e-6
+    for args, msg in [(['--windows', '5000'], 'window ids must be between 0 and 4988'), (['--cluster', '9'], 'no window is in cluster 9')]:
+        r = dvats('explain', out, *args)
+        assert r.returncode == 2 and msg in r.stderr and 'Traceback' not in r.stderr, r.stderr
+
+
 def test_second_demo_skips_finished_stages(demo_run):
     out, _ = demo_run
-    before = {f: (out / f).read_bytes() for f in ['windows.parquet', 'encoder.pt', 'embeddings.npy']}
+    before = {f: (out / f).read_bytes() for f in ['windows.parquet', 'encoder.pt', 'embeddings.npy', 'relevance.npy']}
     r = dvats('demo', '--out', out)
     assert r.returncode == 0, r.stderr
-    for stage in ['encoder', 'embeddings', 'projection', 'clusters', 'table']: assert f'{stage}: reused' in r.stdout, r.stdout
+    for stage in ['encoder', 'embeddings', 'projection', 'clusters', 'table', 'relevance', 'explanations']:
+        assert f'{stage}: reused' in r.stdout, r.stdout
     assert {f: (out / f).read_bytes() for f in before} == before
 
 
