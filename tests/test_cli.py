@@ -13,7 +13,9 @@ def dvats(*args, cwd=None):
 @pytest.fixture(scope='module')
 def demo_run(tmp_path_factory):
     out = tmp_path_factory.mktemp('demo') / 'run'
-    r = dvats('demo', '--out', out)
+    # The evaluation of every explanation method (2-3 min) is left to nbs/05b_lrp and nbs/07_pipeline, which run it too.
+    (out.parent / 'no_eval.yaml').write_text('lrp:\n  evaluate: false\n')
+    r = dvats('demo', '--out', out, '--config', out.parent / 'no_eval.yaml')
     assert r.returncode == 0, r.stderr
     return out, r
 
@@ -41,20 +43,23 @@ def test_demo_trains_encoder_and_embeds(demo_run):
     assert 'encoder: done in' in r.stdout and 'embeddings: done in' in r.stdout
 
 
-def test_demo_explains_and_measures_explanations(demo_run):
+def test_demo_explains_every_window(demo_run):
     out, r = demo_run
     rel = np.load(out / 'relevance.npy', mmap_mode='r', allow_pickle=False)
     assert rel.shape == (4989, 6, 48) and rel.dtype == np.float32 and np.isfinite(rel).all()
-    ev = pd.DataFrame(json.loads((out / 'metrics.json').read_text())['explanations'])
-    assert len(ev) == 9 and ev.conservation_median[ev.method == 'lrp'].between(0.95, 1.05).all()
-    assert 'relevance: done in' in r.stdout and 'explanations: done in' in r.stdout
+    emb = np.load(out / 'embeddings.npy', allow_pickle=False)
+    ratio = rel.sum((1, 2)) / emb.sum(1)                     # LRP conserves the embedding's total
+    assert np.percentile(ratio, 5) > 0.95 and np.percentile(ratio, 95) < 1.05
+    assert 'relevance: done in' in r.stdout and 'explanations' not in json.loads((out / 'metrics.json').read_text())
 
 
 def test_explain_prints_channels(demo_run):
     out, _ = demo_run
     r = dvats('explain', out, '--windows', '10-20')
     assert r.returncode == 0, r.stderr
-    assert r.stdout.startswith('11 window(s): 11 valid window(s), target embedding') and r.stdout.count('ch') == 6, r.stdout
+    lines = r.stdout.splitlines()
+    assert lines[0] == '11 window(s): 11 valid window(s), target embedding' and lines[1].split() == ['channel', 'signed', 'share']
+    assert sorted(l.split()[0] for l in lines[2:]) == [f'ch{i}' for i in range(6)], r.stdout
     r = dvats('explain', out, '--anomalies', '--contrast', '--json')
     recs = json.loads(r.stdout)
     assert sorted(x['channel'] for x in recs) == [f'ch{i}' for i in range(6)] and abs(sum(x['share'] for x in recs) - 1) < 1e-6
@@ -66,9 +71,9 @@ def test_explain_prints_channels(demo_run):
 def test_second_demo_skips_finished_stages(demo_run):
     out, _ = demo_run
     before = {f: (out / f).read_bytes() for f in ['windows.parquet', 'encoder.pt', 'embeddings.npy', 'relevance.npy']}
-    r = dvats('demo', '--out', out)
+    r = dvats('demo', '--out', out, '--config', out.parent / 'no_eval.yaml')
     assert r.returncode == 0, r.stderr
-    for stage in ['encoder', 'embeddings', 'projection', 'clusters', 'table', 'relevance', 'explanations']:
+    for stage in ['encoder', 'embeddings', 'projection', 'clusters', 'table', 'relevance']:
         assert f'{stage}: reused' in r.stdout, r.stdout
     assert {f: (out / f).read_bytes() for f in before} == before
 
