@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # The install stamp is keyed on the content of pyproject.toml: editing it reinstalls, nothing else does.
 STAMP := $(VENV)/.installed-$(shell sha256sum pyproject.toml | cut -c1-16)
 
-.PHONY: install demo test clean-runs
+.PHONY: install browser demo test clean-runs
 
 install: $(STAMP)
 
@@ -18,11 +18,18 @@ $(STAMP):  # no mtime prerequisite: nbdev-export rewrites pyproject.toml unchang
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
+# browser: Debian's headless Chromium and its driver for tests/test_report_browser.py (apt; no browser download at test time)
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
+	  echo "installing chromium and chromium-driver (apt)"; SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get install -y -qq chromium chromium-driver >/dev/null 2>&1 || \
+	  { $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium chromium-driver >/dev/null; }; }
+
 demo: install
 	$(BIN)/dvats demo --out runs/demo
 
 # test: the library matches the notebooks, notebooks are clean, every notebook's tests pass, then tests/.
-test: install
+test: install browser
 	@tmp=$$(mktemp -d); cp -r dvats "$$tmp/dvats"; cp -r nbs "$$tmp/nbs"; \
 	 $(BIN)/nbdev-clean && $(BIN)/nbdev-export; \
 	 ok=1; \

@@ -1,0 +1,105 @@
+"""The HTML explorer in a real browser: Debian's Chromium, headless, driven by selenium (no browser download).
+
+`make test` installs `chromium` and `chromium-driver` with apt when they are missing."""
+import shutil, time
+from pathlib import Path
+import numpy as np, pytest
+
+CHROMIUM, DRIVER = shutil.which('chromium') or '/usr/bin/chromium', shutil.which('chromedriver') or '/usr/bin/chromedriver'
+EVIL = '<img src=x onerror=alert(1)>'
+SHOTS = Path(__file__).resolve().parent.parent / 'runs'
+
+
+@pytest.fixture(scope='module')
+def report(tmp_path_factory):
+    from dvats.data import make_demo_series
+    from dvats.pipeline import run
+    s, _ = make_demo_series(n_steps=3000)
+    s = s.rename(columns={'ch2': EVIL})
+    out = tmp_path_factory.mktemp('report') / 'r'
+    res = run(s, {'encoder': {'epochs': 1}, 'dr': {'method': 'pca'}}, out=out, log=None)
+    return res, out / 'report.html'
+
+
+@pytest.fixture(scope='module')
+def browser(report):
+    assert Path(CHROMIUM).exists() and Path(DRIVER).exists(), "install chromium and chromium-driver (apt), as `make test` does"
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    o = webdriver.ChromeOptions()
+    for a in ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
+              '--disable-component-update', '--disable-sync', '--no-first-run', '--window-size=1400,1700']:
+        o.add_argument(a)
+    o.binary_location = CHROMIUM
+    d = webdriver.Chrome(service=Service(DRIVER), options=o)
+    d.get(report[1].as_uri())
+    for _ in range(150):
+        if d.execute_script("return document.body && document.body.getAttribute('data-ready')") == '1': break
+        time.sleep(0.2)
+    else: raise AssertionError('the report never finished drawing')
+    yield d
+    d.quit()
+
+
+def plotly_select(d, div, x0, x1, y0=None, y1=None):
+    "Make a box selection through plotly's own selection API and wait for the page to handle it."
+    return d.execute_async_script("""
+        const [div, x0, x1, y0, y1, done] = arguments, gd = document.getElementById(div), ya = gd._fullLayout.yaxis.range;
+        gd.once('plotly_selected', () => setTimeout(() => done(dvats.last()), 0));
+        Plotly.relayout(gd, {selections: [{type: 'rect', xref: 'x', yref: 'y', x0: x0, x1: x1, y0: y0 === null ? ya[0] : y0, y1: y1 === null ? ya[1] : y1}]});
+    """, div, float(x0), float(x1), None if y0 is None else float(y0), None if y1 is None else float(y1))
+
+
+def check_table(page_table, ex):
+    got = {r['channel']: r for r in page_table}
+    assert [r['channel'] for r in page_table] == ex.table.channel.tolist()
+    for _, row in ex.table.iterrows():
+        assert abs(got[row.channel]['share'] - row.share) < 1e-4 and abs(got[row.channel]['signed'] - row.signed) < 1e-4 * max(1, abs(row.signed))
+
+
+def test_lasso_selection_matches_explain(report, browser):
+    res, _ = report
+    x = res.windows.x.to_numpy()
+    lo, hi = np.nanmin(x), np.nanmax(x)
+    last = plotly_select(browser, 'proj', lo - 1, lo + 0.4 * (hi - lo))
+    ids = np.flatnonzero(res.windows.valid & (res.windows.x <= lo + 0.4 * (hi - lo)))
+    assert 0 < len(last['ids']) and sorted(last['ids']) == ids.tolist()
+    check_table(last['table'], res.explain(ids))
+    SHOTS.mkdir(exist_ok=True)
+    browser.save_screenshot(str(SHOTS / 'report-selection.png'))
+
+
+def test_add_subtract_cluster_and_time_range(report, browser):
+    res, _ = report
+    w = res.windows
+    first = browser.execute_script("return dvats.selectCluster(0, 'replace')")
+    in0 = np.flatnonzero((w.cluster == 0).fillna(False).to_numpy())
+    assert sorted(first['ids']) == in0.tolist()
+    drop = in0[:10].tolist()
+    after = browser.execute_script("return dvats.select(arguments[0], 'subtract')", [int(i) for i in drop])
+    assert sorted(after['ids']) == in0[10:].tolist()
+    check_table(after['table'], res.explain(in0[10:]))
+    an = browser.execute_script("return dvats.selectAnomalies('replace')")
+    assert sorted(an['ids']) == np.flatnonzero(w.is_anomaly.to_numpy()).tolist()
+    # dragging along the series' time axis selects every window that covers part of that range
+    rng = plotly_select(browser, 'series', 1000, 1200)
+    cover = np.flatnonzero(w.valid & (w.end > 1000) & (w.start <= 1200))
+    assert sorted(rng['ids']) == cover.tolist()
+
+
+def test_view_state_round_trip(report, browser):
+    browser.execute_script("dvats.select([3, 4, 5, 400], 'replace')")
+    state = browser.execute_script("return dvats.state()")
+    assert state['selection'] == [3, 4, 5, 400]
+    browser.execute_script("dvats.select([], 'replace')")
+    browser.execute_script("dvats.setState(arguments[0])", {**state, 'color': 'score', 'threshold': 0.5})
+    again = browser.execute_script("return dvats.state()")
+    assert again['selection'] == [3, 4, 5, 400] and again['color'] == 'score' and again['threshold'] == 0.5
+
+
+def test_html_in_channel_names_stays_text(report, browser):
+    from selenium.common.exceptions import NoAlertPresentException
+    with pytest.raises(NoAlertPresentException): browser.switch_to.alert.text
+    assert browser.execute_script("return document.querySelectorAll('img').length") == 0
+    labels = browser.execute_script("return Array.from(document.querySelectorAll('#imp text, #heat text')).map(t => t.textContent)")
+    assert EVIL in labels, labels
