@@ -60,8 +60,8 @@ def main():
     t = {k: min(v) for k, v in t.items()}
     t['integrated gradients, 32 steps'] = best_of(ig32, 1)
     print(f"{N_WIN} windows, batch {BS}, {torch.get_num_threads()} threads")
-    print(f"| route | time | per 1000 windows | / forward+backward |")
-    print(f"|---|---|---|---|")
+    print("| route | time | per 1000 windows | / forward+backward |")
+    print("|---|---|---|---|")
     for k, v in t.items(): print(f"| {k} | {v:.2f} s | {v / N_WIN * 1000:.2f} s | {v / t['plain']:.2f}x |")
     ig = t['integrated gradients, 32 steps']
     print(f"IG-32 / LRP EpsilonPlus: {ig / t['fast EpsilonPlus']:.1f}x (one-pass engine), {ig / t['zennit EpsilonPlus']:.1f}x (zennit)")

@@ -25,7 +25,6 @@ def one(n, epochs, workdir):
     wall = time.perf_counter() - t0
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss      # KiB; the largest child so far
     if r.returncode != 0: return {'n': n, 'error': r.stderr.strip().splitlines()[-1]}
-    m = json.loads((out / 'metrics.json').read_text())
     st = json.loads((out / 'stages.json').read_text())
     t = {k: st[k].get('seconds', 0) for k in st if k != 'series'}
     size = (out / 'report.html').stat().st_size / 1e6

@@ -1,6 +1,5 @@
 """End-to-end tests of the `dvats` command in a subprocess: what a user types, what they see."""
 import json, subprocess, sys
-from pathlib import Path
 import numpy as np, pandas as pd, pytest, yaml
 
 DVATS = [sys.executable, '-m', 'dvats']

@@ -1,7 +1,6 @@
 """Nothing is lost when `dvats run` is killed with SIGKILL during any stage: the next run completes, reuses the stages
 that had finished, and ends with outputs byte-identical to those of an uninterrupted run."""
 import json, os, signal, subprocess, sys
-from pathlib import Path
 import pytest
 
 DVATS = [sys.executable, '-m', 'dvats']
