@@ -21,7 +21,8 @@ N_STEPS, W, STRIDE, BS = 60_000, 48, 2, 512
 
 
 def setup():
-    from dvats.data import make_demo_series, sliding_windows, window_validity, channel_stats
+    from dvats.demo import make_demo_series
+    from dvats.windows import sliding_windows, window_validity, channel_stats
     from dvats.embeddings import Encoder, build_model, seeded
     torch.set_num_threads(2)
     series, _ = make_demo_series(n_steps=N_STEPS)

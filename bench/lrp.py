@@ -29,7 +29,8 @@ def best_of(fn, n=3):
 def main():
     torch.set_num_threads(2)
     from dvats.config import EncoderConfig
-    from dvats.data import make_demo_series, sliding_windows, window_validity, channel_stats
+    from dvats.demo import make_demo_series
+    from dvats.windows import sliding_windows, window_validity, channel_stats
     from dvats.embeddings import train_encoder, cut_batch
     from dvats.lrp import canonical_backbone, lrp_batch, lrp_fast, make_composite, attribute
     series, _ = make_demo_series(n_steps=20_000)

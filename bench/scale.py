@@ -11,7 +11,7 @@ from pathlib import Path
 
 
 def one(n, epochs, workdir):
-    from dvats.data import make_demo_series
+    from dvats.demo import make_demo_series
     s, _ = make_demo_series(n_steps=n + 47)
     data = workdir / f'series_{n}.parquet'
     s.to_parquet(data)

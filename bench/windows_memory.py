@@ -9,7 +9,8 @@ measured side by side in one process on the same array. Run: .venv/bin/python be
 """
 import gc, time, tracemalloc, warnings
 import numpy as np, pandas as pd
-from dvats.data import load_series, sliding_windows, window_table, window_validity
+from dvats.io import load_series
+from dvats.windows import sliding_windows, window_table, window_validity
 
 N, C, W, STRIDE = 1_000_000, 6, 64, 1
 

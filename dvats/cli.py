@@ -89,7 +89,7 @@ def _cmd_demo(a:argparse.Namespace):
 def _cmd_explain(a:argparse.Namespace):
     import json
     import numpy as np
-    from dvats.data import DvatsError
+    from dvats.errors import DvatsError
     from dvats.pipeline import load_result
     res = load_result(a.out)
     if a.windows is not None: ids, what = np.asarray(a.windows), f"{len(a.windows)} window(s)"
@@ -115,7 +115,7 @@ def _cmd_report(a:argparse.Namespace):
 
 def _show_warning(message, category, filename, lineno, file=None, line=None):
     "Print dvats' own warnings as one line; drop libraries' deprecation notices, which users cannot act on."
-    from dvats.data import DvatsWarning
+    from dvats.errors import DvatsWarning
     if issubclass(category, DvatsWarning): print(f"dvats: warning: {message}", file=sys.stderr)
     elif not issubclass(category, (DeprecationWarning, FutureWarning)):
         print(f"warning: {category.__name__}: {message}", file=sys.stderr)
@@ -123,7 +123,7 @@ def _show_warning(message, category, filename, lineno, file=None, line=None):
 def main(argv:list|None=None) -> int:
     "Entry point of the `dvats` command; returns the exit code."
     a = build_parser().parse_args(argv)
-    from dvats.data import DvatsError
+    from dvats.errors import DvatsError
     with warnings.catch_warnings():
         warnings.showwarning = _show_warning
         try: {'run': _cmd_run, 'demo': _cmd_demo, 'explain': _cmd_explain, 'report': _cmd_report}[a.command](a)

@@ -10,8 +10,8 @@ import warnings
 from dataclasses import dataclass
 import numpy as np
 import pandas as pd
-from .data import DvatsError
-from .dr import finite_rows
+from .errors import DvatsError
+from .windows import finite_rows
 
 # %% auto #0
 __all__ = ['INVALID', 'default_min_cluster_size', 'Clusters', 'cluster', 'cluster_scores', 'glosh_scores', 'anomaly_threshold',

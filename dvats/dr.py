@@ -8,18 +8,13 @@ Docs: https://vrodriguezf.github.io/dvats/dr.html.md"""
 from __future__ import annotations
 import warnings
 import numpy as np
-from .data import DvatsError
+from .errors import DvatsError
+from .windows import finite_rows
 
 # %% auto #0
-__all__ = ['METHODS', 'finite_rows', 'project']
+__all__ = ['METHODS', 'project']
 
 # %% ../nbs/04_dr.ipynb #bafe2cf5
-def finite_rows(x:np.ndarray) -> np.ndarray:
-    "Boolean mask of the rows of a 2-D array whose values are all finite."
-    x = np.asarray(x)
-    if x.ndim != 2: raise DvatsError(f"expected a 2-D array (n_windows, n_features), got shape {x.shape}.")
-    return np.isfinite(x).all(axis=1)
-
 def _scatter_rows(values:np.ndarray, mask:np.ndarray) -> np.ndarray:
     "A float32 array with `values` in the rows where `mask` is True and NaN elsewhere."
     out = np.full((len(mask), values.shape[1]), np.nan, dtype=np.float32)

@@ -15,7 +15,9 @@ import pandas as pd
 import torch
 from torch import nn
 import dvats
-from .data import DvatsError, make_demo_series, sliding_windows, window_validity, channel_stats
+from .errors import DvatsError
+from .demo import make_demo_series
+from .windows import sliding_windows, window_validity, channel_stats
 from .config import EncoderConfig
 from .store import atomic_write, save_json
 

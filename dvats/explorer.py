@@ -10,7 +10,7 @@ import base64, html, json
 from pathlib import Path
 import numpy as np
 import pandas as pd
-from .data import DvatsError
+from .errors import DvatsError
 from .store import atomic_write
 
 # %% auto #0

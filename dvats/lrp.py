@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import torch
 from torch import nn
-from .data import DvatsError
+from .errors import DvatsError
 from .embeddings import cut_batch
 
 # %% auto #0
@@ -298,7 +298,7 @@ def _target_weights(target, encoder):
 
 def contrast_direction(embeddings:np.ndarray, ids) -> np.ndarray:
     "Unit vector from the mean embedding of all valid windows to the mean of the windows `ids`."
-    from dvats.dr import finite_rows
+    from dvats.windows import finite_rows
     ok = finite_rows(embeddings)
     sel = np.asarray(ids, dtype=np.int64)
     sel = sel[ok[sel]]
@@ -444,7 +444,7 @@ def truth_selections(truth:pd.DataFrame, # per step: `regime`, `anomaly`, `anoma
                      regime_channels:dict|None=None, # regime -> defining channels (default: `demo_regime_channels`)
                      max_windows:int=32, seed:int=0) -> list:
     "`[(kind, window ids, channels)]`: each planted anomaly's overlapping windows, and up to `max_windows` windows inside each regime."
-    from dvats.data import demo_regime_channels
+    from dvats.demo import demo_regime_channels
     valid = np.asarray(valid, bool)
     rng = np.random.default_rng(seed)
     out = []

@@ -11,8 +11,10 @@ from dataclasses import dataclass, asdict, field
 from pathlib import Path
 import numpy as np
 import pandas as pd
-from .data import (DvatsError, load_labelled_series, check_window_params, sliding_windows, window_table,
-                        window_labels, make_demo_series, is_binary)
+from .errors import DvatsError
+from .io import load_labelled_series, is_binary
+from .windows import check_window_params, sliding_windows, window_table, window_labels
+from .demo import make_demo_series
 from .config import Config, load_config, config_to_yaml, with_overrides
 from .store import (RunStore, array_fingerprint, fingerprint, file_fingerprint, save_text, save_json, save_parquet,
                          save_npy, atomic_write, tracking, log_history, log_artifact)
@@ -200,7 +202,7 @@ def run(source, # CSV/parquet path, DataFrame or 2-D array
        ) -> RunResult:
     "Run the dvats pipeline on `source`, writing into `out` and reusing finished stages."
     from dvats.embeddings import encoder_stage, get_embeddings, load_encoder
-    from dvats.data import channel_stats
+    from dvats.windows import channel_stats
     from dvats.dr import project
     config = with_overrides(load_config(config), overrides)
     t0 = time.perf_counter()

@@ -10,7 +10,7 @@ import hashlib, json, os
 from pathlib import Path
 import numpy as np
 import pandas as pd
-from .data import DvatsError
+from .errors import DvatsError
 
 # %% auto #0
 __all__ = ['atomic_write', 'save_text', 'save_json', 'save_npy', 'save_parquet', 'array_fingerprint', 'fingerprint', 'RunStore',

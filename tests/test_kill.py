@@ -12,7 +12,7 @@ ENV = {**os.environ, 'PYTHONUNBUFFERED': '1'}
 
 @pytest.fixture(scope='module')
 def setup(tmp_path_factory):
-    from dvats.data import make_demo_series
+    from dvats.demo import make_demo_series
     d = tmp_path_factory.mktemp('kill')
     s, _ = make_demo_series(n_steps=2000)
     s.to_csv(d / 'data.csv')

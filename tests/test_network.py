@@ -6,7 +6,7 @@ import pytest
 
 @pytest.mark.skipif(os.geteuid() != 0 or not shutil.which('unshare'), reason='unshare -n needs root')
 def test_run_without_any_network(tmp_path):
-    from dvats.data import make_demo_series
+    from dvats.demo import make_demo_series
     s, _ = make_demo_series(n_steps=2000)
     s.to_csv(tmp_path / 'data.csv')
     (tmp_path / 'c.yaml').write_text('encoder:\n  epochs: 1\ndr:\n  method: pca\nlrp:\n  evaluate: false\nwandb:\n  mode: offline\n')

@@ -12,7 +12,7 @@ SHOTS = Path(__file__).resolve().parent.parent / 'runs'
 
 @pytest.fixture(scope='module')
 def report(tmp_path_factory):
-    from dvats.data import make_demo_series
+    from dvats.demo import make_demo_series
     from dvats.pipeline import run
     s, _ = make_demo_series(n_steps=3000)
     s = s.rename(columns={'ch2': EVIL})
