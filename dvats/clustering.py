@@ -14,8 +14,8 @@ from .errors import DvatsError
 from .windows import finite_rows
 
 # %% auto #0
-__all__ = ['INVALID', 'default_min_cluster_size', 'Clusters', 'cluster', 'cluster_scores', 'glosh_scores', 'anomaly_threshold',
-           'anomaly_scores', 'anomaly_space', 'step_scores', 'detection_scores', 'baseline_scores',
+__all__ = ['INVALID', 'ANOMALY_SPACES', 'default_min_cluster_size', 'Clusters', 'cluster', 'cluster_scores', 'glosh_scores',
+           'anomaly_threshold', 'anomaly_scores', 'anomaly_space', 'step_scores', 'detection_scores', 'baseline_scores',
            'plot_anomaly_histogram']
 
 # %% ../nbs/05a_clustering.ipynb #fa0357e9
@@ -116,6 +116,8 @@ def anomaly_scores(clusters:Clusters, quantile:float=0.9, threshold:float|None=N
     return df
 
 # %% ../nbs/05a_clustering.ipynb #5aac9503
+ANOMALY_SPACES = ('embeddings', 'projection')   # where GLOSH scores windows: the embeddings (reduced below) or the projection
+
 def anomaly_space(embeddings:np.ndarray, # (n_windows, d), NaN rows for invalid windows
                   dims:int|None=32, # PCA dimensions; None (or >= d): the embeddings as they are
                   seed:int=0) -> np.ndarray:

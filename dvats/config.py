@@ -12,6 +12,9 @@ from pathlib import Path
 from typing import Literal, Optional
 import yaml
 from .errors import DvatsError
+from .embeddings import ARCHS
+from .dr import METHODS as DR_METHODS
+from .clustering import ANOMALY_SPACES
 
 # %% auto #0
 __all__ = ['ConfigError', 'DataConfig', 'WindowsConfig', 'EncoderConfig', 'DrConfig', 'ClusteringConfig', 'LrpConfig',
@@ -44,7 +47,7 @@ class WindowsConfig:
 class EncoderConfig:
     "Self-supervised MVP encoder: architecture, training and embedding settings."
     path: Optional[str] = None          # a trained encoder.pt to reuse instead of training
-    arch: Literal['InceptionTimePlus'] = 'InceptionTimePlus'
+    arch: Literal[ARCHS] = 'InceptionTimePlus'
     arch_kwargs: dict = field(default_factory=dict)  # passed to the architecture; tsai's defaults (nf=32, depth=6) otherwise
     epochs: int = _bounded(6, ge=1)
     batch_size: int = _bounded(64, ge=1)
@@ -59,7 +62,7 @@ class EncoderConfig:
 @dataclass
 class DrConfig:
     "Projection of the embeddings to a few dimensions."
-    method: Literal['umap', 'pca', 'tsne'] = 'umap'
+    method: Literal[tuple(DR_METHODS)] = 'umap'
     n_components: int = _bounded(2, ge=2)
     n_neighbors: int = _bounded(15, ge=2)
     min_dist: float = _bounded(0.1, ge=0)
@@ -75,7 +78,7 @@ class ClusteringConfig:
     metric: str = 'euclidean'
     anomaly_quantile: float = _bounded(0.9, gt=0, lt=1)
     anomaly_threshold: Optional[float] = None     # a fixed score threshold instead of the quantile
-    anomaly_space: Literal['embeddings', 'projection'] = 'embeddings'   # where GLOSH scores windows (see 05a_clustering)
+    anomaly_space: Literal[ANOMALY_SPACES] = 'embeddings'   # where GLOSH scores windows (see 05a_clustering)
     anomaly_dims: Optional[int] = _bounded(32, ge=1)   # PCA dimensions of the embeddings for GLOSH; None: all
 
 @dataclass

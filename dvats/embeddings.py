@@ -18,7 +18,6 @@ import dvats
 from .errors import DvatsError
 from .demo import make_demo_series
 from .windows import sliding_windows, window_validity, channel_stats
-from .config import EncoderConfig
 from .store import atomic_write, save_json
 
 # %% auto #0
@@ -137,6 +136,7 @@ def train_encoder(windows:np.ndarray, # zero-copy view (n_windows, n_channels, w
     with warnings.catch_warnings():
         warnings.simplefilter('ignore', FutureWarning)   # fastai calls torch.jit.script at import
         from tsai.callback.MVP import create_mask
+    from dvats.config import EncoderConfig   # here, not at the top: the config reads ARCHS from this module
     cfg = config or EncoderConfig()
     n, c, w = windows.shape
     stride = windows.strides[0] // windows.strides[2] if windows.strides[2] else 1
