@@ -90,7 +90,7 @@ def _cmd_explain(a:argparse.Namespace):
     import json
     import numpy as np
     from dvats.errors import DvatsError
-    from dvats.pipeline import load_result
+    from dvats.result import load_result
     res = load_result(a.out)
     if a.windows is not None: ids, what = np.asarray(a.windows), f"{len(a.windows)} window(s)"
     elif a.cluster is not None:
@@ -108,7 +108,7 @@ def _cmd_explain(a:argparse.Namespace):
         print(ex.table.to_string(index=False, formatters={'signed': '{:+.4g}'.format, 'share': '{:.1%}'.format}))
 
 def _cmd_report(a:argparse.Namespace):
-    from dvats.pipeline import load_result
+    from dvats.result import load_result
     from dvats.explorer import write_report
     p = write_report(load_result(a.out), a.output, int(a.max_mb * 1e6))
     print(f"report: {p} ({p.stat().st_size / 1e6:.1f} MB); open it in a browser")

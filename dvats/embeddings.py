@@ -284,24 +284,16 @@ def get_embeddings(encoder:Encoder, # from `train_encoder` or `load_encoder`
     return out
 
 # %% ../nbs/01_embeddings.ipynb #b29851f2
-def encoder_stage(windows:np.ndarray, valid:np.ndarray, config, channels:list, stats:dict, out, log=print) -> Encoder:
-    "Train (or load, when `config.encoder.path` is set) the encoder and save it with its training curve into `out`."
-    out = Path(out)
+def encoder_stage(windows:np.ndarray, valid:np.ndarray, config, channels:list, stats:dict|None, log=print,
+                  given:Encoder|None=None, # the encoder at `config.encoder.path`, when the caller already loaded it
+                 ) -> Encoder:
+    "The run's encoder: the one at `config.encoder.path`, checked against the data, or one trained on the valid windows."
     if config.encoder.path:
-        enc = load_encoder(config.encoder.path)
+        enc = given if given is not None else load_encoder(config.encoder.path)
         enc.check_compatible(channels, windows.shape[2])
-        for src in _encoder_paths(config.encoder.path):    # the run folder keeps a byte-identical copy
-            atomic_write(out/src.name, lambda p: Path(p).write_bytes(src.read_bytes()))
         if log: log(f"encoder: loaded {config.encoder.path}")
         return enc
-    else:
-        if not valid.any():
-            raise DvatsError("every window holds a missing value, so there is nothing to train on; "
-                             "fill gaps, drop the channel that is mostly missing, or use a smaller w.")
-        enc = train_encoder(windows, valid, config.encoder, stats, channels, config.seed, log)
-    save_encoder(enc, out)
-    if enc.history is not None:
-        from dvats.store import save_text
-        save_text(out/'training.csv', enc.history.to_csv(index=False))
-        atomic_write(out/'training_curve.html', lambda p: plot_training(enc.history).write_html(p, include_plotlyjs=True))
-    return enc
+    if not valid.any():
+        raise DvatsError("every window holds a missing value, so there is nothing to train on; "
+                         "fill gaps, drop the channel that is mostly missing, or use a smaller w.")
+    return train_encoder(windows, valid, config.encoder, stats, channels, config.seed, log)

@@ -1,4 +1,4 @@
-"""`run` loads and checks the data, cuts the windows and runs each stage in order, reusing every stage whose inputs have not changed; `demo` does it on the bundled demo series.
+"""`run` loads and checks the data, cuts the windows and runs the declared stages in order, reusing every stage whose inputs have not changed; `demo` does it on the bundled demo series.
 
 Docs: https://vrodriguezf.github.io/dvats/pipeline.html.md"""
 
@@ -6,62 +6,22 @@ Docs: https://vrodriguezf.github.io/dvats/pipeline.html.md"""
 
 # %% ../nbs/07_pipeline.ipynb #10852f56
 from __future__ import annotations
-import json, time
-from dataclasses import dataclass, asdict, field
+import time
+from dataclasses import asdict
 from pathlib import Path
 import numpy as np
 import pandas as pd
 from .errors import DvatsError
-from .io import load_labelled_series, is_binary
-from .windows import check_window_params, sliding_windows, window_table, window_labels
+from .io import load_labelled_series
+from .windows import check_window_params, window_table, window_labels
 from .demo import make_demo_series
 from .config import Config, load_config, config_to_yaml, with_overrides
-from .store import (RunStore, array_fingerprint, fingerprint, file_fingerprint, save_text, save_json, save_parquet,
-                         save_npy, atomic_write, tracking, log_history, log_artifact)
+from .store import RunStore, array_fingerprint, save_text, save_json, save_parquet, tracking
+from .stages import LAYOUT, Stage, StageContext, stage_fingerprint, stages_for, _step_anomalies
+from .result import RunResult, load_result
 
 # %% auto #0
-__all__ = ['RunResult', 'run', 'summary', 'load_result', 'demo']
-
-# %% ../nbs/07_pipeline.ipynb #0dfb0f8e
-@dataclass
-class RunResult:
-    "What a run produced: the config, the series, the window table (one row per window) and the stage outputs."
-    out: Path
-    config: Config
-    series: pd.DataFrame
-    windows: pd.DataFrame                 # the window table; later stages add columns (x, y, cluster, anomaly_score, ...)
-    labels: pd.DataFrame|None = None      # per-step `label` and/or `anomaly` columns, when given
-    embeddings: np.ndarray|None = None    # (n_windows, d), NaN rows for invalid windows
-    projections: np.ndarray|None = None   # (n_windows, n_components), NaN rows for invalid windows
-    steps: pd.DataFrame|None = None       # per time step: anomaly_score
-    relevance: np.ndarray|None = None     # (n_windows, n_channels, w) relevance (memory-mapped), NaN rows for invalid windows
-    channel_relevance: np.ndarray|None = None   # (n_windows, n_channels, 2): per channel, the sum of relevance and of |relevance|
-    metrics: dict = field(default_factory=dict)
-    timings: dict = field(default_factory=dict)
-
-    @property
-    def values(self) -> np.ndarray:
-        "The series as a `(n_rows, n_channels)` float32 array (a view of `series`)."
-        return self.series.to_numpy(dtype=np.float32, copy=False)
-
-    def window_view(self) -> np.ndarray:
-        "All windows as a read-only zero-copy view `(n_windows, n_channels, w)`."
-        return sliding_windows(self.values, self.config.windows.w, self.config.windows.stride)
-
-    @property
-    def encoder(self):
-        "The run's encoder, loaded from the run folder."
-        from dvats.embeddings import load_encoder
-        return load_encoder(self.out)
-
-    def explain(self, selection, target:str='embedding', progress:bool=True):
-        "Which channels and steps drive the `selection` (window ids or a mask); see `dvats.lrp.explain`."
-        from dvats.lrp import explain
-        return explain(self, selection, target, progress)
-
-    def __repr__(self):
-        n, v = len(self.windows), int(self.windows.valid.sum())
-        return f"RunResult({self.out}: {len(self.series)} steps × {self.series.shape[1]} channels, {n} windows, {v} valid)"
+__all__ = ['run', 'summary', 'demo']
 
 # %% ../nbs/07_pipeline.ipynb #5e472ec0
 def _load(source, config:Config):
@@ -70,13 +30,6 @@ def _load(source, config:Config):
     series, labels = load_labelled_series(source, dc.time_col, dc.channels, dc.label_col, dc.anomaly_col)
     check_window_params(len(series), config.windows.w, config.windows.stride)
     return series, labels
-
-def _step_anomalies(labels:pd.DataFrame|None) -> np.ndarray|None:
-    "Per-step anomaly flags: the anomaly column, else 0/1 labels, else None."
-    if labels is None: return None
-    if 'anomaly' in labels: return labels['anomaly'].to_numpy(bool)
-    if is_binary(labels['label']): return labels['label'].fillna(0).to_numpy().astype(bool)
-    return None
 
 def _window_table(series:pd.DataFrame, labels:pd.DataFrame|None, config:Config) -> pd.DataFrame:
     "The window table, with the majority `label` per window and `has_anomaly` (any labelled anomalous step) when given."
@@ -94,103 +47,31 @@ def _window_table(series:pd.DataFrame, labels:pd.DataFrame|None, config:Config) 
 def _say(log, msg:str):
     if log: log(msg)
 
-def _stage(store:RunStore, name:str, fp:str, compute, outputs:list, log) -> float:
-    "Run `compute()` unless stage `name` already finished with fingerprint `fp`; record its outputs; return seconds spent."
+def _run_stage(stage:Stage, ctx:StageContext) -> float:
+    "Compute `stage` unless it finished with the same fingerprint; read its outputs into the result; return seconds spent computing."
+    store, name, log = ctx.store, stage.name, ctx.log
+    fp = ctx.fingerprints[name] = stage_fingerprint(stage, ctx)
+    outputs = [f.name for f in stage.outputs]
     # a stage is reused only when it made every output it makes now (a newer dvats may add outputs to a stage)
     if store.is_done(name, fp) and set(outputs) <= set(store.manifest[name]['outputs']):
         _say(log, f"{name}: reused (inputs unchanged; {store.manifest[name].get('seconds', 0):.1f} s saved)")
-        return 0.
-    store.start(name)
-    t = time.perf_counter()
-    compute()
-    dt = time.perf_counter() - t
-    store.finish(name, fp, outputs, seconds=round(dt, 3))
-    _say(log, f"{name}: done in {dt:.1f} s")
+        dt = 0.
+    else:
+        store.start(name)
+        t = time.perf_counter()
+        stage.compute(ctx)
+        dt = time.perf_counter() - t
+        store.finish(name, fp, outputs, seconds=round(dt, 3))
+        ctx.computed.add(name)
+        _say(log, f"{name}: done in {dt:.1f} s")
+    if stage.timed: ctx.res.timings[name] = dt
+    if stage.load is not None: stage.load(ctx)
     return dt
-
-def _encoder_fingerprint(config:Config, data_fp:str) -> str:
-    "What determines the encoder: a given encoder file's bytes, or the data, windows, training settings and seed."
-    if config.encoder.path:
-        from dvats.embeddings import _encoder_paths
-        return fingerprint('encoder-file', file_fingerprint(*_encoder_paths(config.encoder.path)))
-    train = {k: v for k, v in asdict(config.encoder).items() if k not in ('path', 'embed_batch_size')}
-    return fingerprint('encoder', data_fp, asdict(config.windows), train, config.seed)
-
-# %% ../nbs/07_pipeline.ipynb #53ea8be3
-def _anomaly_metrics(res:RunResult, scores:pd.DataFrame, flags:np.ndarray|None, threshold:float, projection_scores=None) -> dict:
-    "Threshold and counts; with per-step anomaly flags, AUC-PR and ROC-AUC of GLOSH, of GLOSH on the projection and of two baselines on the embeddings."
-    from dvats.clustering import step_scores, detection_scores, baseline_scores
-    w, s, n = res.config.windows.w, res.config.windows.stride, len(res.series)
-    cc = res.config.clustering
-    m = {'threshold': threshold, 'quantile': cc.anomaly_quantile,
-         'space': cc.anomaly_space + (f' (PCA {cc.anomaly_dims})' if cc.anomaly_space == 'embeddings' and cc.anomaly_dims else ''),
-         'n_anomalous_windows': int(scores.is_anomaly.sum())}
-    if flags is None: return m
-    m['glosh'] = detection_scores(res.steps.anomaly_score.to_numpy(), flags)
-    others = {b: baseline_scores(np.asarray(res.embeddings), b, seed=res.config.seed) for b in ('knn', 'iforest')}
-    if projection_scores is not None: others['glosh_projection'] = projection_scores
-    for k, v in others.items(): m[k] = detection_scores(step_scores(v, n, w, s), flags)
-    ranked = [k for k in ('glosh', *others) if m[k]['auc_pr'] is not None]
-    if ranked: m['best_by_auc_pr'] = max(ranked, key=lambda k: m[k]['auc_pr'])
-    return m
-
-def _cluster_stage(res:RunResult, store:RunStore, flags):
-    "Cluster the projection, score the clusters, score anomalies with GLOSH (on the embeddings by default), and store them."
-    from dvats.clustering import cluster, cluster_scores, anomaly_scores, step_scores, anomaly_space, glosh_scores
-    cc = res.config.clustering
-    cl = cluster(res.projections, cc.min_cluster_size, cc.min_samples, cc.cluster_selection_epsilon, cc.metric)
-    on_proj = cc.anomaly_space == 'projection'
-    scored = cl if on_proj else cluster(anomaly_space(res.embeddings, cc.anomaly_dims, res.config.seed),
-                                        cc.min_cluster_size, cc.min_samples, cc.cluster_selection_epsilon)
-    an = anomaly_scores(scored, cc.anomaly_quantile, cc.anomaly_threshold)
-    tab = pd.DataFrame({'cluster': cl.labels, 'cluster_probability': cl.probabilities.astype(np.float32),
-                        'anomaly_score': an.anomaly_score, 'is_anomaly': an.is_anomaly})
-    c = res.config.windows
-    res.steps = pd.DataFrame({'anomaly_score': step_scores(an.anomaly_score.to_numpy(), len(res.series), c.w, c.stride).astype(np.float32)},
-                             index=res.series.index)
-    labels = res.windows['label'] if 'label' in res.windows else None
-    metrics = {'clustering': cluster_scores(res.projections, cl, labels, seed=res.config.seed),
-               'anomaly': _anomaly_metrics(res, an, flags, an.attrs['threshold'], None if on_proj else glosh_scores(cl))}
-    save_parquet(store.path('clusters.parquet'), tab)
-    save_parquet(store.path('steps.parquet'), res.steps.reset_index())
-    save_json(store.path('scores.json'), metrics)
 
 # %% ../nbs/07_pipeline.ipynb #8b1923c4
 def _data_fingerprint(series:pd.DataFrame, labels:pd.DataFrame|None) -> str:
-    "Fingerprint of the series and its labels."
+    "Fingerprint of the series and its labels: the `series` input of every stage."
     return array_fingerprint(series, *([] if labels is None else [labels.astype(str).to_numpy().astype('U')]))
-
-def _relevance_stages(res:RunResult, store:RunStore, enc_fp:str, data_fp:str, truth, log):
-    "Relevance of every valid window into `relevance.npy`; with `lrp.evaluate`, the evaluation of all methods. Returns the relevance fingerprint."
-    from dvats.lrp import relevance, evaluate_explanations, truth_selections, channel_sums
-    from dvats.embeddings import load_encoder
-    lc, wc = res.config.lrp, res.config.windows
-    wins, valid = res.window_view(), res.windows.valid.to_numpy()
-    def compute():
-        enc = load_encoder(store.out)
-        def write(p):
-            mm = np.lib.format.open_memmap(p, mode='w+', dtype=np.float32, shape=wins.shape)
-            relevance(enc, wins, valid, lc.method, lc.composite, batch_size=lc.batch_size, out=mm, progress=log is not None)
-            mm.flush(); del mm
-        atomic_write(store.path('relevance.npy'), write)
-        R = np.load(store.path('relevance.npy'), mmap_mode='r', allow_pickle=False)
-        save_npy(store.path('channel_relevance.npy'), channel_sums(R))     # what a selection's channel table needs
-    rel_fp = fingerprint('relevance', enc_fp, data_fp, asdict(wc), lc.method, lc.composite)
-    res.timings['relevance'] = _stage(store, 'relevance', rel_fp, compute, ['relevance.npy', 'channel_relevance.npy'], log)
-    res.relevance = np.load(store.path('relevance.npy'), mmap_mode='r', allow_pickle=False)
-    res.channel_relevance = np.load(store.path('channel_relevance.npy'), allow_pickle=False)
-    if not (lc.evaluate or (lc.evaluate is None and truth is not None)): return rel_fp
-    def evaluate():
-        enc = load_encoder(store.out)
-        sels = None if truth is None else truth_selections(truth, len(wins), wc.w, wc.stride, valid, seed=res.config.seed)
-        ev = evaluate_explanations(enc, wins, valid, np.asarray(res.embeddings), selections=sels, n_windows=lc.eval_windows,
-                                   seed=res.config.seed, progress=log is not None)
-        atomic_write(store.path('explanations.csv'), lambda p: ev.to_csv(p, index=False))
-    ev_fp = fingerprint('explanations', rel_fp, lc.eval_windows, res.config.seed, truth is not None)
-    res.timings['explanations'] = _stage(store, 'explanations', ev_fp, evaluate, ['explanations.csv'], log)
-    ev = pd.read_csv(store.path('explanations.csv'), keep_default_na=False)
-    res.metrics['explanations'] = json.loads(ev.to_json(orient='records'))
-    return rel_fp
 
 # %% ../nbs/07_pipeline.ipynb #b54ab5fa
 def run(source, # CSV/parquet path, DataFrame or 2-D array
@@ -201,74 +82,32 @@ def run(source, # CSV/parquet path, DataFrame or 2-D array
         **overrides, # dotted config keys, e.g. `**{'windows.w': 64}`
        ) -> RunResult:
     "Run the dvats pipeline on `source`, writing into `out` and reusing finished stages."
-    from dvats.embeddings import encoder_stage, get_embeddings, load_encoder
-    from dvats.windows import channel_stats
-    from dvats.dr import project
+    from dvats.embeddings import load_encoder
     config = with_overrides(load_config(config), overrides)
     t0 = time.perf_counter()
     series, labels = _load(source, config)
-    if config.encoder.path: load_encoder(config.encoder.path).check_compatible(list(series.columns), config.windows.w)
+    given = None
+    if config.encoder.path:                          # checked before anything is written, and kept: the run loads it once
+        given = load_encoder(config.encoder.path)
+        given.check_compatible(list(series.columns), config.windows.w)
     tab = _window_table(series, labels, config)
     if not tab.valid.any():                          # checked before anything is written
         raise DvatsError(f"every window holds a missing value, so there is nothing to train on or explain; fill gaps, "
                          f"drop the channel that is mostly missing, or use a smaller w (now {config.windows.w}).")
-    store = RunStore(out)
+    store = RunStore(out, files=LAYOUT)
     save_text(store.path('config.yaml'), config_to_yaml(config))
     data_fp = _data_fingerprint(series, labels)
     if not store.is_done('series', data_fp):       # kept so that `load_result` can reopen the run without the source
         store.start('series')
         save_parquet(store.path('series.parquet'), series.reset_index())
         store.finish('series', data_fp, ['series.parquet'])
-    res = RunResult(Path(out), config, series, tab, labels)
+    res = RunResult(Path(out), config, series, tab, labels, _encoder=given)
     _say(log, f"windows: {len(tab):,} windows of {config.windows.w} steps every {config.windows.stride} "
               f"({int(tab.valid.sum()):,} valid) from {len(series):,} steps × {series.shape[1]} channels")
     res.timings['load+windows'] = time.perf_counter() - t0
-    wins, valid = res.window_view(), tab.valid.to_numpy()
-
     with tracking(config.wandb, out, asdict(config)) as wb:
-        enc_fp, trained = _encoder_fingerprint(config, data_fp), {}
-        def train():
-            trained['encoder'] = encoder_stage(wins, valid, config, list(series.columns), channel_stats(res.values), store.out, log)
-        enc_files = ['encoder.pt', 'encoder.json'] + ([] if config.encoder.path else ['training.csv', 'training_curve.html'])
-        res.timings['encoder'] = _stage(store, 'encoder', enc_fp, train, enc_files, log)
-        if 'encoder' in trained and trained['encoder'].history is not None: log_history(wb, trained['encoder'].history, 'encoder/')
-        log_artifact(wb, 'encoder', 'model', [store.path('encoder.pt'), store.path('encoder.json')])
-
-        def embed():
-            enc = trained.get('encoder') or load_encoder(store.out)
-            save_npy(store.path('embeddings.npy'),
-                     get_embeddings(enc, wins, valid, config.encoder.embed_batch_size, progress=log is not None))
-        emb_fp = fingerprint('embeddings', enc_fp, data_fp, asdict(config.windows))
-        res.timings['embeddings'] = _stage(store, 'embeddings', emb_fp, embed, ['embeddings.npy'], log)
-        res.embeddings = np.load(store.path('embeddings.npy'), mmap_mode='r', allow_pickle=False)
-        log_artifact(wb, 'embeddings', 'embeddings', [store.path('embeddings.npy')])
-
-        dr = config.dr
-        proj_fp = fingerprint('projection', emb_fp, asdict(dr), config.seed)
-        res.timings['projection'] = _stage(store, 'projection', proj_fp, lambda: save_npy(store.path('projections.npy'), project(
-            np.asarray(res.embeddings), dr.method, dr.n_components, config.seed, dr.pca_dims, **(
-                {'n_neighbors': dr.n_neighbors, 'min_dist': dr.min_dist, 'metric': dr.metric} if dr.method == 'umap' else {}))),
-            ['projections.npy'], log)
-        res.projections = np.load(store.path('projections.npy'), allow_pickle=False)
-
-        clu_fp = fingerprint('clusters', proj_fp, data_fp, asdict(config.clustering))
-        res.timings['clusters'] = _stage(store, 'clusters', clu_fp, lambda: _cluster_stage(res, store, _step_anomalies(labels)),
-                                         ['clusters.parquet', 'steps.parquet', 'scores.json'], log)
-        clusters = pd.read_parquet(store.path('clusters.parquet'))
-        if res.steps is None: res.steps = pd.read_parquet(store.path('steps.parquet')).set_index(series.index.name or 'index')
-        res.windows = tab.assign(x=res.projections[:, 0], y=res.projections[:, 1],
-                                 cluster=clusters.cluster.astype('Int64').mask(clusters.cluster < -1),
-                                 anomaly_score=clusters.anomaly_score, is_anomaly=clusters.is_anomaly)
-        res.metrics = {**json.loads(store.path('scores.json').read_text()),
-                       'encoder': json.loads(store.path('encoder.json').read_text()).get('best_valid_loss'),
-                       'timings': {k: round(v, 2) for k, v in res.timings.items()}}
-        table_fp = fingerprint('table', data_fp, asdict(config.windows), clu_fp)
-        _stage(store, 'table', table_fp, lambda: save_parquet(store.path('windows.parquet'), res.windows), ['windows.parquet'], log)
-        rel_fp = _relevance_stages(res, store, enc_fp, data_fp, truth, log)
-        if config.report.html:
-            from dvats.explorer import write_report
-            rep_fp = fingerprint('report', table_fp, rel_fp, asdict(config.report))
-            _stage(store, 'report', rep_fp, lambda: write_report(res, store.path('report.html')), ['report.html'], log)
+        ctx = StageContext(res, store, truth, log, wb, given_encoder=given, fingerprints={'series': data_fp})
+        for stage in stages_for(config, truth): _run_stage(stage, ctx)
         res.metrics['timings'] = {k: round(v, 2) for k, v in res.timings.items()}
         save_json(store.path('metrics.json'), res.metrics)
         if wb is not None: wb.summary.update({'metrics': res.metrics})
@@ -288,56 +127,12 @@ def summary(metrics:dict) -> str:
                  f"IsolationForest {a['iforest']['auc_pr']:.3f}; best: {a['best_by_auc_pr']})")
     return '\n'.join(lines + [line])
 
-# %% ../nbs/07_pipeline.ipynb #b5399dbf
-_RUN_FILES = ('config.yaml', 'series.parquet', 'windows.parquet', 'embeddings.npy', 'projections.npy', 'steps.parquet',
-              'metrics.json', 'relevance.npy', 'channel_relevance.npy', 'encoder.pt', 'encoder.json')
-
-def _damaged(path:Path, why:str) -> DvatsError:
-    return DvatsError(f"{path} is damaged ({why}); delete it and rerun `dvats run` with the same --out to rebuild it.")
-
-def _load_array(path:Path, shape:tuple, mmap:bool=True) -> np.ndarray:
-    "Load a float32 `.npy` of `shape` (None: any size on that axis), refusing pickles and wrong shapes or dtypes."
-    try: a = np.load(path, mmap_mode='r' if mmap else None, allow_pickle=False)
-    except Exception as e: raise _damaged(path, f"{type(e).__name__}: {e}") from None
-    if a.dtype != np.float32: raise _damaged(path, f"dtype {a.dtype}, expected float32")
-    if a.ndim != len(shape) or any(s is not None and s != t for s, t in zip(shape, a.shape)):
-        raise _damaged(path, f"shape {a.shape}, expected {tuple('any' if s is None else s for s in shape)}")
-    return a
-
-def _read_parquet(path:Path) -> pd.DataFrame:
-    try: return pd.read_parquet(path)
-    except Exception as e: raise _damaged(path, f"{type(e).__name__}: {e}") from None
-
-def load_result(out) -> RunResult:
-    "Reopen a finished run folder: tables, and arrays memory-mapped; nothing is recomputed."
-    out = Path(out)
-    if not (out/'stages.json').is_file():
-        raise DvatsError(f"{out} is not a dvats run folder (no stages.json); make one with `dvats run` or `dvats demo`.")
-    missing = [f for f in _RUN_FILES if not (out/f).is_file()]
-    if missing: raise DvatsError(f"{out} is not a finished run ({', '.join(missing)} missing); rerun `dvats run` with --out {out} to finish it.")
-    config = load_config(out/'config.yaml')
-    series = _read_parquet(out/'series.parquet')
-    series = series.set_index(series.columns[0])
-    if series.index.name == 'index': series.index.name = None     # a RangeIndex saved by `reset_index`
-    windows = _read_parquet(out/'windows.parquet')
-    n, c, w = len(windows), series.shape[1], config.windows.w
-    res = RunResult(out, config, series, windows)
-    res.embeddings = _load_array(out/'embeddings.npy', (n, None))
-    res.projections = _load_array(out/'projections.npy', (n, None), mmap=False)
-    res.relevance = _load_array(out/'relevance.npy', (n, c, w))
-    res.channel_relevance = _load_array(out/'channel_relevance.npy', (n, c, 2), mmap=False)
-    steps = _read_parquet(out/'steps.parquet')
-    res.steps = steps.set_index(steps.columns[0])
-    try: res.metrics = json.loads((out/'metrics.json').read_text())
-    except ValueError as e: raise _damaged(out/'metrics.json', str(e)) from None
-    return res
-
 # %% ../nbs/07_pipeline.ipynb #83835b6d
 def demo(out='runs/demo', config=None, n_steps:int=20_000, log=print, **overrides) -> RunResult:
     "Run dvats on the demo series from `make_demo_series`, with its regimes as labels, its planted anomalies as flags, and explanations measured against both."
     series, truth = make_demo_series(n_steps=n_steps)
     config = with_overrides(load_config(config), {'data.label_col': 'regime', 'data.anomaly_col': 'anomaly', **overrides})
-    store = RunStore(out)
+    store = RunStore(out, files=LAYOUT)
     save_parquet(store.path('demo_series.parquet'), series.reset_index())
     save_parquet(store.path('demo_truth.parquet'), truth.reset_index())
     return run(series.assign(regime=truth.regime, anomaly=truth.anomaly), config, out, log=log, truth=truth)

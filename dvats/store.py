@@ -66,14 +66,20 @@ def _alive(pid:int) -> bool:
 
 class RunStore:
     "The run folder: paths of outputs and the manifest of finished stages."
-    def __init__(self, out):
-        self.out = Path(out)
+    def __init__(self, out,
+                 files=None, # names of the declared run files (`dvats.stages.LAYOUT`); `path` refuses any other name
+                ):
+        self.out, self.files = Path(out), None if files is None else set(files)
         if self.out.exists() and not self.out.is_dir():
             raise DvatsError(f"run folder {self.out} is a file; give a folder path with --out.")
         self.out.mkdir(parents=True, exist_ok=True)
         self.remove_stale_temporaries()
 
-    def path(self, name:str) -> Path: return self.out/name
+    def path(self, name:str) -> Path:
+        "Path of `name` in the run folder; with declared `files`, only of a declared one."
+        if self.files is not None and name not in self.files:
+            raise KeyError(f"{name} is not a declared run file; declare it in dvats.stages.")
+        return self.out/name
 
     def remove_stale_temporaries(self) -> list:
         "Delete `.NAME.PID.tmp` files left by a process that was killed mid-write (its PID no longer runs)."

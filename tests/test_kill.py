@@ -3,10 +3,15 @@ that had finished, and ends with outputs byte-identical to those of an uninterru
 import json, os, signal, subprocess, sys
 import pytest
 
+import yaml
+from dvats.config import load_config, with_overrides
+from dvats.stages import stages_for, stage_outputs
+
 DVATS = [sys.executable, '-m', 'dvats']
-STAGES = ['encoder', 'embeddings', 'projection', 'clusters', 'table', 'relevance', 'report']
-OUTPUTS = ['encoder.pt', 'encoder.json', 'embeddings.npy', 'projections.npy', 'clusters.parquet', 'steps.parquet',
-           'windows.parquet', 'relevance.npy', 'channel_relevance.npy', 'report.html']
+QUICK = 'encoder:\n  epochs: 2\ndr:\n  method: pca\nlrp:\n  evaluate: false\n'
+CONFIG = with_overrides(load_config(yaml.safe_load(QUICK)), {'windows.w': 32, 'windows.stride': 4})   # what the runs below use
+STAGES = [s.name for s in stages_for(CONFIG)]                     # the declared stages this run has, in order
+OUTPUTS = stage_outputs(CONFIG, reproducible=True)                 # their files whose bytes depend only on the inputs
 ENV = {**os.environ, 'PYTHONUNBUFFERED': '1'}
 
 
@@ -16,7 +21,7 @@ def setup(tmp_path_factory):
     d = tmp_path_factory.mktemp('kill')
     s, _ = make_demo_series(n_steps=2000)
     s.to_csv(d / 'data.csv')
-    (d / 'quick.yaml').write_text('encoder:\n  epochs: 2\ndr:\n  method: pca\nlrp:\n  evaluate: false\n')
+    (d / 'quick.yaml').write_text(QUICK)
     args = lambda out: DVATS + ['run', str(d / 'data.csv'), '--config', str(d / 'quick.yaml'), '--w', '32', '--stride', '4', '--out', str(out)]
     ref = subprocess.run(args(d / 'ref'), capture_output=True, text=True, env=ENV, timeout=600)
     assert ref.returncode == 0, ref.stderr
