@@ -264,7 +264,7 @@ def run(source, # CSV/parquet path, DataFrame or 2-D array
         _stage(store, 'table', table_fp, lambda: save_parquet(store.path('windows.parquet'), res.windows), ['windows.parquet'], log)
         rel_fp = _relevance_stages(res, store, enc_fp, data_fp, truth, log)
         if config.report.html:
-            from dvats.explorer import write_report
+            from dvats.views.page import write_report
             rep_fp = fingerprint('report', table_fp, rel_fp, asdict(config.report))
             _stage(store, 'report', rep_fp, lambda: write_report(res, store.path('report.html')), ['report.html'], log)
         res.metrics['timings'] = {k: round(v, 2) for k, v in res.timings.items()}
