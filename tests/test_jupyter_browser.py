@@ -41,7 +41,8 @@ def lab(tmp_path_factory):
            'PYTHONPATH': os.pathsep.join([str(Path(__file__).resolve().parent.parent)] + [p for p in os.environ.get('PYTHONPATH', '').split(os.pathsep) if p])}
     log = open(root / 'lab.log', 'w')
     proc = subprocess.Popen([sys.executable, '-m', 'jupyterlab', '--no-browser', '--ip=127.0.0.1', f'--port={port}',
-                             f'--IdentityProvider.token={token}', f'--ServerApp.root_dir={root}', '--ServerApp.port_retries=0'],
+                             f'--IdentityProvider.token={token}', f'--ServerApp.root_dir={root}', '--ServerApp.port_retries=0']
+                            + (['--allow-root'] if hasattr(os, 'geteuid') and os.geteuid() == 0 else []),   # containers often run as root
                             cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         for _ in range(300):
@@ -81,17 +82,27 @@ def wait_for(d, script, what, timeout=180, *args):
         v = d.execute_script(script, *args)
         if v: return v
         time.sleep(0.3)
-    raise AssertionError(f'{what}: not seen within {timeout} s')
+    SHOTS.mkdir(exist_ok=True); d.save_screenshot(str(SHOTS / 'jupyter-explorer-failed.png'))
+    raise AssertionError(f'{what}: not seen within {timeout} s (screenshot: runs/jupyter-explorer-failed.png)')
 
 
 def run_cell(d, k):
-    "Run cell `k` of the open notebook as a user does: click into it, press Shift+Enter; returns its output's text."
+    "Run cell `k` of the open notebook as a user does: click into it, press Shift+Enter; returns the cell."
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
-    cell = d.find_elements(By.CSS_SELECTOR, '.jp-Notebook .jp-Cell')[k]
-    d.execute_script("arguments[0].scrollIntoView({block: 'center'})", cell)
-    cell.find_element(By.CSS_SELECTOR, '.cm-content').click()
+    from selenium.common.exceptions import StaleElementReferenceException, ElementNotInteractableException
+    for attempt in range(20):          # JupyterLab may redraw a cell while it settles: look it up again
+        try:
+            cell = d.find_elements(By.CSS_SELECTOR, '.jp-Notebook .jp-Cell')[k]
+            d.execute_script("arguments[0].scrollIntoView({block: 'center'})", cell)
+            cell.find_element(By.CSS_SELECTOR, '.cm-content').click()
+            break
+        except (StaleElementReferenceException, ElementNotInteractableException):
+            time.sleep(0.5)
+    else:
+        SHOTS.mkdir(exist_ok=True); d.save_screenshot(str(SHOTS / 'jupyter-explorer-failed.png'))
+        raise AssertionError(f'cannot click into cell {k}')
     ActionChains(d).key_down(Keys.SHIFT).send_keys(Keys.ENTER).key_up(Keys.SHIFT).perform()
     # the prompt shows [n] (not [*] or [ ]) once the kernel has run it
     wait_for(d, "return /\\[\\d+\\]/.test(arguments[0].querySelector('.jp-InputPrompt').textContent)", f'cell {k} run', 180, cell)
@@ -107,13 +118,13 @@ def table_from_bars(d):
 def test_widget_selection_round_trip(lab, browser):
     res, _ = lab
     d = browser
-    wait_for(d, "return document.querySelector('.jp-Notebook .jp-Cell .cm-content') && document.querySelector('.jp-Notebook-ExecutionIndicator, .jp-Toolbar-kernelStatus, .jp-Notebook')",
-             'the notebook', 120)
-    wait_for(d, "const s = document.querySelector('.jp-KernelStatus, .jp-Notebook-ExecutionIndicator'); return !s || !/starting|connecting/i.test(s.textContent + (s.getAttribute('data-status') || ''))", 'the kernel', 120)
+    # the notebook is drawn and its kernel is ready: the status bar says 'Idle'
+    wait_for(d, "return document.querySelector('.jp-Notebook .jp-Cell .cm-content') && "
+                "Array.from(document.querySelectorAll('.jp-StatusBar-Component')).some(e => /\\|\\s*Idle/.test(e.textContent))", 'the kernel', 180)
     run_cell(d, 0)                                                       # import json
     t0 = time.time()
     run_cell(d, 1)                                                       # make the Explorer
-    wait_for(d, "return document.querySelector('.dvats[data-ready=\"1\"]')", 'the explorer widget')
+    wait_for(d, "return document.querySelector('.dvats[data-ready=\"1\"]')", 'the explorer widget', 300)   # the kernel imports torch first
     print(f"widget drawn {time.time() - t0:.1f} s after its cell was run")
     assert d.execute_script("return document.querySelectorAll('.dvats .dvats-proj .scatterlayer, .dvats .dvats-proj .gl-container').length") > 0
     before, _ = table_from_bars(d)

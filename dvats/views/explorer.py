@@ -141,10 +141,9 @@ def select_time(self:Explorer, first_row:int, last_row:int, mode:str|None=None):
 @patch
 def set_view(self:Explorer, color:str|None=None, threshold:float|None=None, path:bool|None=None):
     "Change the colouring ('cluster' or 'score'), the anomaly threshold or the path line; the page redraws."
-    with self.hold_trait_notifications():
-        if color is not None: self.color = color
-        if threshold is not None: self.threshold = float(threshold)
-        if path is not None: self.path = bool(path)
+    if color is not None: self.color = color              # one by one: each is validated before it is set
+    if threshold is not None: self.threshold = float(threshold)
+    if path is not None: self.path = bool(path)
     return self
 
 @patch
