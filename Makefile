@@ -36,6 +36,8 @@ test: install browser
 	 diff -rq -x __pycache__ "$$tmp/dvats" dvats || { echo "nbdev-export changed dvats/: export the notebooks and commit dvats/"; ok=0; }; \
 	 diff -rq -x .ipynb_checkpoints "$$tmp/nbs" nbs || { echo "nbdev-clean changed nbs/: run nbdev-clean and commit"; ok=0; }; \
 	 rm -rf "$$tmp"; test $$ok = 1
+	@# the explorer's front end is an ES module: node checks its syntax (stdin, so node reads it as a module)
+	node --check --input-type=module < dvats/views/explorer.js
 	@# two notebooks at a time on two cores: one thread each, so torch and numba do not oversubscribe the cores
 	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 NUMBA_NUM_THREADS=1 $(BIN)/nbdev-test --n-workers 2
 	$(BIN)/python -m pytest tests/ -q -p no:cacheprovider

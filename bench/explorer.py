@@ -77,7 +77,7 @@ def page_latency(path, id_sets):
 
 
 def main():
-    from dvats.explorer import write_report
+    from dvats.views.page import write_report
     rows, sizes = [], {}
     for n in (10_000, 100_000):
         tmp = Path(tempfile.mkdtemp())

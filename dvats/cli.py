@@ -109,7 +109,7 @@ def _cmd_explain(a:argparse.Namespace):
 
 def _cmd_report(a:argparse.Namespace):
     from dvats.result import load_result
-    from dvats.explorer import write_report
+    from dvats.views.page import write_report
     p = write_report(load_result(a.out), a.output, int(a.max_mb * 1e6))
     print(f"report: {p} ({p.stat().st_size / 1e6:.1f} MB); open it in a browser")
 

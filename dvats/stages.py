@@ -271,7 +271,7 @@ def _evaluates(config, truth) -> bool:
     return bool(config.lrp.evaluate or (config.lrp.evaluate is None and truth is not None))
 
 def _report(ctx:StageContext):
-    from dvats.explorer import write_report
+    from dvats.views.page import write_report
     write_report(ctx.res, ctx.path('report.html'))
 
 # %% ../nbs/02a_stages.ipynb #f7468b3a

@@ -85,6 +85,22 @@ def test_add_subtract_cluster_and_time_range(report, browser):
     rng = plotly_select(browser, 'series', 1000, 1200)
     cover = np.flatnonzero(w.valid & (w.end > 1000) & (w.start <= 1200))
     assert sorted(rng['ids']) == cover.tolist()
+    assert browser.execute_script("return document.getElementById('series').layout.shapes.length") == 1 + 1   # one shaded run, the threshold line
+
+
+def test_views_draw_the_selection(report, browser):
+    "What the series, the projection and the preview draw for a selection (formerly checked on plotly figures in Python)."
+    res, _ = report
+    browser.execute_script("dvats.setState({dvats_view: 1, selection: [5, 6, 7, 300], color: 'cluster', threshold: 0.3, path: false, mode: 'replace'})")
+    series = browser.execute_script("const gd = document.getElementById('series'); return {shapes: gd.layout.shapes.length, "
+                                    "opacity: gd.data.slice(0, 6).map(t => t.opacity), names: gd.data.map(t => t.name)}")
+    assert series['shapes'] == 2 + 1                                       # two shaded runs, and the threshold line
+    assert series['opacity'].count(1) == 3                                 # the selection's top 3 channels bright
+    assert '&lt;img src=x onerror=alert(1)&gt;' in series['names']        # an HTML channel name is escaped for plotly
+    v = res.windows[res.windows.valid]
+    n_above = browser.execute_script("return document.getElementById('proj').data[1].x.length")
+    assert n_above == int((v.anomaly_score.to_numpy(np.float64) > 0.3).sum())    # windows above the threshold ringed
+    assert browser.execute_script("return document.getElementById('preview').data.length") == 6   # the hover preview: every channel
 
 
 def test_view_state_round_trip(report, browser):

@@ -1,0 +1,2 @@
+"""The explorer's front end (`explorer.js`, `explorer.css`, `page.html`, shipped as package data) and its two hosts:
+the self-contained HTML page (`dvats.views.page`) and the Jupyter widget (`dvats.views.explorer`)."""

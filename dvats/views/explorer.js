@@ -1,0 +1,389 @@
+// The dvats explorer: the one front end of the self-contained HTML report and of the Jupyter widget.
+//
+// `mount(root, data, host)` draws every view into `root` from the payload that `dvats.views.page.report_payload`
+// builds (meta plus typed arrays as base64), with plotly.js loaded as the global `Plotly`. The host says where a
+// selection goes: the HTML page keeps it to itself; the Jupyter widget (anywidget) syncs it with Python.
+// The page mounts itself when it finds its data block; Jupyter calls the default export's `render`.
+
+// ---- one palette and the few facts every view shares ----
+export const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#bcbd22', '#17becf',
+                        '#393b79', '#637939', '#8c6d31', '#843c39', '#7b4173'];
+// noise (-1) grey, no cluster (-2: an invalid window) white
+export const clusterColor = k => k === -1 ? '#b0b0b0' : k < -1 ? '#ffffff' : PALETTE[k % PALETTE.length];
+
+const TYPES = {f4: Float32Array, i4: Int32Array, i2: Int16Array, i1: Int8Array};
+
+/** A typed array from `[base64 of the little-endian bytes, type code]` (`_b64` in dvats.views.page). */
+export function decode(pair) {
+  const s = atob(pair[0]), u = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) u[i] = s.charCodeAt(i);
+  return new TYPES[pair[1]](u.buffer);
+}
+
+// Plotly renders a few HTML tags inside labels; data (channel names) is escaped so that it always shows as text.
+export const esc = s => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** The channel table of the windows at positions `idx`: the same arithmetic as dvats.lrp.channel_table.
+ * `sums` holds per window and channel [sum of relevance, sum of |relevance|]. */
+export function channelTable(sums, channels, idx) {
+  const C = channels.length, s = new Float64Array(C), a = new Float64Array(C);
+  for (const i of idx) { const o = i * C * 2; for (let c = 0; c < C; c++) { s[c] += sums[o + 2 * c]; a[c] += sums[o + 2 * c + 1]; } }
+  let tot = 0; for (let c = 0; c < C; c++) tot += a[c];
+  const rows = channels.map((ch, c) => ({channel: ch, c: c, signed: s[c] / idx.length, share: tot > 0 ? a[c] / tot : 1 / C}));
+  rows.sort((p, q) => (q.share - p.share) || (p.channel < q.channel ? -1 : p.channel > q.channel ? 1 : 0));
+  return rows;
+}
+
+/** Row ranges `[start, end)` of windows, merged; gaps closed (doubling) until at most `most` remain. */
+export function mergedIntervals(ranges, most = 300) {
+  let out = [];
+  for (const [a, b] of ranges.slice().sort((p, q) => p[0] - q[0])) {
+    if (out.length && a <= out[out.length - 1][1]) out[out.length - 1][1] = Math.max(out[out.length - 1][1], b); else out.push([a, b]);
+  }
+  let gap = 1;
+  while (out.length > most) {
+    gap *= 2; const m = [];
+    for (const r of out) { if (m.length && r[0] - m[m.length - 1][1] <= gap) m[m.length - 1][1] = Math.max(m[m.length - 1][1], r[1]); else m.push(r.slice()); }
+    out = m;
+  }
+  return out;
+}
+
+// ---- the layout: every part gets the class `dvats-<name>`; the page also gives it the id `<name>` ----
+function layout(root, page) {
+  const ui = {};
+  function el(tag, name, attrs = {}, parent = null, text = null) {
+    const e = document.createElement(tag);
+    if (name) { e.classList.add('dvats-' + name); if (page) e.id = name; ui[name] = e; }
+    for (const k in attrs) e.setAttribute(k, attrs[k]);
+    if (text !== null) e.textContent = text;
+    if (parent) parent.appendChild(e);
+    return e;
+  }
+  function label(parent, text, input) { const l = el('label', null, {}, parent); if (text) l.append(text + ' '); l.appendChild(input); return l; }
+  root.classList.add('dvats');
+  el('h1', 'title', {}, root);
+  const bar = el('div', 'bar', {}, root);
+  el('span', null, {}, bar, 'colour');
+  const color = el('select', 'color', {}, bar);
+  for (const [v, t] of [['cluster', 'cluster'], ['score', 'anomaly score']]) el('option', null, {value: v}, color, t);
+  const thrl = label(bar, 'threshold', el('input', 'thr', {type: 'range', min: 0, max: 1, step: 0.001}));
+  el('span', 'thrv', {}, thrl);
+  label(bar, '', el('input', 'path', {type: 'checkbox'})).append(' path between consecutive windows');
+  el('span', null, {}, bar, 'selection');
+  const group = 'dvats-mode-' + Math.random().toString(36).slice(2);   // one radio group per explorer on a page
+  ui.modes = ['replace', 'add', 'subtract'].map(m => {
+    const r = el('input', null, {type: 'radio', name: group, value: m});
+    if (m === 'replace') r.checked = true;
+    label(bar, '', r).append(' ' + m);
+    return r;
+  });
+  el('select', 'clusterpick', {}, bar);
+  el('button', 'selcluster', {}, bar, 'select cluster');
+  el('button', 'selanom', {}, bar, 'select anomalies');
+  el('button', 'clear', {}, bar, 'clear');
+  el('button', 'csv', {}, bar, 'export ids (CSV)');
+  el('button', 'savestate', {}, bar, 'export view (JSON)');
+  label(bar, 'reopen view', el('input', 'loadstate', {type: 'file', accept: '.json,application/json'}));
+  const tl = el('label', 'targetbox', {}, bar, 'explain ');
+  const target = el('select', 'target', {}, tl);
+  for (const [v, t] of [['embedding', 'what drives them'], ['contrast', 'what sets them apart (recomputed)']]) el('option', null, {value: v}, target, t);
+  el('span', 'status', {}, bar);
+  const top = el('div', null, {class: 'dvats-grid'}, root);
+  const left = el('div', null, {class: 'dvats-panel'}, top);
+  el('div', 'proj', {}, left); el('div', 'preview', {}, left);
+  const right = el('div', null, {class: 'dvats-panel'}, top);
+  el('div', 'imp', {}, right); el('div', 'heat', {}, right); el('div', 'heatnote', {class: 'dvats-note'}, right);
+  el('div', 'series', {}, el('div', null, {class: 'dvats-panel dvats-wide'}, root));
+  const bottom = el('div', null, {class: 'dvats-grid dvats-wide'}, root);
+  el('div', 'hist', {}, el('div', null, {class: 'dvats-panel'}, bottom));
+  el('table', 'rank', {}, el('div', null, {class: 'dvats-panel dvats-scroll'}, bottom));
+  return ui;
+}
+
+/** Draw the explorer of payload `D` into `root`; returns its API (select, selectCluster, selectAnomalies, last, state, setState).
+ * `host` may give: `page` (ids on the parts), `selected(ids)` and `viewed(view)` (told after each change),
+ * `explained(ids, target)` (a table and profile computed elsewhere, or null), `exportIds(state)`, `exportView(state)`. */
+export function mount(root, D, host = {}) {
+  const Plotly = globalThis.Plotly;
+  const M = D.meta, C = M.channels.length, NV = M.n_valid, NB = M.bucket_labels.length;
+  const A = {}; for (const k in D.arrays) A[k] = decode(D.arrays[k]);
+  A.start = Int32Array.from(A.id, i => i * M.stride); A.end = Int32Array.from(A.start, r => r + M.w);   // window rows, not shipped
+  const CH = M.channels.map(esc);
+  const pos = new Map(); for (let i = 0; i < NV; i++) pos.set(A.id[i], i);   // window id -> position among valid windows
+  const allIdx = Array.from({length: NV}, (_, i) => i);
+  const ui = layout(root, !!host.page);
+  function timeOf(row) {
+    if (M.time.kind === 'regular') return new Date(M.time.t0_ms + row * M.time.dt_ms).toISOString().replace('T', ' ').replace(/(\.000)?Z$/, '');
+    return 'row ' + row;
+  }
+  ui.title.textContent = M.title;
+  ui.targetbox.hidden = !host.explained;            // only a host with Python can recompute relevance for a contrast
+
+  let sel = new Uint8Array(NV), mode = 'replace', color = 'cluster', thr = M.threshold, showPath = false, target = 'embedding';
+  let last = null;
+  const say = text => { ui.status.textContent = text; };
+  const selectedIdx = () => { const out = []; for (let i = 0; i < NV; i++) if (sel[i]) out.push(i); return out; };
+  const table = idx => channelTable(A.sums, M.channels, idx);
+  const cfg = extra => Object.assign({displaylogo: false, responsive: true}, extra || {});
+
+  function profileOf(idx) {
+    const B = M.bins, z = Array.from({length: C}, () => new Float64Array(B));
+    for (const i of idx) { const sc = A.profile_scale[i], o = i * C * B; for (let c = 0; c < C; c++) for (let b = 0; b < B; b++) z[c][b] += A.profile[o + c * B + b] * sc; }
+    return z.map(r => Array.from(r, v => v / Math.max(1, idx.length)));
+  }
+
+  // ---- views ----
+  const hover = new Array(NV);
+  for (let i = 0; i < NV; i++) hover[i] = 'window ' + A.id[i] + '<br>' + timeOf(A.start[i]) + ' – ' + timeOf(A.end[i] - 1) + '<br>cluster ' + (A.cluster[i] === -1 ? 'noise' : A.cluster[i]) + '<br>score ' + A.score[i].toFixed(3);
+  const markerColors = () => color === 'cluster' ? Array.from(A.cluster, clusterColor) : Array.from(A.score);
+  function anomalyTrace() { const x = [], y = []; for (let i = 0; i < NV; i++) if (A.score[i] > thr) { x.push(A.x[i]); y.push(A.y[i]); } return {x, y}; }
+  function drawProjection() {
+    const an = anomalyTrace();
+    const pts = {type: 'scattergl', mode: 'markers', x: A.x, y: A.y, text: hover, hoverinfo: 'text', name: 'windows',
+                 marker: {size: 5, color: markerColors(), colorscale: 'Viridis', showscale: color === 'score', colorbar: {title: {text: 'score'}, thickness: 10}},
+                 selected: {marker: {opacity: 1}}, unselected: {marker: {opacity: 0.25}}};
+    const anm = {type: 'scattergl', mode: 'markers', x: an.x, y: an.y, hoverinfo: 'skip', name: 'above threshold',
+                 marker: {size: 9, symbol: 'circle-open', color: '#d62728', line: {width: 1.5}}};
+    const path = {type: 'scattergl', mode: 'lines', x: A.x, y: A.y, hoverinfo: 'skip', name: 'path', visible: showPath, line: {width: 0.5, color: '#999'}};
+    Plotly.react(ui.proj, [pts, anm, path], {margin: {t: 24, l: 30, r: 10, b: 30}, dragmode: 'lasso', showlegend: false,
+                 title: {text: 'projection (lasso or box to select)', font: {size: 13}}, uirevision: 'keep'}, cfg());
+  }
+  function drawImportance(rows) {
+    const r = rows.slice().reverse();
+    Plotly.react(ui.imp, [
+      {type: 'bar', orientation: 'h', x: r.map(d => d.share), y: r.map(d => esc(d.channel)), name: 'share', marker: {color: '#4c78a8'}, xaxis: 'x', yaxis: 'y'},
+      {type: 'bar', orientation: 'h', x: r.map(d => d.signed), y: r.map(d => esc(d.channel)), name: 'signed', xaxis: 'x2', yaxis: 'y2',
+       marker: {color: r.map(d => d.signed >= 0 ? '#d62728' : '#1f77b4')}}],
+      {grid: {rows: 1, columns: 2, pattern: 'independent'}, showlegend: false, margin: {t: 30, l: 80, r: 10, b: 30},
+       title: {text: 'channel importance: share of |relevance| · signed relevance', font: {size: 13}},
+       xaxis: {title: {text: 'share'}}, xaxis2: {title: {text: 'signed'}}, yaxis: {automargin: true}, yaxis2: {showticklabels: false}}, cfg());
+  }
+  function drawHeat(idx, order, exact) {
+    const heatLayout = title => ({margin: {t: 30, l: 80, r: 10, b: 35}, title: {text: title, font: {size: 13}}, xaxis: {title: {text: 'step in window'}}, yaxis: {automargin: true}});
+    let z, x, title, note;
+    if (exact) {               // a profile computed exactly in Python (the contrast)
+      z = exact; x = Array.from({length: M.w}, (_, b) => b);
+      title = 'relevance over the window (contrast of the selection)'; note = 'exact profile, computed in Python.';
+    } else if (M.bins) {
+      z = profileOf(idx); x = Array.from({length: M.bins}, (_, b) => Math.round((b + 0.5) * M.w / M.bins));
+      title = 'relevance over the window (mean of the selection)';
+      note = M.bins < M.w ? `profile binned to ${M.bins} of ${M.w} steps and stored with 8 bits per cell to fit the file; the channel bars are exact.` : 'profile stored with 8 bits per cell; the channel bars are exact.';
+    } else {
+      Plotly.react(ui.heat, [], {margin: {t: 30}, title: {text: 'relevance over the window', font: {size: 13}}, xaxis: {visible: false}, yaxis: {visible: false}}, cfg());
+      ui.heatnote.textContent = `The time profiles of ${NV} windows do not fit this file's size budget; see them with dvats explain or the Jupyter explorer. The channel bars are exact.`;
+      return;
+    }
+    const ord = order.slice().reverse();
+    let m = 0; for (const r of z) for (const v of r) m = Math.max(m, Math.abs(v));
+    Plotly.react(ui.heat, [{type: 'heatmap', z: ord.map(d => z[d.c]), y: ord.map(d => esc(d.channel)), x: x, colorscale: 'RdBu', zmin: -m || -1, zmax: m || 1}],
+                 heatLayout(title), cfg());
+    ui.heatnote.textContent = note;
+  }
+  const bx = [], bmid = []; for (let b = 0; b < NB; b++) { bx.push(A.edges[b], A.edges[b]); bmid.push((A.edges[b] + A.edges[b + 1] - 1) / 2); }
+  function stripScale() {
+    const ks = [-1].concat(M.clusters.filter(k => k >= 0)), hi = Math.max(1, ks[ks.length - 1] + 1), s = [];
+    ks.forEach(k => { const f0 = (k + 1) / hi, f1 = Math.min(1, (k + 2) / hi); s.push([f0, clusterColor(k)], [f1, clusterColor(k)]); });
+    return s;
+  }
+  function drawSeries(idx, order) {
+    const top = new Set(order.slice(0, Math.min(3, C)).map(d => d.c)), traces = [];
+    for (let c = 0; c < C; c++) {
+      const y = []; for (let b = 0; b < NB; b++) { const o = (b * C + c) * 2; y.push(A.series[o], A.series[o + 1]); }
+      const on = !idx.length || top.has(c);
+      traces.push({type: 'scattergl', mode: 'lines', x: bx, y: y, name: CH[c], line: {width: on ? 1.3 : 0.8}, opacity: on ? 1 : 0.2, xaxis: 'x', yaxis: 'y', hoverinfo: 'name'});
+    }
+    traces.push({type: 'scatter', mode: 'lines', x: bmid, y: Array.from(A.step_score), fill: 'tozeroy', name: 'anomaly score', line: {color: '#d62728', width: 1}, xaxis: 'x', yaxis: 'y2', hoverinfo: 'y'});
+    traces.push({type: 'heatmap', x: bmid, y: [0], z: [Array.from(A.strip, k => k < -1 ? null : k)], xaxis: 'x', yaxis: 'y3', showscale: false, hoverinfo: 'z',
+                 colorscale: stripScale(), zmin: -1, zmax: Math.max(0, ...M.clusters)});
+    const shapes = mergedIntervals(idx.map(i => [A.start[i], A.end[i]])).map(([a, b]) =>
+      ({type: 'rect', xref: 'x', yref: 'paper', x0: a, x1: b, y0: 0.3, y1: 1, fillcolor: 'rgba(255,165,0,0.25)', line: {width: 0}}));
+    shapes.push({type: 'line', xref: 'paper', yref: 'y2', x0: 0, x1: 1, y0: thr, y1: thr, line: {dash: 'dot', color: '#555', width: 1}});
+    Plotly.react(ui.series, traces, {margin: {t: 30, l: 50, r: 10, b: 40}, dragmode: 'select', selectdirection: 'h', shapes: shapes, uirevision: 'keep',
+      title: {text: 'series (drag along time to select the windows it covers); anomaly score; clusters', font: {size: 13}},
+      xaxis: {anchor: 'y3', title: {text: M.time.kind === 'regular' ? 'row (time in the hover of the projection)' : 'row'}},
+      yaxis: {domain: [0.3, 1]}, yaxis2: {domain: [0.1, 0.27], title: {text: 'score'}}, yaxis3: {domain: [0, 0.07], showticklabels: false},
+      legend: {orientation: 'h', y: 1.08}}, cfg());
+  }
+  function drawHist() {
+    Plotly.react(ui.hist, [{type: 'histogram', x: Array.from(A.score), nbinsx: 60, marker: {color: '#4c78a8'}}],
+      {margin: {t: 30, l: 40, r: 10, b: 35}, title: {text: 'anomaly scores', font: {size: 13}}, xaxis: {title: {text: 'score'}},
+       shapes: [{type: 'line', x0: thr, x1: thr, yref: 'paper', y0: 0, y1: 1, line: {color: 'red', dash: 'dash'}}]}, cfg());
+  }
+  function drawRank() {
+    const t = ui.rank; t.replaceChildren();
+    const order = allIdx.slice().sort((a, b) => A.score[b] - A.score[a]).slice(0, 50);
+    const head = t.insertRow();
+    ['rank', 'window', 'from', 'to', 'cluster', 'score'].forEach(h => { const th = document.createElement('th'); th.textContent = h; head.appendChild(th); });
+    order.forEach((i, r) => {
+      const tr = t.insertRow();
+      [r + 1, A.id[i], timeOf(A.start[i]), timeOf(A.end[i] - 1), A.cluster[i] === -1 ? 'noise' : A.cluster[i], A.score[i].toFixed(3)]
+        .forEach(v => { tr.insertCell().textContent = String(v); });
+      tr.onclick = () => api.select([A.id[i]], 'replace');
+    });
+  }
+  function drawPreview(i) {
+    const a = A.start[i], b = A.end[i], traces = [];
+    for (let c = 0; c < C; c++) {
+      const x = [], y = [];
+      if (M.raw) { for (let r = a; r < b; r++) { x.push(r); y.push(A.raw[r * C + c]); } }
+      else { for (let k = 0; k < NB; k++) if (A.edges[k + 1] > a && A.edges[k] < b) { const o = (k * C + c) * 2; x.push(A.edges[k], A.edges[k]); y.push(A.series[o], A.series[o + 1]); } }
+      traces.push({type: 'scatter', mode: 'lines', x, y, name: CH[c], line: {width: 1}});
+    }
+    Plotly.react(ui.preview, traces, {margin: {t: 20, l: 30, r: 10, b: 20}, showlegend: false, title: {text: 'window ' + A.id[i], font: {size: 11}}}, cfg({staticPlot: true}));
+  }
+
+  // ---- selection ----
+  function apply(idxList, how) {
+    how = how || mode;
+    if (how === 'replace') sel.fill(0);
+    for (const i of idxList) sel[i] = how === 'subtract' ? 0 : 1;
+    update();
+  }
+  function update() {
+    const t0 = performance.now();
+    const idx = selectedIdx(), ids = idx.map(i => A.id[i]);
+    const ext = host.explained ? host.explained(ids, target) : null;
+    const rows = ext ? ext.table.map(d => ({...d, c: M.channels.indexOf(d.channel)})) : table(idx.length ? idx : allIdx);
+    drawImportance(rows);
+    const t1 = performance.now();
+    drawHeat(idx.length ? idx : allIdx, rows, ext ? ext.profile : null);
+    drawSeries(idx, rows);
+    Plotly.restyle(ui.proj, {selectedpoints: [idx.length ? idx : null]}, [0]);
+    last = {ids, table: rows.map(d => ({channel: d.channel, signed: d.signed, share: d.share})), ms_table: t1 - t0, ms_all: performance.now() - t0};
+    const waiting = target === 'contrast' && host.explained && idx.length && idx.length < NV && !ext;
+    say(waiting ? `${idx.length} windows selected · computing their contrast in Python …`
+        : ext ? `${idx.length} windows selected · what sets them apart (computed in Python)`
+        : idx.length ? `${idx.length} windows selected · importances in ${last.ms_table.toFixed(1)} ms` : `no selection: importances of all ${NV} windows`);
+    if (host.selected) host.selected(ids);
+  }
+  function redrawView() {
+    ui.color.value = color; ui.thr.value = thr; ui.thrv.textContent = thr.toFixed(3); ui.path.checked = showPath;
+    ui.modes.forEach(r => { r.checked = r.value === mode; }); ui.target.value = target;
+    drawProjection(); drawHist();
+    drawSeries(selectedIdx(), last ? last.table.map(d => ({...d, c: M.channels.indexOf(d.channel)})) : []);
+  }
+  function viewChanged() { redrawView(); if (host.viewed) host.viewed({color, threshold: thr, path: showPath, mode, target}); }
+  function wire() {
+    ui.proj.on('plotly_selected', ev => { if (!ev) return; apply(ev.points.filter(p => p.curveNumber === 0).map(p => p.pointIndex)); });
+    ui.proj.on('plotly_deselect', () => { if (mode === 'replace') apply([], 'replace'); });
+    ui.proj.on('plotly_hover', ev => { const p = ev.points.find(q => q.curveNumber === 0); if (p) drawPreview(p.pointIndex); });
+    ui.series.on('plotly_selected', ev => {
+      if (!ev) return;
+      let r = ev.range && ev.range.x;                       // a box dragged with the mouse
+      const sl = ev.selections && ev.selections[ev.selections.length - 1];
+      if (!r && sl && sl.x0 !== undefined) r = [Math.min(sl.x0, sl.x1), Math.max(sl.x0, sl.x1)];   // a selection set through the API
+      if (!r) return;
+      const [r0, r1] = r, idx = [];
+      for (let i = 0; i < NV; i++) if (A.end[i] > r0 && A.start[i] <= r1) idx.push(i);
+      apply(idx);
+    });
+  }
+  const api = {
+    select(ids, how) { const idx = []; for (const id of ids) { const i = pos.get(id); if (i !== undefined) idx.push(i); } apply(idx, how); return last; },
+    selectCluster(k, how) { const idx = []; for (let i = 0; i < NV; i++) if (A.cluster[i] === k) idx.push(i); apply(idx, how); return last; },
+    selectAnomalies(how) { const idx = []; for (let i = 0; i < NV; i++) if (A.score[i] > thr) idx.push(i); apply(idx, how); return last; },
+    last: () => last,
+    state: () => ({dvats_view: 1, selection: selectedIdx().map(i => A.id[i]), color, threshold: thr, path: showPath, mode}),
+    setState(s) {
+      color = s.color || color; thr = (s.threshold ?? thr); showPath = !!s.path; mode = s.mode || mode; target = s.target || target;
+      viewChanged(); api.select(s.selection || [], 'replace');
+    },
+    refresh: update,                      // redraw the selection's views (the host's explanation arrived)
+    say,
+  };
+  function download(name, text, type) {
+    const a = document.createElement('a'); a.href = URL.createObjectURL(new Blob([text], {type})); a.download = name; a.click();
+    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+  }
+  function controls() {
+    let lo = Infinity, hi = -Infinity; for (const v of A.score) { if (v < lo) lo = v; if (v > hi) hi = v; }   // no spread: 1e5+ values
+    const t = ui.thr;
+    t.min = lo; t.max = hi; t.step = (hi - lo) / 500 || 0.001; t.value = thr; ui.thrv.textContent = thr.toFixed(3);
+    t.oninput = () => { thr = +t.value; viewChanged(); };
+    ui.color.onchange = e => { color = e.target.value; viewChanged(); };
+    ui.path.onchange = e => { showPath = e.target.checked; viewChanged(); };
+    ui.modes.forEach(r => { r.onchange = () => { mode = r.value; viewChanged(); }; });
+    ui.target.onchange = e => { target = e.target.value; viewChanged(); update(); };
+    M.clusters.forEach(k => { const o = document.createElement('option'); o.value = k; o.textContent = k === -1 ? 'noise' : 'cluster ' + k; ui.clusterpick.appendChild(o); });
+    ui.selcluster.onclick = () => api.selectCluster(+ui.clusterpick.value);
+    ui.selanom.onclick = () => api.selectAnomalies();
+    ui.clear.onclick = () => apply([], 'replace');
+    ui.csv.onclick = () => host.exportIds ? host.exportIds(api.state()) : download('selection.csv', 'window\n' + api.state().selection.join('\n') + '\n', 'text/csv');
+    ui.savestate.onclick = () => host.exportView ? host.exportView(api.state()) : download('dvats-view.json', JSON.stringify(api.state(), null, 1), 'application/json');
+    ui.loadstate.onchange = e => {
+      const f = e.target.files[0]; if (!f) return;
+      f.text().then(s => { try { api.setState(JSON.parse(s)); } catch (err) { say('not a dvats view file: ' + err.message); } });
+    };
+  }
+  controls(); drawProjection(); drawHist(); drawRank(); drawPreview(0); update(); wire();
+  return api;
+}
+
+// ---- host 1: the self-contained HTML page (dvats.views.page.report_html inlines this module beside its data) ----
+function mountPage(data) {
+  const root = document.getElementById('dvats-root') || document.body.appendChild(document.createElement('div'));
+  window.dvats = mount(root, JSON.parse(data.textContent), {page: true});
+  document.body.setAttribute('data-ready', '1');
+}
+
+// ---- host 2: Jupyter, through anywidget; the Python side is dvats.views.explorer.Explorer ----
+// plotly.js comes from the kernel's plotly package, once per browser page, as the bytes of one message.
+function loadPlotly(model) {
+  if (globalThis.Plotly) return Promise.resolve(globalThis.Plotly);
+  if (!globalThis.__dvatsPlotly) globalThis.__dvatsPlotly = new Promise(resolve => {
+    const got = (msg, buffers) => {
+      if (!msg || msg.kind !== 'plotly') return;
+      model.off('msg:custom', got);
+      // plotly's bundle is UMD: with no module system in sight it sets the global `Plotly`
+      new Function('define', 'module', 'exports', new TextDecoder().decode(buffers[0])).call(globalThis);
+      resolve(globalThis.Plotly);
+    };
+    model.on('msg:custom', got);
+    model.send({kind: 'plotly?'});
+  });
+  return globalThis.__dvatsPlotly;
+}
+
+const SYNCED = ['selection', 'color', 'threshold', 'path', 'mode', 'target'];
+const sameIds = (a, b) => a.length === b.length && a.every((v, i) => v === b[i]);
+
+async function render({model, el}) {
+  await loadPlotly(model);
+  for (let k = 0; k < 200 && !el.isConnected; k++) await new Promise(r => setTimeout(r, 25));   // plotly sizes plots from the page
+  const root = el.appendChild(document.createElement('div'));
+  let echo = false;                          // true while this view writes the model, so its own change events are ignored
+  function push(values) {
+    const changed = Object.keys(values).filter(k => JSON.stringify(model.get(k)) !== JSON.stringify(values[k]));
+    if (!changed.length) return;
+    echo = true;
+    try { for (const k of changed) model.set(k, values[k]); model.save_changes(); } finally { echo = false; }
+  }
+  const host = {
+    selected: ids => push({selection: ids}),
+    viewed: v => push(v),
+    explained(ids, target) {                 // Python's table (and exact profile) for a contrast, once it has computed it
+      const e = model.get('_explained');
+      return target === 'contrast' && e && e.ids && sameIds(e.ids, ids) ? e : null;
+    },
+    exportIds: () => model.send({kind: 'export_ids'}),
+    exportView: () => model.send({kind: 'save_state'}),
+  };
+  const api = mount(root, model.get('_payload'), host);
+  const fromModel = () => Object.fromEntries(SYNCED.map(k => [k, model.get(k)]));
+  api.setState(fromModel());
+  const onChange = () => { if (!echo) api.setState(fromModel()); };
+  const onExplained = () => api.refresh();
+  const onMsg = msg => { if (msg && msg.kind === 'status') api.say(msg.text); };
+  for (const k of SYNCED) model.on('change:' + k, onChange);
+  model.on('change:_explained', onExplained);
+  model.on('msg:custom', onMsg);
+  el.dvats = api; globalThis.dvats = api;
+  root.setAttribute('data-ready', '1');
+  return () => { for (const k of SYNCED) model.off('change:' + k, onChange); model.off('change:_explained', onExplained); model.off('msg:custom', onMsg); };
+}
+
+export default {render};
+
+const pageData = typeof document !== 'undefined' && document.getElementById('dvats-data');
+if (pageData) mountPage(pageData);
