@@ -53,8 +53,8 @@ class RunResult:
         return load_encoder(self.out)
 
     def explain(self, selection, target:str='embedding', progress:bool=True):
-        "Which channels and steps drive the `selection` (window ids or a mask); see `dvats.lrp.explain`."
-        from dvats.lrp import explain
+        "Which channels and steps drive the `selection` (window ids or a mask); see `dvats.explain.explain`."
+        from dvats.explain import explain
         return explain(self, selection, target, progress)
 
     def __repr__(self):
@@ -160,7 +160,9 @@ def _data_fingerprint(series:pd.DataFrame, labels:pd.DataFrame|None) -> str:
 
 def _relevance_stages(res:RunResult, store:RunStore, enc_fp:str, data_fp:str, truth, log):
     "Relevance of every valid window into `relevance.npy`; with `lrp.evaluate`, the evaluation of all methods. Returns the relevance fingerprint."
-    from dvats.lrp import relevance, evaluate_explanations, truth_selections, channel_sums
+    from dvats.lrp.attribution import relevance
+    from dvats.lrp.evaluate import evaluate_explanations, truth_selections
+    from dvats.explain import channel_sums
     from dvats.embeddings import load_encoder
     lc, wc = res.config.lrp, res.config.windows
     wins, valid = res.window_view(), res.windows.valid.to_numpy()
