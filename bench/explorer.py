@@ -22,7 +22,7 @@ C, W, STRIDE = 6, 48, 1
 
 def fake_run(n, out):
     from dvats.config import Config
-    from dvats.lrp import channel_sums, explain
+    from dvats.explain import channel_sums, explain
     rng = np.random.default_rng(0)
     steps = n * STRIDE + W - 1
     series = pd.DataFrame(rng.normal(size=(steps, C)).astype(np.float32), columns=[f'ch{i}' for i in range(C)],

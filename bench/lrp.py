@@ -32,7 +32,10 @@ def main():
     from dvats.demo import make_demo_series
     from dvats.windows import sliding_windows, window_validity, channel_stats
     from dvats.embeddings import train_encoder, cut_batch
-    from dvats.lrp import canonical_backbone, lrp_batch, lrp_fast, make_composite, attribute
+    from dvats.lrp.canonical import canonical_backbone
+    from dvats.lrp.composites import lrp_batch, make_composite
+    from dvats.lrp.fast import lrp_fast
+    from dvats.lrp.attribution import attribute
     series, _ = make_demo_series(n_steps=20_000)
     values = np.ascontiguousarray(series.to_numpy(np.float32))
     wins, valid = sliding_windows(values, 48, 4), window_validity(values, 48, 4)
@@ -46,7 +49,7 @@ def main():
             x = x.clone().requires_grad_(True)
             torch.autograd.grad(model(x).sum(), x)
     def zennit_lrp(comp):
-        return lambda: [lrp_batch(model, x, make_composite(comp, model, x[:1])) for x in batches]
+        return lambda: [lrp_batch(model, x, make_composite(comp, model)) for x in batches]
     def fast_lrp(comp):
         return lambda: [lrp_fast(model, x, comp) for x in batches]
     routes = {'plain': plain}
@@ -67,7 +70,7 @@ def main():
     ig = t['integrated gradients, 32 steps']
     print(f"IG-32 / LRP EpsilonPlus: {ig / t['fast EpsilonPlus']:.1f}x (one-pass engine), {ig / t['zennit EpsilonPlus']:.1f}x (zennit)")
     for comp in ('EpsilonPlus', 'EpsilonPlusFlat'):
-        r_z, _ = lrp_batch(model, batches[0], make_composite(comp, model, batches[0][:1]))
+        r_z, _ = lrp_batch(model, batches[0], make_composite(comp, model))
         r_f, _ = lrp_fast(model, batches[0], comp)
         print(f"{comp}: engines agree to max |fast - zennit| = {(r_f - r_z).abs().max():.1e} (relevance up to {r_z.abs().max():.2f}; "
               f"float32, stabiliser 1e-6)")

@@ -89,18 +89,12 @@ def _cmd_demo(a:argparse.Namespace):
 def _cmd_explain(a:argparse.Namespace):
     import json
     import numpy as np
-    from dvats.errors import DvatsError
     from dvats.result import load_result
+    from dvats.explain import cluster_ids, anomaly_ids
     res = load_result(a.out)
     if a.windows is not None: ids, what = np.asarray(a.windows), f"{len(a.windows)} window(s)"
-    elif a.cluster is not None:
-        ids, what = np.flatnonzero((res.windows.cluster == a.cluster).fillna(False).to_numpy()), f"cluster {a.cluster}"
-        if not len(ids):
-            known = sorted(int(k) for k in res.windows.cluster.dropna().unique())
-            raise DvatsError(f"no window is in cluster {a.cluster}; this run's clusters are {known} (-1 is noise).")
-    else:
-        ids, what = np.flatnonzero(res.windows.is_anomaly.to_numpy()), 'the anomalous windows'
-        if not len(ids): raise DvatsError("no window is above the anomaly threshold in this run; select windows with --windows.")
+    elif a.cluster is not None: ids, what = cluster_ids(res.windows, a.cluster), f"cluster {a.cluster}"
+    else: ids, what = anomaly_ids(res.windows), 'the anomalous windows'
     ex = res.explain(ids, 'contrast' if a.contrast else 'embedding', progress=False)
     if a.json: print(json.dumps(json.loads(ex.table.to_json(orient='records')), indent=1))
     else:

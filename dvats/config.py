@@ -15,6 +15,8 @@ from .errors import DvatsError
 from .embeddings import ARCHS
 from .dr import METHODS as DR_METHODS
 from .clustering import ANOMALY_SPACES
+from .lrp.attribution import METHODS as RELEVANCE_METHODS
+from .lrp.composites import COMPOSITES
 
 # %% auto #0
 __all__ = ['ConfigError', 'DataConfig', 'WindowsConfig', 'EncoderConfig', 'DrConfig', 'ClusteringConfig', 'LrpConfig',
@@ -84,8 +86,8 @@ class ClusteringConfig:
 @dataclass
 class LrpConfig:
     "Relevance of channels and time steps."
-    method: Literal['lrp', 'gradient', 'gradient_x_input', 'smoothgrad', 'integrated_gradients'] = 'lrp'
-    composite: Literal['EpsilonPlusFlat', 'EpsilonPlus', 'EpsilonAlpha2Beta1', 'EpsilonAlpha2Beta1Flat', 'EpsilonGammaBox'] = 'EpsilonPlus'   # chosen by the measurements in 05b_lrp
+    method: Literal[RELEVANCE_METHODS] = 'lrp'
+    composite: Literal[COMPOSITES] = 'EpsilonPlus'   # chosen by the measurements in 05b4_lrp_evaluate
     batch_size: int = _bounded(256, ge=1)
     evaluate: Optional[bool] = None   # measure every method and composite (conservation, deletion, planted truth); None: when ground truth is given (the demo)
     eval_windows: int = _bounded(128, ge=8)   # windows sampled for those measurements

@@ -58,8 +58,8 @@ class RunResult:
     def encoder(self, enc): self._encoder = enc
 
     def explain(self, selection, target:str='embedding', progress:bool=True):
-        "Which channels and steps drive the `selection` (window ids or a mask); see `dvats.lrp.explain`."
-        from dvats.lrp import explain
+        "Which channels and steps drive the `selection` (window ids or a mask); see `dvats.explain.explain`."
+        from dvats.explain import explain
         return explain(self, selection, target, progress)
 
     def __repr__(self):

@@ -237,7 +237,8 @@ def _write_table(ctx:StageContext): save_parquet(ctx.path('windows.parquet'), ct
 # %% ../nbs/02a_stages.ipynb #39eeb4b3
 def _relevance(ctx:StageContext):
     "Relevance of every valid window into `relevance.npy`, and its per-channel sums."
-    from dvats.lrp import relevance, channel_sums
+    from dvats.lrp.attribution import relevance
+    from dvats.explain import channel_sums
     enc, lc, wins, valid = ctx.res.encoder, ctx.config.lrp, ctx.window_view, ctx.valid
     def write(p):
         mm = np.lib.format.open_memmap(p, mode='w+', dtype=np.float32, shape=wins.shape)
@@ -254,12 +255,14 @@ def _load_relevance(ctx:StageContext):
 
 def _evaluate(ctx:StageContext):
     "Measure every explanation method on a sample of windows (and against the planted truth when given)."
-    from dvats.lrp import evaluate_explanations, truth_selections
+    from dvats.lrp.evaluate import evaluate_explanations, truth_selections
     res, lc, wc = ctx.res, ctx.config.lrp, ctx.config.windows
     enc, wins, valid = res.encoder, ctx.window_view, ctx.valid
     sels = None if ctx.truth is None else truth_selections(ctx.truth, len(wins), wc.w, wc.stride, valid, seed=res.config.seed)
-    ev = evaluate_explanations(enc, wins, valid, np.asarray(res.embeddings), selections=sels, n_windows=lc.eval_windows,
-                               seed=res.config.seed, progress=ctx.log is not None)
+    from dvats.embeddings import seeded
+    with seeded(res.config.seed):     # SmoothGrad draws its noise from torch's global generator: seeded, it is reproducible
+        ev = evaluate_explanations(enc, wins, valid, np.asarray(res.embeddings), selections=sels, n_windows=lc.eval_windows,
+                                   seed=res.config.seed, progress=ctx.log is not None)
     atomic_write(ctx.path('explanations.csv'), lambda p: ev.to_csv(p, index=False))
 
 def _load_evaluation(ctx:StageContext):

@@ -15,6 +15,7 @@ import traitlets as T
 from fastcore.basics import patch
 from ..errors import DvatsError
 from ..store import atomic_write
+from ..explain import cluster_ids, anomaly_ids
 from .page import asset, report_payload, view_threshold
 
 # %% auto #0
@@ -124,12 +125,12 @@ def select(self:Explorer, ids, mode:str|None=None):
 @patch
 def select_cluster(self:Explorer, k:int, mode:str|None=None):
     "Select every window of cluster `k` (-1: noise)."
-    return self.select(np.flatnonzero((self.res.windows.cluster == k).fillna(False).to_numpy()), mode)
+    return self.select(cluster_ids(self.res.windows, k), mode)
 
 @patch
 def select_anomalies(self:Explorer, mode:str|None=None):
     "Select every window whose score is above the current threshold."
-    return self.select(np.flatnonzero(self.res.windows.anomaly_score.to_numpy(np.float64) > self.threshold), mode)
+    return self.select(anomaly_ids(self.res.windows, self.threshold), mode)
 
 @patch
 def select_time(self:Explorer, first_row:int, last_row:int, mode:str|None=None):
