@@ -12,7 +12,7 @@ def dvats(*args, cwd=None):
 @pytest.fixture(scope='module')
 def demo_run(tmp_path_factory):
     out = tmp_path_factory.mktemp('demo') / 'run'
-    # The evaluation of every explanation method (2-3 min) is left to nbs/05b_lrp and nbs/07_pipeline, which run it too.
+    # The evaluation of every explanation method (2-3 min) is left to nbs/05b4_lrp_evaluate and nbs/07_pipeline, which run it too.
     (out.parent / 'no_eval.yaml').write_text('lrp:\n  evaluate: false\n')
     r = dvats('demo', '--out', out, '--config', out.parent / 'no_eval.yaml')
     assert r.returncode == 0, r.stderr
