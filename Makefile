@@ -18,12 +18,12 @@ $(STAMP):  # no mtime prerequisite: nbdev-export rewrites pyproject.toml unchang
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
-# browser: Debian's headless Chromium and its driver for tests/test_report_browser.py (apt; no browser download at test time)
+# browser: Debian's headless Chromium and its driver for the browser tests, and node for the front end's syntax check (apt; no browser download at test time)
 browser:
-	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || { \
-	  echo "installing chromium and chromium-driver (apt)"; SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
-	  $$SUDO apt-get install -y -qq chromium chromium-driver >/dev/null 2>&1 || \
-	  { $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium chromium-driver >/dev/null; }; }
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null && command -v node >/dev/null || { \
+	  echo "installing chromium, chromium-driver and nodejs (apt)"; SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get install -y -qq chromium chromium-driver nodejs >/dev/null 2>&1 || \
+	  { $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium chromium-driver nodejs >/dev/null; }; }
 
 demo: install
 	$(BIN)/dvats demo --out runs/demo
