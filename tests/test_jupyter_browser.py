@@ -3,11 +3,11 @@
 JupyterLab (the `dev` extras) serves a temporary folder on 127.0.0.1 with a token; a notebook there opens a small run
 in `Explorer`. A selection made in the page must update the importance bars and be what Python reads back, and a
 selection set from Python must reach the page."""
-import json, os, shutil, socket, subprocess, sys, time, uuid
+import json, os, socket, subprocess, sys, time, uuid
 from pathlib import Path
 import numpy as np, pytest
 
-CHROMIUM, DRIVER = shutil.which('chromium') or '/usr/bin/chromium', shutil.which('chromedriver') or '/usr/bin/chromedriver'
+from _browser import headless_chromium
 SHOTS = Path(__file__).resolve().parent.parent / 'runs'
 CELLS = ["from dvats.result import load_result\nfrom dvats.views.explorer import Explorer\nex = Explorer(load_result('r'))\nex",
          "print(json.dumps(ex.selection)); print(json.dumps(ex.explanation.table.channel.tolist()))",
@@ -60,15 +60,7 @@ def lab(tmp_path_factory):
 
 @pytest.fixture(scope='module')
 def browser(lab):
-    assert Path(CHROMIUM).exists() and Path(DRIVER).exists(), "install chromium and chromium-driver (apt), as `make test` does"
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-    o = webdriver.ChromeOptions()
-    for a in ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-              '--disable-component-update', '--disable-sync', '--no-first-run', '--window-size=1500,1900']:
-        o.add_argument(a)
-    o.binary_location = CHROMIUM
-    d = webdriver.Chrome(service=Service(DRIVER), options=o)
+    d = headless_chromium(1500, 1900)
     d.set_script_timeout(60)
     d.get(lab[1])
     yield d

@@ -1,11 +1,11 @@
 """The HTML explorer in a real browser: Debian's Chromium, headless, driven by selenium (no browser download).
 
 `make test` installs `chromium` and `chromium-driver` with apt when they are missing."""
-import shutil, time
+import time
 from pathlib import Path
 import numpy as np, pytest
 
-CHROMIUM, DRIVER = shutil.which('chromium') or '/usr/bin/chromium', shutil.which('chromedriver') or '/usr/bin/chromedriver'
+from _browser import headless_chromium
 EVIL = '<img src=x onerror=alert(1)>'
 SHOTS = Path(__file__).resolve().parent.parent / 'runs'
 
@@ -23,15 +23,7 @@ def report(tmp_path_factory):
 
 @pytest.fixture(scope='module')
 def browser(report):
-    assert Path(CHROMIUM).exists() and Path(DRIVER).exists(), "install chromium and chromium-driver (apt), as `make test` does"
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-    o = webdriver.ChromeOptions()
-    for a in ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-              '--disable-component-update', '--disable-sync', '--no-first-run', '--window-size=1400,1700']:
-        o.add_argument(a)
-    o.binary_location = CHROMIUM
-    d = webdriver.Chrome(service=Service(DRIVER), options=o)
+    d = headless_chromium(1400, 1700)
     d.get(report[1].as_uri())
     for _ in range(150):
         if d.execute_script("return document.body && document.body.getAttribute('data-ready')") == '1': break
