@@ -2,28 +2,36 @@
 
     .venv/bin/python bench/same_run.py RUN_A RUN_B
 
-`report.html` is skipped (it embeds plotly.js and the page's code); in `stages.json`, `metrics.json` and
-`explanations.csv` the fields that hold seconds (`seconds`, `timings`, `s_per_1000`) are dropped before comparing,
-and everything else in them must be equal. Prints one line per file and exits 1 when any file differs."""
-import csv, io, json, sys
+`report.html` is skipped (it embeds plotly.js and the page's code). In JSON files and CSV tables the fields that
+hold seconds (`seconds`, `timings`, `s_per_1000`) are dropped before comparing, and so are the byte sizes that
+`stages.json` records of the files that hold them or are skipped; in plotly's HTML files the random id of the plot's `div` is
+masked. Everything else must be equal. Prints one line per file and exits 1 when any file differs."""
+import csv, io, json, re, sys
 from pathlib import Path
 
 SKIP = {'report.html'}
 TIMING_KEYS = {'seconds', 'timings', 's_per_1000'}
 
 
+TIMED_FILES = {'training.csv', 'explanations.csv', 'metrics.json', 'stages.json'}   # their sizes vary with the digits of a time
+PLOTLY_DIV = re.compile(rb'<div id="([0-9a-f-]{36})" class="plotly-graph-div"')   # a uuid4 per file, used again in its script
+
+
 def without_timings(obj):
-    "A JSON value with every timing field removed, at any depth."
-    if isinstance(obj, dict): return {k: without_timings(v) for k, v in obj.items() if k not in TIMING_KEYS}
+    "A JSON value with every timing field (and the recorded size of every file holding one) removed, at any depth."
+    if isinstance(obj, dict): return {k: without_timings(v) for k, v in obj.items() if k not in TIMING_KEYS | TIMED_FILES | SKIP}
     if isinstance(obj, list): return [without_timings(v) for v in obj]
     return obj
 
 
 def comparable(path: Path):
     "What must be equal in `path`: its bytes, or its content without timing fields."
-    if path.name.endswith('.json'): return without_timings(json.loads(path.read_text()))
-    if path.name == 'explanations.csv':
+    if path.suffix == '.json': return without_timings(json.loads(path.read_text()))
+    if path.suffix == '.csv':
         return [{k: v for k, v in r.items() if k not in TIMING_KEYS} for r in csv.DictReader(io.StringIO(path.read_text()))]
+    if path.suffix == '.html':
+        b = path.read_bytes()
+        return b.replace(m.group(1), b'') if (m := PLOTLY_DIV.search(b)) else b
     return path.read_bytes()
 
 

@@ -16,8 +16,9 @@ from .io import is_binary
 from .store import RunStore, fingerprint, file_fingerprint, save_text, save_parquet, save_npy, save_json, atomic_write, log_history, log_artifact
 
 # %% auto #0
-__all__ = ['DEMO_FILES', 'SOURCE_FILES', 'SUMMARY_FILES', 'ENCODER_FILES', 'PARTS', 'STAGES', 'LAYOUT', 'RunFile', 'Stage',
-           'StageContext', 'stage_fingerprint', 'stages_for', 'stage_outputs', 'layout_table']
+__all__ = ['DEMO_FILES', 'SOURCE_FILES', 'SUMMARY_FILES', 'EXPORT_FILES', 'REPORT_FILE', 'ENCODER_FILES', 'PARTS', 'STAGES',
+           'LAYOUT', 'RunFile', 'Stage', 'StageContext', 'stage_fingerprint', 'stages_for', 'stage_outputs',
+           'layout_table']
 
 # %% ../nbs/02a_stages.ipynb #55cff929
 @dataclass(frozen=True)
@@ -40,6 +41,11 @@ SUMMARY_FILES = (
             reopen=True, reproducible=False),
     RunFile('stages.json', 'the finished stages with the fingerprints of their inputs; a rerun with the same inputs reuses them',
             reproducible=False))
+EXPORT_FILES = (   # written only when the user asks the explorer (its export buttons, `save_state`, `export_ids`)
+    RunFile('view.json', 'on request, from the explorer: the selection and the view settings, which reopen the same view', reproducible=False),
+    RunFile('selection.csv', 'on request, from the explorer: the selected window ids', reproducible=False))
+REPORT_FILE = RunFile('report.html', 'the interactive explorer: one self-contained file (plotly.js inlined, data embedded), opened from '
+                      'disk with no server or network')
 ENCODER_FILES = (
     RunFile('encoder.pt', 'the MVP encoder: a weights-only state dict', reopen=True),
     RunFile('encoder.json', 'what rebuilds and uses the encoder (architecture, `w`, channels, normalisation)', reopen=True))
@@ -275,7 +281,7 @@ def _evaluates(config, truth) -> bool:
 
 def _report(ctx:StageContext):
     from dvats.views.page import write_report
-    write_report(ctx.res, ctx.path('report.html'))
+    write_report(ctx.res, ctx.path(REPORT_FILE.name))
 
 # %% ../nbs/02a_stages.ipynb #f7468b3a
 STAGES = (
@@ -312,8 +318,7 @@ STAGES = (
                    'faithfulness, planted anomaly and regime channels)'),),
           _evaluate, _load_evaluation, when=_evaluates),
     Stage('report', ('table', 'relevance', 'config.report'),
-          (RunFile('report.html', 'the interactive explorer: one self-contained file (plotly.js inlined, data embedded), opened from '
-                   'disk with no server or network'),),
+          (REPORT_FILE,),
           _report, when=lambda config, truth: config.report.html, timed=False),
 )
 
@@ -325,7 +330,7 @@ def stages_for(config, truth=None) -> list:
 def _layout() -> dict:
     "Every declared run file by name, in the order a run writes them."
     files = {}
-    for f in (*DEMO_FILES, *SOURCE_FILES, *(o for s in STAGES for o in s.outputs), *SUMMARY_FILES):
+    for f in (*DEMO_FILES, *SOURCE_FILES, *(o for s in STAGES for o in s.outputs), *SUMMARY_FILES, *EXPORT_FILES):
         if files.setdefault(f.name, f) != f: raise ValueError(f"{f.name} is declared twice, differently")
     return files
 

@@ -16,10 +16,12 @@ from fastcore.basics import patch
 from ..errors import DvatsError
 from ..store import atomic_write
 from ..explain import cluster_ids, anomaly_ids
+from ..stages import EXPORT_FILES
+VIEW_FILE, SELECTION_FILE = EXPORT_FILES      # where the export buttons write, in the run folder
 from .page import asset, report_payload, view_threshold
 
 # %% auto #0
-__all__ = ['MODES', 'COLORS', 'TARGETS', 'check_choice', 'Explorer']
+__all__ = ['VIEW_FILE', 'SELECTION_FILE', 'MODES', 'COLORS', 'TARGETS', 'check_choice', 'Explorer']
 
 # %% ../../nbs/06a_explorer.ipynb #3f69d2f1
 MODES = ('replace', 'add', 'subtract')        # how a new selection combines with the current one
@@ -157,7 +159,7 @@ def set_target(self:Explorer, target:str):
 @patch
 def save_state(self:Explorer, path=None) -> Path:
     "Write `state` as JSON (default `OUT/view.json`)."
-    path = Path(path) if path is not None else Path(self.res.out)/'view.json'
+    path = Path(path) if path is not None else Path(self.res.out)/VIEW_FILE.name
     return atomic_write(path, lambda p: Path(p).write_text(json.dumps(self.state, indent=1)))
 
 @patch
@@ -174,5 +176,5 @@ def load_state(self:Explorer, state):
 @patch
 def export_ids(self:Explorer, path=None) -> Path:
     "Write the selected window ids as CSV (default `OUT/selection.csv`)."
-    path = Path(path) if path is not None else Path(self.res.out)/'selection.csv'
+    path = Path(path) if path is not None else Path(self.res.out)/SELECTION_FILE.name
     return atomic_write(path, lambda p: pd.DataFrame({'window': self.selection}, dtype=np.int64).to_csv(p, index=False))

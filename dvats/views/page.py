@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from ..errors import DvatsError
 from ..store import atomic_write
+from ..stages import REPORT_FILE
 
 # %% auto #0
 __all__ = ['asset', 'bucket_edges', 'decimate_minmax', 'view_threshold', 'binned_profiles', 'report_payload', 'report_html',
@@ -129,6 +130,6 @@ def report_html(res, max_bytes:int=15_000_000) -> str:
 
 def write_report(res, path=None, max_bytes:int=15_000_000) -> Path:
     "Write the HTML explorer of a run to `path` (default `OUT/report.html`), atomically."
-    path = Path(path) if path is not None else Path(res.out)/'report.html'
+    path = Path(path) if path is not None else Path(res.out)/REPORT_FILE.name
     text = report_html(res, max_bytes)
     return atomic_write(path, lambda p: Path(p).write_text(text, encoding='utf-8'))
