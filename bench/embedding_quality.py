@@ -21,7 +21,8 @@ warnings.simplefilter('ignore', FutureWarning)
 import numpy as np, pandas as pd, torch
 
 BASELINES = ('raw_pca', 'fft', 'catch22')
-# candidate name -> dict(config=EncoderConfig overrides, readout='mean'|'meanmax', inputs='global'|'window')
+# candidate name -> dict(config=EncoderConfig overrides, readout='mean'|'meanmax', inputs='global'|'window',
+#                        patch={dvats.embeddings constant: value}, train=False for the untrained network)
 CANDIDATES = {
     'random': dict(train=False),
     'mvp': dict(),
@@ -30,6 +31,8 @@ CANDIDATES = {
     'mvp_e12': dict(config=dict(epochs=12, patience=3)),
     'mvp_spectral': dict(config=dict(method='mvp_spectral')),
     'mvp_spectral_meanmax': dict(config=dict(method='mvp_spectral'), readout='meanmax'),
+    'mvp_spectral10': dict(config=dict(method='mvp_spectral'), patch=dict(SPECTRAL_WEIGHT=10.)),
+    'mvp_spectral10_meanmax': dict(config=dict(method='mvp_spectral'), patch=dict(SPECTRAL_WEIGHT=10.), readout='meanmax'),
     'mvp_diff': dict(config=dict(method='mvp_diff')),
     'ts2vec': dict(config=dict(method='ts2vec')),
     'ts2vec_meanmax': dict(config=dict(method='ts2vec'), readout='meanmax'),
@@ -53,21 +56,31 @@ def window_normalised(q):
     return x, {'mean': [0.] * c, 'std': [1.] * c}
 
 
+_ENCODERS = {}   # (training key, set, seed) -> encoder: readout variants reuse one training
+
+
 def features(space, q, seed):
     "Feature matrix of `space` on the windows of `q`, and the seconds it took (training included)."
-    from dvats.quality import raw_pca, fft_magnitudes, catch22_features, encoder_features
+    import json
+    from dvats.quality import raw_pca, fft_magnitudes, catch22_features, make_encoder, embed_windows
     from dvats.embeddings import window_stats
     t = time.perf_counter()
     wins, valid = q.windows, q.valid
     stats = window_stats(wins, valid)
-    if space == 'raw_pca': f = raw_pca(wins, valid, stats, seed=seed)
-    elif space == 'fft': f = fft_magnitudes(wins, valid, stats)
-    elif space == 'catch22': f = catch22_features(wins, valid, stats)
-    else:
-        cand = CANDIDATES[space]
-        if cand.get('inputs') == 'window': wins, stats = window_normalised(q)
-        f = encoder_features(wins, valid, stats, cand.get('config'), seed, cand.get('train', True), cand.get('readout', 'mean'))
-    return f, time.perf_counter() - t
+    if space == 'raw_pca': return raw_pca(wins, valid, stats, seed=seed), time.perf_counter() - t
+    if space == 'fft': return fft_magnitudes(wins, valid, stats), time.perf_counter() - t
+    if space == 'catch22': return catch22_features(wins, valid, stats), time.perf_counter() - t
+    cand = CANDIDATES[space]
+    if cand.get('inputs') == 'window': wins, stats = window_normalised(q)
+    key = (json.dumps([cand.get('config'), cand.get('patch')], sort_keys=True), cand.get('inputs'), cand.get('train', True), q.name, seed)
+    if key not in _ENCODERS:
+        _ENCODERS.clear()
+        import dvats.embeddings as E
+        for k, v in {'SPECTRAL_WEIGHT': 1.0, **cand.get('patch', {})}.items(): setattr(E, k, v)   # module constants a candidate sets
+        _ENCODERS[key] = (make_encoder(wins, valid, stats, cand.get('config'), seed, cand.get('train', True)), time.perf_counter() - t)
+    enc, train_s = _ENCODERS[key]
+    t = time.perf_counter()
+    return embed_windows(enc, wins, valid, cand.get('readout', 'mean')), train_s + time.perf_counter() - t
 
 
 def run(a):
@@ -92,6 +105,16 @@ def run(a):
                       ' '.join(f"{r.measure}={r.value:.2f}" for r in df.itertuples()), flush=True)
 
 
+def markdown(tab):
+    "A DataFrame as a markdown table (no tabulate needed)."
+    head = ['', *map(str, tab.columns)]
+    lines = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
+    for idx, row in tab.iterrows():
+        name = ' · '.join(map(str, idx)) if isinstance(idx, tuple) else str(idx)
+        lines.append('| ' + ' | '.join([name, *map(str, row.tolist())]) + ' |')
+    return '\n'.join(lines)
+
+
 def table(a):
     from dvats.quality import summarise
     rows = pd.concat([pd.read_csv(f) for f in a.csv])
@@ -99,7 +122,7 @@ def table(a):
     tab = summarise(rows)
     order = [s for s in (a.spaces or list(dict.fromkeys(rows.space)))]
     tab = tab[[s for s in order if s in tab.columns]]
-    print(tab.to_markdown() if a.markdown else tab.to_string())
+    print(markdown(tab.fillna('')) if a.markdown else tab.to_string())
 
 
 if __name__ == '__main__':

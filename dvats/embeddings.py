@@ -21,8 +21,8 @@ from .windows import sliding_windows, window_validity, channel_stats
 from .store import atomic_write, save_json
 
 # %% auto #0
-__all__ = ['ARCHS', 'N_BANDS', 'LOSSES', 'METHODS', 'build_model', 'seeded', 'cut_batch', 'window_stats', 'time_split',
-           'band_energies', 'Encoder', 'train_encoder', 'plot_training', 'save_encoder', 'load_encoder',
+__all__ = ['ARCHS', 'N_BANDS', 'SPECTRAL_WEIGHT', 'LOSSES', 'METHODS', 'build_model', 'seeded', 'cut_batch', 'window_stats',
+           'time_split', 'band_energies', 'Encoder', 'train_encoder', 'plot_training', 'save_encoder', 'load_encoder',
            'default_device', 'get_embeddings', 'encoder_stage']
 
 # %% ../nbs/01_embeddings.ipynb #e2c1c136
@@ -109,6 +109,7 @@ def _batches(ids:np.ndarray, bs:int, rng=None):
 
 # %% ../nbs/01_embeddings.ipynb #ae9f5d15
 N_BANDS = 8
+SPECTRAL_WEIGHT = 1.0   # weight of the band-energy term of `mvp_spectral` beside MVP's loss
 
 def band_energies(x:torch.Tensor, n_bands:int=N_BANDS) -> torch.Tensor:
     "log(1 + mean power) of each channel's spectrum in `n_bands` equal-width frequency bands: `(batch, channels * n_bands)`."
@@ -122,7 +123,7 @@ def _loss_mvp_spectral(model, aux, x, mask):
     "MVP's loss plus the squared error of the band energies predicted by `aux` from the time-averaged embedding of the masked window."
     h = model.backbone(x.masked_fill(mask, 0.))
     pred = model.head(h)
-    return nn.functional.mse_loss(pred[mask], x[mask]) + nn.functional.mse_loss(aux(h.mean(-1)), band_energies(x))
+    return nn.functional.mse_loss(pred[mask], x[mask]) + SPECTRAL_WEIGHT * nn.functional.mse_loss(aux(h.mean(-1)), band_energies(x))
 
 def _loss_mvp_diff(model, aux, x, mask):
     "MVP's loss plus the squared error of the reconstruction's first differences wherever either step was masked."
