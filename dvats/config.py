@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Literal, Optional
 import yaml
 from .errors import DvatsError
-from .embeddings import ARCHS
+from .embeddings import ARCHS, METHODS as ENCODER_METHODS
 from .dr import METHODS as DR_METHODS
 from .clustering import ANOMALY_SPACES
 from .lrp.attribution import METHODS as RELEVANCE_METHODS
@@ -47,8 +47,9 @@ class WindowsConfig:
 
 @dataclass
 class EncoderConfig:
-    "Self-supervised MVP encoder: architecture, training and embedding settings."
+    "Self-supervised encoder: objective, architecture, training and embedding settings."
     path: Optional[str] = None          # a trained encoder.pt to reuse instead of training
+    method: Literal[ENCODER_METHODS] = 'mvp'    # the training objective (see 01_embeddings); MVP is the seed's
     arch: Literal[ARCHS] = 'InceptionTimePlus'
     arch_kwargs: dict = field(default_factory=dict)  # passed to the architecture; tsai's defaults (nf=32, depth=6) otherwise
     epochs: int = _bounded(6, ge=1)

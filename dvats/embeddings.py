@@ -21,8 +21,9 @@ from .windows import sliding_windows, window_validity, channel_stats
 from .store import atomic_write, save_json
 
 # %% auto #0
-__all__ = ['ARCHS', 'build_model', 'seeded', 'cut_batch', 'window_stats', 'time_split', 'Encoder', 'train_encoder',
-           'plot_training', 'save_encoder', 'load_encoder', 'default_device', 'get_embeddings', 'encoder_stage']
+__all__ = ['ARCHS', 'N_BANDS', 'SPECTRAL_WEIGHT', 'LOSSES', 'METHODS', 'build_model', 'seeded', 'cut_batch', 'window_stats',
+           'time_split', 'band_energies', 'Encoder', 'train_encoder', 'plot_training', 'save_encoder', 'load_encoder',
+           'default_device', 'get_embeddings', 'encoder_stage']
 
 # %% ../nbs/01_embeddings.ipynb #e2c1c136
 ARCHS = ('InceptionTimePlus',)
@@ -106,6 +107,67 @@ def _batches(ids:np.ndarray, bs:int, rng=None):
     n = len(ids) // bs if rng is not None and len(ids) >= bs else math.ceil(len(ids) / bs)
     return [np.sort(order[k * bs:(k + 1) * bs]) for k in range(n)]
 
+# %% ../nbs/01_embeddings.ipynb #ae9f5d15
+N_BANDS = 8
+SPECTRAL_WEIGHT = 1.0   # weight of the band-energy term of `mvp_spectral` beside MVP's loss
+
+def band_energies(x:torch.Tensor, n_bands:int=N_BANDS) -> torch.Tensor:
+    "log(1 + mean power) of each channel's spectrum in `n_bands` equal-width frequency bands: `(batch, channels * n_bands)`."
+    p = torch.fft.rfft(x, dim=-1).abs().pow(2) / x.shape[-1]
+    edges = np.linspace(0, p.shape[-1], n_bands + 1).round().astype(int)
+    return torch.log1p(torch.stack([p[..., a:max(b, a + 1)].mean(-1) for a, b in zip(edges[:-1], edges[1:])], -1)).flatten(1)
+
+def _loss_mvp(model, aux, x, mask): return _masked_mse(model, x, mask)
+
+def _loss_mvp_spectral(model, aux, x, mask):
+    "MVP's loss plus the squared error of the band energies predicted by `aux` from the time-averaged embedding of the masked window."
+    h = model.backbone(x.masked_fill(mask, 0.))
+    pred = model.head(h)
+    return nn.functional.mse_loss(pred[mask], x[mask]) + SPECTRAL_WEIGHT * nn.functional.mse_loss(aux(h.mean(-1)), band_energies(x))
+
+def _loss_mvp_diff(model, aux, x, mask):
+    "MVP's loss plus the squared error of the reconstruction's first differences wherever either step was masked."
+    pred = model(x.masked_fill(mask, 0.))
+    m = mask[..., 1:] | mask[..., :-1]
+    return nn.functional.mse_loss(pred[mask], x[mask]) + nn.functional.mse_loss(pred.diff(dim=-1)[m], x.diff(dim=-1)[m])
+
+def _contrast(z1:torch.Tensor, z2:torch.Tensor, dim:int) -> torch.Tensor:
+    "TS2Vec's contrastive loss along `dim` of `(batch, time, d)` pairs: instances (dim=0) or time steps (dim=1)."
+    if z1.shape[dim] == 1: return z1.new_tensor(0.)
+    z = torch.cat([z1, z2], dim=dim)
+    if dim == 0: z = z.transpose(0, 1)                # (time, 2 batch, d)
+    n = z1.shape[dim]
+    sim = z @ z.transpose(1, 2)
+    logits = -nn.functional.log_softmax(torch.tril(sim, -1)[..., :-1] + torch.triu(sim, 1)[..., 1:], dim=-1)
+    i = torch.arange(n)
+    return (logits[:, i, n + i - 1].mean() + logits[:, n + i, i].mean()) / 2
+
+def _hierarchical_contrast(z1:torch.Tensor, z2:torch.Tensor, alpha:float=0.5) -> torch.Tensor:
+    "TS2Vec's loss: instance and temporal contrast at every level of a max-pooling pyramid over time, `(batch, time, d)` inputs."
+    loss, d = z1.new_tensor(0.), 0
+    while z1.shape[1] > 1:
+        loss = loss + alpha * _contrast(z1, z2, 0) + (1 - alpha) * _contrast(z1, z2, 1)
+        d += 1
+        z1, z2 = [nn.functional.max_pool1d(z.transpose(1, 2), 2).transpose(1, 2) for z in (z1, z2)]
+    return (loss + alpha * _contrast(z1, z2, 0)) / (d + 1)
+
+def _loss_ts2vec(model, aux, x, mask):
+    "TS2Vec's loss between two overlapping random crops of each window (lengths drawn from torch's generator), masked with MVP's masks."
+    w = x.shape[-1]
+    L = int(torch.randint(max(2, w // 4), w + 1, ()))           # the overlap
+    left = int(torch.randint(0, w - L + 1, ()))
+    a0, b1 = int(torch.randint(0, left + 1, ())), int(torch.randint(left + L, w + 1, ()))
+    za = model.backbone(x[..., a0:left + L].masked_fill(mask[..., a0:left + L], 0.))[..., left - a0:]
+    zb = model.backbone(x[..., left:b1].masked_fill(mask.roll(1, 0)[..., left:b1], 0.))[..., :L]
+    return _hierarchical_contrast(za.transpose(1, 2), zb.transpose(1, 2))
+
+LOSSES = {'mvp': _loss_mvp, 'mvp_spectral': _loss_mvp_spectral, 'mvp_diff': _loss_mvp_diff, 'ts2vec': _loss_ts2vec}
+METHODS = tuple(LOSSES)
+
+def _aux_head(method:str, model:nn.Module, c_in:int) -> nn.Module|None:
+    "The extra head an objective trains beside the network (dropped after training), or None."
+    return nn.Linear(model.head_nf, c_in * N_BANDS) if method == 'mvp_spectral' else None
+
 # %% ../nbs/01_embeddings.ipynb #0ce4e590
 @dataclass
 class Encoder:
@@ -132,12 +194,14 @@ def train_encoder(windows:np.ndarray, # zero-copy view (n_windows, n_channels, w
                   seed:int=0,
                   log=print, # one line per epoch (None: silent)
                  ) -> Encoder:
-    "Train an MVP encoder on the valid windows, early-stopped on a time-ordered validation split."
+    "Train an encoder with the objective `config.method` (MVP by default) on the valid windows, early-stopped on a time-ordered validation split."
     with warnings.catch_warnings():
         warnings.simplefilter('ignore', FutureWarning)   # fastai calls torch.jit.script at import
         from tsai.callback.MVP import create_mask
     from dvats.config import EncoderConfig   # here, not at the top: the config reads ARCHS from this module
     cfg = config or EncoderConfig()
+    if cfg.method not in METHODS: raise DvatsError(f"unknown encoder.method {cfg.method!r}; use one of {', '.join(METHODS)}.")
+    loss_fn = LOSSES[cfg.method]
     n, c, w = windows.shape
     stride = windows.strides[0] // windows.strides[2] if windows.strides[2] else 1
     stats = stats or window_stats(windows, valid)
@@ -149,19 +213,25 @@ def train_encoder(windows:np.ndarray, # zero-copy view (n_windows, n_channels, w
     spec = dict(arch=cfg.arch, arch_kwargs=cfg.arch_kwargs, head_dropout=0.1, c_in=c, w=w,
                 channels=list(channels or [f"ch{i}" for i in range(c)]), stats=stats,
                 dvats_version=dvats.__version__, torch_threads=torch.get_num_threads(), seed=seed)
+    if cfg.method != 'mvp': spec['method'] = cfg.method   # absent: MVP, the method of every earlier encoder
     rows, t0 = [], time.perf_counter()
     with seeded(seed):
         model = build_model(cfg.arch, c, w, cfg.arch_kwargs)
+        aux = _aux_head(cfg.method, model, c)   # None for MVP: no extra draws from the generators
         val_batches = [cut_batch(windows, b, stats) for b in _batches(va, 256)]
         with seeded(seed + 1): val_masks = [create_mask(x, **mask_kw) for x in val_batches]  # fixed: comparable epochs
         def val_loss():
             model.eval()
+            if aux is not None: aux.eval()
             with torch.inference_mode():
+                if cfg.method != 'mvp':      # its own loss, with the same random crops every epoch
+                    with seeded(seed + 2): return float(np.mean([loss_fn(model, aux, x, m).item() for x, m in zip(val_batches, val_masks)]))
                 tot = sum(_masked_mse(model, x, m).item() * int(m.sum()) for x, m in zip(val_batches, val_masks))
             return tot / max(1, sum(int(m.sum()) for m in val_masks))
         rng = np.random.default_rng(seed)
         steps = len(_batches(tr, cfg.batch_size, rng))
-        opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=1e-2)
+        params = model.parameters() if aux is None else [*model.parameters(), *aux.parameters()]
+        opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=1e-2)
         total = cfg.epochs * steps          # OneCycle needs a warm-up of at least one step: short runs get a longer share of it
         sched = (torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg.lr, total_steps=total, pct_start=max(0.25, 1.5 / total))
                  if total >= 3 else torch.optim.lr_scheduler.LambdaLR(opt, lambda _: 1.0))
@@ -170,11 +240,12 @@ def train_encoder(windows:np.ndarray, # zero-copy view (n_windows, n_channels, w
         buf = np.empty((cfg.batch_size, c, w), np.float32)
         for epoch in range(1, cfg.epochs + 1):
             model.train(); tot = 0.
+            if aux is not None: aux.train()
             batches = _batches(tr, cfg.batch_size, rng)
             for b in batches:
                 x = cut_batch(windows, b, stats, out=buf)
                 mask = create_mask(x, **mask_kw)
-                loss = _masked_mse(model, *_crop(x, mask, cfg.window_size))
+                loss = loss_fn(model, aux, *_crop(x, mask, cfg.window_size))
                 opt.zero_grad(set_to_none=True); loss.backward(); opt.step(); sched.step()
                 tot += loss.item()
             vl = val_loss()
