@@ -104,8 +104,10 @@ class StageContext:
 
 # %% ../nbs/02a_stages.ipynb #18823f17
 def _encoder_training(ctx) -> dict:
-    "The encoder section without what does not change the weights (`path`, `embed_batch_size`)."
-    return {k: v for k, v in asdict(ctx.config.encoder).items() if k not in ('path', 'embed_batch_size')}
+    "The encoder section without what does not change the weights (`path`, `embed_batch_size`), and `method` when it is MVP."
+    # MVP was the only method before `encoder.method` existed: leaving it out keeps those runs' encoders reusable
+    return {k: v for k, v in asdict(ctx.config.encoder).items()
+            if k not in ('path', 'embed_batch_size') and not (k == 'method' and v == 'mvp')}
 
 def _encoder_file(ctx) -> str:
     "The names and bytes of the given encoder's two files."
