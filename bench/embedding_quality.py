@@ -3,15 +3,18 @@
 Feature spaces, all on the same windows (w=48, stride 4, per-channel global normalisation unless said otherwise):
   raw_pca   PCA-32 of the flattened window          fft      per-channel FFT magnitudes
   catch22   22 catch22 features per channel (pycatch22, optional)
-  random    the default encoder's network, untrained (seeded)
-  mvp       dvats' default encoder: train_encoder with the default EncoderConfig
+  bands     the default readout's band amplitudes alone (no network)
+  random    the default encoder's network, untrained (seeded), time-average readout
+  mvp       MVP with the time-average readout (encoder.readout='mean': the default before the band readout)
+  mvp_bands dvats' default encoder: train_encoder with the default EncoderConfig (MVP, readout 'mean+bands')
   <name>    a candidate from CANDIDATES below (an encoder config and/or a readout or input variant)
 Sets: events (make_event_series, 12 events of each kind, 3 channels), demo (make_demo_series, regimes),
 BasicMotions (aeon's wheel via $DVATS_AEON_WHEEL or an installed aeon; skipped with a message when missing).
 The data seed and the training seed are both `seed` (BasicMotions' data is fixed).
 
-Run:   OMP_NUM_THREADS=1 python bench/embedding_quality.py run --seeds 0 1 2 --spaces raw_pca fft catch22 random mvp --out runs/quality/results.csv
-Table: python bench/embedding_quality.py table runs/quality/*.csv [--spaces ...] [--markdown]
+Run:   OMP_NUM_THREADS=1 python bench/embedding_quality.py run --seeds 0 1 2 --spaces raw_pca fft catch22 bands random mvp mvp_bands --out runs/quality/results.csv
+Table: python bench/embedding_quality.py table bench/results/embedding_quality/*.csv [--spaces ...] [--markdown]
+       (the rows behind the table in nbs/01a_quality.ipynb are committed there; new runs go to runs/quality/ unless --out says otherwise)
 Rows are appended to the CSV (dataset, space, seed, measure, value) as each (space, set, seed) finishes, so runs
 can be split over processes and resumed; a (space, set, seed) already in the CSV is skipped.
 """
@@ -20,12 +23,14 @@ from pathlib import Path
 warnings.simplefilter('ignore', FutureWarning)
 import numpy as np, pandas as pd, torch
 
-BASELINES = ('raw_pca', 'fft', 'catch22')
+BASELINES = ('raw_pca', 'fft', 'catch22', 'bands')
 # candidate name -> dict(config=EncoderConfig overrides, readout='mean'|'meanmax', inputs='global'|'window',
 #                        patch={dvats.embeddings constant: value}, train=False for the untrained network)
+# every config is read with encoder.readout='mean' unless it says otherwise: the names kept their meaning when the default changed
 CANDIDATES = {
     'random': dict(train=False),
     'mvp': dict(),
+    'mvp_bands': dict(config=dict(readout='mean+bands')),
     'mvp_meanmax': dict(readout='meanmax'),
     'mvp_winnorm': dict(inputs='window'),
     'mvp_e12': dict(config=dict(epochs=12, patience=3)),
@@ -62,23 +67,28 @@ _ENCODERS = {}   # (training key, set, seed) -> encoder: readout variants reuse 
 def features(space, q, seed):
     "Feature matrix of `space` on the windows of `q`, and the seconds it took (training included)."
     import json
-    from dvats.quality import raw_pca, fft_magnitudes, catch22_features, make_encoder, embed_windows
-    from dvats.embeddings import window_stats
+    from dvats.quality import raw_pca, fft_magnitudes, catch22_features, band_amplitudes, make_encoder, embed_windows
+    from dvats.embeddings import Encoder, window_stats
     t = time.perf_counter()
     wins, valid = q.windows, q.valid
     stats = window_stats(wins, valid)
     if space == 'raw_pca': return raw_pca(wins, valid, stats, seed=seed), time.perf_counter() - t
     if space == 'fft': return fft_magnitudes(wins, valid, stats), time.perf_counter() - t
     if space == 'catch22': return catch22_features(wins, valid, stats), time.perf_counter() - t
+    if space == 'bands': return band_amplitudes(wins, valid, stats), time.perf_counter() - t
     cand = CANDIDATES[space]
+    readout = (cand.get('config') or {}).get('readout', 'mean')
+    # train with the bands fitted (after training: the weights do not depend on them), so readout variants share one training
+    config = {**(cand.get('config') or {}), 'readout': 'mean+bands'}
     if cand.get('inputs') == 'window': wins, stats = window_normalised(q)
-    key = (json.dumps([cand.get('config'), cand.get('patch')], sort_keys=True), cand.get('inputs'), cand.get('train', True), q.name, seed)
+    key = (json.dumps([config, cand.get('patch')], sort_keys=True), cand.get('inputs'), cand.get('train', True), q.name, seed)
     if key not in _ENCODERS:
         _ENCODERS.clear()
         import dvats.embeddings as E
         for k, v in {'SPECTRAL_WEIGHT': 1.0, **cand.get('patch', {})}.items(): setattr(E, k, v)   # module constants a candidate sets
-        _ENCODERS[key] = (make_encoder(wins, valid, stats, cand.get('config'), seed, cand.get('train', True)), time.perf_counter() - t)
+        _ENCODERS[key] = (make_encoder(wins, valid, stats, config, seed, cand.get('train', True)), time.perf_counter() - t)
     enc, train_s = _ENCODERS[key]
+    if readout == 'mean': enc = Encoder(enc.model, {k: v for k, v in enc.spec.items() if k != 'bands'})
     t = time.perf_counter()
     return embed_windows(enc, wins, valid, cand.get('readout', 'mean')), train_s + time.perf_counter() - t
 
@@ -130,7 +140,7 @@ if __name__ == '__main__':
     sub = p.add_subparsers(dest='cmd', required=True)
     r = sub.add_parser('run')
     r.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
-    r.add_argument('--spaces', nargs='+', default=['raw_pca', 'fft', 'catch22', 'random', 'mvp'])
+    r.add_argument('--spaces', nargs='+', default=['raw_pca', 'fft', 'catch22', 'bands', 'random', 'mvp', 'mvp_bands'])
     r.add_argument('--datasets', nargs='+', default=['events', 'demo', 'BasicMotions'])
     r.add_argument('--out', default='runs/quality/results.csv')
     r.add_argument('--threads', type=int, default=1)

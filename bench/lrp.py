@@ -40,7 +40,7 @@ def main():
     values = np.ascontiguousarray(series.to_numpy(np.float32))
     wins, valid = sliding_windows(values, 48, 4), window_validity(values, 48, 4)
     enc = train_encoder(wins, valid, EncoderConfig(epochs=1), channel_stats(values), list(series.columns), log=None)
-    model = canonical_backbone(enc.model)
+    model = canonical_backbone(enc.model, enc.bands)
     ids = np.arange(N_WIN)
     batches = [cut_batch(wins, ids[a:a + BS], enc.spec['stats']) for a in range(0, N_WIN, BS)]
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Literal, Optional
 import yaml
 from .errors import DvatsError
-from .embeddings import ARCHS, METHODS as ENCODER_METHODS
+from .embeddings import ARCHS, METHODS as ENCODER_METHODS, READOUTS
 from .dr import METHODS as DR_METHODS
 from .clustering import ANOMALY_SPACES
 from .lrp.attribution import METHODS as RELEVANCE_METHODS
@@ -50,6 +50,7 @@ class EncoderConfig:
     "Self-supervised encoder: objective, architecture, training and embedding settings."
     path: Optional[str] = None          # a trained encoder.pt to reuse instead of training
     method: Literal[ENCODER_METHODS] = 'mvp'    # the training objective (see 01_embeddings); MVP is the seed's
+    readout: Literal[READOUTS] = 'mean+bands'  # the embedding: the time average, plus each channel's band amplitudes (see 01_embeddings)
     arch: Literal[ARCHS] = 'InceptionTimePlus'
     arch_kwargs: dict = field(default_factory=dict)  # passed to the architecture; tsai's defaults (nf=32, depth=6) otherwise
     epochs: int = _bounded(6, ge=1)

@@ -1,4 +1,4 @@
-"""Train tsai's masked value prediction (MVP) on InceptionTimePlus from zero-copy windows, save it without pickle, and embed every window with the encoder's backbone.
+"""Train tsai's masked value prediction (MVP) on InceptionTimePlus from zero-copy windows, save it without pickle, and embed every window: the backbone's features averaged over time, then each channel's band amplitudes.
 
 Docs: https://vrodriguezf.github.io/dvats/embeddings.html.md"""
 
@@ -8,7 +8,7 @@ Docs: https://vrodriguezf.github.io/dvats/embeddings.html.md"""
 from __future__ import annotations
 import json, math, random, time, warnings
 from contextlib import contextmanager
-from dataclasses import dataclass, asdict
+from dataclasses import dataclass, asdict, field
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -21,9 +21,10 @@ from .windows import sliding_windows, window_validity, channel_stats
 from .store import atomic_write, save_json
 
 # %% auto #0
-__all__ = ['ARCHS', 'N_BANDS', 'SPECTRAL_WEIGHT', 'LOSSES', 'METHODS', 'build_model', 'seeded', 'cut_batch', 'window_stats',
-           'time_split', 'band_energies', 'Encoder', 'train_encoder', 'plot_training', 'save_encoder', 'load_encoder',
-           'default_device', 'get_embeddings', 'encoder_stage']
+__all__ = ['ARCHS', 'N_BANDS', 'SPECTRAL_WEIGHT', 'LOSSES', 'METHODS', 'READOUTS', 'build_model', 'seeded', 'cut_batch',
+           'window_stats', 'time_split', 'band_energies', 'band_k', 'band_filters', 'BandAmplitudes', 'fit_bands',
+           'Encoder', 'train_encoder', 'plot_training', 'save_encoder', 'load_encoder', 'default_device',
+           'get_embeddings', 'encoder_stage']
 
 # %% ../nbs/01_embeddings.ipynb #e2c1c136
 ARCHS = ('InceptionTimePlus',)
@@ -168,13 +169,74 @@ def _aux_head(method:str, model:nn.Module, c_in:int) -> nn.Module|None:
     "The extra head an objective trains beside the network (dropped after training), or None."
     return nn.Linear(model.head_nf, c_in * N_BANDS) if method == 'mvp_spectral' else None
 
+# %% ../nbs/01_embeddings.ipynb #94e9305b
+READOUTS = ('mean', 'mean+bands')   # the embedding: the backbone's time average, then (default) each channel's band amplitudes
+
+def band_k(w:int) -> int:
+    "Length of the band filters for windows of `w` steps: half a window, so each band response is averaged over the other half."
+    return max(1, w // 2)
+
+def band_filters(k:int) -> torch.Tensor:
+    "Hann-windowed cosines of `k` steps at 0, 1/k, ..., 1/2 cycles per step, each of unit absolute sum: `(k // 2 + 1, k)`; all but the first blind to the level."
+    t = torch.arange(k, dtype=torch.float64) - k // 2          # an integer centre: the 1/2-cycle cosine is +-1, not 0
+    hann = torch.hann_window(k + 2, periodic=False, dtype=torch.float64)[1:-1]
+    h = hann * torch.cos(2 * math.pi * torch.arange(k // 2 + 1, dtype=torch.float64)[:, None] / k * t)
+    h[1:] -= h[1:].sum(1, keepdim=True) / hann.sum() * hann      # the window leaks the level into the low bands: remove it
+    return (h / h.abs().sum(1, keepdim=True)).float()
+
+class BandAmplitudes(nn.Module):
+    "Each channel's mean rectified response to `band_filters(k)` and to its negated level filter, times a fixed `scale` per feature: `(batch, c_in * (k // 2 + 2))`."
+    def __init__(self, c_in:int, k:int, scale=None):
+        super().__init__()
+        h = band_filters(k)
+        h = torch.cat([h, -h[:1]])                          # the level with both signs: a rectifier keeps only one
+        self.n_per_channel = len(h)
+        s = torch.ones(c_in * len(h)) if scale is None else torch.as_tensor(scale, dtype=torch.float32)
+        if s.shape != (c_in * len(h),) or not bool((s > 0).all()):
+            raise DvatsError(f"band scales must be {c_in * len(h)} positive numbers for {c_in} channels and k={k}; re-train the encoder.")
+        self.conv = nn.Conv1d(c_in, c_in * len(h), k, groups=c_in, bias=False)   # bias-free: LRP conserves, LRP-0 = gradient x input
+        with torch.no_grad(): self.conv.weight.copy_(h.repeat(c_in, 1)[:, None] * s[:, None, None])
+        self.requires_grad_(False)
+        self.act, self.pool = nn.ReLU(), nn.AdaptiveAvgPool1d(1)
+    def forward(self, x): return self.pool(self.act(self.conv(x)))[..., 0]
+
+def fit_bands(windows:np.ndarray, # (n_windows, n_channels, w)
+              ids:np.ndarray, # sorted ids of the windows to fit on (the training windows)
+              stats:dict, # normalisation for `cut_batch`
+              max_windows:int=20_000, # an evenly spaced subset beyond this
+             ) -> dict: # {'k', 'scale'}: the band readout's part of the encoder spec
+    "The band readout of windows of `w` steps: `band_k(w)`, and the scale that gives each feature unit standard deviation over the windows `ids`."
+    if len(ids) > max_windows: ids = ids[np.linspace(0, len(ids) - 1, max_windows).round().astype(int)]
+    c, w = windows.shape[1:]
+    raw = BandAmplitudes(c, band_k(w)).eval()
+    with torch.inference_mode():
+        f = torch.cat([raw(cut_batch(windows, b, stats)) for b in np.array_split(ids, max(1, math.ceil(len(ids) / 1024)))]).double()
+    sd = f.std(0, unbiased=False)
+    scale = torch.where(sd > 1e-6 * sd.max().clamp(min=1e-30), 1 / sd, torch.ones_like(sd))   # a constant feature keeps scale 1
+    return {'k': band_k(w), 'scale': scale.float().tolist()}
+
 # %% ../nbs/01_embeddings.ipynb #0ce4e590
 @dataclass
 class Encoder:
-    "A trained encoder: the network, and the JSON-able spec needed to rebuild and use it."
+    "A trained encoder: the network, the JSON-able spec needed to rebuild and use it, and its band readout (from `spec['bands']`)."
     model: nn.Module
-    spec: dict          # arch, arch_kwargs, head_dropout, c_in, w, channels, stats, dvats_version, torch_threads
+    spec: dict          # arch, arch_kwargs, head_dropout, c_in, w, channels, stats, bands, dvats_version, torch_threads
     history: pd.DataFrame|None = None
+    bands: BandAmplitudes|None = field(default=None, repr=False)
+
+    def __post_init__(self):
+        b = self.spec.get('bands')
+        if self.bands is None and b: self.bands = BandAmplitudes(self.spec['c_in'], b['k'], b['scale']).eval()
+
+    @property
+    def dim(self) -> int:
+        "Size of an embedding: the backbone's features, then the band amplitudes."
+        return self.model.head_nf + (self.bands.conv.out_channels if self.bands is not None else 0)
+
+    def embed(self, x:torch.Tensor) -> torch.Tensor:
+        "Embeddings `(batch, dim)` of a normalised batch: the backbone's output averaged over time, then the band amplitudes."
+        z = self.model.backbone(x).mean(-1)
+        return z if self.bands is None else torch.cat([z, self.bands(x)], 1)
 
     def check_compatible(self, channels:list, w:int):
         "Raise a `DvatsError` saying what differs when this encoder cannot embed windows of `w` steps over `channels`."
@@ -201,6 +263,7 @@ def train_encoder(windows:np.ndarray, # zero-copy view (n_windows, n_channels, w
     from dvats.config import EncoderConfig   # here, not at the top: the config reads ARCHS from this module
     cfg = config or EncoderConfig()
     if cfg.method not in METHODS: raise DvatsError(f"unknown encoder.method {cfg.method!r}; use one of {', '.join(METHODS)}.")
+    if cfg.readout not in READOUTS: raise DvatsError(f"unknown encoder.readout {cfg.readout!r}; use one of {', '.join(READOUTS)}.")
     loss_fn = LOSSES[cfg.method]
     n, c, w = windows.shape
     stride = windows.strides[0] // windows.strides[2] if windows.strides[2] else 1
@@ -235,7 +298,7 @@ def train_encoder(windows:np.ndarray, # zero-copy view (n_windows, n_channels, w
         total = cfg.epochs * steps          # OneCycle needs a warm-up of at least one step: short runs get a longer share of it
         sched = (torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg.lr, total_steps=total, pct_start=max(0.25, 1.5 / total))
                  if total >= 3 else torch.optim.lr_scheduler.LambdaLR(opt, lambda _: 1.0))
-        best, best_state, waited = val_loss(), None, 0
+        best, best_state, best_epoch, waited = val_loss(), None, 0, 0
         rows.append(dict(epoch=0, train_loss=np.nan, valid_loss=best, seconds=time.perf_counter() - t0))
         buf = np.empty((cfg.batch_size, c, w), np.float32)
         for epoch in range(1, cfg.epochs + 1):
@@ -251,15 +314,19 @@ def train_encoder(windows:np.ndarray, # zero-copy view (n_windows, n_channels, w
             vl = val_loss()
             rows.append(dict(epoch=epoch, train_loss=tot / len(batches), valid_loss=vl, seconds=time.perf_counter() - t0))
             if log: log(f"encoder: epoch {epoch}/{cfg.epochs} train {rows[-1]['train_loss']:.4f} valid {vl:.4f} ({rows[-1]['seconds']:.0f} s)")
-            if vl < best - 1e-4: best, best_state, waited = vl, {k: v.clone() for k, v in model.state_dict().items()}, 0
+            if vl < best - 1e-4: best, best_state, best_epoch, waited = vl, {k: v.clone() for k, v in model.state_dict().items()}, epoch, 0
             else:
                 waited += 1
                 if waited >= cfg.patience:
                     if log: log(f"encoder: early stop, no improvement for {cfg.patience} epochs")
                     break
         if best_state is not None: model.load_state_dict(best_state)
+    if cfg.readout == 'mean+bands': spec['bands'] = fit_bands(windows, tr, stats)   # after training: no random draw, same weights
     hist = pd.DataFrame(rows)
     spec['best_valid_loss'] = float(best)
+    spec['training'] = dict(epochs=cfg.epochs, epochs_run=int(rows[-1]['epoch']), best_epoch=best_epoch, batch_size=cfg.batch_size,   # the budget spent
+                            lr=cfg.lr, r=cfg.r, mask_lm=cfg.mask_lm, window_size=cfg.window_size, valid_frac=cfg.valid_frac,
+                            patience=cfg.patience, train_windows=len(tr), valid_windows=len(va))
     return Encoder(model.eval(), spec, hist)
 
 # %% ../nbs/01_embeddings.ipynb #8c0f1dd0
@@ -313,8 +380,6 @@ def load_encoder(path) -> Encoder:
     return Encoder(model.eval(), spec)
 
 # %% ../nbs/01_embeddings.ipynb #507f2d5d
-class _Stop(Exception): "Raised by the backbone hook: the head's output is not needed."
-
 def default_device() -> torch.device:
     "CUDA when available, else CPU."
     return torch.device('cuda' if torch.cuda.is_available() else 'cpu')
@@ -326,32 +391,23 @@ def get_embeddings(encoder:Encoder, # from `train_encoder` or `load_encoder`
                    device=None, # 'cpu', 'cuda', ...; automatic when None
                    progress:bool=True, # progress bar when there are many batches
                   ) -> np.ndarray: # float32 (n_windows, d), NaN rows for invalid windows
-    "Embed every valid window with the encoder's backbone, averaged over time."
+    "Embed every valid window: the backbone's output averaged over time, then the band amplitudes (`Encoder.embed`)."
     from fastprogress.fastprogress import progress_bar
     if windows.shape[1:] != (encoder.spec['c_in'], encoder.spec['w']):
         raise DvatsError(f"windows of shape {windows.shape[1:]} (channels, w) do not fit an encoder trained on "
                          f"({encoder.spec['c_in']}, {encoder.spec['w']}).")
     device = torch.device(device) if device else default_device()
-    model = encoder.model.to(device).eval()
+    encoder.model.to(device).eval()
+    if encoder.bands is not None: encoder.bands.to(device)
     ids = np.flatnonzero(valid)
-    d = model.head_nf
-    out = np.full((len(windows), d), np.nan, dtype=np.float32)
-    got = {}
-    def hook(mod, inp, o):
-        got['z'] = o.mean(-1)
-        raise _Stop
-    h = model.backbone.register_forward_hook(hook)
+    out = np.full((len(windows), encoder.dim), np.nan, dtype=np.float32)
     buf = np.empty((batch_size,) + windows.shape[1:], np.float32)
     if device.type == 'cuda': buf = torch.from_numpy(buf).pin_memory().numpy()
     starts = range(0, len(ids), batch_size)
-    try:
-        with torch.inference_mode():
-            for a in (progress_bar(starts, leave=False) if progress and len(starts) > 20 else starts):
-                b = ids[a:a + batch_size]
-                try: model(cut_batch(windows, b, encoder.spec['stats'], out=buf).to(device, non_blocking=True))
-                except _Stop: pass
-                out[b] = got.pop('z').float().cpu().numpy()
-    finally: h.remove()
+    with torch.inference_mode():
+        for a in (progress_bar(starts, leave=False) if progress and len(starts) > 20 else starts):
+            b = ids[a:a + batch_size]
+            out[b] = encoder.embed(cut_batch(windows, b, encoder.spec['stats'], out=buf).to(device, non_blocking=True)).float().cpu().numpy()
     return out
 
 # %% ../nbs/01_embeddings.ipynb #b29851f2

@@ -16,9 +16,9 @@ from .windows import sliding_windows, window_labels, n_windows, channel_stats
 
 # %% auto #0
 __all__ = ['EVENT_KINDS', 'make_event_series', 'event_of_window', 'separation_z', 'separation_by_kind', 'raw_pca',
-           'fft_magnitudes', 'catch22_features', 'blocked_splits', 'probe_accuracy', 'cluster_agreement', 'uea_source',
-           'load_uea', 'QualitySet', 'event_set', 'demo_set', 'uea_set', 'embed_windows', 'make_encoder',
-           'encoder_features', 'measure', 'summarise']
+           'fft_magnitudes', 'band_amplitudes', 'catch22_features', 'blocked_splits', 'probe_accuracy',
+           'cluster_agreement', 'uea_source', 'load_uea', 'QualitySet', 'event_set', 'demo_set', 'uea_set',
+           'embed_windows', 'make_encoder', 'encoder_features', 'measure', 'summarise']
 
 # %% ../nbs/01a_quality.ipynb #3a801bd4
 EVENT_KINDS = ('spike', 'level_shift', 'frequency', 'variance')
@@ -120,6 +120,16 @@ def fft_magnitudes(windows:np.ndarray, valid:np.ndarray, stats:dict) -> np.ndarr
     "Per-channel magnitudes of the real FFT of each channel-normalised valid window, concatenated; NaN rows for invalid ones."
     x = _normalised(windows, valid, stats)
     return _scatter(np.abs(np.fft.rfft(x, axis=-1)).reshape(len(x), -1), valid)
+
+def band_amplitudes(windows:np.ndarray, valid:np.ndarray, stats:dict) -> np.ndarray:
+    "The band readout of `dvats.embeddings` alone: each channel's band amplitudes, each scaled to unit spread over the valid windows; NaN rows for invalid ones."
+    import torch
+    from dvats.embeddings import BandAmplitudes, cut_batch, fit_bands
+    ids = np.flatnonzero(valid)
+    spec = fit_bands(windows, ids, stats, max_windows=len(ids))
+    bands = BandAmplitudes(windows.shape[1], spec['k'], spec['scale']).eval()
+    with torch.inference_mode(): f = torch.cat([bands(cut_batch(windows, ids[a:a + 1024], stats)) for a in range(0, len(ids), 1024)])
+    return _scatter(f.numpy(), valid)
 
 def catch22_features(windows:np.ndarray, valid:np.ndarray, stats:dict) -> np.ndarray|None:
     "The 22 catch22 features per channel of each channel-normalised valid window (NaN-free: non-finite values become 0); None without pycatch22."

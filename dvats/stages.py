@@ -48,7 +48,7 @@ REPORT_FILE = RunFile('report.html', 'the interactive explorer: one self-contain
                       'disk with no server or network')
 ENCODER_FILES = (
     RunFile('encoder.pt', 'the MVP encoder: a weights-only state dict', reopen=True),
-    RunFile('encoder.json', 'what rebuilds and uses the encoder (architecture, `w`, channels, normalisation)', reopen=True))
+    RunFile('encoder.json', 'what rebuilds and uses the encoder (architecture, `w`, channels, normalisation, the band readout) and what it was trained on (`training`: budget, epochs run, windows)', reopen=True))
 
 # %% ../nbs/02a_stages.ipynb #7f1d9bef
 @dataclass(frozen=True)
@@ -104,10 +104,11 @@ class StageContext:
 
 # %% ../nbs/02a_stages.ipynb #18823f17
 def _encoder_training(ctx) -> dict:
-    "The encoder section without what does not change the weights (`path`, `embed_batch_size`), and `method` when it is MVP."
-    # MVP was the only method before `encoder.method` existed: leaving it out keeps those runs' encoders reusable
+    "The encoder section without what does not change the encoder (`path`, `embed_batch_size`), nor `method`/`readout` at their first values."
+    # MVP and the time average were the only choices before `encoder.method`/`encoder.readout` existed: leaving them out keeps those runs reusable
+    first = {'method': 'mvp', 'readout': 'mean'}
     return {k: v for k, v in asdict(ctx.config.encoder).items()
-            if k not in ('path', 'embed_batch_size') and not (k == 'method' and v == 'mvp')}
+            if k not in ('path', 'embed_batch_size') and first.get(k, object()) != v}
 
 def _encoder_file(ctx) -> str:
     "The names and bytes of the given encoder's two files."
@@ -294,7 +295,7 @@ STAGES = (
     Stage('encoder', ('encoder-file',), ENCODER_FILES, _copy_encoder, _log_encoder,
           when=lambda config, truth: bool(config.encoder.path), tag='encoder-file'),
     Stage('embeddings', ('encoder', 'series', 'config.windows'),
-          (RunFile('embeddings.npy', 'one embedding per window, `(n_windows, 128)` float32, NaN rows for invalid windows', reopen=True),),
+          (RunFile('embeddings.npy', 'one embedding per window, `(n_windows, 128 + b × n_channels)` float32 (the learned features, then b = w // 4 + 2 band amplitudes per channel, 14 for w = 48), NaN rows for invalid windows', reopen=True),),
           _embed, _load_embeddings),
     Stage('projection', ('embeddings', 'config.dr', 'config.seed'),
           (RunFile('projections.npy', 'the 2-D projection (UMAP by default), same rows', reopen=True),),

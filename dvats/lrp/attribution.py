@@ -69,7 +69,7 @@ def relevance(encoder, # `Encoder` (from `train_encoder` or `load_encoder`)
     if len(rows) and (rows.min() < 0 or rows.max() >= len(windows)):
         raise DvatsError(f"window ids must be between 0 and {len(windows) - 1}; got {rows.min()}..{rows.max()}.")
     weights = _target_weights(target, encoder)
-    model = canonical_backbone(encoder.model)
+    model = canonical_backbone(encoder.model, encoder.bands)
     bounds = input_bounds(windows, encoder.spec['stats']) if method == 'lrp' and composite == 'EpsilonGammaBox' else (None, None)
     res = np.full((len(rows),) + windows.shape[1:], np.nan, np.float32) if out is None else out
     if out is not None: res[:] = np.nan
@@ -105,7 +105,7 @@ def _target_weights(target, encoder):
         if target == 'embedding': return None
         raise DvatsError(f"unknown target {target!r}; use 'embedding', or a direction from `contrast_direction` (target='contrast' in `explain`).")
     v = torch.as_tensor(np.asarray(target, dtype=np.float32))
-    d = encoder.model.head_nf
+    d = encoder.dim
     if v.shape != (d,) or not torch.isfinite(v).all():
         raise DvatsError(f"a target direction must be {d} finite numbers (the embedding size); got shape {tuple(v.shape)}.")
     return v

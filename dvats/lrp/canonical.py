@@ -13,7 +13,7 @@ from ..errors import DvatsError
 
 # %% auto #0
 __all__ = ['bn_affine', 'merged_conv', 'input_layers', 'ResidualSum', 'InceptionLrp', 'LrpBackbone', 'scaling_layers',
-           'canonical_backbone', 'perturbed_model']
+           'canonical_backbone', 'perturbed_bands', 'perturbed_model']
 
 # %% ../../nbs/05b_lrp.ipynb #07702225
 def bn_affine(bn:nn.BatchNorm1d) -> tuple:
@@ -80,9 +80,10 @@ class InceptionLrp(nn.Module):
         return self.act(y) if self.act is not None else y
 
 class LrpBackbone(nn.Module):
-    "The canonical copy of an InceptionTimePlus backbone: returns the embedding `(batch, d)` (the time average of the last feature map)."
-    def __init__(self, model):
+    "The canonical copy of an InceptionTimePlus backbone: returns the embedding `(batch, d)`, the time average of the last feature map, then the encoder's band amplitudes when given."
+    def __init__(self, model, bands=None):
         super().__init__()
+        self.bands = copy.deepcopy(bands).eval() if bands is not None else None   # conv, ReLU, average, bias-free: canonical as it is
         blk = model.backbone[0]
         self.depth, self.residual = blk.depth, blk.residual
         mods, self.shortcuts, self.residuals = [], nn.ModuleList(), nn.ModuleList()
@@ -101,23 +102,26 @@ class LrpBackbone(nn.Module):
         self.inception = nn.ModuleList(mods)
         self.pool = nn.AdaptiveAvgPool1d(1)
     def forward(self, x):
-        res = x
+        inp = res = x
         for i in range(self.depth):
             x = self.inception[i](x)
             if self.residual and i % 3 == 2: res = x = self.residuals[i // 3](x, self.shortcuts[i // 3](res))
-        return self.pool(x)[..., 0]
+        z = self.pool(x)[..., 0]
+        return z if self.bands is None else torch.cat([z, self.bands(inp)], 1)
 
 def scaling_layers(model:nn.Module) -> list:
-    "Names of the bias-free depthwise convolutions of `model`: the scalings that BatchNorm-only shortcuts leave in the canonical copy."
-    return [n for n, m in model.named_modules() if isinstance(m, nn.Conv1d) and m.groups > 1 and m.bias is None]
+    "Names of the bias-free depthwise convolutions of `model`'s shortcuts: the scalings that BatchNorm-only shortcuts leave in the canonical copy."
+    return [n for n, m in model.named_modules() if n.startswith('shortcuts.') and isinstance(m, nn.Conv1d) and m.groups > 1 and m.bias is None]
 
-def canonical_backbone(model:nn.Module) -> LrpBackbone:
-    "An LRP-ready copy of `model`'s backbone (eval mode, gradients off for its parameters), its `input_layers` and `scaling_layers` found once; `model` is not touched."
+def canonical_backbone(model:nn.Module, # the encoder's network (`Encoder.model`)
+                       bands:nn.Module|None=None, # the encoder's band readout (`Encoder.bands`), appended to the embedding
+                      ) -> LrpBackbone:
+    "An LRP-ready copy of `model`'s backbone and `bands` (eval mode, gradients off), its `input_layers` and `scaling_layers` found once; `model` is not touched."
     if not hasattr(model, 'backbone') or type(model.backbone[0]).__name__ != 'InceptionBlockPlus':
         raise DvatsError(f"LRP supports tsai's InceptionTimePlus encoders; got {type(model).__name__}.")
     was = model.training
     model.eval()
-    try: lb = LrpBackbone(model).eval()
+    try: lb = LrpBackbone(model, bands).eval()
     finally: model.train(was)
     for p in lb.parameters(): p.requires_grad_(False)
     convs = [q for q in lb.modules() if isinstance(q, nn.Conv1d)]
@@ -127,6 +131,13 @@ def canonical_backbone(model:nn.Module) -> LrpBackbone:
     return lb
 
 # %% ../../nbs/05b_lrp.ipynb #e824b131
+def perturbed_bands(c_in:int=5, w:int=48, seed:int=0) -> nn.Module:
+    "A band readout (`BandAmplitudes`) for `c_in` channels and windows of `w` steps with random positive scales: the test bed's readout."
+    from dvats.embeddings import BandAmplitudes, band_k
+    g = torch.Generator().manual_seed(seed)
+    k = band_k(w)
+    return BandAmplitudes(c_in, k, torch.rand(c_in * (k // 2 + 2), generator=g) * 4 + .5).eval()
+
 def perturbed_model(c_in:int=5, w:int=48, seed:int=0, **kw) -> nn.Module:
     "An untrained InceptionTimePlus (`build_model` with `kw`) whose BatchNorms are all far from the identity: the LRP notebooks' test bed."
     from dvats.embeddings import build_model

@@ -104,7 +104,7 @@ def evaluate_explanations(encoder, windows:np.ndarray, valid:np.ndarray, embeddi
     methods = methods or [('lrp', c) for c in COMPOSITES] + [(m, None) for m in METHODS[1:]]
     pool = np.flatnonzero(valid)
     ids = np.sort(np.random.default_rng(seed).choice(pool, min(n_windows, len(pool)), replace=False))
-    model, channels = canonical_backbone(encoder.model), list(encoder.spec['channels'])
+    model, channels = canonical_backbone(encoder.model, encoder.bands), list(encoder.spec['channels'])
     x = cut_batch(windows, ids, encoder.spec['stats'])
     with torch.no_grad(): totals = model(x).sum(1).numpy()
     rows = []

@@ -72,6 +72,7 @@ def lrp_fast(model:LrpBackbone, x:torch.Tensor, composite:str='EpsilonPlus', wei
         h = module(model.inception[i], h)
         if model.residual and i % 3 == 2: res = h = torch.relu(h + layer(model.shortcuts[i // 3], res))
     e = h.mean(-1)
+    if model.bands is not None: e = torch.cat([e, torch.relu(layer(model.bands.conv, x)).mean(-1)], 1)   # the band readout reads x
     v = torch.ones_like(e) if weights is None else torch.as_tensor(weights, dtype=e.dtype).expand_as(e)
     grads = torch.autograd.grad(e, [x] + [u for u, _ in flat], grad_outputs=v, allow_unused=True)
     r = x.detach() * grads[0] if grads[0] is not None else torch.zeros_like(x)
