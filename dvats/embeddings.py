@@ -190,7 +190,6 @@ class BandAmplitudes(nn.Module):
         super().__init__()
         h = band_filters(k)
         h = torch.cat([h, -h[:1]])                          # the level with both signs: a rectifier keeps only one
-        self.n_per_channel = len(h)
         s = torch.ones(c_in * len(h)) if scale is None else torch.as_tensor(scale, dtype=torch.float32)
         if s.shape != (c_in * len(h),) or not bool((s > 0).all()):
             raise DvatsError(f"band scales must be {c_in * len(h)} positive numbers for {c_in} channels and k={k}; re-train the encoder.")
