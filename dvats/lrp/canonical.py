@@ -135,8 +135,8 @@ def perturbed_bands(c_in:int=5, w:int=48, seed:int=0) -> nn.Module:
     "A band readout (`BandAmplitudes`) for `c_in` channels and windows of `w` steps with random positive scales: the test bed's readout."
     from dvats.embeddings import BandAmplitudes, band_k
     g = torch.Generator().manual_seed(seed)
-    k = band_k(w)
-    return BandAmplitudes(c_in, k, torch.rand(c_in * (k // 2 + 2), generator=g) * 4 + .5).eval()
+    n = BandAmplitudes(c_in, band_k(w)).conv.out_channels        # how many features, from the readout itself
+    return BandAmplitudes(c_in, band_k(w), torch.rand(n, generator=g) * 4 + .5).eval()
 
 def perturbed_model(c_in:int=5, w:int=48, seed:int=0, **kw) -> nn.Module:
     "An untrained InceptionTimePlus (`build_model` with `kw`) whose BatchNorms are all far from the identity: the LRP notebooks' test bed."
