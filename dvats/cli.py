@@ -8,6 +8,8 @@ Docs: https://vrodriguezf.github.io/dvats/cli.html.md"""
 from __future__ import annotations
 import argparse, sys, warnings
 from pathlib import Path
+from .errors import DvatsError
+from .lrp.attribution import METHODS as RELEVANCE_METHODS, REFERENCES, DEFAULT_REFERENCE
 
 # %% auto #0
 __all__ = ['build_parser', 'main']
@@ -29,6 +31,10 @@ def _id_list(s:str) -> list[int]:
     except ValueError: raise argparse.ArgumentTypeError(f"expected window ids like 3,4,5 or 10-20, got {s!r}") from None
     if not ids: raise argparse.ArgumentTypeError(f"expected window ids like 3,4,5 or 10-20, got {s!r}")
     return ids
+
+def _reference(s:str):
+    "A contrast reference: one of `REFERENCES` by name, or window ids like `_id_list`."
+    return s if s in REFERENCES else _id_list(s)
 
 def _add_run_options(p:argparse.ArgumentParser):
     "Options shared by `run` and `demo`."
@@ -60,7 +66,11 @@ def build_parser() -> argparse.ArgumentParser:
     which.add_argument('--windows', type=_id_list, help='window ids, e.g. 3,4,5 or 10-20')
     which.add_argument('--cluster', type=int, help='every window of this cluster (-1: noise)')
     which.add_argument('--anomalies', action='store_true', help='every window above the anomaly threshold')
-    ex.add_argument('--contrast', action='store_true', help='what sets the selection apart from all windows (recomputed)')
+    ex.add_argument('--contrast', action='store_true', help='what sets the selection apart from a reference (recomputed)')
+    ex.add_argument('--reference', type=_reference, default=None,
+                    help=f"with --contrast: {', '.join(REFERENCES)} (default {DEFAULT_REFERENCE}), or window ids, e.g. 100-200")
+    ex.add_argument('--method', choices=RELEVANCE_METHODS, help="relevance method (default: the run's), e.g. gradient_x_input")
+    ex.add_argument('--frequency', action='store_true', help='also print the relevance per channel and frequency band')
     ex.add_argument('--json', action='store_true', help='print a JSON list of {channel, signed, share}')
     rp = sub.add_parser('report', help='write the interactive HTML explorer of a finished run',
                         description='Write OUT/report.html: one self-contained file, opened from disk, no server or network.')
@@ -95,11 +105,16 @@ def _cmd_explain(a:argparse.Namespace):
     if a.windows is not None: ids, what = np.asarray(a.windows), f"{len(a.windows)} window(s)"
     elif a.cluster is not None: ids, what = cluster_ids(res.windows, a.cluster), f"cluster {a.cluster}"
     else: ids, what = anomaly_ids(res.windows), 'the anomalous windows'
-    ex = res.explain(ids, 'contrast' if a.contrast else 'embedding', progress=False)
+    if a.reference is not None and not a.contrast: raise DvatsError("--reference needs --contrast: it says what the selection is contrasted with.")
+    a.reference = a.reference or DEFAULT_REFERENCE
+    ex = res.explain(ids, 'contrast' if a.contrast else 'embedding', reference=a.reference, method=a.method,
+                     domain='frequency' if a.frequency else 'time', progress=False)
     if a.json: print(json.dumps(json.loads(ex.table.to_json(orient='records')), indent=1))
     else:
-        print(f"{what}: {len(ex.ids)} valid window(s), target {ex.target}")
+        against = '' if ex.reference is None else f" against {len(ex.reference)} reference window(s) ({a.reference if isinstance(a.reference, str) else 'given'})"
+        print(f"{what}: {len(ex.ids)} valid window(s), target {ex.target}{against}")
         print(ex.table.to_string(index=False, formatters={'signed': '{:+.4g}'.format, 'share': '{:.1%}'.format}))
+        if ex.bands is not None: print('\nrelevance per frequency band (cycles per step):\n' + ex.bands.to_string(float_format='{:+.3g}'.format))
 
 def _cmd_report(a:argparse.Namespace):
     from dvats.result import load_result

@@ -16,7 +16,7 @@ from .embeddings import ARCHS, METHODS as ENCODER_METHODS, READOUTS
 from .dr import METHODS as DR_METHODS
 from .clustering import ANOMALY_SPACES
 from .lrp.attribution import METHODS as RELEVANCE_METHODS
-from .lrp.composites import COMPOSITES
+from .lrp.composites import COMPOSITES, DEFAULT_COMPOSITE
 
 # %% auto #0
 __all__ = ['ConfigError', 'DataConfig', 'WindowsConfig', 'EncoderConfig', 'DrConfig', 'ClusteringConfig', 'LrpConfig',
@@ -89,9 +89,9 @@ class ClusteringConfig:
 class LrpConfig:
     "Relevance of channels and time steps."
     method: Literal[RELEVANCE_METHODS] = 'lrp'
-    composite: Literal[COMPOSITES] = 'EpsilonPlus'   # chosen by the measurements in 05b4_lrp_evaluate
+    composite: Literal[COMPOSITES] = DEFAULT_COMPOSITE   # chosen by the measurements in 05b4_lrp_evaluate
     batch_size: int = _bounded(256, ge=1)
-    evaluate: Optional[bool] = None   # measure every method and composite (conservation, deletion, planted truth); None: when ground truth is given (the demo)
+    evaluate: Optional[bool] = None   # measure the relevance methods (stability, conservation, faithfulness, planted truth); None: when ground truth is given (the demo)
     eval_windows: int = _bounded(128, ge=8)   # windows sampled for those measurements
 
 @dataclass

@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from .errors import DvatsError
-from .lrp.attribution import relevance
+from .lrp.attribution import relevance, Contrast, REFERENCES, DEFAULT_REFERENCE
 
 # %% auto #0
-__all__ = ['selection_ids', 'cluster_ids', 'anomaly_ids', 'contrast_direction', 'Explanation', 'channel_sums', 'channel_table',
-           'time_profile', 'summarise_relevance', 'explain', 'plot_explanation']
+__all__ = ['DOMAINS', 'selection_ids', 'cluster_ids', 'anomaly_ids', 'reference_ids', 'contrast_target', 'Explanation',
+           'channel_sums', 'channel_table', 'time_profile', 'summarise_relevance', 'explain', 'plot_explanation']
 
 # %% ../nbs/05d_explain.ipynb #c89e042b
 def selection_ids(selection, n_windows:int, valid:np.ndarray) -> np.ndarray:
@@ -56,18 +56,57 @@ def anomaly_ids(windows:pd.DataFrame, # a run's window table, with its `is_anoma
     return ids
 
 # %% ../nbs/05d_explain.ipynb #ebaeda4f
-def contrast_direction(embeddings:np.ndarray, ids) -> np.ndarray:
-    "Unit vector from the mean embedding of all valid windows to the mean of the windows `ids`."
+def _nearest(emb:np.ndarray, query:np.ndarray, pool:np.ndarray, k:int, chunk:int=16384) -> np.ndarray:
+    "Unique rows of `pool` among the `k` nearest (Euclidean) of each row of `query`, scanned chunk by chunk."
+    q = np.asarray(emb[query], np.float64)
+    best_d, best_i = np.zeros((len(q), 0)), np.zeros((len(q), 0), np.int64)
+    for a in range(0, len(pool), chunk):
+        p = pool[a:a + chunk]
+        e = np.asarray(emb[p], np.float64)
+        d = (q ** 2).sum(1)[:, None] - 2 * q @ e.T + (e ** 2).sum(1)[None]
+        best_d, best_i = np.c_[best_d, d], np.c_[best_i, np.broadcast_to(p, d.shape)]
+        keep = np.argsort(best_d, axis=1, kind='stable')[:, :k]
+        best_d, best_i = np.take_along_axis(best_d, keep, 1), np.take_along_axis(best_i, keep, 1)
+    return np.unique(best_i)
+
+def reference_ids(reference, # 'all', 'knn', 'neighbours', or window ids
+                  ids:np.ndarray, # the selection (sorted valid ids)
+                  embeddings:np.ndarray, w:int, stride:int,
+                  k:int=10, # 'knn': neighbours per selected window (at most 256 selected windows ask, seeded)
+                 ) -> np.ndarray:
+    "The windows a selection is contrasted with: all valid ones, the `k` nearest unselected ones, the unselected ones just before and after each selected interval, or given ids."
     from dvats.windows import finite_rows
     ok = finite_rows(embeddings)
-    sel = np.asarray(ids, dtype=np.int64)
-    sel = sel[ok[sel]]
+    free = ok.copy(); free[ids] = False
+    name = reference if isinstance(reference, str) else None
+    if name == 'all': ref = np.flatnonzero(ok)
+    elif name == 'knn':
+        query = ids if len(ids) <= 256 else np.sort(np.random.default_rng(0).choice(ids, 256, replace=False))
+        ref = _nearest(embeddings, query, np.flatnonzero(free), k) if free.any() else np.zeros(0, np.int64)
+    elif name == 'neighbours':
+        g = -(-w // stride)                               # windows this many ids apart do not overlap
+        runs = np.split(ids, np.flatnonzero(np.diff(ids) > 1) + 1)
+        near = np.concatenate([np.r_[r[0] - 2 * g:r[0] - g + 1, r[-1] + g:r[-1] + 2 * g + 1] for r in runs])
+        near = np.unique(near[(near >= 0) & (near < len(ok))])
+        ref = near[free[near]]
+    elif name is not None: raise DvatsError(f"unknown reference {reference!r}; use one of {', '.join(REFERENCES)}, or window ids.")
+    else: ref = selection_ids(reference, len(ok), ok)
+    if not len(ref): raise DvatsError(f"the reference {name or 'ids'!r} has no valid window outside the selection; choose another (e.g. 'all').")
+    return ref
+
+def contrast_target(embeddings:np.ndarray, ids, ref:np.ndarray) -> Contrast:
+    "The `Contrast` of the windows `ids` against the windows `ref`: the unit direction from the reference's mean embedding to the selection's, and that mean."
+    from dvats.windows import finite_rows
+    ok = finite_rows(embeddings)
+    sel = np.asarray(ids, dtype=np.int64); sel = sel[ok[sel]]
     if len(sel) == 0: raise DvatsError("the selection has no valid window to contrast; select windows with data.")
-    d = np.asarray(embeddings)[sel].mean(0) - np.asarray(embeddings)[ok].mean(0)
+    mean_ref = np.asarray(embeddings)[ref].mean(0)
+    d = np.asarray(embeddings)[sel].mean(0) - mean_ref
     n = np.linalg.norm(d)
-    if not n > 0: raise DvatsError("the selection's mean embedding equals the overall mean (e.g. every window is selected); "
-                                   "there is nothing to contrast. Use target='embedding'.")
-    return (d / n).astype(np.float32)
+    if not n > 0: raise DvatsError("the selection's mean embedding equals the reference's (e.g. every window is selected); "
+                                   "there is nothing to contrast. Use target='embedding', or another reference.")
+    return Contrast((d / n).astype(np.float32), mean_ref.astype(np.float32))
+
 
 # %% ../nbs/05d_explain.ipynb #69f729fc
 @dataclass
@@ -77,6 +116,8 @@ class Explanation:
     ids: np.ndarray
     target: str
     _profile: object = field(default=None, repr=False)   # a DataFrame, or a function that computes it on first use
+    reference: np.ndarray|None = None                     # target 'contrast': the reference windows' ids
+    bands: pd.DataFrame|None = None                       # domain 'frequency': mean relevance per channel (rows) and frequency band
 
     @property
     def profile(self) -> pd.DataFrame:
@@ -114,27 +155,47 @@ def summarise_relevance(R:np.ndarray, ids:np.ndarray, channels:list, chunk:int=8
     return channel_table(channel_sums(R[ids] if len(ids) < len(R) else R, chunk), channels), time_profile(R, ids, channels, chunk)
 
 # %% ../nbs/05d_explain.ipynb #d76b2a78
+DOMAINS = ('time', 'frequency')   # where relevance is shown: per channel and step, or also per channel and frequency band
+
+def _bands(result, ids, R_sel, method, composite, channels) -> pd.DataFrame:
+    "The channel × frequency-band table of the selection `ids` (`dvats.lrp.frequency`), from the run's cached band sums when they fit."
+    from dvats.lrp.frequency import band_relevance, band_table, frequency_eps
+    w = result.config.windows.w
+    cached = getattr(result, 'frequency_relevance', None)
+    if R_sel is None and cached is not None: return band_table(cached[ids], channels, w)
+    from dvats.embeddings import cut_batch
+    R_sel = np.asarray(result.relevance[ids]) if R_sel is None else R_sel
+    x = cut_batch(result.window_view(), ids, result.encoder.spec['stats']).numpy()
+    return band_table(band_relevance(R_sel, x, eps=frequency_eps(method, composite)), channels, w)
+
 def explain(result, # a run (`RunResult` or `load_result`): relevance, window table, embeddings, encoder
             selection, # window ids, or one bool per window
-            target:str='embedding', # 'embedding' (cached relevance) or 'contrast' (recomputed for the selection)
+            target:str='embedding', # 'embedding' (the run's relevance) or 'contrast' (recomputed for the selection)
+            reference=DEFAULT_REFERENCE, # target 'contrast': one of `REFERENCES`, or window ids
+            method:str|None=None, composite:str|None=None, # another relevance method (e.g. 'gradient_x_input'); default: the run's
+            domain:str='time', # 'frequency' adds the channel × frequency-band table (`Explanation.bands`)
             progress:bool=True) -> Explanation:
-    "Which channels and time steps drive the selected windows' embeddings (or what sets them apart, with 'contrast')."
+    "Which channels and time steps (and frequency bands) drive the selected windows' embeddings (or what sets them apart, with 'contrast')."
+    if domain not in DOMAINS: raise DvatsError(f"unknown domain {domain!r}; use one of {', '.join(DOMAINS)}.")
+    if target not in ('embedding', 'contrast'): raise DvatsError(f"unknown target {target!r}; use 'embedding' or 'contrast'.")
     valid = result.windows['valid'].to_numpy()
     ids = selection_ids(selection, len(valid), valid)
     channels = list(result.series.columns)
-    if target == 'embedding':
+    lc, wc = result.config.lrp, result.config.windows
+    method, composite = method or lc.method, composite or lc.composite
+    if target == 'embedding' and (method, composite) == (lc.method, lc.composite):
         R = getattr(result, 'relevance', None)
         if R is None: raise DvatsError("this run has no relevance yet; run the pipeline to the relevance stage.")
         sums = getattr(result, 'channel_relevance', None)       # cached per-window sums: a selection costs one gather
         table = channel_table(sums[ids] if sums is not None else channel_sums(R[ids]), channels)
-        return Explanation(table, ids, target, lambda: time_profile(R, ids, channels))
-    if target == 'contrast':
-        lc = result.config.lrp
-        R = relevance(result.encoder, result.window_view(), valid, lc.method, lc.composite,
-                      contrast_direction(result.embeddings, ids), lc.batch_size, ids=ids, progress=progress)
-        table, profile = summarise_relevance(R, np.arange(len(ids)), channels)
-        return Explanation(table, ids, target, profile)
-    raise DvatsError(f"unknown target {target!r}; use 'embedding' or 'contrast'.")
+        bands = _bands(result, ids, None, method, composite, channels) if domain == 'frequency' else None
+        return Explanation(table, ids, target, lambda: time_profile(R, ids, channels), bands=bands)
+    ref = reference_ids(reference, ids, result.embeddings, wc.w, wc.stride) if target == 'contrast' else None
+    goal = contrast_target(result.embeddings, ids, ref) if target == 'contrast' else 'embedding'
+    R = relevance(result.encoder, result.window_view(), valid, method, composite, goal, lc.batch_size, ids=ids, progress=progress)
+    table, profile = summarise_relevance(R, np.arange(len(ids)), channels)
+    bands = _bands(result, ids, R, method, composite, channels) if domain == 'frequency' else None
+    return Explanation(table, ids, target, profile, ref, bands)
 
 # %% ../nbs/05d_explain.ipynb #d7fdd58a
 def plot_explanation(ex:Explanation, title:str|None=None):

@@ -33,6 +33,7 @@ class RunResult:
     steps: pd.DataFrame|None = None       # per time step: anomaly_score
     relevance: np.ndarray|None = None     # (n_windows, n_channels, w) relevance (memory-mapped), NaN rows for invalid windows
     channel_relevance: np.ndarray|None = None   # (n_windows, n_channels, 2): per channel, the sum of relevance and of |relevance|
+    frequency_relevance: np.ndarray|None = None # (n_windows, n_channels, n_bands): per channel, the relevance of each frequency band
     metrics: dict = field(default_factory=dict)
     timings: dict = field(default_factory=dict)
     _encoder: object = field(default=None, repr=False, compare=False)   # the encoder, once loaded or trained
@@ -57,10 +58,10 @@ class RunResult:
     @encoder.setter
     def encoder(self, enc): self._encoder = enc
 
-    def explain(self, selection, target:str='embedding', progress:bool=True):
-        "Which channels and steps drive the `selection` (window ids or a mask); see `dvats.explain.explain`."
+    def explain(self, selection, target:str='embedding', **kwargs):
+        "Which channels and steps drive the `selection` (window ids or a mask); see `dvats.explain.explain` for `kwargs`."
         from dvats.explain import explain
-        return explain(self, selection, target, progress)
+        return explain(self, selection, target, **kwargs)
 
     def __repr__(self):
         n, v = len(self.windows), int(self.windows.valid.sum())
@@ -106,6 +107,8 @@ def load_result(out) -> RunResult:
     res.projections = _load_array(_file(out, 'projections.npy'), (n, None), mmap=False)
     res.relevance = _load_array(_file(out, 'relevance.npy'), (n, c, w))
     res.channel_relevance = _load_array(_file(out, 'channel_relevance.npy'), (n, c, 2), mmap=False)
+    bands = _file(out, 'frequency_relevance.npy')     # runs made before it existed reopen without it
+    res.frequency_relevance = _load_array(bands, (n, c, None), mmap=False) if bands.is_file() else None
     steps = _read_parquet(_file(out, 'steps.parquet'))
     res.steps = steps.set_index(steps.columns[0])
     try: res.metrics = json.loads(_file(out, 'metrics.json').read_text())

@@ -78,6 +78,11 @@ class Stage:
         return [p[len('config.'):] for p in self.inputs if p.startswith('config.')]
 
 # %% ../nbs/02a_stages.ipynb #34a3f524
+def _torch_threads() -> int:
+    "torch's thread count now: read when a run's context is made, before any stage runs."
+    import torch
+    return torch.get_num_threads()
+
 @dataclass
 class StageContext:
     "One run passing through its stages: the result so far, its run folder and what the stages share."
@@ -89,6 +94,7 @@ class StageContext:
     given_encoder: object = None          # the encoder loaded from `config.encoder.path`, when one is given
     fingerprints: dict = field(default_factory=dict)  # stage name -> fingerprint, filled as the run goes
     computed: set = field(default_factory=set)        # stages computed (not reused) in this run
+    torch_threads: int = field(default_factory=_torch_threads)   # torch's threads at the start, given back to torch before its stages
 
     @property
     def config(self): return self.res.config
@@ -244,10 +250,28 @@ def _load_clusters(ctx:StageContext):
 def _write_table(ctx:StageContext): save_parquet(ctx.path('windows.parquet'), ctx.res.windows)
 
 # %% ../nbs/02a_stages.ipynb #39eeb4b3
+def _run_threads(ctx:StageContext):
+    "Give torch the thread count the run started with (numba's OpenMP layer may have set another one since)."
+    import torch
+    if torch.get_num_threads() != ctx.torch_threads: torch.set_num_threads(ctx.torch_threads)
+
+def _band_sums(ctx:StageContext, R:np.ndarray, chunk:int=4096) -> np.ndarray:
+    "Per window and channel, the relevance of each frequency band of its normalised window, NaN rows for invalid windows."
+    from dvats.embeddings import cut_batch
+    from dvats.lrp.frequency import N_BANDS, band_labels, band_relevance, frequency_eps
+    lc, wins, stats = ctx.config.lrp, ctx.window_view, ctx.res.encoder.spec['stats']
+    out = np.full(R.shape[:2] + (len(band_labels(R.shape[2], N_BANDS)),), np.nan, np.float32)
+    ids = np.flatnonzero(ctx.valid)
+    for a in range(0, len(ids), chunk):
+        k = ids[a:a + chunk]
+        out[k] = band_relevance(R[k], cut_batch(wins, k, stats).numpy(), N_BANDS, frequency_eps(lc.method, lc.composite))
+    return out
+
 def _relevance(ctx:StageContext):
-    "Relevance of every valid window into `relevance.npy`, and its per-channel sums."
+    "Relevance of every valid window into `relevance.npy`, its per-channel sums and its frequency-band sums."
     from dvats.lrp.attribution import relevance
     from dvats.explain import channel_sums
+    _run_threads(ctx)
     enc, lc, wins, valid = ctx.res.encoder, ctx.config.lrp, ctx.window_view, ctx.valid
     def write(p):
         mm = np.lib.format.open_memmap(p, mode='w+', dtype=np.float32, shape=wins.shape)
@@ -256,22 +280,25 @@ def _relevance(ctx:StageContext):
     atomic_write(ctx.path('relevance.npy'), write)
     R = np.load(ctx.path('relevance.npy'), mmap_mode='r', allow_pickle=False)
     save_npy(ctx.path('channel_relevance.npy'), channel_sums(R))     # what a selection's channel table needs
+    save_npy(ctx.path('frequency_relevance.npy'), _band_sums(ctx, R))  # ... and its channel × band heatmap
 
 def _load_relevance(ctx:StageContext):
-    "The relevance, memory-mapped, and its per-channel sums."
+    "The relevance, memory-mapped, its per-channel sums and its frequency-band sums."
     ctx.res.relevance = np.load(ctx.path('relevance.npy'), mmap_mode='r', allow_pickle=False)
     ctx.res.channel_relevance = np.load(ctx.path('channel_relevance.npy'), allow_pickle=False)
+    ctx.res.frequency_relevance = np.load(ctx.path('frequency_relevance.npy'), allow_pickle=False)
 
 def _evaluate(ctx:StageContext):
-    "Measure every explanation method on a sample of windows (and against the planted truth when given)."
+    "Measure the explanation methods (`EVALUATED`) on a sample of windows, and against the planted truth when given."
     from dvats.lrp.evaluate import evaluate_explanations, truth_selections
+    _run_threads(ctx)                 # the relevance stage may have been reused, so this stage restores them too
     res, lc, wc = ctx.res, ctx.config.lrp, ctx.config.windows
     enc, wins, valid = res.encoder, ctx.window_view, ctx.valid
     sels = None if ctx.truth is None else truth_selections(ctx.truth, len(wins), wc.w, wc.stride, valid, seed=res.config.seed)
     from dvats.embeddings import seeded
     with seeded(res.config.seed):     # SmoothGrad draws its noise from torch's global generator: seeded, it is reproducible
         ev = evaluate_explanations(enc, wins, valid, np.asarray(res.embeddings), selections=sels, n_windows=lc.eval_windows,
-                                   seed=res.config.seed, progress=ctx.log is not None)
+                                   seed=res.config.seed, stride=wc.stride, progress=ctx.log is not None)
     atomic_write(ctx.path('explanations.csv'), lambda p: ev.to_csv(p, index=False))
 
 def _load_evaluation(ctx:StageContext):
@@ -312,13 +339,16 @@ STAGES = (
           _write_table, timed=False),
     Stage('relevance', ('encoder', 'series', 'config.windows', 'config.lrp.method', 'config.lrp.composite'),
           (RunFile('relevance.npy', 'relevance of every input cell of every window, `(n_windows, n_channels, w)` float32, NaN rows for '
-                   "invalid windows: LRP `EpsilonPlus` on the encoder, explaining each window's embedding", reopen=True),
+                   "invalid windows: LRP on the encoder (`lrp.composite`), explaining each window's embedding", reopen=True),
            RunFile('channel_relevance.npy', 'per window and channel, the sum of relevance and of absolute relevance, '
-                   "`(n_windows, n_channels, 2)` float32: what a selection's channel table needs", reopen=True)),
+                   "`(n_windows, n_channels, 2)` float32: what a selection's channel table needs", reopen=True),
+           RunFile('frequency_relevance.npy', 'per window and channel, the relevance of each of up to 8 frequency bands (the DC bin, then about '
+                   'equal widths up to 0.5 cycles per step; a DFT virtual inspection layer), `(n_windows, n_channels, n_bands)` float32, NaN '
+                   "rows for invalid windows: what a selection's channel × band heatmap needs (`load_result` reads it when present)")),
           _relevance, _load_relevance),
     Stage('explanations', ('relevance', 'config.lrp.eval_windows', 'config.seed', 'truth'),
-          (RunFile('explanations.csv', 'the demo only: every LRP composite and gradient baseline measured (conservation, deletion '
-                   'faithfulness, planted anomaly and regime channels)'),),
+          (RunFile('explanations.csv', 'the demo only: the default composite, the composites it was chosen against and gradient × input '
+                   'measured (stability, conservation, faithfulness, planted anomaly and regime channels)'),),
           _evaluate, _load_evaluation, when=_evaluates),
     Stage('report', ('table', 'relevance', 'config.report'),
           (REPORT_FILE,),

@@ -136,6 +136,13 @@ def test_widget_selection_round_trip(lab, browser):
     assert after != before                                               # the bars moved
     assert order == ex.table.channel.tolist()
     for _, row in ex.table.iterrows(): assert abs(after[row.channel] - row.share) < 1e-4
+    # beside the bars, the channel × frequency-band heatmap: the selection's mean band sums, channels bottom to top as the bars
+    from dvats.lrp.frequency import band_table
+    bands = d.execute_script("const gd = document.querySelector('.dvats .dvats-bands'); return gd.data && gd.data.length ? "
+                             "{type: gd.data[0].type, y: gd.data[0].y, z: gd.data[0].z, drawn: gd.querySelectorAll('.hm image').length} : null")
+    want = band_table(res.frequency_relevance[ids], list(res.series.columns), res.config.windows.w).loc[order[::-1]]
+    assert bands and bands['type'] == 'heatmap' and bands['drawn'] == 1 and bands['y'] == order[::-1]
+    np.testing.assert_allclose(np.array(bands['z']), want.to_numpy(), rtol=1e-5, atol=1e-6 * np.abs(want.to_numpy()).max())
     # Python reads the same selection back
     cell = run_cell(d, 2)
     out = wait_for(d, "return arguments[0].querySelector('.jp-OutputArea-output pre') && arguments[0].querySelector('.jp-OutputArea-output pre').textContent",

@@ -95,6 +95,26 @@ def test_views_draw_the_selection(report, browser):
     assert browser.execute_script("return document.getElementById('preview').data.length") == 6   # the hover preview: every channel
 
 
+def test_frequency_bands_of_the_selection(report, browser):
+    "The channel × frequency-band heatmap beside the bars: the selection's mean band sums, channels in the bars' order, bands labelled."
+    from dvats.lrp.frequency import band_table, band_labels
+    res, _ = report
+    ids = [5, 6, 7, 300]
+    last = browser.execute_script("return dvats.select(arguments[0], 'replace')", ids)
+    want = band_table(res.frequency_relevance[ids], list(res.series.columns), res.config.windows.w)
+    np.testing.assert_allclose(np.array(last['bands']), want.to_numpy(), rtol=1e-5, atol=1e-6 * np.abs(want.to_numpy()).max())
+    gd = browser.execute_script("const gd = document.getElementById('bands'); return {type: gd.data[0].type, x: gd.data[0].x, y: gd.data[0].y, "
+                                "z: gd.data[0].z, zmin: gd.data[0].zmin, zmax: gd.data[0].zmax, drawn: gd.querySelectorAll('.hm image').length}")
+    assert gd['type'] == 'heatmap' and gd['drawn'] == 1                          # plotly drew the heatmap's image
+    assert gd['x'] == band_labels(res.config.windows.w) and gd['x'][0] == '0'
+    order = [r['channel'] for r in last['table']][::-1]                          # bottom to top, as the bars
+    assert gd['y'] == [c.replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;') for c in order]
+    np.testing.assert_allclose(np.array(gd['z']), want.loc[order].to_numpy(), rtol=1e-5, atol=1e-6 * np.abs(want.to_numpy()).max())
+    assert gd['zmin'] == -gd['zmax'] > -np.inf                                   # diverging scale, centred on 0
+    SHOTS.mkdir(exist_ok=True)
+    browser.save_screenshot(str(SHOTS / 'report-bands.png'))
+
+
 def test_view_state_round_trip(report, browser):
     browser.execute_script("dvats.select([3, 4, 5, 400], 'replace')")
     state = browser.execute_script("return dvats.state()")
@@ -109,5 +129,5 @@ def test_html_in_channel_names_stays_text(report, browser):
     from selenium.common.exceptions import NoAlertPresentException
     with pytest.raises(NoAlertPresentException): browser.switch_to.alert.text
     assert browser.execute_script("return document.querySelectorAll('img').length") == 0
-    labels = browser.execute_script("return Array.from(document.querySelectorAll('#imp text, #heat text')).map(t => t.textContent)")
+    labels = browser.execute_script("return Array.from(document.querySelectorAll('#imp text, #bands text, #heat text')).map(t => t.textContent)")
     assert EVIL in labels, labels

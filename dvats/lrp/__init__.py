@@ -1,1 +1,1 @@
-"""LRP for dvats' encoders, one concept per module: `canonical`, `composites`, `fast`, `attribution`, `evaluate` (see nbs/05b_lrp.ipynb)."""
+"""LRP for dvats' encoders, one concept per module: `canonical`, `composites`, `fast`, `attribution`, `evaluate`, `frequency` (see nbs/05b_lrp.ipynb)."""

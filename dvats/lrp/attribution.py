@@ -9,33 +9,46 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 import numpy as np
 from ..errors import DvatsError
-from .composites import COMPOSITES
+from dataclasses import dataclass
+from .composites import COMPOSITES, DEFAULT_COMPOSITE, CompositeRules
 if TYPE_CHECKING:
     import torch
     from dvats.lrp.canonical import LrpBackbone
 
 # %% auto #0
-__all__ = ['METHODS', 'attribute', 'relevance', 'input_bounds']
+__all__ = ['METHODS', 'REFERENCES', 'DEFAULT_REFERENCE', 'Contrast', 'attribute', 'relevance', 'input_bounds']
 
 # %% ../../nbs/05b3_lrp_attribution.ipynb #0ea320fd
 METHODS = ('lrp', 'gradient', 'gradient_x_input', 'smoothgrad', 'integrated_gradients')
 
+@dataclass(frozen=True)
+class Contrast:
+    "The target `(e - reference) · direction`: how far a window's embedding lies beyond the reference windows' mean, along `direction`."
+    direction: np.ndarray # (d,) a unit vector in embedding space (`dvats.explain.contrast_target`)
+    reference: np.ndarray # (d,) the mean embedding of the reference windows
+
+REFERENCES = ('all', 'knn', 'neighbours')   # which windows a selection is contrasted with (`dvats.explain.reference_ids`), or ids
+DEFAULT_REFERENCE = 'knn'                    # chosen by the planted-truth measurements in `05b4_lrp_evaluate`
+
 def _check_method(method, composite):
     if method not in METHODS: raise DvatsError(f"unknown relevance method {method!r}; use one of {', '.join(METHODS)}.")
-    if method == 'lrp' and composite not in COMPOSITES:
+    if method == 'lrp' and not isinstance(composite, CompositeRules) and composite not in COMPOSITES:
         raise DvatsError(f"unknown composite {composite!r}; use one of {', '.join(COMPOSITES)}.")
 
-def attribute(model:LrpBackbone, x:torch.Tensor, method:str='lrp', composite:str='EpsilonPlus',
-              weights=None, bounds:tuple=(-3., 3.), n_iter:int|None=None, engine:str='auto') -> torch.Tensor:
-    "Relevance of one batch `x` for the output relevance `e * weights` (LRP) or the scalar `sum(weights * e)` (baselines)."
+def attribute(model:LrpBackbone, x:torch.Tensor, method:str='lrp',
+              composite:str|CompositeRules=DEFAULT_COMPOSITE, # one of `COMPOSITES`, or rules of your own (method 'lrp')
+              weights=None, # output weights `v` (d,): None for 1
+              reference=None, # a reference embedding `ē` (d,): LRP's output relevance becomes `(e - ē) ⊙ v`
+              bounds:tuple=(-3., 3.), n_iter:int|None=None, engine:str='auto') -> torch.Tensor:
+    "Relevance of one batch `x` for the output relevance `(e - reference) ⊙ weights` (LRP) or the scalar `sum(weights * e)` (baselines)."
     import torch
-    from dvats.lrp.composites import make_composite, lrp_batch
-    from dvats.lrp.fast import FAST_COMPOSITES, lrp_fast
+    from dvats.lrp.composites import make_composite, lrp_batch, composite_rules
+    from dvats.lrp.fast import runs_fast, lrp_fast
     _check_method(method, composite)
-    if method == 'lrp' and engine != 'zennit' and composite in FAST_COMPOSITES:
-        return lrp_fast(model, x, composite, weights)[0]
+    if method == 'lrp' and engine != 'zennit' and runs_fast(composite_rules(composite)):
+        return lrp_fast(model, x, composite, weights, reference)[0]
     if method == 'lrp':
-        return lrp_batch(model, x, make_composite(composite, model, low=bounds[0], high=bounds[1]), weights)[0]
+        return lrp_batch(model, x, make_composite(composite, model, low=bounds[0], high=bounds[1]), weights, reference)[0]
     from zennit.attribution import Gradient, SmoothGrad, IntegratedGradients
     with torch.no_grad(): e = model(x[:1])
     v = torch.ones(len(x), e.shape[1], dtype=x.dtype) if weights is None else torch.as_tensor(weights, dtype=x.dtype).expand(len(x), -1)
@@ -50,8 +63,8 @@ def relevance(encoder, # `Encoder` (from `train_encoder` or `load_encoder`)
               windows:np.ndarray, # zero-copy view (n_windows, n_channels, w)
               valid:np.ndarray, # bool per window
               method:str='lrp', # one of `METHODS`
-              composite:str='EpsilonPlus', # one of `COMPOSITES` (method='lrp'); the default is chosen in `05b4_lrp_evaluate`
-              target='embedding', # 'embedding', or a direction in embedding space (see `dvats.explain.contrast_direction`)
+              composite:str=DEFAULT_COMPOSITE, # one of `COMPOSITES` (method='lrp'); the default is chosen in `05b4_lrp_evaluate`
+              target='embedding', # 'embedding', a direction in embedding space, or a `Contrast` (see `dvats.explain`)
               batch_size:int=256,
               ids=None, # explain only these window ids (rows of the result follow `ids`); default: every window
               out:np.ndarray|None=None, # array to fill (e.g. a memmap), shape (len(ids) or n_windows, n_channels, w)
@@ -68,7 +81,7 @@ def relevance(encoder, # `Encoder` (from `train_encoder` or `load_encoder`)
     rows = np.arange(len(windows)) if ids is None else np.asarray(ids, dtype=np.int64)
     if len(rows) and (rows.min() < 0 or rows.max() >= len(windows)):
         raise DvatsError(f"window ids must be between 0 and {len(windows) - 1}; got {rows.min()}..{rows.max()}.")
-    weights = _target_weights(target, encoder)
+    weights, reference = _target_weights(target, encoder)
     model = canonical_backbone(encoder.model, encoder.bands)
     bounds = input_bounds(windows, encoder.spec['stats']) if method == 'lrp' and composite == 'EpsilonGammaBox' else (None, None)
     res = np.full((len(rows),) + windows.shape[1:], np.nan, np.float32) if out is None else out
@@ -79,7 +92,7 @@ def relevance(encoder, # `Encoder` (from `train_encoder` or `load_encoder`)
         k = todo[a:a + batch_size]
         order = np.argsort(rows[k], kind='stable')       # cut_batch wants sorted ids
         x = cut_batch(windows, rows[k][order], encoder.spec['stats'])
-        r = attribute(model, x, method, composite, weights, bounds).numpy()
+        r = attribute(model, x, method, composite, weights, reference, bounds).numpy()
         res[k[order]] = r
     return res
 
@@ -98,14 +111,19 @@ def input_bounds(windows:np.ndarray, stats:dict) -> tuple:
     lo, hi = np.where(np.isfinite(lo), lo, -1.), np.where(np.isfinite(hi), hi, 1.)
     return torch.tensor(lo, dtype=torch.float32)[None, :, None], torch.tensor(hi, dtype=torch.float32)[None, :, None]
 
-def _target_weights(target, encoder):
-    "Output weights `v` for a target: None for 'embedding', a float32 tensor for a direction."
+def _embedding_vector(a, encoder, what:str):
+    "A float32 tensor of the embedding's size from `a`, or a `DvatsError` naming `what` it should be."
     import torch
-    if isinstance(target, str):
-        if target == 'embedding': return None
-        raise DvatsError(f"unknown target {target!r}; use 'embedding', or a direction from `contrast_direction` (target='contrast' in `explain`).")
-    v = torch.as_tensor(np.asarray(target, dtype=np.float32))
-    d = encoder.dim
-    if v.shape != (d,) or not torch.isfinite(v).all():
-        raise DvatsError(f"a target direction must be {d} finite numbers (the embedding size); got shape {tuple(v.shape)}.")
+    v = torch.as_tensor(np.asarray(a, dtype=np.float32))
+    if v.shape != (encoder.dim,) or not torch.isfinite(v).all():
+        raise DvatsError(f"{what} must be {encoder.dim} finite numbers (the embedding size); got shape {tuple(v.shape)}.")
     return v
+
+def _target_weights(target, encoder) -> tuple:
+    "`(weights, reference)` for a target: `(None, None)` for 'embedding', a direction's `(v, None)`, a `Contrast`'s `(v, ē)`."
+    if isinstance(target, str):
+        if target == 'embedding': return None, None
+        raise DvatsError(f"unknown target {target!r}; use 'embedding', a direction, or a `Contrast` (target='contrast' in `explain`).")
+    if isinstance(target, Contrast):
+        return _embedding_vector(target.direction, encoder, 'a contrast direction'), _embedding_vector(target.reference, encoder, 'a reference embedding')
+    return _embedding_vector(target, encoder, 'a target direction'), None

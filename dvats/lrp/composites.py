@@ -6,12 +6,13 @@ Docs: https://vrodriguezf.github.io/dvats/lrp_composites.html.md"""
 
 # %% ../../nbs/05b1_lrp_composites.ipynb #a1946f22
 from __future__ import annotations
+import dataclasses
 from dataclasses import dataclass
 from ..errors import DvatsError
 
 # %% auto #0
-__all__ = ['COMPOSITE_RULES', 'COMPOSITES', 'LRP0', 'CompositeRules', 'composite_rules', 'conv_rule', 'zennit_rule',
-           'make_composite', 'lrp_batch']
+__all__ = ['COMPOSITE_RULES', 'COMPOSITES', 'DEFAULT_COMPOSITE', 'LRP0', 'CompositeRules', 'composite_rules', 'conv_rule',
+           'bias_spread_hook', 'zennit_rule', 'make_composite', 'lrp_batch']
 
 # %% ../../nbs/05b1_lrp_composites.ipynb #23c96d3c
 @dataclass(frozen=True)
@@ -24,68 +25,94 @@ class CompositeRules:
     pool: str = 'Norm'       # the time average that forms the embedding
     activation: str = 'Pass' # ReLU
     linear: str = 'Epsilon'
+    epsilon: float = 1e-6    # every convolution's stabiliser, relative: ε times the root mean square of the layer's z in the window
+    input_epsilon: float|None = None  # the input layers' stabiliser, when it differs from `epsilon`
+
+    def stabiliser(self, is_input:bool) -> float:
+        "The relative stabiliser ε of an input layer (`is_input`) or of any other convolution."
+        return self.input_epsilon if is_input and self.input_epsilon is not None else self.epsilon
 
 COMPOSITE_RULES = {
     'EpsilonPlusFlat': CompositeRules(input='Flat', layer='ZPlus'),
     'EpsilonPlus': CompositeRules(input='Epsilon', layer='ZPlus'),
+    'SpreadPlus': CompositeRules(input='BiasSpread', layer='ZPlus'),
+    'Spread': CompositeRules(input='BiasSpread', layer='BiasSpread'),
     'EpsilonAlpha2Beta1': CompositeRules(input='Epsilon', layer='Alpha2Beta1'),
     'EpsilonAlpha2Beta1Flat': CompositeRules(input='Flat', layer='Alpha2Beta1'),
     'EpsilonGammaBox': CompositeRules(input='ZBox', layer='Gamma'),
 }
 COMPOSITES = tuple(COMPOSITE_RULES)
+DEFAULT_COMPOSITE = 'SpreadPlus'  # chosen by the measurements in `05b4_lrp_evaluate`; the config's default reads it
 LRP0 = CompositeRules(input='Epsilon', layer='Epsilon')  # the plain ε-rule everywhere: the correctness test's reference, not offered
 
-def composite_rules(name:str) -> CompositeRules:
-    "The rules of the composite `name` (one of `COMPOSITES`, or 'LRP0'); a `DvatsError` naming the composites otherwise."
+def composite_rules(name:str|CompositeRules) -> CompositeRules:
+    "The rules of the composite `name` (one of `COMPOSITES`, 'LRP0', or a `CompositeRules` as it is); a `DvatsError` naming the composites otherwise."
+    if isinstance(name, CompositeRules): return name
     if name == 'LRP0': return LRP0
     if name not in COMPOSITE_RULES: raise DvatsError(f"unknown composite {name!r}; use one of {', '.join(COMPOSITES)}.")
     return COMPOSITE_RULES[name]
 
-def conv_rule(rules:CompositeRules, model, name:str) -> str:
-    "The rule name for the convolution `name` of the canonical `model`: the input rule first, then the scaling rule, else the layer rule."
-    if name in model.input_layers: return rules.input
-    if name in model.scaling_layers: return rules.scaling
-    return rules.layer
+def conv_rule(rules:CompositeRules, model, name:str) -> tuple:
+    "`(rule name, relative ε)` for the convolution `name` of the canonical `model`: the input rule first, then the scaling rule, else the layer rule."
+    if name in model.input_layers: return rules.input, rules.stabiliser(True)
+    if name in model.scaling_layers: return rules.scaling, rules.epsilon
+    return rules.layer, rules.epsilon
 
 # %% ../../nbs/05b1_lrp_composites.ipynb #fb636787
-def zennit_rule(rule:str, # a rule name of the table: Epsilon, ZPlus, Alpha2Beta1, Gamma, Flat, ZBox, Norm, Pass
-                epsilon:float=1e-6, # the stabiliser of every rule
+def bias_spread_hook(stabilizer):
+    "zennit's form of the BiasSpread rule: `R_i = R_j / y_j · (x_i w_ij + b_j |x_i w_ij| / Σ_k |x_k w_kj|)`, which conserves `R_j` exactly."
+    from zennit.core import BasicHook, ParamMod, Stabilizer
+    from zennit.rules import NoMod
+    stab, tiny = Stabilizer.ensure(stabilizer), Stabilizer.ensure(1e-12)
+    # three forwards: y = Wx + b; S = |W||x|; z = Wx. The bias of the output is y - z, spread in proportion to |x_i w_ij|
+    return BasicHook(input_modifiers=[lambda x: x, lambda x: x.abs(), lambda x: x],
+                     param_modifiers=[NoMod(), ParamMod(lambda p, _: p.abs(), zero_params=['bias']), NoMod(zero_params=['bias'])],
+                     output_modifiers=[lambda o: o] * 3,
+                     gradient_mapper=lambda g, o: [g / stab(o[0]), g * (o[0] - o[2]) / (stab(o[0]) * tiny(o[1])), o[2] * 0.],
+                     reducer=lambda i, g: i[0] * g[0] + i[1] * g[1])
+
+def zennit_rule(rule:str, # a rule name of the table: Epsilon, BiasSpread, ZPlus, Alpha2Beta1, Gamma, Flat, ZBox, Norm, Pass
+                epsilon:float=1e-6, # the stabiliser: relative (times the rms of the layer's z per window) for convolutions, absolute for Norm
                 low=None, high=None): # ZBox bounds, scalars or broadcastable tensors
     "The zennit rule object for a rule name of the table, bias-free."
     from zennit import rules as zr
+    from zennit.core import Stabilizer
+    rel = Stabilizer(epsilon, norm_scale=True)           # the same stabiliser as `lrp_fast`'s: scale-free, per window
     zp = {'zero_params': 'bias'}
-    st = {'stabilizer': epsilon, **zp}                   # one stabiliser for every rule, as in `lrp_fast`
+    st = {'stabilizer': rel, **zp}
     if rule == 'ZBox' and (low is None or high is None): raise DvatsError("EpsilonGammaBox needs the input bounds `low` and `high`.")
-    build = {'Epsilon': lambda: zr.Epsilon(epsilon, **zp), 'ZPlus': lambda: zr.ZPlus(**st), 'Alpha2Beta1': lambda: zr.AlphaBeta(2., 1., **st),
-             'Gamma': lambda: zr.Gamma(0.25, **st), 'Flat': lambda: zr.Flat(**st), 'ZBox': lambda: zr.ZBox(low=low, high=high, **st),
-             'Norm': lambda: zr.Norm(epsilon), 'Pass': lambda: zr.Pass()}
+    build = {'Epsilon': lambda: zr.Epsilon(rel, **zp), 'BiasSpread': lambda: bias_spread_hook(rel), 'ZPlus': lambda: zr.ZPlus(**st),
+             'Alpha2Beta1': lambda: zr.AlphaBeta(2., 1., **st), 'Gamma': lambda: zr.Gamma(0.25, **st), 'Flat': lambda: zr.Flat(**st),
+             'ZBox': lambda: zr.ZBox(low=low, high=high, **st), 'Norm': lambda: zr.Norm(epsilon), 'Pass': lambda: zr.Pass()}
     if rule not in build: raise DvatsError(f"unknown rule {rule!r}; use one of {', '.join(build)}.")
     return build[rule]()
 
-def make_composite(name:str, # one of `COMPOSITES`, or 'LRP0'
+def make_composite(name:str|CompositeRules, # one of `COMPOSITES`, 'LRP0', or a `CompositeRules`
                    model, # the canonical network (`canonical_backbone`): its `input_layers` and `scaling_layers` pick the rules
                    low=None, high=None, # ZBox bounds (EpsilonGammaBox), scalars or broadcastable tensors
-                   epsilon:float=1e-6):
+                   epsilon:float|None=None): # every stabiliser (tests); default: the composite's own
     "A zennit composite for the canonical network from the table: each convolution's rule by `conv_rule`, the other layers' by type."
     from torch import nn
     from zennit.composites import NameLayerMapComposite
     from zennit.types import Activation, AvgPool
     from zennit.layer import Sum
     rules = composite_rules(name)
+    if epsilon is not None: rules = dataclasses.replace(rules, epsilon=epsilon, input_epsilon=None)
     by_rule = {}
     for n, m in model.named_modules():
         if isinstance(m, nn.Conv1d): by_rule.setdefault(conv_rule(rules, model, n), []).append(n)
-    name_map = [(tuple(names), zennit_rule(r, epsilon, low, high)) for r, names in by_rule.items()]
-    layer_map = [(Activation, zennit_rule(rules.activation)), (Sum, zennit_rule(rules.sum, epsilon)),
-                 (AvgPool, zennit_rule(rules.pool, epsilon)), (nn.Linear, zennit_rule(rules.linear, epsilon))]
+    name_map = [(tuple(names), zennit_rule(r, eps, low, high)) for (r, eps), names in by_rule.items()]
+    layer_map = [(Activation, zennit_rule(rules.activation)), (Sum, zennit_rule(rules.sum, rules.epsilon)),
+                 (AvgPool, zennit_rule(rules.pool, rules.epsilon)), (nn.Linear, zennit_rule(rules.linear, rules.epsilon))]
     return NameLayerMapComposite(name_map=name_map, layer_map=layer_map)
 
-def lrp_batch(model, x, composite, weights=None) -> tuple:
-    "Relevance of `x` (same shape) for the output relevance `e * weights` (`e` when `weights` is None), and the output `e`."
+def lrp_batch(model, x, composite, weights=None, reference=None) -> tuple:
+    "Relevance of `x` (same shape) for the output relevance `(e - reference) ⊙ weights` (1 and 0 when None), and the output `e`."
     import torch
     x = x.detach().clone().requires_grad_(True)
     with composite.context(model) as hooked:
         e = hooked(x)
-        r_out = e.detach() if weights is None else e.detach() * weights
+        r_out = e.detach() if reference is None else e.detach() - torch.as_tensor(reference, dtype=e.dtype)
+        if weights is not None: r_out = r_out * torch.as_tensor(weights, dtype=e.dtype)
         r, = torch.autograd.grad(e, x, grad_outputs=r_out)
     return r.detach(), e.detach()

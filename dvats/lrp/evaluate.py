@@ -10,21 +10,26 @@ import numpy as np
 import pandas as pd
 import torch
 from torch import nn
+from ..errors import DvatsError
 from ..embeddings import cut_batch
 from .canonical import canonical_backbone
-from .composites import COMPOSITES
+from .composites import COMPOSITES, DEFAULT_COMPOSITE
 from .attribution import METHODS, relevance
-from ..explain import contrast_direction, summarise_relevance
+from ..explain import DEFAULT_REFERENCE, summarise_relevance
 
 # %% auto #0
-__all__ = ['conservation', 'deletion_scores', 'truth_selections', 'evaluate_explanations']
+__all__ = ['OCCLUSIONS', 'FAITHFULNESS_TARGETS', 'ANOMALY_KINDS', 'EVALUATED', 'conservation', 'deletion_scores', 'occluded',
+           'removal_curves', 'srg', 'faithfulness', 'truth_selections', 'stability', 'evaluate_explanations']
 
 # %% ../../nbs/05b4_lrp_evaluate.ipynb #e3aa7b1d
-def conservation(R:np.ndarray, totals:np.ndarray) -> dict:
+def conservation(R:np.ndarray, totals:np.ndarray,
+                 negligible:float=1e-6, # totals below this fraction of the largest are left out (a ratio of two near-zeros says nothing)
+                ) -> dict:
     "Per-window `sum(R) / total` over windows with a non-negligible total: median, p5 and p95."
     s = np.asarray(R, dtype=np.float64).reshape(len(R), -1).sum(1)
     t = np.asarray(totals, dtype=np.float64)
-    ok = np.isfinite(s) & (np.abs(t) > 1e-6 * np.abs(t).max())
+    ok = np.isfinite(s) & np.isfinite(t)
+    ok &= np.abs(t) > negligible * np.abs(t[ok]).max(initial=0.)
     r = s[ok] / t[ok]
     return {'median': float(np.median(r)), 'p5': float(np.percentile(r, 5)), 'p95': float(np.percentile(r, 95))}
 
@@ -47,6 +52,59 @@ def deletion_scores(model:nn.Module, x:torch.Tensor, R:np.ndarray, fractions=(0.
         rows.append({'fraction': f, 'top': top, 'bottom': bottom, 'random': rnd, 'top_ratio': top / rnd, 'bottom_ratio': bottom / rnd})
     return pd.DataFrame(rows)
 
+# %% ../../nbs/05b4_lrp_evaluate.ipynb #7e0821fb
+OCCLUSIONS = ('zero', 'mean')          # what a removed cell becomes: 0 (the channel's training mean), or the channel's mean in the window
+FAITHFULNESS_TARGETS = ('scalar', 'move')  # the explained scalar `(e - ē)·v`, or how far the whole embedding moves
+
+def occluded(x:torch.Tensor, occlusion:str) -> torch.Tensor:
+    "What each cell of `x` becomes when it is removed: 0, or its channel's mean within its window."
+    if occlusion == 'zero': return torch.zeros_like(x)
+    if occlusion == 'mean': return x.mean(2, keepdim=True).expand_as(x)
+    raise DvatsError(f"unknown occlusion {occlusion!r}; use one of {', '.join(OCCLUSIONS)}.")
+
+def removal_curves(model:nn.Module, x:torch.Tensor, R:np.ndarray, target:str='scalar', occlusion:str='zero',
+                   weights=None, reference=None, # the explained scalar is `(e - reference) · weights` (1 and 0 when None)
+                   n_steps:int=10) -> dict:
+    "Cumulative most-relevant-first (`morf`) and least-relevant-first (`lerf`) removal curves, `(n_steps + 1, n)`, each window's score 1 at the start."
+    if target not in FAITHFULNESS_TARGETS: raise DvatsError(f"unknown faithfulness target {target!r}; use one of {', '.join(FAITHFULNESS_TARGETS)}.")
+    n, c, w = x.shape
+    flat, base = x.reshape(n, -1), occluded(x, occlusion).reshape(n, -1)
+    key = np.asarray(R, dtype=np.float64).reshape(n, -1)
+    key = key if target == 'scalar' else np.abs(key)          # the scalar falls fastest where R is most positive; the move, where |R| is largest
+    v = torch.ones(model(x[:1]).shape[1]) if weights is None else torch.as_tensor(np.asarray(weights, np.float32))
+    ref = 0. if reference is None else torch.as_tensor(np.asarray(reference, np.float32))
+    with torch.no_grad(): e0 = model(x)
+    def score(e):
+        if target == 'scalar': return ((e - ref) * v).sum(1)
+        return -(e - e0).norm(dim=1)
+    s0 = score(e0)
+    out = {}
+    for name, order in (('morf', np.argsort(-key, axis=1, kind='stable')), ('lerf', np.argsort(key, axis=1, kind='stable'))):
+        rank = torch.from_numpy(np.argsort(order, axis=1))            # each cell's position in the removal order
+        curve = []
+        for k in np.linspace(0, c * w, n_steps + 1).round().astype(int):
+            xk = torch.where(rank < k, base, flat).reshape(n, c, w)
+            with torch.no_grad(): curve.append(score(model(xk)))
+        out[name] = torch.stack(curve).numpy().astype(np.float64)
+    if target == 'scalar': scale = s0.numpy().astype(np.float64)
+    else: scale = np.maximum(-out['morf'][-1], 1e-12)                 # the move when every cell is gone: curves run from 0 to -1
+    for name in ('morf', 'lerf'):
+        out[name] = out[name] / scale if target == 'scalar' else 1 + out[name] / scale
+    out['ok'] = np.abs(s0.numpy()) > 0.1 * np.median(np.abs(s0.numpy())) if target == 'scalar' else np.ones(n, bool)
+    return out
+
+def srg(curves:dict) -> float:
+    "The symmetric relevance gain (Blücher, Vielhaben & Strodthoff 2024): mean over windows of AUC(LeRF) - AUC(MoRF), fraction removed in [0, 1]."
+    ok = curves['ok']
+    auc = lambda y: np.trapezoid(y[:, ok], dx=1 / (len(y) - 1), axis=0)
+    return float(np.mean(auc(curves['lerf']) - auc(curves['morf'])))
+
+def faithfulness(model:nn.Module, x:torch.Tensor, R:np.ndarray, weights=None, reference=None, n_steps:int=10) -> dict:
+    "SRG for both targets and both occlusions: `{'srg_scalar_zero': ..., 'srg_move_mean': ...}`."
+    return {f'srg_{t}_{o}': srg(removal_curves(model, x, R, t, o, weights, reference, n_steps))
+            for t in FAITHFULNESS_TARGETS for o in OCCLUSIONS}
+
+
 # %% ../../nbs/05b4_lrp_evaluate.ipynb #cf58e8a9
 def truth_selections(truth:pd.DataFrame, # per step: `regime`, `anomaly`, `anomaly_channel` (as `make_demo_series`)
                      n_windows:int, w:int, stride:int, valid:np.ndarray,
@@ -62,7 +120,8 @@ def truth_selections(truth:pd.DataFrame, # per step: `regime`, `anomaly`, `anoma
     for a, b in zip(edges[::2], edges[1::2]):                            # each planted anomaly is a run [a, b) of flagged steps
         lo, hi = max(0, -(-(a - w + 1) // stride)), min(n_windows - 1, (b - 1) // stride)
         ids = np.arange(lo, hi + 1); ids = ids[valid[ids]]
-        if len(ids): out.append(('anomaly', ids, [str(truth['anomaly_channel'].iloc[a])]))
+        kind = str(truth['anomaly_kind'].iloc[a]) if 'anomaly_kind' in truth else 'anomaly'
+        if len(ids): out.append((kind, ids, [str(truth['anomaly_channel'].iloc[a])]))
     regime = truth['regime'].to_numpy()
     cover = np.lib.stride_tricks.sliding_window_view(regime, w)[::stride][:n_windows]
     pure = (cover == cover[:, :1]).all(1) & valid & ~np.lib.stride_tricks.sliding_window_view(flag, w)[::stride][:n_windows].any(1)
@@ -73,49 +132,94 @@ def truth_selections(truth:pd.DataFrame, # per step: `regime`, `anomaly`, `anoma
     return out
 
 # %% ../../nbs/05b4_lrp_evaluate.ipynb #547184b5
-def _truth_scores(encoder, windows, valid, embeddings, selections, channels, method, composite) -> dict:
-    "Share and top-1 hit of the true channels: per window (target embedding) and per selection (target contrast)."
-    per_window, contrast = {'anomaly': [], 'regime': []}, {'anomaly': [], 'regime': []}
+ANOMALY_KINDS = ('spike', 'level_shift', 'frequency')   # the demo's planted kinds (`truth_selections` labels them)
+# what a run measures by default: the default composite, the composites it was chosen against that run in one pass, and
+# gradient × input; the slower zennit composites and baselines are measured by `bench/lrp_faithfulness.py`
+EVALUATED = tuple(dict.fromkeys([('lrp', DEFAULT_COMPOSITE), ('lrp', 'EpsilonPlus'), ('lrp', 'SpreadPlus'), ('lrp', 'EpsilonPlusFlat'),
+                                 ('gradient_x_input', None)]))
+
+def stability(model:nn.Module, x:torch.Tensor, R:np.ndarray, attribute_fn) -> dict:
+    "Per window `Σ|R| / |ΣR|` (p99, max, share above 3) and the largest cell move under a 1-ulp input change, relative to the window's max |R|."
+    r = np.asarray(R, np.float64).reshape(len(R), -1)
+    ratio = np.abs(r).sum(1) / np.maximum(np.abs(r.sum(1)), 1e-30)
+    xs = x[:32]
+    r0, r1 = attribute_fn(xs), attribute_fn(torch.nextafter(xs, torch.full_like(xs, np.inf)))
+    move = ((r1 - r0).abs().amax((1, 2)) / r0.abs().amax((1, 2)).clamp_min(1e-30)).numpy()
+    return {'ratio_p99': float(np.percentile(ratio, 99)), 'ratio_max': float(ratio.max()),
+            'ratio_above_3': float((ratio > 3).mean()), 'ulp_move_max': float(move.max())}
+
+def _selection_rows(encoder, windows, valid, embeddings, selections, method, composite, reference, stride) -> dict:
+    "The planted-truth scores of one method over the truth selections, and what the contrast needs for faithfulness and conservation."
+    from dvats.explain import reference_ids, contrast_target
+    channels, w = list(encoder.spec['channels']), encoder.spec['w']
+    hits, parts = [], {'ids': [], 'R': [], 'v': [], 'ref': []}
     for kind, ids, chans in selections:
+        ids = np.asarray(ids)[np.asarray(valid, bool)[ids]]                # invalid windows have nothing to explain
         idx = [channels.index(ch) for ch in chans]
         R = relevance(encoder, windows, valid, method, composite, ids=ids, progress=False)
-        a = np.abs(R).sum(2); share = a[:, idx].sum(1) / a.sum(1)
-        per_window[kind] += [(s, h) for s, h in zip(share, np.isin(a.argmax(1), idx))]
-        Rc = relevance(encoder, windows, valid, method, composite, contrast_direction(embeddings, ids), ids=ids, progress=False)
+        a = np.abs(R).sum(2)
+        per_window = np.isin(a.argmax(1), idx).mean()
+        ct = contrast_target(embeddings, ids, reference_ids(reference, ids, embeddings, w, stride))
+        Rc = relevance(encoder, windows, valid, method, composite, ct, ids=ids, progress=False)
         tab, _ = summarise_relevance(Rc, np.arange(len(ids)), channels)
-        contrast[kind].append((tab.set_index('channel').share[list(chans)].sum(), tab.channel.iloc[0] in chans))
+        hits.append({'kind': kind, 'top1': per_window, 'top1_contrast': float(tab.channel.iloc[0] in chans),
+                     'share_contrast': tab.set_index('channel').share[list(chans)].sum()})
+        parts['ids'].append(ids); parts['R'].append(Rc)
+        parts['v'].append(np.broadcast_to(ct.direction, (len(ids), len(ct.direction))))
+        parts['ref'].append(np.broadcast_to(ct.reference, (len(ids), len(ct.reference))))
+    return pd.DataFrame(hits), {k: np.concatenate(v) for k, v in parts.items()}
+
+def _truth_columns(hits:pd.DataFrame) -> dict:
+    "Mean top-1 and share per planted kind, per regime, and over all anomalies."
     out = {}
-    for kind in ('anomaly', 'regime'):
-        if per_window[kind]:
-            s, h = np.array(per_window[kind]).T
-            out[f'{kind}_share'], out[f'{kind}_top1'] = float(s.mean()), float(h.mean())
-        if contrast[kind]:
-            s, h = np.array(contrast[kind], dtype=float).T
-            out[f'{kind}_share_contrast'], out[f'{kind}_top1_contrast'] = float(s.mean()), float(h.mean())
+    for kind, h in list(hits.groupby('kind')) + [('anomaly', hits[hits.kind != 'regime'])]:
+        if len(h): out.update({f'{kind}_top1': h.top1.mean(), f'{kind}_top1_contrast': h.top1_contrast.mean(),
+                               f'{kind}_share_contrast': h.share_contrast.mean(), f'{kind}_n': len(h)})
     return out
 
 def evaluate_explanations(encoder, windows:np.ndarray, valid:np.ndarray, embeddings:np.ndarray,
                           methods=None, # [(method, composite)]; default: every composite and every baseline
-                          selections=None, # from `truth_selections`, for the planted-truth scores
-                          n_windows:int=128, seed:int=0, progress:bool=True) -> pd.DataFrame:
-    "One row per method: conservation, deletion ratios at 1/5/10/20% and planted-truth scores, on the same windows."
+                          selections=None, # from `truth_selections`, for the planted-truth and the contrast scores
+                          n_windows:int=128, seed:int=0,
+                          reference=DEFAULT_REFERENCE, # the contrast's reference for the selections (`dvats.explain.REFERENCES`)
+                          other_references=(), # more references: their planted-truth columns get the suffix `_<reference>`
+                          stride:int=1, # the windows' stride (the 'neighbours' reference needs it)
+                          n_steps:int=10, # removal steps of the faithfulness curves
+                          n_faithful:int=32, # windows of the faithfulness curves: the first of the sampled windows, and at most this many selected ones
+                          progress:bool=True) -> pd.DataFrame:
+    "One row per method: stability, conservation, faithfulness (SRG, and deletion ratios) and planted-truth scores, on the same windows."
     from fastprogress.fastprogress import progress_bar
+    from dvats.lrp.attribution import attribute
     import time
-    methods = methods or [('lrp', c) for c in COMPOSITES] + [(m, None) for m in METHODS[1:]]
+    methods = methods or EVALUATED
     pool = np.flatnonzero(valid)
     ids = np.sort(np.random.default_rng(seed).choice(pool, min(n_windows, len(pool)), replace=False))
-    model, channels = canonical_backbone(encoder.model, encoder.bands), list(encoder.spec['channels'])
+    model = canonical_backbone(encoder.model, encoder.bands)
     x = cut_batch(windows, ids, encoder.spec['stats'])
     with torch.no_grad(): totals = model(x).sum(1).numpy()
     rows = []
     for method, comp in (progress_bar(methods, leave=False) if progress else methods):
+        comp = comp or DEFAULT_COMPOSITE
         t0 = time.perf_counter()
-        R = relevance(encoder, windows, valid, method, comp or 'EpsilonPlus', ids=ids, progress=False)
-        row = {'method': method, 'composite': comp or '', 's_per_1000': (time.perf_counter() - t0) / len(ids) * 1000}
+        R = relevance(encoder, windows, valid, method, comp, ids=ids, progress=False)
+        row = {'method': method, 'composite': comp if method == 'lrp' else '', 's_per_1000': (time.perf_counter() - t0) / len(ids) * 1000}
+        row.update(stability(model, x, R, lambda xb: attribute(model, xb, method, comp)))
         row.update({f'conservation_{k}': v for k, v in conservation(R, totals).items()})
+        row.update(faithfulness(model, x[:n_faithful], R[:n_faithful], n_steps=n_steps))
         d = deletion_scores(model, x, R, seed=seed).set_index('fraction')
         row.update({f'deletion_top_{int(f * 100)}%': d.top_ratio[f] for f in d.index})
         row['deletion_bottom_10%'] = d.bottom_ratio[0.1]
-        if selections: row.update(_truth_scores(encoder, windows, valid, embeddings, selections, channels, method, comp or 'EpsilonPlus'))
+        if selections:
+            hits, c = _selection_rows(encoder, windows, valid, embeddings, selections, method, comp, reference, stride)
+            row.update(_truth_columns(hits))
+            for other in other_references:
+                h, _ = _selection_rows(encoder, windows, valid, embeddings, selections, method, comp, other, stride)
+                row.update({f'{k}_{other}': v for k, v in _truth_columns(h).items() if 'contrast' in k})
+            xc = cut_batch(windows, np.sort(c['ids']), encoder.spec['stats'])[np.argsort(np.argsort(c['ids'], kind='stable'), kind='stable')]
+            with torch.no_grad(): contrast = ((model(xc) - torch.from_numpy(c['ref'])) * torch.from_numpy(c['v'])).sum(1).numpy()
+            row.update({f'contrast_conservation_{k}': v for k, v in conservation(c['R'], contrast, 1e-2).items()})
+            few = np.sort(np.random.default_rng(seed).choice(len(xc), min(n_faithful, len(xc)), replace=False))
+            row.update({f'contrast_{k}': v for k, v in faithfulness(model, xc[few], c['R'][few], c['v'][few], c['ref'][few], n_steps).items()})
         rows.append(row)
     return pd.DataFrame(rows)
+

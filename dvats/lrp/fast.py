@@ -6,16 +6,20 @@ Docs: https://vrodriguezf.github.io/dvats/lrp_fast.html.md"""
 
 # %% ../../nbs/05b2_lrp_fast.ipynb #d0df60b2
 from __future__ import annotations
+import dataclasses
 import torch
 from ..errors import DvatsError
 from .canonical import LrpBackbone
 from .composites import COMPOSITE_RULES, CompositeRules, composite_rules, conv_rule
 
 # %% auto #0
-__all__ = ['FAST_RULES', 'FAST_COMPOSITES', 'runs_fast', 'lrp_fast']
+__all__ = ['FAST_RULES', 'FAST_COMPOSITES', 'runs_fast', 'output_gradient', 'lrp_fast']
 
 # %% ../../nbs/05b2_lrp_fast.ipynb #a82adacb
-def _stabilise(z, eps): return z + eps * torch.where(z >= 0, 1., -1.).to(z.dtype)
+def _stabilise(z, eps):
+    "`z + ε · rms(z) · sign(z)`, the rms over each window's channels and steps: zennit's `Stabilizer(ε, norm_scale=True)`."
+    s = eps * torch.linalg.vector_norm(z, dim=tuple(range(1, z.ndim)), keepdim=True) * z[0].numel() ** -0.5
+    return z + torch.where(z >= 0, s, -s)
 
 def _conv1d(conv, x, weight=None, bias=True):
     return torch.nn.functional.conv1d(x, conv.weight if weight is None else weight, conv.bias if bias else None,
@@ -34,6 +38,13 @@ def _epsilon(conv, a, flat:list) -> tuple:
     y = _conv1d(conv, a)
     return y, y - _bias(conv)
 
+def _bias_spread(conv, a, flat:list) -> tuple:
+    "BiasSpread: `z = Wx + b · |W||x| / stopgrad(|W||x|)`, whose value is `y`: the bias joins the contributions in proportion to their size."
+    y = _conv1d(conv, a)
+    if conv.bias is None: return y, y
+    s = _conv1d(conv, a.abs(), conv.weight.abs(), bias=False)
+    return y, (y - _bias(conv)) + _bias(conv) * s / (s.detach() + 1e-12)
+
 def _zplus(conv, a, flat:list) -> tuple:
     "ZPlus: `z = W+x` on a non-negative input; on a signed one `W+x+ + W-x- = (Wx + |W||x|) / 2`."
     if bool((a >= 0).all()):
@@ -42,7 +53,7 @@ def _zplus(conv, a, flat:list) -> tuple:
     y = _conv1d(conv, a)
     return y, 0.5 * ((y - _bias(conv)) + _conv1d(conv, a.abs(), conv.weight.abs(), bias=False))
 
-FAST_RULES = {'Flat': _flat, 'Epsilon': _epsilon, 'ZPlus': _zplus}   # rule name -> (conv, input, flat list) -> (y, z)
+FAST_RULES = {'Flat': _flat, 'Epsilon': _epsilon, 'BiasSpread': _bias_spread, 'ZPlus': _zplus}   # rule name -> (conv, input, flat list) -> (y, z)
 
 def runs_fast(rules:CompositeRules) -> bool:
     "Whether the engine implements every rule of `rules`: its convolution rules in `FAST_RULES`, plain gradients for the rest."
@@ -51,32 +62,57 @@ def runs_fast(rules:CompositeRules) -> bool:
 
 FAST_COMPOSITES = tuple(name for name, rules in COMPOSITE_RULES.items() if runs_fast(rules))
 
+def output_gradient(e:torch.Tensor, weights=None, reference=None,
+                    pre=None, # each unit's time average before its ReLU: where `e` is 0, the relevance `(0 - ē) v` flows back through it
+                   ) -> torch.Tensor:
+    "The gradient `g` at the embedding whose relevance `e ⊙ g` (`pre ⊙ g` where `e` is 0) is `(e - reference) ⊙ weights`."
+    v = torch.ones_like(e) if weights is None else torch.as_tensor(weights, dtype=e.dtype).expand_as(e)
+    if reference is None: return v
+    ref = torch.as_tensor(reference, dtype=e.dtype).expand_as(e)
+    base = e if pre is None else torch.where(e != 0, e, pre)
+    return torch.where(base != 0, v * (e - ref) / torch.where(base != 0, base, 1.), 0.)
+
 # %% ../../nbs/05b2_lrp_fast.ipynb #52fa5ab7
-def lrp_fast(model:LrpBackbone, x:torch.Tensor, composite:str='EpsilonPlus', weights=None, epsilon:float=1e-6) -> tuple:
+def lrp_fast(model:LrpBackbone, x:torch.Tensor,
+             composite:str|CompositeRules='EpsilonPlus', # one of `FAST_COMPOSITES`, or rules that `runs_fast`
+             weights=None, # output weights `v`, (d,) or (n, d): the output relevance is `e ⊙ v`
+             reference=None, # a reference embedding `ē`, (d,) or (n, d): the output relevance is `(e - ē) ⊙ v`
+             epsilon:float|None=None) -> tuple: # every stabiliser (tests); default: the composite's own
     "`(relevance, e)` for a composite of `FAST_COMPOSITES` on the canonical network, in one modified forward and one backward."
-    if composite not in FAST_COMPOSITES: raise DvatsError(f"the fast engine runs {', '.join(FAST_COMPOSITES)}; got {composite!r}.")
     rules = composite_rules(composite)
-    rule = {m: FAST_RULES[conv_rule(rules, model, n)] for n, m in model.named_modules() if isinstance(m, torch.nn.Conv1d)}
+    if not runs_fast(rules): raise DvatsError(f"the fast engine runs {', '.join(FAST_COMPOSITES)}; got {composite!r}.")
+    if epsilon is not None: rules = dataclasses.replace(rules, epsilon=epsilon, input_epsilon=None)
+    rule = {m: conv_rule(rules, model, n) for n, m in model.named_modules() if isinstance(m, torch.nn.Conv1d)}
     x = x.detach().clone().requires_grad_(True)
     flat = []                                   # (ones tensor, the input it stands for) of each Flat layer
     def layer(conv, a):
-        y, z = rule[conv](conv, a, flat)
+        name, eps = rule[conv]
+        y, z = FAST_RULES[name](conv, a, flat)
         y = y.detach()
-        return y + (z - z.detach()) * (y / _stabilise(z.detach(), epsilon))
-    def module(mod, a):
+        return y + (z - z.detach()) * (y / _stabilise(z.detach(), eps))
+    def readout(s):
+        "The time average of `relu(s)` and of `s`; with a reference, a unit that is off at every step passes its gradient to `s`."
+        out = torch.relu(s)
+        if reference is not None: out = out + torch.where((s <= 0).all(-1, keepdim=True), s - s.detach(), 0.)
+        return out.mean(-1), s.detach().mean(-1)
+    def module(mod, a, last=False):
         h = layer(mod.bottleneck, a) if mod.bottleneck is not None else a
         y = torch.cat([layer(c, h) for c in mod.convs] + [layer(mod.mp_conv, mod.pool(a))], dim=1)
-        return torch.relu(y) if mod.act is not None else y
+        return y if mod.act is None or last else torch.relu(y)
     h = res = x
     for i in range(model.depth):
-        h = module(model.inception[i], h)
-        if model.residual and i % 3 == 2: res = h = torch.relu(h + layer(model.shortcuts[i // 3], res))
-    e = h.mean(-1)
-    if model.bands is not None: e = torch.cat([e, torch.relu(layer(model.bands.conv, x)).mean(-1)], 1)   # the band readout reads x
-    v = torch.ones_like(e) if weights is None else torch.as_tensor(weights, dtype=e.dtype).expand_as(e)
+        last, residual = i == model.depth - 1, model.residual and i % 3 == 2
+        h = module(model.inception[i], h, last and not residual)
+        if residual: h = h + layer(model.shortcuts[i // 3], res); res = h = h if last else torch.relu(h)
+    e, pre = readout(h) if last and (residual or model.inception[-1].act is not None) else (h.mean(-1), h.detach().mean(-1))
+    if model.bands is not None:                                       # the band readout reads x
+        eb, pb = readout(layer(model.bands.conv, x))
+        e, pre = torch.cat([e, eb], 1), torch.cat([pre, pb], 1)
+    v = output_gradient(e.detach(), weights, reference, pre)
     grads = torch.autograd.grad(e, [x] + [u for u, _ in flat], grad_outputs=v, allow_unused=True)
     r = x.detach() * grads[0] if grads[0] is not None else torch.zeros_like(x)
     for (u, a), g in zip(flat, grads[1:]):
         if a is x: r = r + g
         else: r = r + torch.autograd.grad(a, x, grad_outputs=g, retain_graph=True)[0]   # through the max-pool
     return r.detach(), e.detach()
+

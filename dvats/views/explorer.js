@@ -34,6 +34,14 @@ export function channelTable(sums, channels, idx) {
   return rows;
 }
 
+/** A selection's channel × frequency-band map: per channel, the mean over the windows at positions `idx` of their band sums
+ * (dvats.lrp.frequency.band_table's arithmetic). `bands` holds per window C × B values, times `scale[i]` when it is given (8 bits). */
+export function bandTable(bands, scale, C, B, idx) {
+  const z = Array.from({length: C}, () => new Float64Array(B));
+  for (const i of idx) { const sc = scale ? scale[i] : 1, o = i * C * B; for (let c = 0; c < C; c++) for (let b = 0; b < B; b++) z[c][b] += bands[o + c * B + b] * sc; }
+  return z.map(r => Array.from(r, v => v / Math.max(1, idx.length)));
+}
+
 /** Row ranges `[start, end)` of windows, merged; gaps closed (doubling) until at most `most` remain. */
 export function mergedIntervals(ranges, most = 300) {
   let out = [];
@@ -93,7 +101,8 @@ function layout(root, page) {
   const left = el('div', null, {class: 'dvats-panel'}, top);
   el('div', 'proj', {}, left); el('div', 'preview', {}, left);
   const right = el('div', null, {class: 'dvats-panel'}, top);
-  el('div', 'imp', {}, right); el('div', 'heat', {}, right); el('div', 'heatnote', {class: 'dvats-note'}, right);
+  el('div', 'imp', {}, right); el('div', 'bands', {}, right); el('div', 'bandsnote', {class: 'dvats-note'}, right);
+  el('div', 'heat', {}, right); el('div', 'heatnote', {class: 'dvats-note'}, right);
   el('div', 'series', {}, el('div', null, {class: 'dvats-panel dvats-wide'}, root));
   const bottom = el('div', null, {class: 'dvats-grid dvats-wide'}, root);
   el('div', 'hist', {}, el('div', null, {class: 'dvats-panel'}, bottom));
@@ -180,6 +189,28 @@ export function mount(root, D, host = {}) {
                  heatLayout(title), cfg());
     ui.heatnote.textContent = note;
   }
+  function drawBands(idx, order, ext) {
+    const empty = (title, note) => {
+      Plotly.react(ui.bands, [], {margin: {t: 30}, title: {text: title, font: {size: 13}}, xaxis: {visible: false}, yaxis: {visible: false}}, cfg());
+      ui.bandsnote.textContent = note;
+      return null;
+    };
+    if (ext && !ext.bands) return empty('relevance by frequency band', "This host computed the contrast without its frequency bands.");
+    if (!ext && !A.bands) return empty('relevance by frequency band', M.bands === 'over budget'
+      ? `The frequency bands of ${NV} windows do not fit this file's size budget; see them in the Jupyter explorer (Explorer.frequency). The channel bars are exact.`
+      : 'This run has no frequency-band sums (it was made before dvats kept them); rerun dvats run on it to add them.');
+    const B = M.band_labels.length, z = ext ? ext.bands : bandTable(A.bands, A.bands_scale, C, B, idx), ord = order.slice().reverse();
+    let m = 0; for (const r of z) for (const v of r) m = Math.max(m, Math.abs(v));
+    Plotly.react(ui.bands, [{type: 'heatmap', z: ord.map(d => z[d.c]), y: ord.map(d => esc(d.channel)), x: M.band_labels, colorscale: 'RdBu', zmin: -m || -1, zmax: m || 1,
+                             hovertemplate: '%{y}<br>%{x} cycles/step<br>R %{z:.3g}<extra></extra>'}],
+                 {margin: {t: 30, l: 80, r: 10, b: 55}, title: {text: 'relevance by frequency band (mean of the selection)', font: {size: 13}},
+                  xaxis: {title: {text: 'frequency band (cycles per step)', standoff: 4}, type: 'category', tickangle: 0, tickfont: {size: 10},
+                          tickvals: M.band_labels, ticktext: M.band_labels.map(l => l.replace('–', '–<br>'))},   // two lines: 8 ranges fit the panel
+                  yaxis: {automargin: true}}, cfg());
+    ui.bandsnote.textContent = (M.bands === '8bit' ? 'band sums stored with 8 bits per cell to fit the file. ' : '')
+      + 'Each step\'s relevance split over the frequencies of its window (a DFT inspection layer); the DC band is the window\'s level.';
+    return z;
+  }
   const bx = [], bmid = []; for (let b = 0; b < NB; b++) { bx.push(A.edges[b], A.edges[b]); bmid.push((A.edges[b] + A.edges[b + 1] - 1) / 2); }
   function stripScale() {
     const ks = [-1].concat(M.clusters.filter(k => k >= 0)), hi = Math.max(1, ks[ks.length - 1] + 1), s = [];
@@ -247,10 +278,12 @@ export function mount(root, D, host = {}) {
     const rows = ext ? ext.table.map(d => ({...d, c: M.channels.indexOf(d.channel)})) : table(idx.length ? idx : allIdx);
     drawImportance(rows);
     const t1 = performance.now();
+    const bands = drawBands(idx.length ? idx : allIdx, rows, ext);
     drawHeat(idx.length ? idx : allIdx, rows, ext ? ext.profile : null);
     drawSeries(idx, rows);
     Plotly.restyle(ui.proj, {selectedpoints: [idx.length ? idx : null]}, [0]);
-    last = {ids, table: rows.map(d => ({channel: d.channel, signed: d.signed, share: d.share})), ms_table: t1 - t0, ms_all: performance.now() - t0};
+    last = {ids, table: rows.map(d => ({channel: d.channel, signed: d.signed, share: d.share})), bands,   // bands: per channel (payload order), or null
+            ms_table: t1 - t0, ms_all: performance.now() - t0};
     const waiting = target === 'contrast' && host.explained && idx.length && idx.length < NV && !ext;
     say(waiting ? `${idx.length} windows selected · computing their contrast in Python …`
         : ext ? `${idx.length} windows selected · what sets them apart (computed in Python)`

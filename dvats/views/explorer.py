@@ -16,6 +16,7 @@ from fastcore.basics import patch
 from ..errors import DvatsError
 from ..store import atomic_write
 from ..explain import cluster_ids, anomaly_ids
+from ..lrp.frequency import band_table
 from ..stages import EXPORT_FILES
 VIEW_FILE, SELECTION_FILE = EXPORT_FILES      # where the export buttons write, in the run folder
 from .page import asset, report_payload, view_threshold
@@ -72,9 +73,9 @@ class Explorer(anywidget.AnyWidget):
         ids = np.asarray(self.selection, dtype=np.int64)
         if self.target == 'contrast' and 0 < len(ids) < len(self.valid_ids):
             self._say(f"computing the contrast of {len(ids)} windows ...")
-            ex = self.res.explain(ids, 'contrast', progress=True)
+            ex = self.res.explain(ids, 'contrast', domain='frequency', progress=True)
             self._explained = {'ids': ids.tolist(), 'table': ex.table[['channel', 'signed', 'share']].to_dict('records'),
-                               'profile': ex.profile.to_numpy(np.float64).tolist()}
+                               'profile': ex.profile.to_numpy(np.float64).tolist(), 'bands': ex.bands.to_numpy(np.float64).tolist()}
         else:
             ex = self.res.explain(ids if len(ids) else self.valid_ids)
             self._explained = {}
@@ -154,6 +155,15 @@ def set_target(self:Explorer, target:str):
     "Explain with 'embedding' (cached relevance, instant) or 'contrast' (what sets the selection apart; a model call per selection)."
     self.target = target
     return self.explanation
+
+# %% ../../nbs/06a_explorer.ipynb #da94ef2a
+@patch(as_prop=True)
+def frequency(self:Explorer) -> pd.DataFrame|None:
+    "Mean relevance per channel and frequency band of the selection (all valid windows when none), from the run's band sums; None when the run has none."
+    F = getattr(self.res, 'frequency_relevance', None)
+    if F is None: return None                    # a run made before the band sums were kept
+    ids = np.asarray(self.selection, dtype=np.int64)
+    return band_table(F[ids if len(ids) else self.valid_ids], list(self.res.series.columns), self.res.config.windows.w)
 
 # %% ../../nbs/06a_explorer.ipynb #58b5207b
 @patch

@@ -1,4 +1,4 @@
-"""The explorer's views (the projection, the channel importance and time profile of a selection, the series with the selection shaded, anomaly scores and clusters along time) are one JavaScript module with its CSS. This notebook builds what they are given, the payload, and the self-contained HTML page (`write_report`, `dvats report`) that inlines the module beside it; `06a_explorer` hosts the same module in Jupyter.
+"""The explorer's views (the projection, the channel importance, frequency bands and time profile of a selection, the series with the selection shaded, anomaly scores and clusters along time) are one JavaScript module with its CSS. This notebook builds what they are given, the payload, and the self-contained HTML page (`write_report`, `dvats report`) that inlines the module beside it; `06a_explorer` hosts the same module in Jupyter.
 
 Docs: https://vrodriguezf.github.io/dvats/views.html.md"""
 
@@ -14,10 +14,11 @@ import pandas as pd
 from ..errors import DvatsError
 from ..store import atomic_write
 from ..stages import REPORT_FILE
+from ..lrp.frequency import band_labels
 
 # %% auto #0
-__all__ = ['asset', 'bucket_edges', 'decimate_minmax', 'view_threshold', 'binned_profiles', 'report_payload', 'report_html',
-           'write_report']
+__all__ = ['asset', 'bucket_edges', 'decimate_minmax', 'view_threshold', 'quantise_rows', 'binned_profiles', 'report_payload',
+           'report_html', 'write_report']
 
 # %% ../../nbs/06_views.ipynb #615b43b3
 def asset(name:str # 'explorer.js', 'explorer.css' or 'page.html'
@@ -56,6 +57,13 @@ def _b64(a:np.ndarray) -> list:
     a = np.ascontiguousarray(a)
     return [base64.b64encode(a.astype(a.dtype.newbyteorder('<'), copy=False).tobytes()).decode('ascii'), _TYPES[a.dtype]]
 
+def quantise_rows(a:np.ndarray) -> tuple:
+    "Each row of `a` `(n, c, k)` as int8 times a float32 scale per row (its largest |value| / 127), which the page multiplies back."
+    a = np.asarray(a, dtype=np.float64)
+    s = np.abs(a).max((1, 2)) / 127
+    s[s == 0] = 1                      # an all-zero row stays zeros
+    return np.round(a / s[:, None, None]).astype(np.int8), s.astype(np.float32)
+
 def binned_profiles(R:np.ndarray, ids:np.ndarray, bins:int, chunk:int=8192) -> tuple:
     "Per window `ids`, relevance averaged into `bins` step bins, as int8 `(n, c, bins)` and a float32 scale per window."
     w = R.shape[2]
@@ -63,11 +71,18 @@ def binned_profiles(R:np.ndarray, ids:np.ndarray, bins:int, chunk:int=8192) -> t
     q, scale = np.empty((len(ids), R.shape[1], bins), np.int8), np.empty(len(ids), np.float32)
     for a in range(0, len(ids), chunk):
         r = np.asarray(R[ids[a:a + chunk]], dtype=np.float64)
-        b = np.add.reduceat(r, edges[:-1], axis=2) / np.diff(edges)
-        s = np.abs(b).max((1, 2)) / 127
-        s[s == 0] = 1
-        q[a:a + chunk], scale[a:a + chunk] = np.round(b / s[:, None, None]).astype(np.int8), s
+        q[a:a + chunk], scale[a:a + chunk] = quantise_rows(np.add.reduceat(r, edges[:-1], axis=2) / np.diff(edges))
     return q, scale
+
+def _band_arrays(res, vid:np.ndarray, exact_bytes:int, room:float) -> tuple:
+    "The band sums of the windows `vid` and how they are stored: exact (float32) up to `exact_bytes`, else 8 bits; none beyond `room` bytes of text."
+    F = getattr(res, 'frequency_relevance', None)
+    if F is None: return {}, None      # a run made before the band sums were kept
+    b = np.asarray(F[vid], dtype=np.float32)
+    if b.nbytes <= exact_bytes and b.nbytes * 4 / 3 <= room: return {'bands': b}, 'exact'
+    q, s = quantise_rows(b)
+    if (q.nbytes + s.nbytes) * 4 / 3 <= room: return {'bands': q, 'bands_scale': s}, '8bit'
+    return {}, 'over budget'
 
 def _time_labels(index, rows:np.ndarray) -> list:
     "Readable labels of the series index at `rows` (times as ISO text, else the index values)."
@@ -83,7 +98,9 @@ def _time_axis(index) -> dict:
     return {'kind': 'rows'}
 
 def report_payload(res, # a run (`RunResult` or `load_result`)
-                   max_bytes:int=15_000_000, n_buckets:int=2000, plotly_bytes:int=5_000_000) -> dict:
+                   max_bytes:int=15_000_000, n_buckets:int=2000, plotly_bytes:int=5_000_000,
+                   exact_bytes:int=2_000_000, # arrays up to this size go exactly (the series for the preview, the band sums); larger, reduced
+                  ) -> dict:
     "Everything the HTML explorer draws, with the profile resolution chosen to fit `max_bytes`."
     tab, cfg = res.windows, res.config
     valid = tab.valid.to_numpy()
@@ -105,9 +122,11 @@ def report_payload(res, # a run (`RunResult` or `load_result`)
     arrays['step_score'] = decimate_minmax(np.nan_to_num(step, nan=0.), edges)[:, 0, 1]
     first = np.clip(edges[:-1] // cfg.windows.stride, 0, len(tab) - 1)
     arrays['strip'] = cluster[first]
-    raw = n * c * 4 <= 2_000_000                    # short series: the exact values, for the hover preview
+    raw = n * c * 4 <= exact_bytes                  # short series: the exact values, for the hover preview
     if raw: arrays['raw'] = np.ascontiguousarray(vals, np.float32)
     used = sum(a.nbytes for a in arrays.values()) * 4 / 3 + plotly_bytes + 200_000
+    band, band_state = _band_arrays(res, vid, exact_bytes, max_bytes - used)   # the band sums before the profile: 8 cells, not w
+    arrays.update(band); used += sum(a.nbytes for a in band.values()) * 4 / 3
     bins = int(np.clip((max_bytes - used) / (len(vid) * (c + 4) * 4 / 3), 0, w))
     if bins < 2: bins = 0              # one bin would only repeat the signed bars: leave the profile out instead
     else: arrays['profile'], arrays['profile_scale'] = binned_profiles(res.relevance, vid, bins)
@@ -115,6 +134,8 @@ def report_payload(res, # a run (`RunResult` or `load_result`)
     thr = view_threshold(res)
     meta = {'title': cfg.report.title, 'channels': channels, 'n_windows': len(tab), 'n_valid': int(len(vid)), 'n_steps': n,
             'w': w, 'stride': cfg.windows.stride, 'bins': bins, 'threshold': thr, 'clusters': clusters, 'raw': raw,
+            'bands': band_state,
+            'band_labels': band_labels(w, arrays['bands'].shape[2]) if 'bands' in arrays else [],
             'bucket_labels': _time_labels(res.series.index, np.minimum(edges[:-1], n - 1)), 'time': _time_axis(res.series.index)}
     return {'meta': meta, 'arrays': {k: _b64(v) for k, v in arrays.items()}}
 
