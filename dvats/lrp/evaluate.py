@@ -148,7 +148,8 @@ def stability(model:nn.Module, x:torch.Tensor, R:np.ndarray, attribute_fn) -> di
     return {'ratio_p99': float(np.percentile(ratio, 99)), 'ratio_max': float(ratio.max()),
             'ratio_above_3': float((ratio > 3).mean()), 'ulp_move_max': float(move.max())}
 
-def _selection_rows(encoder, windows, valid, embeddings, selections, method, composite, reference, stride) -> dict:
+def _selection_rows(encoder, windows, valid, embeddings, selections, method, composite, reference, stride,
+                    per_window:bool=True) -> dict: # also the per-window hits (target embedding), which do not depend on the reference
     "The planted-truth scores of one method over the truth selections, and what the contrast needs for faithfulness and conservation."
     from dvats.explain import reference_ids, contrast_target
     channels, w = list(encoder.spec['channels']), encoder.spec['w']
@@ -156,13 +157,14 @@ def _selection_rows(encoder, windows, valid, embeddings, selections, method, com
     for kind, ids, chans in selections:
         ids = np.asarray(ids)[np.asarray(valid, bool)[ids]]                # invalid windows have nothing to explain
         idx = [channels.index(ch) for ch in chans]
-        R = relevance(encoder, windows, valid, method, composite, ids=ids, progress=False)
-        a = np.abs(R).sum(2)
-        per_window = np.isin(a.argmax(1), idx).mean()
+        if per_window:
+            a = np.abs(relevance(encoder, windows, valid, method, composite, ids=ids, progress=False)).sum(2)
+            hit = np.isin(a.argmax(1), idx).mean()
+        else: hit = np.nan
         ct = contrast_target(embeddings, ids, reference_ids(reference, ids, embeddings, w, stride))
         Rc = relevance(encoder, windows, valid, method, composite, ct, ids=ids, progress=False)
         tab, _ = summarise_relevance(Rc, np.arange(len(ids)), channels)
-        hits.append({'kind': kind, 'top1': per_window, 'top1_contrast': float(tab.channel.iloc[0] in chans),
+        hits.append({'kind': kind, 'top1': hit, 'top1_contrast': float(tab.channel.iloc[0] in chans),
                      'share_contrast': tab.set_index('channel').share[list(chans)].sum()})
         parts['ids'].append(ids); parts['R'].append(Rc)
         parts['v'].append(np.broadcast_to(ct.direction, (len(ids), len(ct.direction))))
@@ -213,7 +215,7 @@ def evaluate_explanations(encoder, windows:np.ndarray, valid:np.ndarray, embeddi
             hits, c = _selection_rows(encoder, windows, valid, embeddings, selections, method, comp, reference, stride)
             row.update(_truth_columns(hits))
             for other in other_references:
-                h, _ = _selection_rows(encoder, windows, valid, embeddings, selections, method, comp, other, stride)
+                h, _ = _selection_rows(encoder, windows, valid, embeddings, selections, method, comp, other, stride, per_window=False)
                 row.update({f'{k}_{other}': v for k, v in _truth_columns(h).items() if 'contrast' in k})
             xc = cut_batch(windows, np.sort(c['ids']), encoder.spec['stats'])[np.argsort(np.argsort(c['ids'], kind='stable'), kind='stable')]
             with torch.no_grad(): contrast = ((model(xc) - torch.from_numpy(c['ref'])) * torch.from_numpy(c['v'])).sum(1).numpy()
