@@ -74,7 +74,7 @@ def bias_spread_hook(stabilizer):
 def zennit_rule(rule:str, # a rule name of the table: Epsilon, BiasSpread, ZPlus, Alpha2Beta1, Gamma, Flat, ZBox, Norm, Pass
                 epsilon:float=1e-6, # the stabiliser: relative (times the rms of the layer's z per window) for convolutions, absolute for Norm
                 low=None, high=None): # ZBox bounds, scalars or broadcastable tensors
-    "The zennit rule object for a rule name of the table, bias-free."
+    "The zennit rule object for a rule name of the table: `z` without the bias (BiasSpread spreads it over the inputs)."
     from zennit import rules as zr
     from zennit.core import Stabilizer
     rel = Stabilizer(epsilon, norm_scale=True)           # the same stabiliser as `lrp_fast`'s: scale-free, per window
