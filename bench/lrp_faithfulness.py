@@ -4,10 +4,11 @@ conservation (of the embedding and of the contrast) and the planted truth, per a
 Data: for each seed s, `make_demo_series(seed=s)` (its own regimes and planted spikes, level shifts and frequency bursts),
 windows w=48, stride 4; the default encoder trained with seed s (`train_encoder`, default `EncoderConfig`), cached in
 runs/bench-lrp/seed<s>/ so that a second run only evaluates. Everything runs on `torch` threads = 2.
-Methods: every LRP composite that the fast engine runs, EpsilonPlusFlat, gradient × input and integrated gradients (32 steps).
+Methods: every LRP composite that the fast engine runs (EpsilonPlus, SpreadPlus, Spread, EpsilonPlusFlat), gradient × input and
+integrated gradients (32 steps).
 Measures (`dvats.lrp.evaluate.evaluate_explanations`, one row per method and seed):
-  srg_<target>_<occlusion>           SRG on 128 sampled windows, target the embedding (scalar Σe, or the embedding's move)
-  contrast_srg_<target>_<occlusion>  the same on the planted selections, target their contrast with the default reference
+  srg_<target>_<occlusion>           SRG on the first 64 of 128 sampled windows, target the embedding (scalar Σe, or its move)
+  contrast_srg_<target>_<occlusion>  the same on 64 windows of the planted selections, target their contrast with the default reference
   ratio_p99, ratio_max, ulp_move_max stability: Σ|R| / |ΣR| per window; largest cell move under a 1-ulp input change / max |R|
   conservation_*, contrast_conservation_*   Σ relevance / the explained scalar, p5 and p95
   <kind>_top1_contrast[_<reference>] planted channel ranked first, per kind, per reference (default reference unsuffixed)
