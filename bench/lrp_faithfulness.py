@@ -22,6 +22,7 @@ import argparse, sys, time, warnings
 from pathlib import Path
 warnings.simplefilter('ignore', FutureWarning)
 import numpy as np, pandas as pd, torch
+sys.path.insert(0, str(Path(__file__).parent))
 
 W, STRIDE = 48, 4
 METHODS = [('lrp', 'EpsilonPlus'), ('lrp', 'SpreadPlus'), ('lrp', 'Spread'), ('lrp', 'EpsilonPlusFlat'),
@@ -34,19 +35,11 @@ TABLE = ['srg_scalar_zero', 'srg_scalar_mean', 'srg_move_zero', 'srg_move_mean',
 
 def encoder_for(seed, root):
     "The default encoder for the demo series of `seed`, trained once and kept in `root/seed<seed>`."
+    from _encoder import cached_encoder
     from dvats.demo import make_demo_series
-    from dvats.windows import sliding_windows, window_validity
-    from dvats.embeddings import train_encoder, load_encoder, save_encoder, get_embeddings
+    from dvats.embeddings import get_embeddings
     series, truth = make_demo_series(seed=seed)
-    values = np.ascontiguousarray(series.to_numpy(np.float32))
-    wins, valid = sliding_windows(values, W, STRIDE), window_validity(values, W, STRIDE)
-    folder = Path(root)/f'seed{seed}'
-    if (folder/'encoder.pt').is_file(): enc = load_encoder(folder)
-    else:
-        t = time.perf_counter()
-        enc = train_encoder(wins, valid, channels=list(series.columns), seed=seed, log=None)
-        folder.mkdir(parents=True, exist_ok=True); save_encoder(enc, folder)
-        print(f"seed {seed}: encoder trained in {time.perf_counter() - t:.0f} s", flush=True)
+    enc, wins, valid = cached_encoder(series, seed, Path(root)/f'seed{seed}', W, STRIDE, f"seed {seed}")
     return enc, wins, valid, truth, get_embeddings(enc, wins, valid, progress=False)
 
 

@@ -1,4 +1,4 @@
-"""HDBSCAN on the projection, scores for the clustering, and GLOSH outlier scores (computed on the embeddings) turned into per-window and per-step anomaly scores with a threshold.
+"""HDBSCAN on the projection (or on the PCA-reduced embeddings), scores for the clustering against labels, and GLOSH outlier scores; the anomaly scores built on them live in `05a1_anomaly`.
 
 Docs: https://vrodriguezf.github.io/dvats/clustering.html.md"""
 
@@ -14,9 +14,8 @@ from .errors import DvatsError
 from .windows import finite_rows
 
 # %% auto #0
-__all__ = ['INVALID', 'ANOMALY_SPACES', 'default_min_cluster_size', 'Clusters', 'cluster', 'cluster_scores', 'glosh_scores',
-           'anomaly_threshold', 'anomaly_scores', 'anomaly_space', 'step_scores', 'detection_scores', 'baseline_scores',
-           'plot_anomaly_histogram']
+__all__ = ['INVALID', 'CLUSTER_SPACES', 'default_min_cluster_size', 'Clusters', 'cluster', 'cluster_scores', 'glosh_scores',
+           'reduced_embeddings']
 
 # %% ../nbs/05a_clustering.ipynb #fa0357e9
 INVALID = -2   # cluster label of windows that were not clustered (invalid windows)
@@ -100,84 +99,15 @@ def glosh_scores(clusters:Clusters) -> np.ndarray:
     s[valid] = np.clip(np.nan_to_num(s[valid], nan=0.0, posinf=1.0, neginf=0.0), 0, 1)
     return s
 
-def anomaly_threshold(scores:np.ndarray, quantile:float=0.9, threshold:float|None=None) -> float:
-    "The fixed `threshold` when given, else the `quantile` of the finite scores."
-    if threshold is not None: return float(threshold)
-    if not 0 < quantile < 1: raise DvatsError(f"anomaly quantile {quantile} must be between 0 and 1 (e.g. 0.9).")
-    return float(np.nanquantile(scores, quantile))
-
-def anomaly_scores(clusters:Clusters, quantile:float=0.9, threshold:float|None=None) -> pd.DataFrame:
-    "Per window: `anomaly_score` (GLOSH, NaN if invalid) and `is_anomaly` (score above the threshold); the threshold in `.attrs`."
-    s = glosh_scores(clusters)
-    thr = anomaly_threshold(s, quantile, threshold)
-    s32 = s.astype(np.float32)      # stored as float32; flags from those same values, compared in float64 as the report does
-    df = pd.DataFrame({'anomaly_score': s32, 'is_anomaly': np.nan_to_num(s32.astype(np.float64), nan=-1) > thr})
-    df.attrs['threshold'] = thr
-    return df
-
 # %% ../nbs/05a_clustering.ipynb #5aac9503
-ANOMALY_SPACES = ('embeddings', 'projection')   # where GLOSH scores windows: the embeddings (reduced below) or the projection
+CLUSTER_SPACES = ('projection', 'embeddings')   # what HDBSCAN clusters: the 2-D projection users see, or the PCA-reduced embeddings
 
-def anomaly_space(embeddings:np.ndarray, # (n_windows, d), NaN rows for invalid windows
-                  dims:int|None=32, # PCA dimensions; None (or >= d): the embeddings as they are
-                  seed:int=0) -> np.ndarray:
-    "The space GLOSH scores windows in: the embeddings, PCA-reduced to `dims` so HDBSCAN stays fast; NaN rows stay NaN."
+def reduced_embeddings(embeddings:np.ndarray, # (n_windows, d), NaN rows for invalid windows
+                       dims:int|None=32, # PCA dimensions; None (or >= d): the embeddings as they are
+                       seed:int=0) -> np.ndarray:
+    "The embeddings PCA-reduced to `dims`, so HDBSCAN's trees stay fast (clusters or GLOSH in embedding space); NaN rows stay NaN."
     from dvats.dr import project
     x = np.asarray(embeddings, dtype=np.float32)
     if dims is None or dims >= x.shape[1]: return x
     n = int(finite_rows(x).sum())
     return project(x, 'pca', n_components=max(1, min(dims, n - 2)), seed=seed) if n > 3 else x
-
-# %% ../nbs/05a_clustering.ipynb #31ee1870
-def step_scores(window_scores:np.ndarray, n_rows:int, w:int, stride:int=1) -> np.ndarray:
-    "Per time step, the maximum score of the windows covering it (NaN where no valid window covers it)."
-    s = np.asarray(window_scores, dtype=np.float64)
-    t = np.arange(n_rows)
-    out = np.full(n_rows, -np.inf)
-    last = t // stride                            # the last window that may start at or before t
-    for j in range(-(-w // stride)):
-        i = last - j
-        ok = (i >= 0) & (i < len(s))
-        ok[ok] &= i[ok] * stride + w > t[ok]      # window i really covers t
-        v = np.where(ok, s[np.clip(i, 0, len(s) - 1)], -np.inf)
-        np.fmax(out, np.where(np.isnan(v), -np.inf, v), out=out)
-    out[np.isneginf(out)] = np.nan
-    return out
-
-# %% ../nbs/05a_clustering.ipynb #4bb424f1
-def detection_scores(step_score:np.ndarray, step_label:np.ndarray) -> dict:
-    "AUC-PR (average precision) and ROC-AUC of a per-step score against per-step 0/1 labels (NaN steps skipped)."
-    from sklearn.metrics import average_precision_score, roc_auc_score
-    s, y = np.asarray(step_score, dtype=float), np.asarray(step_label).astype(bool)
-    ok = np.isfinite(s)
-    if y[ok].all() or not y[ok].any():
-        return {'auc_pr': None, 'roc_auc': None, 'positive_rate': float(y[ok].mean()) if ok.any() else None}
-    return {'auc_pr': float(average_precision_score(y[ok], s[ok])), 'roc_auc': float(roc_auc_score(y[ok], s[ok])),
-            'positive_rate': float(y[ok].mean())}
-
-# %% ../nbs/05a_clustering.ipynb #c23c2225
-def baseline_scores(embeddings:np.ndarray, method:str='knn', k:int=10, seed:int=0) -> np.ndarray:
-    "Per-window outlier score on the embeddings: 'knn' (distance to the k-th neighbour) or 'iforest' (IsolationForest); NaN rows stay NaN."
-    ok = finite_rows(embeddings)
-    x = np.asarray(embeddings, dtype=np.float32)[ok]
-    out = np.full(len(ok), np.nan)
-    if method == 'knn':
-        from sklearn.neighbors import NearestNeighbors
-        d, _ = NearestNeighbors(n_neighbors=min(k + 1, len(x))).fit(x).kneighbors(x)
-        out[ok] = d[:, -1]
-    elif method == 'iforest':
-        from sklearn.ensemble import IsolationForest
-        out[ok] = -IsolationForest(random_state=seed).fit(x).score_samples(x)
-    else: raise DvatsError(f"unknown baseline {method!r}; use 'knn' or 'iforest'.")
-    return out
-
-# %% ../nbs/05a_clustering.ipynb #000fbe26
-def plot_anomaly_histogram(scores:np.ndarray, threshold:float):
-    "Plotly histogram of the per-window anomaly scores with the threshold marked."
-    import plotly.graph_objects as go
-    s = np.asarray(scores, dtype=float); s = s[np.isfinite(s)]
-    fig = go.Figure(go.Histogram(x=s, nbinsx=60, marker_color='#4c78a8', name='windows'))
-    fig.add_vline(x=threshold, line_dash='dash', line_color='red',
-                  annotation_text=f"threshold {threshold:.3f}: {int((s > threshold).sum())} anomalous windows")
-    fig.update_layout(xaxis_title='anomaly score (GLOSH)', yaxis_title='windows', height=320, margin=dict(t=30, b=40), bargap=0.02)
-    return fig

@@ -14,13 +14,14 @@ import yaml
 from .errors import DvatsError
 from .embeddings import ARCHS, METHODS as ENCODER_METHODS, READOUTS
 from .dr import METHODS as DR_METHODS
-from .clustering import ANOMALY_SPACES
+from .clustering import CLUSTER_SPACES
+from .anomaly import DETECTORS, DEFAULT_DETECTOR, AGGREGATIONS, DEFAULT_AGGREGATION, THRESHOLD_RULES, ANOMALY_SPACES
 from .lrp.attribution import METHODS as RELEVANCE_METHODS
 from .lrp.composites import COMPOSITES, DEFAULT_COMPOSITE
 
 # %% auto #0
-__all__ = ['ConfigError', 'DataConfig', 'WindowsConfig', 'EncoderConfig', 'DrConfig', 'ClusteringConfig', 'LrpConfig',
-           'ReportConfig', 'WandbConfig', 'Config', 'config_from_dict', 'load_config', 'config_to_yaml',
+__all__ = ['ConfigError', 'DataConfig', 'WindowsConfig', 'EncoderConfig', 'DrConfig', 'AnomalyConfig', 'ClusteringConfig',
+           'LrpConfig', 'ReportConfig', 'WandbConfig', 'Config', 'config_from_dict', 'load_config', 'config_to_yaml',
            'with_overrides']
 
 # %% ../nbs/00d_config.ipynb #97f2176c
@@ -74,16 +75,34 @@ class DrConfig:
     pca_dims: Optional[int] = _bounded(None, ge=2)  # PCA pre-reduction before UMAP
 
 @dataclass
+class AnomalyConfig:
+    "Per-window and per-step anomaly scores, and the threshold (see 05a1_anomaly)."
+    method: Literal[DETECTORS] = DEFAULT_DETECTOR            # the detector; 'bank' (memory bank of normal windows) by measurement
+    bank_size: int = _bounded(64, ge=1)                      # 'bank': k-means centroids of the normal windows
+    k: Optional[int] = _bounded(None, ge=1)                  # neighbours: 'bank' averages the k nearest centroids (3), 'knn' takes the k-th (10)
+    aggregation: Literal[AGGREGATIONS] = DEFAULT_AGGREGATION # per-step score from the windows covering the step
+    threshold: Literal[THRESHOLD_RULES] = THRESHOLD_RULES[0] # 'mad': median + mad_k robust deviations; 'quantile'; 'fixed' (value)
+    quantile: float = _bounded(0.9, gt=0, lt=1)
+    mad_k: float = _bounded(2.5, gt=0)
+    value: Optional[float] = None                            # the 'fixed' threshold
+    normal: Optional[list[str]] = None                       # the windows scored against: ids ('12', '10-20') or ranges ('START..STOP'); None: all
+    space: Literal[ANOMALY_SPACES] = 'embeddings'            # 'glosh' only: the PCA-reduced embeddings or the projection
+    dims: Optional[int] = _bounded(32, ge=1)                 # 'glosh' only: PCA dimensions of the embeddings; None: all
+
+    def __post_init__(self):   # checked with the config, before any stage runs
+        if self.threshold == 'fixed' and self.value is None:
+            raise ConfigError("config key 'clustering.anomaly.threshold' is 'fixed' but 'clustering.anomaly.value' is not set; give the threshold value.")
+
+@dataclass
 class ClusteringConfig:
-    "HDBSCAN clusters and GLOSH anomaly scores."
+    "HDBSCAN clusters and the anomaly scores."
     min_cluster_size: Optional[int] = _bounded(None, ge=2)  # scaled with the number of windows when None
     min_samples: Optional[int] = _bounded(None, ge=1)          # min(min_cluster_size, 10) when None
     cluster_selection_epsilon: float = _bounded(0.0, ge=0)
     metric: str = 'euclidean'
-    anomaly_quantile: float = _bounded(0.9, gt=0, lt=1)
-    anomaly_threshold: Optional[float] = None     # a fixed score threshold instead of the quantile
-    anomaly_space: Literal[ANOMALY_SPACES] = 'embeddings'   # where GLOSH scores windows (see 05a_clustering)
-    anomaly_dims: Optional[int] = _bounded(32, ge=1)   # PCA dimensions of the embeddings for GLOSH; None: all
+    space: Literal[CLUSTER_SPACES] = 'projection'      # what HDBSCAN clusters: the projection, or the embeddings reduced to `dims`
+    dims: Optional[int] = _bounded(32, ge=1)           # PCA dimensions when clustering the embeddings
+    anomaly: AnomalyConfig = field(default_factory=AnomalyConfig)
 
 @dataclass
 class LrpConfig:

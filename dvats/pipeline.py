@@ -15,6 +15,7 @@ from .errors import DvatsError
 from .io import load_labelled_series
 from .windows import check_window_params, window_table, window_labels
 from .demo import make_demo_series
+from .anomaly import normal_mask, normal_spec
 from .config import Config, load_config, config_to_yaml, with_overrides
 from .store import RunStore, array_fingerprint, save_text, save_json, save_parquet, tracking
 from .stages import LAYOUT, Stage, StageContext, stage_fingerprint, stages_for, _step_anomalies
@@ -79,10 +80,12 @@ def run(source, # CSV/parquet path, DataFrame or 2-D array
         out='runs/run', # run folder
         log=print, # where progress messages go (None: silent)
         truth:pd.DataFrame|None=None, # per-step ground truth as `make_demo_series` gives, for `lrp.evaluate`
+        normal=None, # the windows anomalies are scored against: ids, a window mask, (start, stop) rows or 'START..STOP' ranges (`clustering.anomaly.normal`)
         **overrides, # dotted config keys, e.g. `**{'windows.w': 64}`
        ) -> RunResult:
     "Run the dvats pipeline on `source`, writing into `out` and reusing finished stages."
     from dvats.embeddings import load_encoder
+    if normal is not None: overrides = {**overrides, 'clustering.anomaly.normal': normal_spec(normal)}
     config = with_overrides(load_config(config), overrides)
     t0 = time.perf_counter()
     series, labels = _load(source, config)
@@ -91,6 +94,7 @@ def run(source, # CSV/parquet path, DataFrame or 2-D array
         given = load_encoder(config.encoder.path)
         given.check_compatible(list(series.columns), config.windows.w)
     tab = _window_table(series, labels, config)
+    normal_mask(config.clustering.anomaly.normal, len(tab), config.windows.w, config.windows.stride, series.index)   # a bad normal fails before anything is written
     if not tab.valid.any():                          # checked before anything is written
         raise DvatsError(f"every window holds a missing value, so there is nothing to train on or explain; fill gaps, "
                          f"drop the channel that is mostly missing, or use a smaller w (now {config.windows.w}).")
@@ -121,18 +125,22 @@ def summary(metrics:dict) -> str:
     c, a = metrics.get('clustering', {}), metrics.get('anomaly', {})
     lines = [f"clusters: {c.get('n_clusters')} (min size {c.get('min_cluster_size')}), noise {c.get('noise_fraction', 0):.0%}"
              + (f", ARI vs labels {c['ari']:.2f}, NMI {c['nmi']:.2f}" if c.get('ari') is not None else '')]
-    line = f"anomalies: {a.get('n_anomalous_windows')} windows above the threshold {a.get('threshold', 0):.3f}"
-    if a.get('glosh', {}).get('auc_pr') is not None:
-        line += (f"; per-step AUC-PR {a['glosh']['auc_pr']:.3f} (GLOSH on the {a.get('space', 'projection')}; kNN baseline {a['knn']['auc_pr']:.3f}, "
-                 f"IsolationForest {a['iforest']['auc_pr']:.3f}; best: {a['best_by_auc_pr']})")
+    line = (f"anomalies: {a.get('n_anomalous_windows')} windows above the threshold {a.get('threshold', 0):.3f} "
+            f"({a.get('threshold_rule')}; detector {a.get('method')})")
+    if a.get(a.get('method'), {}).get('auc_pr') is not None:
+        d, others = a[a['method']], [k for k in a['detectors'][1:] if a[k]['auc_pr'] is not None]
+        line += (f"; per-step AUC-PR {d['auc_pr']:.3f}, VUS-PR {d['vus_pr']:.3f} ({a['aggregation']} of the covering windows; "
+                 + ', '.join(f"{k} {a[k]['auc_pr']:.3f}" for k in others) + f"; best: {a['best_by_auc_pr']})")
+        s = a['selection']
+        if s['windows']: line += f"\n  above the threshold: {s['overlap_share']:.0%} of the windows overlap a labelled anomaly; {s['events_hit']} of {s['events']} anomalies hit"
     return '\n'.join(lines + [line])
 
 # %% ../nbs/07_pipeline.ipynb #83835b6d
-def demo(out='runs/demo', config=None, n_steps:int=20_000, log=print, **overrides) -> RunResult:
+def demo(out='runs/demo', config=None, n_steps:int=20_000, log=print, normal=None, **overrides) -> RunResult:
     "Run dvats on the demo series from `make_demo_series`, with its regimes as labels, its planted anomalies as flags, and explanations measured against both."
     series, truth = make_demo_series(n_steps=n_steps)
     config = with_overrides(load_config(config), {'data.label_col': 'regime', 'data.anomaly_col': 'anomaly', **overrides})
     store = RunStore(out, files=LAYOUT)
     save_parquet(store.path('demo_series.parquet'), series.reset_index())
     save_parquet(store.path('demo_truth.parquet'), truth.reset_index())
-    return run(series.assign(regime=truth.regime, anomaly=truth.anomaly), config, out, log=log, truth=truth)
+    return run(series.assign(regime=truth.regime, anomaly=truth.anomaly), config, out, log=log, truth=truth, normal=normal)

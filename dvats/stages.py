@@ -16,9 +16,9 @@ from .io import is_binary
 from .store import RunStore, fingerprint, file_fingerprint, save_text, save_parquet, save_npy, save_json, atomic_write, log_history, log_artifact
 
 # %% auto #0
-__all__ = ['DEMO_FILES', 'SOURCE_FILES', 'SUMMARY_FILES', 'EXPORT_FILES', 'REPORT_FILE', 'ENCODER_FILES', 'PARTS', 'STAGES',
-           'LAYOUT', 'RunFile', 'Stage', 'StageContext', 'stage_fingerprint', 'stages_for', 'stage_outputs',
-           'layout_table']
+__all__ = ['DEMO_FILES', 'SOURCE_FILES', 'SUMMARY_FILES', 'EXPORT_FILES', 'REPORT_FILE', 'ENCODER_FILES', 'PARTS',
+           'COMPARE_MAX_WINDOWS', 'STAGES', 'LAYOUT', 'RunFile', 'Stage', 'StageContext', 'stage_fingerprint',
+           'stages_for', 'stage_outputs', 'layout_table']
 
 # %% ../nbs/02a_stages.ipynb #55cff929
 @dataclass(frozen=True)
@@ -36,8 +36,9 @@ SOURCE_FILES = (
     RunFile('config.yaml', 'the resolved configuration (every default written out)', reopen=True),
     RunFile('series.parquet', 'the series as dvats read it (float32 channels), so that the run can be reopened without its source', reopen=True))
 SUMMARY_FILES = (
-    RunFile('metrics.json', 'cluster scores (silhouette, DBCV, ARI/NMI vs labels), anomaly scores (AUC-PR, ROC-AUC vs planted anomalies, beside '
-            'GLOSH on the projection, kNN and IsolationForest baselines), the explanation measurements (demo), stage timings',
+    RunFile('metrics.json', 'cluster scores (silhouette, DBCV, ARI/NMI vs labels), the anomaly detector and threshold rule, and with labelled '
+            'anomalies the AUC-PR, ROC-AUC, VUS-PR and UCR hit of every detector and of raw-value kNN, and what the windows above the threshold hit; '
+            'the explanation measurements (demo), stage timings',
             reopen=True, reproducible=False),
     RunFile('stages.json', 'the finished stages with the fingerprints of their inputs; a rerun with the same inputs reuses them',
             reproducible=False))
@@ -196,41 +197,54 @@ def _step_anomalies(labels:pd.DataFrame|None) -> np.ndarray|None:
     if is_binary(labels['label']): return labels['label'].fillna(0).to_numpy().astype(bool)
     return None
 
-def _anomaly_metrics(res, scores:pd.DataFrame, flags:np.ndarray|None, threshold:float, projection_scores=None) -> dict:
-    "Threshold and counts; with per-step anomaly flags, AUC-PR and ROC-AUC of GLOSH, of GLOSH on the projection and of two baselines on the embeddings."
-    from dvats.clustering import step_scores, detection_scores, baseline_scores
-    w, s, n = res.config.windows.w, res.config.windows.stride, len(res.series)
-    cc = res.config.clustering
-    m = {'threshold': threshold, 'quantile': cc.anomaly_quantile,
-         'space': cc.anomaly_space + (f' (PCA {cc.anomaly_dims})' if cc.anomaly_space == 'embeddings' and cc.anomaly_dims else ''),
-         'n_anomalous_windows': int(scores.is_anomaly.sum())}
+COMPARE_MAX_WINDOWS = 100_000   # above this many valid windows the other detectors are not run for comparison: exact kNN and GLOSH grow faster than n
+
+def _anomaly_metrics(ctx:StageContext, an:pd.DataFrame, normal:np.ndarray|None, flags:np.ndarray|None) -> dict:
+    "The detector, threshold and its rule; with per-step anomaly flags, AUC-PR, ROC-AUC, VUS-PR and the UCR hit of every detector and of raw-value kNN (same aggregation), and what 'select anomalies' finds."
+    from dvats.anomaly import DETECTORS, window_scores, step_scores, detection_scores, selection_hits
+    res, ac, wc = ctx.res, ctx.config.clustering.anomaly, ctx.config.windows
+    m = {'method': ac.method, 'aggregation': ac.aggregation, 'normal': ac.normal, 'threshold': an.attrs['threshold'],
+         'threshold_rule': an.attrs['threshold_rule'], 'n_anomalous_windows': int(an.is_anomaly.sum())}
     if flags is None: return m
-    m['glosh'] = detection_scores(res.steps.anomaly_score.to_numpy(), flags)
-    others = {b: baseline_scores(np.asarray(res.embeddings), b, seed=res.config.seed) for b in ('knn', 'iforest')}
-    if projection_scores is not None: others['glosh_projection'] = projection_scores
-    for k, v in others.items(): m[k] = detection_scores(step_scores(v, n, w, s), flags)
-    ranked = [k for k in ('glosh', *others) if m[k]['auc_pr'] is not None]
-    if ranked: m['best_by_auc_pr'] = max(ranked, key=lambda k: m[k]['auc_pr'])
+    emb, seed = np.asarray(res.embeddings), ctx.config.seed
+    scores = {ac.method: an.anomaly_score.to_numpy(np.float64)}
+    if ctx.valid.sum() <= COMPARE_MAX_WINDOWS:
+        for d in DETECTORS:
+            if d not in scores and not (d == 'glosh' and normal is not None): scores[d] = window_scores(emb, d, normal, dims=ac.dims, seed=seed)
+        raw = np.where(ctx.valid[:, None], ctx.window_view.reshape(len(ctx.valid), -1), np.nan)
+        scores['knn_raw'] = window_scores(raw, 'knn', normal)      # raw-value kNN on the flattened windows
+    for k, v in scores.items():
+        m[k] = detection_scores(step_scores(v, len(res.series), wc.w, wc.stride, ac.aggregation), flags, buffer=wc.w)
+    m['detectors'], m['positive_rate'] = list(scores), float(flags.mean())
+    m['best_by_auc_pr'] = max(scores, key=lambda k: m[k]['auc_pr'] or 0)
+    m['selection'] = selection_hits(an.is_anomaly.to_numpy(), flags, wc.w, wc.stride)
     return m
 
+def _anomaly_window_scores(ctx:StageContext, normal:np.ndarray|None) -> np.ndarray:
+    "The configured detector's per-window scores (GLOSH on the projection when `clustering.anomaly.space` says so)."
+    from dvats.anomaly import window_scores
+    res, ac = ctx.res, ctx.config.clustering.anomaly
+    on_proj = ac.method == 'glosh' and ac.space == 'projection'
+    return window_scores(res.projections if on_proj else np.asarray(res.embeddings), ac.method, normal, ac.bank_size, ac.k,
+                         None if on_proj else ac.dims, ctx.config.seed)
+
 def _cluster(ctx:StageContext):
-    "Cluster the projection, score the clusters, score anomalies with GLOSH (on the embeddings by default), and store them."
-    from dvats.clustering import cluster, cluster_scores, anomaly_scores, step_scores, anomaly_space, glosh_scores
-    res, flags = ctx.res, _step_anomalies(ctx.res.labels)
-    cc = res.config.clustering
-    cl = cluster(res.projections, cc.min_cluster_size, cc.min_samples, cc.cluster_selection_epsilon, cc.metric)
-    on_proj = cc.anomaly_space == 'projection'
-    scored = cl if on_proj else cluster(anomaly_space(res.embeddings, cc.anomaly_dims, res.config.seed),
-                                        cc.min_cluster_size, cc.min_samples, cc.cluster_selection_epsilon)
-    an = anomaly_scores(scored, cc.anomaly_quantile, cc.anomaly_threshold)
+    "Cluster the projection (or the embeddings), score the clusters, score anomalies with `clustering.anomaly`, and store them."
+    from dvats.clustering import cluster, cluster_scores, reduced_embeddings
+    from dvats.anomaly import anomaly_scores, step_scores, normal_mask
+    res, flags, cc, wc = ctx.res, _step_anomalies(ctx.res.labels), ctx.config.clustering, ctx.config.windows
+    ac = cc.anomaly
+    points = res.projections if cc.space == 'projection' else reduced_embeddings(res.embeddings, cc.dims, ctx.config.seed)
+    cl = cluster(points, cc.min_cluster_size, cc.min_samples, cc.cluster_selection_epsilon, cc.metric)
+    normal = normal_mask(ac.normal, len(res.windows), wc.w, wc.stride, res.series.index)
+    an = anomaly_scores(_anomaly_window_scores(ctx, normal), ac.threshold, ac.quantile, ac.mad_k, ac.value)
     tab = pd.DataFrame({'cluster': cl.labels, 'cluster_probability': cl.probabilities.astype(np.float32),
                         'anomaly_score': an.anomaly_score, 'is_anomaly': an.is_anomaly})
-    c = res.config.windows
-    res.steps = pd.DataFrame({'anomaly_score': step_scores(an.anomaly_score.to_numpy(), len(res.series), c.w, c.stride).astype(np.float32)},
-                             index=res.series.index)
+    step = step_scores(an.anomaly_score.to_numpy(), len(res.series), wc.w, wc.stride, ac.aggregation)
+    res.steps = pd.DataFrame({'anomaly_score': step.astype(np.float32)}, index=res.series.index)
     labels = res.windows['label'] if 'label' in res.windows else None
-    metrics = {'clustering': cluster_scores(res.projections, cl, labels, seed=res.config.seed),
-               'anomaly': _anomaly_metrics(res, an, flags, an.attrs['threshold'], None if on_proj else glosh_scores(cl))}
+    metrics = {'clustering': {'space': cc.space, **cluster_scores(points, cl, labels, seed=ctx.config.seed)},
+               'anomaly': _anomaly_metrics(ctx, an, normal, flags)}
     save_parquet(ctx.path('clusters.parquet'), tab)
     save_parquet(ctx.path('steps.parquet'), res.steps.reset_index())
     save_json(ctx.path('scores.json'), metrics)
@@ -329,8 +343,9 @@ STAGES = (
           _project, _load_projections),
     Stage('clusters', ('projection', 'series', 'config.clustering'),
           (RunFile('clusters.parquet', 'per window: HDBSCAN `cluster` (-1 noise), membership probability, `anomaly_score` '
-                   '(GLOSH on the embeddings, PCA to 32 dims), `is_anomaly`'),
-           RunFile('steps.parquet', 'per time step: the highest anomaly score of the windows covering it', reopen=True),
+                   '(`clustering.anomaly.method`: by default the distance to a memory bank of normal windows), `is_anomaly` (above the threshold)'),
+           RunFile('steps.parquet', 'per time step: the anomaly score from the windows covering it (`clustering.anomaly.aggregation`: '
+                   'by default their lower quartile)', reopen=True),
            RunFile('scores.json', "the clusters stage's scores (clusters, anomalies), which `metrics.json` gathers with the others")),
           _cluster, _load_clusters),
     Stage('table', ('series', 'config.windows', 'clusters'),

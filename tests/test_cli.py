@@ -27,7 +27,7 @@ def test_demo_writes_config_and_windows(demo_run):
     assert {'x', 'y', 'cluster', 'anomaly_score', 'is_anomaly', 'has_anomaly'} <= set(w.columns)
     assert np.isfinite(w.anomaly_score).all() and w.is_anomaly.mean() < 0.15
     m = json.loads((out / 'metrics.json').read_text())
-    assert m['clustering']['ari'] is not None and m['anomaly']['glosh']['auc_pr'] is not None
+    assert m['clustering']['ari'] is not None and m['anomaly']['bank']['auc_pr'] is not None
     assert 'anomalies:' in r.stdout and 'AUC-PR' in r.stdout
     cfg = yaml.safe_load((out / 'config.yaml').read_text())
     assert cfg['windows'] == {'w': 48, 'stride': 4} and cfg['data']['label_col'] == 'regime'

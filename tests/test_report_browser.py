@@ -73,6 +73,9 @@ def test_add_subtract_cluster_and_time_range(report, browser):
     check_table(after['table'], res.explain(in0[10:]))
     an = browser.execute_script("return dvats.selectAnomalies('replace')")
     assert sorted(an['ids']) == np.flatnonzero(w.is_anomaly.to_numpy()).tolist()
+    # the histogram says which rule set the threshold, as the run's metrics name it
+    title = browser.execute_script("return document.getElementById('hist').layout.title.text")
+    assert title == 'anomaly scores; threshold: ' + res.metrics['anomaly']['threshold_rule']
     # dragging along the series' time axis selects every window that covers part of that range
     rng = plotly_select(browser, 'series', 1000, 1200)
     cover = np.flatnonzero(w.valid & (w.end > 1000) & (w.start <= 1200))

@@ -238,7 +238,9 @@ export function mount(root, D, host = {}) {
   }
   function drawHist() {
     Plotly.react(ui.hist, [{type: 'histogram', x: Array.from(A.score), nbinsx: 60, marker: {color: '#4c78a8'}}],
-      {margin: {t: 30, l: 40, r: 10, b: 35}, title: {text: 'anomaly scores', font: {size: 13}}, xaxis: {title: {text: 'score'}},
+      {margin: {t: 30, l: 40, r: 10, b: 35}, xaxis: {title: {text: 'score'}},
+       // which rule set the threshold, so that users can reason about what 'above the threshold' means
+       title: {text: 'anomaly scores; threshold: ' + (thr === M.threshold ? (M.threshold_rule || 'the run\'s') : 'set by hand'), font: {size: 12}},
        shapes: [{type: 'line', x0: thr, x1: thr, yref: 'paper', y0: 0, y1: 1, line: {color: 'red', dash: 'dash'}}]}, cfg());
   }
   function drawRank() {

@@ -15,6 +15,7 @@ from ..errors import DvatsError
 from ..store import atomic_write
 from ..stages import REPORT_FILE
 from ..lrp.frequency import band_labels
+from ..anomaly import anomaly_threshold
 
 # %% auto #0
 __all__ = ['asset', 'bucket_edges', 'decimate_minmax', 'view_threshold', 'quantise_rows', 'binned_profiles', 'report_payload',
@@ -45,9 +46,10 @@ def decimate_minmax(values:np.ndarray, edges:np.ndarray) -> np.ndarray:
 
 # %% ../../nbs/06_views.ipynb #a7c1cf6d
 def view_threshold(res) -> float:
-    "The anomaly threshold the views start from: the run's (its metrics), else the config's `anomaly_quantile` of the window scores."
-    score = res.windows.anomaly_score.to_numpy().astype(np.float32)
-    return float(res.metrics.get('anomaly', {}).get('threshold', np.nanquantile(score, res.config.clustering.anomaly_quantile)))
+    "The anomaly threshold the views start from: the run's (its metrics), else the config's rule applied to the window scores."
+    if 'threshold' in res.metrics.get('anomaly', {}): return float(res.metrics['anomaly']['threshold'])
+    ac = res.config.clustering.anomaly
+    return anomaly_threshold(res.windows.anomaly_score.to_numpy().astype(np.float32), ac.threshold, ac.quantile, ac.mad_k, ac.value)
 
 # %% ../../nbs/06_views.ipynb #c5220345
 _TYPES = {np.dtype('float32'): 'f4', np.dtype('int32'): 'i4', np.dtype('int16'): 'i2', np.dtype('int8'): 'i1'}
@@ -134,6 +136,7 @@ def report_payload(res, # a run (`RunResult` or `load_result`)
     thr = view_threshold(res)
     meta = {'title': cfg.report.title, 'channels': channels, 'n_windows': len(tab), 'n_valid': int(len(vid)), 'n_steps': n,
             'w': w, 'stride': cfg.windows.stride, 'bins': bins, 'threshold': thr, 'clusters': clusters, 'raw': raw,
+            'threshold_rule': res.metrics.get('anomaly', {}).get('threshold_rule'),
             'bands': band_state,
             'band_labels': band_labels(w, arrays['bands'].shape[2]) if 'bands' in arrays else [],
             'bucket_labels': _time_labels(res.series.index, np.minimum(edges[:-1], n - 1)), 'time': _time_axis(res.series.index)}
