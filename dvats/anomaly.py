@@ -13,7 +13,7 @@ from .windows import finite_rows
 
 # %% auto #0
 __all__ = ['DETECTORS', 'DEFAULT_DETECTOR', 'ANOMALY_SPACES', 'AGGREGATIONS', 'DEFAULT_AGGREGATION', 'THRESHOLD_RULES',
-           'unit_rows', 'memory_bank', 'bank_distances', 'normal_mask', 'normal_spec', 'window_scores', 'step_scores',
+           'unit_rows', 'memory_bank', 'bank_distances', 'normal_spec', 'normal_mask', 'window_scores', 'step_scores',
            'anomaly_threshold', 'threshold_rule', 'anomaly_scores', 'label_ranges', 'vus_pr', 'ucr_hit',
            'detection_scores', 'selection_hits', 'plot_anomaly_histogram']
 
@@ -56,56 +56,68 @@ def bank_distances(embeddings:np.ndarray, bank:np.ndarray, k:int=3,
         out[a:a + chunk] = np.sqrt(np.partition(d2, k - 1, axis=1)[:, :k]).mean(1)
     return out
 
-# %% ../nbs/05a1_anomaly.ipynb #9bd19398
-def _range_rows(spec:str, index:pd.Index) -> tuple:
-    "The rows `[a, b)` of a `START..STOP` range given in row numbers or in timestamps of `index`."
-    a, b = spec.split('..', 1)
-    try: return int(a), int(b)
-    except ValueError: pass
-    try: return int(index.searchsorted(pd.Timestamp(a))), int(index.searchsorted(pd.Timestamp(b), 'right'))
-    except (ValueError, TypeError):
-        raise DvatsError(f"normal range {spec!r}: START and STOP must both be row numbers or both be timestamps of the series, e.g. 0..5000 or 2024-01-01..2024-01-03.") from None
-
-def normal_mask(normal, # None, a boolean window mask, window ids, (start, stop) row pairs, or strings: '12', '10-20', 'START..STOP'
-                n_windows:int, w:int, stride:int, index:pd.Index|None=None) -> np.ndarray|None:
-    "The windows a user calls normal, as a boolean mask over the window table (None: no normal given)."
-    if normal is None: return None
-    if isinstance(normal, str): normal = [p for p in normal.split(',') if p.strip()]
-    arr = np.asarray(normal, dtype=object)
-    if arr.dtype == object and len(arr) == n_windows and all(isinstance(v, (bool, np.bool_)) for v in arr): return arr.astype(bool)
-    mask, start = np.zeros(n_windows, bool), np.arange(n_windows) * stride
-    for item in normal:
-        if isinstance(item, str) and '..' in item: a, b = _range_rows(item.strip(), index if index is not None else pd.RangeIndex(0))
-        elif isinstance(item, (tuple, list)) and len(item) == 2: a, b = int(item[0]), int(item[1])
-        else:
-            try: lo, _, hi = str(item).strip().partition('-'); ids = np.arange(int(lo), int(hi or lo) + 1)
-            except ValueError: raise DvatsError(f"normal item {item!r} is neither a window id ('12'), an id range ('10-20') nor a time range ('START..STOP').") from None
-            if ids.min() < 0 or ids.max() >= n_windows: raise DvatsError(f"normal window ids {item!r} are outside 0..{n_windows - 1}.")
-            mask[ids] = True; continue
-        mask |= (start >= a) & (start + w <= b)
-    if not mask.any(): raise DvatsError(f"the normal {normal!r} contains no whole window (windows are {w} rows long); give a longer range or window ids.")
-    return mask
-
 # %% ../nbs/05a1_anomaly.ipynb #efdc427f
-def normal_spec(normal) -> list[str]|None:
-    "The config's text form of a normal given to the API: a boolean mask or ids become id ranges ('10-20'), (start, stop) pairs become 'start..stop'."
+def normal_spec(normal, n_windows:int|None=None) -> list[str]|None:
+    "The config's text form of a normal: strings as written; a boolean window mask or a list of ids as id ranges ('10-20'); a `(start, stop)` tuple or a list of them as 'start..stop' row ranges."
     if normal is None: return None
     if isinstance(normal, str): return [p.strip() for p in normal.split(',') if p.strip()]
+    if isinstance(normal, tuple) and len(normal) == 2 and all(isinstance(v, (int, np.integer)) for v in normal): return [f"{normal[0]}..{normal[1]}"]
     items = list(normal)
-    if items and all(isinstance(v, str) for v in items): return [v.strip() for v in items]
-    if items and all(isinstance(v, (tuple, list)) and len(v) == 2 for v in items): return [f"{a}..{b}" for a, b in items]
+    if any(isinstance(v, str) for v in items): return [str(v).strip() for v in items]     # the config's form (ids may be ints in YAML)
     arr = np.asarray(items)
-    ids = np.flatnonzero(arr) if arr.dtype == bool else np.unique(arr.astype(np.int64))
+    if arr.ndim == 2 and arr.shape[1] == 2: return [f"{a}..{b}" for a, b in arr.astype(np.int64)]
+    if arr.dtype == bool:
+        if n_windows is not None and len(arr) != n_windows:
+            raise DvatsError(f"the normal mask has {len(arr)} entries but the run has {n_windows} windows; give one entry per window, or window ids.")
+        ids = np.flatnonzero(arr)
+    elif arr.ndim == 1 and np.issubdtype(arr.dtype, np.integer): ids = np.unique(arr)
+    else: raise DvatsError("a normal is window ids, a boolean window mask, (start, stop) row ranges or strings like '10-20' and '0..5000'.")
     if not len(ids): raise DvatsError("the normal is empty; give window ids, a boolean window mask or (start, stop) row ranges.")
     cuts = np.flatnonzero(np.diff(ids) != 1)
     return [f"{a}-{b}" if a != b else f"{a}" for a, b in zip(ids[np.r_[0, cuts + 1]], ids[np.r_[cuts, len(ids) - 1]])]
+
+# %% ../nbs/05a1_anomaly.ipynb #9bd19398
+def _range_rows(spec:str, index:pd.Index|None) -> tuple:
+    "The rows `[a, b)` of a `START..STOP` range: row numbers (STOP excluded) or timestamps of `index` (both included)."
+    a, b = spec.split('..', 1)
+    try: return int(a), int(b)
+    except ValueError: pass
+    if not isinstance(index, pd.DatetimeIndex):
+        raise DvatsError(f"normal range {spec!r} uses timestamps, but the series has no time index; give row numbers, e.g. 0..5000.")
+    try: ta, tb = pd.Timestamp(a), pd.Timestamp(b)
+    except ValueError:
+        raise DvatsError(f"normal range {spec!r}: START and STOP must both be row numbers or both be timestamps, e.g. 0..5000 or 2024-01-01..2024-01-03.") from None
+    if index.tz is not None and ta.tz is None: ta, tb = ta.tz_localize(index.tz), tb.tz_localize(index.tz)
+    return int(index.searchsorted(ta)), int(index.searchsorted(tb, 'right'))
+
+def _id_range(item:str, n_windows:int) -> np.ndarray:
+    "The window ids of `'12'` or `'10-20'` (both ends included)."
+    lo, _, hi = item.partition('-')
+    try: a, b = int(lo), int(hi or lo)
+    except ValueError: raise DvatsError(f"normal item {item!r} is neither a window id ('12'), an id range ('10-20') nor a time range ('START..STOP').") from None
+    if a > b: raise DvatsError(f"normal window ids {item!r} run backwards; write the smaller id first, e.g. {b}-{a}.")
+    if a < 0 or b >= n_windows: raise DvatsError(f"normal window ids {item!r} are outside 0..{n_windows - 1}.")
+    return np.arange(a, b + 1)
+
+def normal_mask(normal, # None, or what `normal_spec` accepts: ids, a boolean mask, (start, stop) row pairs, or strings '12', '10-20', 'START..STOP'
+                n_windows:int, w:int, stride:int, index:pd.Index|None=None) -> np.ndarray|None:
+    "The windows a user calls normal, as a boolean mask over the window table (None: no normal given)."
+    spec = normal_spec(normal, n_windows)
+    if spec is None: return None
+    mask, start = np.zeros(n_windows, bool), np.arange(n_windows) * stride
+    for item in spec:
+        if '..' in item:
+            a, b = _range_rows(item, index)
+            mask |= (start >= a) & (start + w <= b)
+        else: mask[_id_range(item, n_windows)] = True
+    if not mask.any(): raise DvatsError(f"the normal {spec} contains no whole window (windows are {w} rows long); give a longer range or window ids.")
+    return mask
 
 # %% ../nbs/05a1_anomaly.ipynb #2e8ebc7c
 def _knn_distance(x:np.ndarray, fit:np.ndarray, k:int) -> np.ndarray:
     "Distance of each row of `x` to its k-th nearest row of `x[fit]`, not counting the row itself."
     from sklearn.neighbors import NearestNeighbors
     ref = np.flatnonzero(fit)
-    if len(ref) < 2: raise DvatsError("kNN scores need at least 2 normal windows; name a longer normal.")
     k = min(k, len(ref) - 1)
     d, _ = NearestNeighbors(n_neighbors=k + 1).fit(x[ref]).kneighbors(x)
     return np.where(fit, d[:, k], d[:, k - 1])     # a row of the fit set finds itself (distance 0) among its neighbours: skip one
@@ -116,6 +128,7 @@ def window_scores(embeddings:np.ndarray, # (n_windows, d), NaN rows for invalid 
                   bank_size:int=64, # 'bank': k-means centroids in the bank
                   k:int|None=None, # neighbours: the bank's nearest centroids (3) or kNN's k-th neighbour (10) when None
                   dims:int|None=32, # GLOSH only: PCA dimensions of the embeddings
+                  hdbscan_kw:dict|None=None, # GLOSH only: `cluster`'s settings (min_cluster_size, min_samples, ...)
                   seed:int=0) -> np.ndarray:
     "Per-window anomaly score (higher is more anomalous; NaN for invalid windows) from one of the `DETECTORS`."
     if method not in DETECTORS: raise DvatsError(f"unknown anomaly method {method!r}; use one of {', '.join(DETECTORS)}.")
@@ -126,12 +139,13 @@ def window_scores(embeddings:np.ndarray, # (n_windows, d), NaN rows for invalid 
     if method == 'glosh':
         if normal is not None: raise DvatsError("GLOSH cannot score against a user-defined normal; use clustering.anomaly.method 'bank', 'knn' or 'iforest'.")
         from dvats.clustering import cluster, reduced_embeddings, glosh_scores
-        return glosh_scores(cluster(reduced_embeddings(embeddings, dims, seed)))
+        return glosh_scores(cluster(reduced_embeddings(embeddings, dims, seed), **(hdbscan_kw or {})))
     if method == 'bank':     # chunked: no normalised copy of all the embeddings is ever made
         rows = np.flatnonzero(ok)
         out[rows] = bank_distances(embeddings, memory_bank(embeddings, np.flatnonzero(fit), bank_size, seed=seed), k or 3, rows)
         return out
     x, f = np.asarray(embeddings, np.float32)[ok], fit[ok]
+    if f.sum() < 2: raise DvatsError(f"'{method}' scores need at least 2 normal windows; name a longer normal.")
     if method == 'knn': out[ok] = _knn_distance(x, f, k or 10)
     else:
         from sklearn.ensemble import IsolationForest
@@ -158,6 +172,7 @@ def step_scores(window_scores:np.ndarray, n_rows:int, w:int, stride:int=1,
     "Per time step, a score from the valid windows covering it (`how`: their lower quartile, mean, Hann-weighted mean or max); NaN where none."
     if how not in AGGREGATIONS: raise DvatsError(f"unknown aggregation {how!r}; use one of {', '.join(AGGREGATIONS)}.")
     s, out = np.asarray(window_scores, dtype=np.float64), np.full(n_rows, np.nan)
+    if not len(s): return out
     hann = np.hanning(w + 2)[1:-1]
     for a in range(0, n_rows, chunk):
         t = np.arange(a, min(a + chunk, n_rows))
@@ -183,7 +198,7 @@ def anomaly_threshold(scores:np.ndarray, rule:str='mad', quantile:float=0.9, mad
     "The score above which a window is anomalous, by `rule`: 'mad' (median + mad_k · 1.4826 · MAD), 'quantile' or 'fixed' (`value`)."
     s = np.asarray(scores, dtype=np.float64); s = s[np.isfinite(s)]
     if rule == 'fixed':
-        if value is None: raise DvatsError("the 'fixed' anomaly threshold needs a value: set clustering.anomaly.value (or --threshold).")
+        if value is None: raise DvatsError("the 'fixed' anomaly threshold needs a value: set clustering.anomaly.value.")
         return float(value)
     if not len(s): raise DvatsError("no finite anomaly score to set a threshold from; check that the run has valid windows.")
     if rule == 'quantile':

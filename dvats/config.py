@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, fields, asdict
 from pathlib import Path
 from typing import Literal, Optional
 import yaml
-from .errors import DvatsError
+from .errors import DvatsError, DvatsWarning
 from .embeddings import ARCHS, METHODS as ENCODER_METHODS, READOUTS
 from .dr import METHODS as DR_METHODS
 from .clustering import CLUSTER_SPACES
@@ -85,13 +85,15 @@ class AnomalyConfig:
     quantile: float = _bounded(0.9, gt=0, lt=1)
     mad_k: float = _bounded(2.5, gt=0)
     value: Optional[float] = None                            # the 'fixed' threshold
-    normal: Optional[list[str]] = None                       # the windows scored against: ids ('12', '10-20') or ranges ('START..STOP'); None: all
+    normal: Optional[list[typing.Union[str, int]]] = None    # the windows scored against: ids (12, '10-20') or ranges ('START..STOP'); None: all
     space: Literal[ANOMALY_SPACES] = 'embeddings'            # 'glosh' only: the PCA-reduced embeddings or the projection
     dims: Optional[int] = _bounded(32, ge=1)                 # 'glosh' only: PCA dimensions of the embeddings; None: all
 
     def __post_init__(self):   # checked with the config, before any stage runs
         if self.threshold == 'fixed' and self.value is None:
             raise ConfigError("config key 'clustering.anomaly.threshold' is 'fixed' but 'clustering.anomaly.value' is not set; give the threshold value.")
+        if self.method == 'glosh' and self.normal:
+            raise ConfigError("config key 'clustering.anomaly.normal' is set, but GLOSH cannot score against a normal; use clustering.anomaly.method 'bank', 'knn' or 'iforest'.")
 
 @dataclass
 class ClusteringConfig:
@@ -198,9 +200,23 @@ def _from_dict(cls, d, prefix:str=''):
             _check_bounds(key, kw[k], known[k].metadata)
     return cls(**kw)
 
+_LEGACY_ANOMALY = {'anomaly_quantile': 'quantile', 'anomaly_threshold': 'value', 'anomaly_space': 'space', 'anomaly_dims': 'dims'}
+
+def _legacy_clustering(d:dict) -> dict:
+    "A config written before the anomaly settings moved to `clustering.anomaly` (dvats 0.1, issue 14) read as what that run did: GLOSH, max per step."
+    c = d.get('clustering') if isinstance(d, dict) else None
+    if not isinstance(c, dict) or not set(c) & set(_LEGACY_ANOMALY): return d
+    import warnings
+    old = {k: c[k] for k in _LEGACY_ANOMALY if k in c}
+    warnings.warn(f"config keys {', '.join('clustering.' + k for k in old)} are from an older dvats; read as clustering.anomaly "
+                  "with method 'glosh', aggregation 'max' (what such runs did). Write them under clustering.anomaly.", DvatsWarning)
+    an = {'method': 'glosh', 'aggregation': 'max', 'threshold': 'fixed' if old.get('anomaly_threshold') is not None else 'quantile',
+          **{_LEGACY_ANOMALY[k]: v for k, v in old.items()}, **c.get('anomaly', {})}
+    return {**d, 'clustering': {**{k: v for k, v in c.items() if k not in old}, 'anomaly': an}}
+
 def config_from_dict(d:dict|None=None) -> Config:
     "A checked `Config` from a (possibly partial, possibly nested) dict; missing keys take their defaults."
-    return _from_dict(Config, d or {})
+    return _from_dict(Config, _legacy_clustering(d or {}))
 
 # %% ../nbs/00d_config.ipynb #4cac46d5
 def load_config(source=None) -> Config:

@@ -80,12 +80,11 @@ def run(source, # CSV/parquet path, DataFrame or 2-D array
         out='runs/run', # run folder
         log=print, # where progress messages go (None: silent)
         truth:pd.DataFrame|None=None, # per-step ground truth as `make_demo_series` gives, for `lrp.evaluate`
-        normal=None, # the windows anomalies are scored against: ids, a window mask, (start, stop) rows or 'START..STOP' ranges (`clustering.anomaly.normal`)
+        normal=None, # the windows anomalies are scored against: a list of ids or a boolean window mask, (start, stop) row tuples, or strings '10-20', 'START..STOP' (`clustering.anomaly.normal`)
         **overrides, # dotted config keys, e.g. `**{'windows.w': 64}`
        ) -> RunResult:
     "Run the dvats pipeline on `source`, writing into `out` and reusing finished stages."
     from dvats.embeddings import load_encoder
-    if normal is not None: overrides = {**overrides, 'clustering.anomaly.normal': normal_spec(normal)}
     config = with_overrides(load_config(config), overrides)
     t0 = time.perf_counter()
     series, labels = _load(source, config)
@@ -94,6 +93,7 @@ def run(source, # CSV/parquet path, DataFrame or 2-D array
         given = load_encoder(config.encoder.path)
         given.check_compatible(list(series.columns), config.windows.w)
     tab = _window_table(series, labels, config)
+    if normal is not None: config = with_overrides(config, {'clustering.anomaly.normal': normal_spec(normal, len(tab))})
     normal_mask(config.clustering.anomaly.normal, len(tab), config.windows.w, config.windows.stride, series.index)   # a bad normal fails before anything is written
     if not tab.valid.any():                          # checked before anything is written
         raise DvatsError(f"every window holds a missing value, so there is nothing to train on or explain; fill gaps, "

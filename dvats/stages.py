@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Callable
 import numpy as np
 import pandas as pd
+from .errors import DvatsError
 from .io import is_binary
 from .store import RunStore, fingerprint, file_fingerprint, save_text, save_parquet, save_npy, save_json, atomic_write, log_history, log_artifact
 
@@ -207,18 +208,25 @@ def _anomaly_metrics(ctx:StageContext, an:pd.DataFrame, normal:np.ndarray|None, 
          'threshold_rule': an.attrs['threshold_rule'], 'n_anomalous_windows': int(an.is_anomaly.sum())}
     if flags is None: return m
     emb, seed = np.asarray(res.embeddings), ctx.config.seed
-    scores = {ac.method: an.anomaly_score.to_numpy(np.float64)}
+    scores, skipped = {ac.method: an.anomaly_score.to_numpy(np.float64)}, {}
     if ctx.valid.sum() <= COMPARE_MAX_WINDOWS:
-        for d in DETECTORS:
-            if d not in scores and not (d == 'glosh' and normal is not None): scores[d] = window_scores(emb, d, normal, dims=ac.dims, seed=seed)
-        raw = np.where(ctx.valid[:, None], ctx.window_view.reshape(len(ctx.valid), -1), np.nan)
-        scores['knn_raw'] = window_scores(raw, 'knn', normal)      # raw-value kNN on the flattened windows
+        raw = np.where(ctx.valid[:, None], ctx.window_view.reshape(len(ctx.valid), -1), np.nan)   # raw-value kNN on the flattened windows
+        for d, x, method in [(d, emb, d) for d in DETECTORS if d != ac.method] + [('knn_raw', raw, 'knn')]:
+            try: scores[d] = window_scores(x, method, normal, dims=ac.dims, hdbscan_kw=_hdbscan_kw(ctx.config), seed=seed)
+            except DvatsError as e: skipped[d] = str(e)      # e.g. GLOSH with a normal, kNN with a one-window normal
+    else: skipped['all'] = f"more than {COMPARE_MAX_WINDOWS:,} valid windows"
     for k, v in scores.items():
         m[k] = detection_scores(step_scores(v, len(res.series), wc.w, wc.stride, ac.aggregation), flags, buffer=wc.w)
-    m['detectors'], m['positive_rate'] = list(scores), float(flags.mean())
-    m['best_by_auc_pr'] = max(scores, key=lambda k: m[k]['auc_pr'] or 0)
+    m['detectors'], m['skipped'], m['positive_rate'] = list(scores), skipped, float(flags.mean())
+    ranked = [k for k in scores if m[k]['auc_pr'] is not None]
+    m['best_by_auc_pr'] = max(ranked, key=lambda k: m[k]['auc_pr']) if ranked else None
     m['selection'] = selection_hits(an.is_anomaly.to_numpy(), flags, wc.w, wc.stride)
     return m
+
+def _hdbscan_kw(config) -> dict:
+    "The clustering settings GLOSH's HDBSCAN uses, as the clusters do."
+    cc = config.clustering
+    return {'min_cluster_size': cc.min_cluster_size, 'min_samples': cc.min_samples, 'cluster_selection_epsilon': cc.cluster_selection_epsilon}
 
 def _anomaly_window_scores(ctx:StageContext, normal:np.ndarray|None) -> np.ndarray:
     "The configured detector's per-window scores (GLOSH on the projection when `clustering.anomaly.space` says so)."
@@ -226,7 +234,7 @@ def _anomaly_window_scores(ctx:StageContext, normal:np.ndarray|None) -> np.ndarr
     res, ac = ctx.res, ctx.config.clustering.anomaly
     on_proj = ac.method == 'glosh' and ac.space == 'projection'
     return window_scores(res.projections if on_proj else np.asarray(res.embeddings), ac.method, normal, ac.bank_size, ac.k,
-                         None if on_proj else ac.dims, ctx.config.seed)
+                         None if on_proj else ac.dims, _hdbscan_kw(ctx.config), ctx.config.seed)
 
 def _cluster(ctx:StageContext):
     "Cluster the projection (or the embeddings), score the clusters, score anomalies with `clustering.anomaly`, and store them."
