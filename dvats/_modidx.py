@@ -396,6 +396,7 @@ d = { 'settings': { 'branch': 'main',
                                'dvats.windows.n_windows': ('windows.html#n_windows', 'dvats/windows.py'),
                                'dvats.windows.normalise': ('windows.html#normalise', 'dvats/windows.py'),
                                'dvats.windows.sliding_windows': ('windows.html#sliding_windows', 'dvats/windows.py'),
+                               'dvats.windows.window_any': ('windows.html#window_any', 'dvats/windows.py'),
                                'dvats.windows.window_labels': ('windows.html#window_labels', 'dvats/windows.py'),
                                'dvats.windows.window_table': ('windows.html#window_table', 'dvats/windows.py'),
                                'dvats.windows.window_validity': ('windows.html#window_validity', 'dvats/windows.py')}}}

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from .errors import DvatsError
-from .windows import finite_rows
+from .windows import finite_rows, window_any
 
 # %% auto #0
 __all__ = ['DETECTORS', 'DEFAULT_DETECTOR', 'ANOMALY_SPACES', 'AGGREGATIONS', 'DEFAULT_AGGREGATION', 'THRESHOLD_RULES',
@@ -287,9 +287,8 @@ def selection_hits(is_anomaly:np.ndarray, step_label:np.ndarray, w:int, stride:i
     "Of the windows flagged `is_anomaly`: how many, the share overlapping a labelled anomalous step, and how many labelled anomalies they overlap."
     flagged = np.flatnonzero(np.asarray(is_anomaly, bool))
     y = np.asarray(step_label).astype(bool)
-    cs = np.r_[0, np.cumsum(y)]
+    overlap = window_any(y, w, stride)[flagged]
     a = flagged * stride
-    overlap = cs[np.minimum(a + w, len(y))] > cs[a]
     starts, ends = label_ranges(y)
     cover = np.zeros(len(y) + 1, np.int64)                      # steps inside at least one flagged window
     np.add.at(cover, a, 1); np.add.at(cover, np.minimum(a + w, len(y)), -1)

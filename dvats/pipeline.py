@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from .errors import DvatsError
 from .io import load_labelled_series
-from .windows import check_window_params, window_table, window_labels
+from .windows import check_window_params, window_table, window_labels, window_any
 from .demo import make_demo_series
 from .anomaly import normal_mask, normal_spec
 from .config import Config, load_config, config_to_yaml, with_overrides
@@ -39,9 +39,7 @@ def _window_table(series:pd.DataFrame, labels:pd.DataFrame|None, config:Config) 
     if labels is not None and 'label' in labels:
         tab['label'] = pd.Series(window_labels(labels['label'].to_numpy(), w, s)).astype(str).where(lambda x: x != 'None')
     flags = _step_anomalies(labels)
-    if flags is not None:
-        cs = np.concatenate([[0], np.cumsum(flags)])
-        tab['has_anomaly'] = cs[tab.end.to_numpy()] > cs[tab.start.to_numpy()]
+    if flags is not None: tab['has_anomaly'] = window_any(flags, w, s)
     return tab
 
 # %% ../nbs/07_pipeline.ipynb #7a1a0887

@@ -215,8 +215,9 @@ def _anomaly_metrics(ctx:StageContext, an:pd.DataFrame, normal:np.ndarray|None, 
             try: scores[d] = window_scores(x, method, normal, dims=ac.dims, hdbscan_kw=_hdbscan_kw(ctx.config), seed=seed)
             except DvatsError as e: skipped[d] = str(e)      # e.g. GLOSH with a normal, kNN with a one-window normal
     else: skipped['all'] = f"more than {COMPARE_MAX_WINDOWS:,} valid windows"
-    for k, v in scores.items():
-        m[k] = detection_scores(step_scores(v, len(res.series), wc.w, wc.stride, ac.aggregation), flags, buffer=wc.w)
+    for k, v in scores.items():      # the configured detector is measured on the per-step scores the run stores
+        step = res.steps.anomaly_score.to_numpy(np.float64) if k == ac.method else step_scores(v, len(res.series), wc.w, wc.stride, ac.aggregation)
+        m[k] = detection_scores(step, flags, buffer=wc.w)
     m['detectors'], m['skipped'], m['positive_rate'] = list(scores), skipped, float(flags.mean())
     ranked = [k for k in scores if m[k]['auc_pr'] is not None]
     m['best_by_auc_pr'] = max(ranked, key=lambda k: m[k]['auc_pr']) if ranked else None

@@ -13,7 +13,7 @@ from .errors import DvatsError
 
 # %% auto #0
 __all__ = ['n_windows', 'check_window_params', 'sliding_windows', 'window_validity', 'window_table', 'channel_stats', 'normalise',
-           'window_labels', 'finite_rows']
+           'window_labels', 'window_any', 'finite_rows']
 
 # %% ../nbs/00b_windows.ipynb #4250e00a
 def n_windows(n_rows:int, w:int, stride:int) -> int:
@@ -107,6 +107,14 @@ def window_labels(labels, w:int, stride:int=1) -> np.ndarray:
     out[:] = None
     out[best >= 0] = np.asarray(classes, dtype=object)[best[best >= 0]]
     return out
+
+# %% ../nbs/00b_windows.ipynb #c1aea8cf
+def window_any(flags, w:int, stride:int=1) -> np.ndarray:
+    "Per window, whether any of its steps is flagged in the per-step boolean `flags` (e.g. a labelled anomaly)."
+    f = np.asarray(flags, dtype=bool)
+    starts = np.arange(n_windows(len(f), w, stride)) * stride
+    cs = np.concatenate([[0], np.cumsum(f)])
+    return cs[starts + w] > cs[starts]
 
 # %% ../nbs/00b_windows.ipynb #7821bf23
 def finite_rows(x:np.ndarray) -> np.ndarray:

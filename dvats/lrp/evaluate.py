@@ -12,6 +12,8 @@ import torch
 from torch import nn
 from ..errors import DvatsError
 from ..embeddings import cut_batch
+from ..windows import window_any
+from ..anomaly import label_ranges
 from .canonical import canonical_backbone
 from .composites import COMPOSITES, DEFAULT_COMPOSITE
 from .attribution import METHODS, relevance
@@ -116,15 +118,15 @@ def truth_selections(truth:pd.DataFrame, # per step: `regime`, `anomaly`, `anoma
     rng = np.random.default_rng(seed)
     out = []
     flag = truth['anomaly'].to_numpy().astype(bool)
-    edges = np.flatnonzero(np.diff(np.r_[0, flag.astype(np.int8), 0]))
-    for a, b in zip(edges[::2], edges[1::2]):                            # each planted anomaly is a run [a, b) of flagged steps
+    for a, last in zip(*label_ranges(flag)):                            # each planted anomaly is a run [a, last] of flagged steps
+        b = last + 1
         lo, hi = max(0, -(-(a - w + 1) // stride)), min(n_windows - 1, (b - 1) // stride)
         ids = np.arange(lo, hi + 1); ids = ids[valid[ids]]
         kind = str(truth['anomaly_kind'].iloc[a]) if 'anomaly_kind' in truth else 'anomaly'
         if len(ids): out.append((kind, ids, [str(truth['anomaly_channel'].iloc[a])]))
     regime = truth['regime'].to_numpy()
     cover = np.lib.stride_tricks.sliding_window_view(regime, w)[::stride][:n_windows]
-    pure = (cover == cover[:, :1]).all(1) & valid & ~np.lib.stride_tricks.sliding_window_view(flag, w)[::stride][:n_windows].any(1)
+    pure = (cover == cover[:, :1]).all(1) & valid & ~window_any(flag, w, stride)[:n_windows]
     for k, chans in (regime_channels if regime_channels is not None else demo_regime_channels()).items():
         ids = np.flatnonzero(pure & (cover[:, 0] == k))
         if len(chans) and len(ids):
