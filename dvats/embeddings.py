@@ -330,15 +330,17 @@ def train_encoder(windows:np.ndarray, # zero-copy view (n_windows, n_channels, w
 
 # %% ../nbs/01_embeddings.ipynb #8c0f1dd0
 def plot_training(history:pd.DataFrame):
-    "Plotly figure of the training and validation loss per epoch."
-    import plotly.graph_objects as go
-    fig = go.Figure()
-    fig.add_scatter(x=history.epoch, y=history.train_loss, name='train', mode='lines+markers')
-    fig.add_scatter(x=history.epoch, y=history.valid_loss, name='validation', mode='lines+markers')
+    "Matplotlib figure of the training and validation loss per epoch: a small SVG in the run folder (a plotly page inlines 4.7 MB of plotly.js)."
+    from matplotlib.figure import Figure       # no pyplot: no global state, no GUI backend
+    fig = Figure(figsize=(7, 3.5))
+    ax = fig.subplots()
+    ax.plot(history.epoch, history.train_loss, 'o-', label='train')
+    ax.plot(history.epoch, history.valid_loss, 'o-', label='validation')
     best = history.valid_loss.idxmin()
-    fig.add_annotation(x=history.epoch[best], y=history.valid_loss[best], text='kept', showarrow=True)
-    fig.update_layout(title='MVP encoder: masked-value reconstruction loss', xaxis_title='epoch',
-                      yaxis_title='MSE on masked values', yaxis_type='log', height=350, margin=dict(t=40, b=40))
+    ax.annotate('kept', (history.epoch[best], history.valid_loss[best]), xytext=(0, 14), textcoords='offset points', ha='center',
+                arrowprops=dict(arrowstyle='->'))
+    ax.set(yscale='log', xlabel='epoch', ylabel='MSE on masked values', title="encoder's self-supervised loss")
+    ax.legend(); fig.tight_layout()
     return fig
 
 # %% ../nbs/01_embeddings.ipynb #9cdc6757

@@ -151,7 +151,7 @@ def _train_encoder(ctx:StageContext):
     save_encoder(enc, ctx.store.out)          # writes ENCODER_FILES (a test below holds the names together)
     if enc.history is not None:
         save_text(ctx.path('training.csv'), enc.history.to_csv(index=False))
-        atomic_write(ctx.path('training_curve.html'), lambda p: plot_training(enc.history).write_html(p, include_plotlyjs=True))
+        atomic_write(ctx.path('training_curve.svg'), lambda p: plot_training(enc.history).savefig(p, format='svg'))
     res.encoder = enc
 
 def _copy_encoder(ctx:StageContext):
@@ -340,7 +340,7 @@ def _report(ctx:StageContext):
 STAGES = (
     Stage('encoder', ('series', 'config.windows', 'encoder-training', 'config.seed'),
           ENCODER_FILES + (RunFile('training.csv', "the encoder's loss per epoch", reproducible=False),
-                           RunFile('training_curve.html', "the plot of the encoder's loss per epoch", reproducible=False)),
+                           RunFile('training_curve.svg', "the plot of the encoder's loss per epoch", reproducible=False)),
           _train_encoder, _log_encoder, when=lambda config, truth: not config.encoder.path),
     Stage('encoder', ('encoder-file',), ENCODER_FILES, _copy_encoder, _log_encoder,
           when=lambda config, truth: bool(config.encoder.path), tag='encoder-file'),

@@ -36,7 +36,7 @@ def test_demo_writes_config_and_windows(demo_run):
 
 def test_demo_trains_encoder_and_embeds(demo_run):
     out, r = demo_run
-    for f in ['encoder.pt', 'encoder.json', 'embeddings.npy', 'training.csv', 'training_curve.html']: assert (out / f).is_file(), f
+    for f in ['encoder.pt', 'encoder.json', 'embeddings.npy', 'training.csv', 'training_curve.svg']: assert (out / f).is_file(), f
     emb = np.load(out / 'embeddings.npy', allow_pickle=False)
     assert emb.shape == (4989, 128 + 6 * 14) and emb.dtype == np.float32 and np.isfinite(emb).all()
     assert 'encoder: done in' in r.stdout and 'embeddings: done in' in r.stdout
