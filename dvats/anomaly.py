@@ -134,7 +134,6 @@ def window_scores(embeddings:np.ndarray, # (n_windows, d), NaN rows for invalid 
     if method not in DETECTORS: raise DvatsError(f"unknown anomaly method {method!r}; use one of {', '.join(DETECTORS)}.")
     ok = finite_rows(embeddings)
     fit = ok if normal is None else (np.asarray(normal, bool) & ok)
-    if normal is not None and not fit.any(): raise DvatsError("the normal has no valid window; name windows or time ranges that contain at least one full valid window.")
     out = np.full(len(ok), np.nan)
     if method == 'glosh':
         if normal is not None: raise DvatsError("GLOSH cannot score against a user-defined normal; use clustering.anomaly.method 'bank', 'knn' or 'iforest'.")
