@@ -4,7 +4,9 @@ from pathlib import Path
 
 CHROMIUM, DRIVER = shutil.which('chromium') or '/usr/bin/chromium', shutil.which('chromedriver') or '/usr/bin/chromedriver'
 FLAGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-         '--disable-component-update', '--disable-sync', '--no-first-run']
+         '--disable-component-update', '--disable-sync', '--no-first-run',
+         # a mouse, as on a desktop (headless has no pointer device): plotly then shows its toolbars on hover, as users see them
+         '--blink-settings=primaryHoverType=2,availableHoverTypes=2,primaryPointerType=4,availablePointerTypes=4']
 
 
 def headless_chromium(width: int, height: int):

@@ -112,8 +112,10 @@ function layout(root, page) {
 
 /** Draw the explorer of payload `D` into `root`; returns its API (select, selectCluster, selectAnomalies, last, state, setState).
  * `host` may give: `page` (ids on the parts), `selected(ids)` and `viewed(view)` (told after each change),
- * `explained(ids, target)` (a table and profile computed elsewhere, or null), `exportIds(state)`, `exportView(state)`. */
-export function mount(root, D, host = {}) {
+ * `explained(ids, target)` (a table and profile computed elsewhere, or null), `exportIds(state)`, `exportView(state)`.
+ * `start` is the state to draw first (as `state()` gives it): a host that holds one (Jupyter, after a page reload or in a
+ * second view) draws it as it is, and the explorer's own empty start never reaches the host. */
+export function mount(root, D, host = {}, start = null) {
   const Plotly = globalThis.Plotly;
   const M = D.meta, C = M.channels.length, NV = M.n_valid, NB = M.bucket_labels.length;
   const A = {}; for (const k in D.arrays) A[k] = decode(D.arrays[k]);
@@ -130,6 +132,7 @@ export function mount(root, D, host = {}) {
   ui.targetbox.hidden = !host.explained;            // only a host with Python can recompute relevance for a contrast
 
   let sel = new Uint8Array(NV), mode = 'replace', color = 'cluster', thr = M.threshold, showPath = false, target = 'embedding';
+  function takeView(s) { color = s.color || color; thr = (s.threshold ?? thr); showPath = !!s.path; mode = s.mode || mode; target = s.target || target; }
   let last = null;
   const say = text => { ui.status.textContent = text; };
   const selectedIdx = () => { const out = []; for (let i = 0; i < NV; i++) if (sel[i]) out.push(i); return out; };
@@ -149,7 +152,8 @@ export function mount(root, D, host = {}) {
   function anomalyTrace() { const x = [], y = []; for (let i = 0; i < NV; i++) if (A.score[i] > thr) { x.push(A.x[i]); y.push(A.y[i]); } return {x, y}; }
   function drawProjection() {
     const an = anomalyTrace();
-    const pts = {type: 'scattergl', mode: 'markers', x: A.x, y: A.y, text: hover, hoverinfo: 'text', name: 'windows',
+    const idx = selectedIdx();
+    const pts = {type: 'scattergl', mode: 'markers', x: A.x, y: A.y, text: hover, hoverinfo: 'text', name: 'windows', selectedpoints: idx.length ? idx : null,
                  marker: {size: 5, color: markerColors(), colorscale: 'Viridis', showscale: color === 'score', colorbar: {title: {text: 'score'}, thickness: 10}},
                  selected: {marker: {opacity: 1}}, unselected: {marker: {opacity: 0.25}}};
     const anm = {type: 'scattergl', mode: 'markers', x: an.x, y: an.y, hoverinfo: 'skip', name: 'above threshold',
@@ -230,17 +234,17 @@ export function mount(root, D, host = {}) {
     const shapes = mergedIntervals(idx.map(i => [A.start[i], A.end[i]])).map(([a, b]) =>
       ({type: 'rect', xref: 'x', yref: 'paper', x0: a, x1: b, y0: 0.3, y1: 1, fillcolor: 'rgba(255,165,0,0.25)', line: {width: 0}}));
     shapes.push({type: 'line', xref: 'paper', yref: 'y2', x0: 0, x1: 1, y0: thr, y1: thr, line: {dash: 'dot', color: '#555', width: 1}});
-    Plotly.react(ui.series, traces, {margin: {t: 30, l: 50, r: 10, b: 40}, dragmode: 'select', selectdirection: 'h', shapes: shapes, uirevision: 'keep',
-      title: {text: 'series (drag along time to select the windows it covers); anomaly score; clusters', font: {size: 13}},
+    Plotly.react(ui.series, traces, {margin: {t: 58, l: 50, r: 10, b: 40}, dragmode: 'select', selectdirection: 'h', shapes: shapes, uirevision: 'keep',
+      title: {text: 'series (drag along time to select the windows it covers); anomaly score; clusters', font: {size: 13}, y: 1, yref: 'container', yanchor: 'top', pad: {t: 6}},
       xaxis: {anchor: 'y3', title: {text: M.time.kind === 'regular' ? 'row (time in the hover of the projection)' : 'row'}},
       yaxis: {domain: [0.3, 1]}, yaxis2: {domain: [0.1, 0.27], title: {text: 'score'}}, yaxis3: {domain: [0, 0.07], showticklabels: false},
-      legend: {orientation: 'h', y: 1.08}}, cfg());
+      legend: {orientation: 'h', x: 0, y: 1, yanchor: 'bottom'}}, cfg());
   }
   function drawHist() {
     Plotly.react(ui.hist, [{type: 'histogram', x: Array.from(A.score), nbinsx: 60, marker: {color: '#4c78a8'}}],
       {margin: {t: 30, l: 40, r: 10, b: 35}, xaxis: {title: {text: 'score'}},
        // which rule set the threshold, so that users can reason about what 'above the threshold' means
-       title: {text: 'anomaly scores; threshold: ' + (thr === M.threshold ? (M.threshold_rule || 'the run\'s') : 'set by hand'), font: {size: 12}},
+       title: {text: 'anomaly scores; threshold: ' + (thr === M.threshold ? (M.threshold_rule || 'the run\'s') : 'set by hand'), font: {size: 11}},
        shapes: [{type: 'line', x0: thr, x1: thr, yref: 'paper', y0: 0, y1: 1, line: {color: 'red', dash: 'dash'}}]}, cfg());
   }
   function drawRank() {
@@ -267,13 +271,30 @@ export function mount(root, D, host = {}) {
   }
 
   // ---- selection ----
-  function apply(idxList, how) {
-    how = how || mode;
+  // plotly keeps a lasso or box as `layout.selections`, selects the points inside it again on each redraw of its plot, and
+  // may emit plotly_selected from inside that redraw: with the explorer redrawing on each plotly_selected, a selection could
+  // start an endless loop, and a stale lasso would outdraw a selection made otherwise (a cluster, Python). So the selection
+  // is the explorer's alone: a plot's lasso or box is read once, then cleared from the plot, and what plotly emits while the
+  // explorer draws (`drawing`) is not a new selection.
+  let drawing = 0;
+  function quietly(f) { drawing++; try { return f(); } finally { drawing--; } }
+  function forget(gd) { if (gd.layout && (gd.layout.selections || []).length) Plotly.relayout(gd, {selections: []}); }
+  function mark(idx) { forget(ui.proj); Plotly.restyle(ui.proj, {selectedpoints: [idx.length ? idx : null]}, [0]); }   // the projection shows `sel`
+  function fromPlot(gd, ev, idxList) {
+    // a lasso or box always comes with its shape in `selections`; an empty list is plotly replaying the cleared one
+    if (drawing || !ev || !(ev.selections || []).length) return;
+    const before = sel.slice();
+    combine(idxList, mode);
+    if (sel.some((v, i) => v !== before[i])) update();
+    else quietly(() => { forget(gd); mark(selectedIdx()); });   // plotly marked the lasso's points; an added lasso may hold fewer
+  }
+  function combine(idxList, how) {
     if (how === 'replace') sel.fill(0);
     for (const i of idxList) sel[i] = how === 'subtract' ? 0 : 1;
-    update();
   }
-  function update() {
+  function apply(idxList, how) { combine(idxList, how || mode); update(); }
+  function update() { quietly(redrawSelection); }
+  function redrawSelection() {
     const t0 = performance.now();
     const idx = selectedIdx(), ids = idx.map(i => A.id[i]);
     const ext = host.explained ? host.explained(ids, target) : null;
@@ -282,8 +303,8 @@ export function mount(root, D, host = {}) {
     const t1 = performance.now();
     const bands = drawBands(idx.length ? idx : allIdx, rows, ext);
     drawHeat(idx.length ? idx : allIdx, rows, ext ? ext.profile : null);
-    drawSeries(idx, rows);
-    Plotly.restyle(ui.proj, {selectedpoints: [idx.length ? idx : null]}, [0]);
+    forget(ui.series); drawSeries(idx, rows);
+    mark(idx);
     last = {ids, table: rows.map(d => ({channel: d.channel, signed: d.signed, share: d.share})), bands,   // bands: per channel (payload order), or null
             ms_table: t1 - t0, ms_all: performance.now() - t0};
     const waiting = target === 'contrast' && host.explained && idx.length && idx.length < NV && !ext;
@@ -292,26 +313,29 @@ export function mount(root, D, host = {}) {
         : idx.length ? `${idx.length} windows selected · importances in ${last.ms_table.toFixed(1)} ms` : `no selection: importances of all ${NV} windows`);
     if (host.selected) host.selected(ids);
   }
-  function redrawView() {
+  function redrawView() { quietly(redrawViewNow); }
+  function showView() {                   // the controls say what is drawn
     ui.color.value = color; ui.thr.value = thr; ui.thrv.textContent = thr.toFixed(3); ui.path.checked = showPath;
     ui.modes.forEach(r => { r.checked = r.value === mode; }); ui.target.value = target;
-    drawProjection(); drawHist();
+  }
+  function redrawViewNow() {
+    showView(); drawProjection(); drawHist();
     drawSeries(selectedIdx(), last ? last.table.map(d => ({...d, c: M.channels.indexOf(d.channel)})) : []);
   }
   function viewChanged() { redrawView(); if (host.viewed) host.viewed({color, threshold: thr, path: showPath, mode, target}); }
   function wire() {
-    ui.proj.on('plotly_selected', ev => { if (!ev) return; apply(ev.points.filter(p => p.curveNumber === 0).map(p => p.pointIndex)); });
-    ui.proj.on('plotly_deselect', () => { if (mode === 'replace') apply([], 'replace'); });
+    ui.proj.on('plotly_selected', ev => fromPlot(ui.proj, ev, ev ? ev.points.filter(p => p.curveNumber === 0).map(p => p.pointIndex) : []));
+    ui.proj.on('plotly_deselect', () => { if (!drawing && mode === 'replace') apply([], 'replace'); });   // a double click
     ui.proj.on('plotly_hover', ev => { const p = ev.points.find(q => q.curveNumber === 0); if (p) drawPreview(p.pointIndex); });
     ui.series.on('plotly_selected', ev => {
-      if (!ev) return;
+      if (drawing || !ev) return;
       let r = ev.range && ev.range.x;                       // a box dragged with the mouse
       const sl = ev.selections && ev.selections[ev.selections.length - 1];
       if (!r && sl && sl.x0 !== undefined) r = [Math.min(sl.x0, sl.x1), Math.max(sl.x0, sl.x1)];   // a selection set through the API
       if (!r) return;
       const [r0, r1] = r, idx = [];
       for (let i = 0; i < NV; i++) if (A.end[i] > r0 && A.start[i] <= r1) idx.push(i);
-      apply(idx);
+      fromPlot(ui.series, ev, idx);
     });
   }
   const api = {
@@ -321,8 +345,7 @@ export function mount(root, D, host = {}) {
     last: () => last,
     state: () => ({dvats_view: 1, selection: selectedIdx().map(i => A.id[i]), color, threshold: thr, path: showPath, mode}),
     setState(s) {
-      color = s.color || color; thr = (s.threshold ?? thr); showPath = !!s.path; mode = s.mode || mode; target = s.target || target;
-      viewChanged(); api.select(s.selection || [], 'replace');
+      takeView(s); viewChanged(); api.select(s.selection || [], 'replace');
     },
     refresh: update,                      // redraw the selection's views (the host's explanation arrived)
     say,
@@ -351,7 +374,19 @@ export function mount(root, D, host = {}) {
       f.text().then(s => { try { api.setState(JSON.parse(s)); } catch (err) { say('not a dvats view file: ' + err.message); } });
     };
   }
-  controls(); drawProjection(); drawHist(); drawRank(); drawPreview(0); update(); wire();
+  if (start) { takeView(start); for (const id of start.selection || []) { const i = pos.get(id); if (i !== undefined) sel[i] = 1; } }
+  controls(); showView(); drawProjection(); drawHist(); drawRank(); drawPreview(0); update(); wire();
+  // each plot takes its panel's width: on a window resize (plotly's `responsive`) and whenever the panel alone changes width
+  // (Jupyter's side bar opens or closes; a plot drawn while its panel was hidden got plotly's 700 px)
+  const plots = [ui.proj, ui.preview, ui.imp, ui.bands, ui.heat, ui.series, ui.hist];
+  const sized = typeof ResizeObserver === 'undefined' ? null : new ResizeObserver(seen => {
+    for (const e of seen) {
+      const gd = e.target, w = e.contentRect.width;
+      if (w > 0 && gd._fullLayout && Math.abs(gd._fullLayout.width - w) >= 1) Plotly.Plots.resize(gd);
+    }
+  });
+  if (sized) plots.forEach(gd => sized.observe(gd));
+  api.dispose = () => { if (sized) sized.disconnect(); plots.forEach(gd => Plotly.purge(gd)); };
   return api;
 }
 
@@ -404,9 +439,8 @@ async function render({model, el}) {
     exportIds: () => model.send({kind: 'export_ids'}),
     exportView: () => model.send({kind: 'save_state'}),
   };
-  const api = mount(root, model.get('_payload'), host);
   const fromModel = () => Object.fromEntries(SYNCED.map(k => [k, model.get(k)]));
-  api.setState(fromModel());
+  const api = mount(root, model.get('_payload'), host, fromModel());   // the model's state, not an empty one: it survives a reload
   const onChange = () => { if (!echo) api.setState(fromModel()); };
   const onExplained = () => api.refresh();
   const onMsg = msg => { if (msg && msg.kind === 'status') api.say(msg.text); };
@@ -415,7 +449,7 @@ async function render({model, el}) {
   model.on('msg:custom', onMsg);
   el.dvats = api; globalThis.dvats = api;
   root.setAttribute('data-ready', '1');
-  return () => { for (const k of SYNCED) model.off('change:' + k, onChange); model.off('change:_explained', onExplained); model.off('msg:custom', onMsg); };
+  return () => { for (const k of SYNCED) model.off('change:' + k, onChange); model.off('change:_explained', onExplained); model.off('msg:custom', onMsg); api.dispose(); };
 }
 
 export default {render};
