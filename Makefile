@@ -3,20 +3,36 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-# The install stamp is keyed on the content of pyproject.toml: editing it reinstalls, nothing else does.
-STAMP := $(VENV)/.installed-$(shell sha256sum pyproject.toml | cut -c1-16)
+# The install stamp is keyed on the content of pyproject.toml and requirements.lock: editing either reinstalls, nothing else does.
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | sha256sum | cut -c1-16)
 
-.PHONY: install browser demo test clean-runs
+.PHONY: install lock browser demo test docs lab clean-runs
 
 install: $(STAMP)
 
 $(STAMP):  # no mtime prerequisite: nbdev-export rewrites pyproject.toml unchanged
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	@echo "installing torch 2.14.1 + torchvision 0.29.1 (a matched pair), then dvats[dev] into $(VENV)"
-	$(BIN)/python -m pip install -q --disable-pip-version-check torch==2.14.1 torchvision==0.29.1
-	$(BIN)/python -m pip install -q --disable-pip-version-check -e ".[dev]"
+	@echo "installing requirements.lock into $(VENV): torch 2.14.1 + torchvision 0.29.1 (a matched pair) and every dependency of dvats[dev], exact versions, hashes checked; then dvats itself (editable)"
+	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@rm -f $(VENV)/.installed-*
 	@touch $@
+
+# lock: refresh requirements.lock, what `make install` installs: pyproject.toml's dependencies and dev extra, and the torch
+# pair, resolved by uv for linux x86_64 (glibc 2.36) and CPython 3.11.7, with hashes. Versions already in the lock are kept
+# while they still fit (`make lock UPGRADE=1` moves every one to the newest that fits); commit the file, `make install` applies it.
+LOCK_PINS := torch==2.14.1 torchvision==0.29.1
+lock:
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check uv==0.13.8
+	printf '%s\n' $(LOCK_PINS) | $(BIN)/uv pip compile pyproject.toml - --extra dev --python-version 3.11.7 \
+	  --python-platform x86_64-manylinux_2_36 --generate-hashes --custom-compile-command 'make lock' $(if $(UPGRADE),--upgrade) \
+	  -q -o requirements.lock
+	@sed -i -e '2a # Resolved for linux x86_64 (manylinux_2_36: glibc 2.36) and CPython 3.11.7 only, from pyproject.toml (dependencies and' \
+	  -e '2a # the dev extra) and $(LOCK_PINS) (a matched pair). torch 2.14.1 for Linux links the CUDA 13 runtime' \
+	  -e '2a # and does not import without the nvidia-*, cuda-* and triton wheels below (about 2.3 GB; where pip.conf names a' \
+	  -e '2a # local mirror that holds them, as on this project'"'"'s machines, pip reads them from disk instead of downloading).' \
+	  -e '2a # `make install` installs exactly these versions, checking every hash; `make lock` refreshes this file.' requirements.lock
 
 # browser: Debian's headless Chromium and its driver for the browser tests, and node for the front end's syntax check (apt; no browser download at test time)
 browser:
@@ -28,7 +44,7 @@ browser:
 demo: install
 	$(BIN)/dvats demo --out runs/demo
 
-# test: the library matches the notebooks, notebooks are clean, every notebook's tests pass, then tests/.
+# test: the library matches the notebooks, notebooks are clean, every notebook's tests pass, the docs build, then tests/.
 test: install browser
 	@tmp=$$(mktemp -d); cp -r dvats "$$tmp/dvats"; cp -r nbs "$$tmp/nbs"; \
 	 $(BIN)/nbdev-clean && $(BIN)/nbdev-export; \
@@ -38,9 +54,22 @@ test: install browser
 	 rm -rf "$$tmp"; test $$ok = 1
 	@# the explorer's front end is an ES module: node checks its syntax (stdin, so node reads it as a module)
 	node --check --input-type=module < dvats/views/explorer.js
-	@# two notebooks at a time on two cores: one thread each, so torch and numba do not oversubscribe the cores
-	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 NUMBA_NUM_THREADS=1 $(BIN)/nbdev-test --n-workers 2
+	@# every notebook's tests, as nbdev-test runs them (two at a time on two cores, one thread each, so torch and numba do
+	@# not oversubscribe the cores); the executed notebooks are kept in _build/executed for the docs
+	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 NUMBA_NUM_THREADS=1 $(BIN)/python tools/notebooks.py --n-workers 2
+	@# the docs site from those executed notebooks (nothing runs twice); tests/test_docs_browser.py follows its links
+	NO_MKDOCS_2_WARNING=1 $(BIN)/python tools/docs.py
 	$(BIN)/python -m pytest tests/ -q -p no:cacheprovider
+
+# docs: the site in _docs/site (open _docs/site/index.html), rendered offline by MkDocs from the executed notebooks that
+# `make test` keeps in _build/executed (a notebook whose sources changed since is executed again first)
+docs: install
+	NO_MKDOCS_2_WARNING=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 NUMBA_NUM_THREADS=1 $(BIN)/python tools/docs.py
+
+# lab: JupyterLab on the demo's explorer notebook (the demo run is made first when it is missing)
+lab: install
+	@test -f runs/demo/stages.json || $(BIN)/dvats demo --out runs/demo
+	$(BIN)/jupyter lab examples/explore.ipynb $(if $(filter 0,$(shell id -u)),--allow-root)   # root (as in containers) must say so
 
 clean-runs:
 	rm -rf runs/

@@ -1,0 +1,60 @@
+"""Run the notebooks' tests exactly as `nbdev-test` does, and keep each executed notebook (its outputs) in `_build/executed/`.
+
+`make test` runs this instead of a bare `nbdev-test`, so the docs site (`tools/docs.py`) renders the outputs of the run that
+was tested, and nothing is executed twice. Usage: `python tools/notebooks.py [NOTEBOOK ...] [--n-workers N]`."""
+import argparse, hashlib, json, sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+EXECUTED = ROOT / '_build' / 'executed'
+
+
+def library_digest() -> str:
+    "A digest of the package every notebook imports: the exported modules and the front-end assets."
+    h = hashlib.sha256()
+    for p in sorted(q for q in (ROOT / 'dvats').rglob('*') if q.suffix in ('.py', '.js', '.css', '.html')):
+        h.update(str(p.relative_to(ROOT)).encode()); h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+def source_digest(nb:Path, library:str) -> str:
+    "What a notebook's outputs depend on: the notebook itself and the package."
+    return hashlib.sha256(nb.read_bytes() + library.encode()).hexdigest()[:16]
+
+
+def stale(names=None) -> list:
+    "The notebooks (paths) whose executed copy is missing or was made from other sources."
+    library, out = library_digest(), []
+    for nb in sorted((ROOT / 'nbs').glob('*.ipynb')):
+        if names and nb.name not in names: continue
+        try: ok = json.loads((EXECUTED / nb.name).read_text())['metadata'].get('dvats_executed_from') == source_digest(nb, library)
+        except (OSError, ValueError, KeyError): ok = False
+        if not ok: out.append(nb)
+    return out
+
+
+def run(paths, n_workers:int=2) -> None:
+    "Test `paths` with nbdev (its flags, its skip rules, its parallel workers); write each passing notebook with its outputs."
+    import nbdev.test
+    from fastcore.nbio import write_nb
+    library = library_digest()
+    EXECUTED.mkdir(parents=True, exist_ok=True)
+
+    def keep(nb, fn):                         # nbdev calls write_nb(nb, fn) after a notebook passes, when save=True
+        nb.metadata['dvats_executed_from'] = source_digest(ROOT / 'nbs' / Path(fn).name, library)
+        write_nb(nb, EXECUTED / Path(fn).name)
+
+    nbdev.test.write_nb = keep                # the workers are forked, so they inherit it
+    names = '|'.join(p.name.replace('.', r'\.') for p in paths)
+    nbdev.test.nbdev_test(path=str(ROOT / 'nbs'), n_workers=n_workers, save=True, file_re=f'^({names})$')
+
+
+if __name__ == '__main__':
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument('notebooks', nargs='*', help='notebook names (default: all)')
+    ap.add_argument('--n-workers', type=int, default=2)
+    ap.add_argument('--stale', action='store_true', help='only those whose executed copy is missing or out of date')
+    a = ap.parse_args()
+    paths = stale(a.notebooks) if a.stale else [p for p in sorted((ROOT / 'nbs').glob('*.ipynb')) if not a.notebooks or p.name in a.notebooks]
+    if paths: run(paths, a.n_workers)
+    else: print('every executed notebook is up to date')
