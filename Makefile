@@ -63,7 +63,7 @@ test: install browser
 
 # docs: the site in _docs/site (open _docs/site/index.html), rendered offline by MkDocs from the executed notebooks that
 # `make test` keeps in _build/executed (a notebook whose sources changed since is executed again first)
-docs: install
+docs: install browser   # browser brings node, which 06_views runs when a notebook is executed again
 	NO_MKDOCS_2_WARNING=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 NUMBA_NUM_THREADS=1 $(BIN)/python tools/docs.py
 
 # lab: JupyterLab on the demo's explorer notebook (the demo run is made first when it is missing)

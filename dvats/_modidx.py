@@ -230,6 +230,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                                                                     'dvats/lrp/frequency.py')},
             'dvats.pipeline': { 'dvats.pipeline._data_fingerprint': ('pipeline.html#_data_fingerprint', 'dvats/pipeline.py'),
                                 'dvats.pipeline._load': ('pipeline.html#_load', 'dvats/pipeline.py'),
+                                'dvats.pipeline._load_kept': ('pipeline.html#_load_kept', 'dvats/pipeline.py'),
                                 'dvats.pipeline._run_stage': ('pipeline.html#_run_stage', 'dvats/pipeline.py'),
                                 'dvats.pipeline._say': ('pipeline.html#_say', 'dvats/pipeline.py'),
                                 'dvats.pipeline._window_table': ('pipeline.html#_window_table', 'dvats/pipeline.py'),

@@ -71,6 +71,12 @@ def _data_fingerprint(series:pd.DataFrame, labels:pd.DataFrame|None) -> str:
     return array_fingerprint(series, *([] if labels is None else [labels.astype(str).to_numpy().astype('U')]))
 
 # %% ../nbs/07_pipeline.ipynb #b54ab5fa
+def _load_kept(store:RunStore, ctx:StageContext):
+    "Read the outputs of stages this run does not have but an earlier one finished from the same inputs (`dvats evaluate`'s)."
+    for stage in STAGES:
+        if stage.name in ctx.fingerprints or stage.load is None or stage.name not in store.manifest: continue
+        if all(p in ctx.fingerprints for p in stage.upstream) and store.is_done(stage.name, stage_fingerprint(stage, ctx)): stage.load(ctx)
+
 def run(source, # CSV/parquet path, DataFrame or 2-D array
         config=None, # `Config`, dict, YAML path, or None for defaults
         out='runs/run', # run folder
@@ -108,6 +114,7 @@ def run(source, # CSV/parquet path, DataFrame or 2-D array
     with tracking(config.wandb, out, asdict(config)) as wb:
         ctx = StageContext(res, store, truth, log, wb, given_encoder=given, fingerprints={'series': data_fp})
         for stage in stages_for(config, truth): _run_stage(stage, ctx)
+        _load_kept(store, ctx)
         res.metrics['timings'] = {k: round(v, 2) for k, v in res.timings.items()}
         save_json(store.path('metrics.json'), res.metrics)
         if wb is not None: wb.summary.update({'metrics': res.metrics})
@@ -155,6 +162,9 @@ def evaluate(out, # a finished run folder
     stage = next(s for s in STAGES if s.name == 'explanations')
     # the stages it reads were finished by the run: their fingerprints are those in stages.json
     done = {name: store.manifest[name]['fingerprint'] for name in store.manifest if 'fingerprint' in store.manifest[name]}
+    missing = [name for name in stage.upstream if name not in done]
+    if missing: raise DvatsError(f"{out} is not a finished run (its {', '.join(missing)} stage did not finish); "
+                                 f"rerun `dvats run` with --out {out} to finish it, then evaluate.")
     ctx = StageContext(res, store, truth, log, fingerprints=done)
     _run_stage(stage, ctx)
     save_json(store.path('metrics.json'), res.metrics)

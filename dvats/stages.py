@@ -37,7 +37,7 @@ SOURCE_FILES = (
 SUMMARY_FILES = (
     RunFile('metrics.json', 'cluster scores (silhouette, DBCV, ARI/NMI vs labels), the anomaly detector and threshold rule, and with labelled '
             'anomalies the AUC-PR, ROC-AUC, VUS-PR and UCR hit of every detector and of raw-value kNN, and what the windows above the threshold hit; '
-            'the explanation measurements (demo), stage timings',
+            'the explanation measurements (after `dvats evaluate`), stage timings',
             reopen=True, reproducible=False),
     RunFile('stages.json', 'the finished stages with the fingerprints of their inputs; a rerun with the same inputs reuses them',
             reproducible=False))

@@ -4,21 +4,12 @@ no API page is empty, the plotly figures of the executed notebooks draw with the
 `make test` builds the site right before this test, from the notebooks it has just executed. The site is served from a
 local HTTP server on 127.0.0.1, so a missing page is a 404, as on a real host."""
 import functools, http.server, threading, time, urllib.error, urllib.parse, urllib.request
-from html.parser import HTMLParser
 from pathlib import Path
 import pytest
 
 from _browser import headless_chromium
 ROOT = Path(__file__).resolve().parent.parent
 SITE, SHOTS = ROOT / '_docs' / 'site', ROOT / 'runs'
-
-
-class Links(HTMLParser):
-    "Every href and src of a page."
-    def __init__(self):
-        super().__init__(); self.found = []
-    def handle_starttag(self, tag, attrs):
-        self.found += [v for k, v in attrs if k in ('href', 'src') and v]
 
 
 @pytest.fixture(scope='module')

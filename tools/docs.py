@@ -83,6 +83,7 @@ def doc_cells(nb:dict, page:str) -> dict:
                     n_figs += 1
             cell['outputs'] = [clean_output(o) for o in outs]
             if d.get('echo') == 'false': cell['source'] = ''
+            if not cell['source'] and not cell['outputs']: continue      # e.g. `#| default_exp`: nothing left to show
         cells.append(cell)
     if n_figs:                  # plotly.js once, before the first cell
         cells.insert(0, {'cell_type': 'markdown', 'id': 'plotlyjs', 'metadata': {}, 'source': f'<script src="{PLOTLY_JS}"></script>'})

@@ -9,10 +9,14 @@ ROOT = Path(__file__).resolve().parent.parent
 EXECUTED = ROOT / '_build' / 'executed'
 
 
+PROJECT_FILES = ('pyproject.toml', 'requirements.lock', 'README.md')   # the test flags, the installed versions, what 02a reads
+
+
 def library_digest() -> str:
-    "A digest of the package every notebook imports: the exported modules and the front-end assets."
+    "A digest of what every notebook runs on: the package (modules, front-end assets) and the project's files."
     h = hashlib.sha256()
-    for p in sorted(q for q in (ROOT / 'dvats').rglob('*') if q.suffix in ('.py', '.js', '.css', '.html')):
+    package = sorted(q for q in (ROOT / 'dvats').rglob('*') if q.suffix in ('.py', '.js', '.css', '.html'))
+    for p in package + [ROOT / f for f in PROJECT_FILES if (ROOT / f).is_file()]:
         h.update(str(p.relative_to(ROOT)).encode()); h.update(p.read_bytes())
     return h.hexdigest()
 
