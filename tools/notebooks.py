@@ -2,7 +2,7 @@
 
 `make test` runs this instead of a bare `nbdev-test`, so the docs site (`tools/docs.py`) renders the outputs of the run that
 was tested, and nothing is executed twice. Usage: `python tools/notebooks.py [NOTEBOOK ...] [--n-workers N]`."""
-import argparse, hashlib, json, sys
+import argparse, json, sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -14,16 +14,15 @@ PROJECT_FILES = ('pyproject.toml', 'requirements.lock', 'README.md')   # the tes
 
 def library_digest() -> str:
     "A digest of what every notebook runs on: the package (modules, front-end assets) and the project's files."
-    h = hashlib.sha256()
+    from dvats.store import file_fingerprint
     package = sorted(q for q in (ROOT / 'dvats').rglob('*') if q.suffix in ('.py', '.js', '.css', '.html'))
-    for p in package + [ROOT / f for f in PROJECT_FILES if (ROOT / f).is_file()]:
-        h.update(str(p.relative_to(ROOT)).encode()); h.update(p.read_bytes())
-    return h.hexdigest()
+    return file_fingerprint(*package, *[ROOT / f for f in PROJECT_FILES if (ROOT / f).is_file()])
 
 
 def source_digest(nb:Path, library:str) -> str:
     "What a notebook's outputs depend on: the notebook itself and the package."
-    return hashlib.sha256(nb.read_bytes() + library.encode()).hexdigest()[:16]
+    from dvats.store import file_fingerprint, fingerprint
+    return fingerprint(file_fingerprint(nb), library)
 
 
 def stale(names=None) -> list:
