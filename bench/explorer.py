@@ -1,29 +1,36 @@
-"""Selection latency and report size of the explorer, at 10k and 100k windows.
+"""Report size, time to first draw and selection latency of the explorer, at 10k, 100k and 1M windows.
 
-1. Selection -> updated channel importances, for 100 and 100,000 selected windows:
-   - in Python: `explain(result, ids)` (the channel table from the cached per-window channel sums);
-     the time profile, computed on first use, is timed apart;
-   - in the page: `dvats.select(ids)` in headless Chromium, timed with performance.now() inside the page around
-     the channel table and the redraw of the bars (`ms_table`), and around every view's redraw (`ms_all`).
-   Target: <= 50 ms at 100k windows in both.
-2. Size of report.html at 10k and 100k windows (budget 15 MB at 100k), and the size at 1M extrapolated from those two.
+1. Size of report.html, one self-contained file (plotly.js inlined): its budget is `report_budget` (15 MB up to 100,000
+   windows, 25 MB at 1,000,000). The 10k and 100k runs hold every window's relevance; the 1M run holds the relevance of a
+   sample of 20,000 windows (`lrp.max_windows`), NaN rows for the others, as such a run does.
+2. Time to first draw: from opening the file in headless Chromium to the first frame after every view is drawn
+   (`dvats.timing.drawn`, performance.now() in the page), with the JSON parse and the mount (decoding and every plot) apart.
+   Headless Chromium here has no GPU: WebGL (plotly's scattergl) is rasterised in software (SwiftShader).
+3. Selection -> updated channel importances, for 100, 100,000 and (at 1M) 1,000,000 selected windows:
+   - in Python: `explain(result, ids)` (the channel table from the cached per-window channel sums), on the selected windows
+     that have relevance (all of them below 1M); the time profile, computed on first use, timed apart;
+   - in the page: `dvats.select(ids)`, timed with performance.now() inside the page around the channel table and the redraw
+     of the bars (`ms_table`), and around every view's redraw (`ms_all`: bands, profile, series, the projection's marks).
+   Target: <= 100 ms for the importances at 1M windows.
 
-The runs are synthetic (random embeddings, clusters, scores and relevance of the right shapes: 6 channels, w=48,
-stride 1); the explorer's cost depends only on those shapes. Run: .venv/bin/python bench/explorer.py
+The runs are synthetic (random projections, clusters, scores and relevance of the right shapes: 6 channels, w=48, stride 1);
+the explorer's cost depends only on those shapes. Run: OMP_NUM_THREADS=1 .venv/bin/python bench/explorer.py [--sizes 10000 100000 1000000]
 """
-import json, shutil, tempfile, time, warnings
+import argparse, json, shutil, tempfile, time, warnings
 from pathlib import Path
 from types import SimpleNamespace
 warnings.simplefilter('ignore', FutureWarning)
 import numpy as np, pandas as pd
 
-C, W, STRIDE = 6, 48, 1
+C, W, STRIDE, BANDS = 6, 48, 1, 8
 
 
-def fake_run(n, out):
+def fake_run(n, out, sample=None, seed=0):
+    """A run of `n` windows with the shapes of a real one; with `sample`, relevance for that many windows only (drawn at
+    random) and NaN rows for the others, as a run above `lrp.max_windows` holds it."""
     from dvats.config import Config
-    from dvats.explain import channel_sums, explain
-    rng = np.random.default_rng(0)
+    from dvats.explain import explain
+    rng = np.random.default_rng(seed)
     steps = n * STRIDE + W - 1
     series = pd.DataFrame(rng.normal(size=(steps, C)).astype(np.float32), columns=[f'ch{i}' for i in range(C)],
                           index=pd.date_range('2024-01-01', periods=steps, freq='s'))
@@ -33,73 +40,95 @@ def fake_run(n, out):
                             'end_time': series.index[start + W - 1], 'valid': True, 'x': rng.normal(size=n).astype(np.float32),
                             'y': rng.normal(size=n).astype(np.float32), 'cluster': pd.array(rng.integers(-1, 5, n), dtype='Int64'),
                             'anomaly_score': score, 'is_anomaly': score > 0.5})
+    keep = np.arange(n) if sample is None or sample >= n else np.sort(rng.choice(n, sample, replace=False))
+    has = np.zeros(n, bool); has[keep] = True
     R = np.lib.format.open_memmap(out / 'relevance.npy', mode='w+', dtype=np.float32, shape=(n, C, W))
-    for a in range(0, n, 20000): R[a:a + 20000] = rng.normal(size=(min(20000, n - a), C, W))
+    sums, F = np.full((n, C, 2), np.nan, np.float32), np.full((n, C, BANDS), np.nan, np.float32)
+    for a in range(0, n, 20000):
+        b = min(n, a + 20000)
+        r = rng.normal(size=(b - a, C, W)).astype(np.float32)
+        r[~has[a:b]] = np.nan                                        # outside the sample: NaN rows
+        R[a:b] = r
+        sums[a:b, :, 0], sums[a:b, :, 1] = r.sum(2), np.abs(r).sum(2)
+        F[a:b] = r[:, :, :BANDS] * 6                                 # band sums of the right shape (their values do not matter here)
     cfg = Config(); cfg.windows.w, cfg.windows.stride = W, STRIDE
-    res = SimpleNamespace(out=out, config=cfg, series=series, windows=windows, relevance=R, channel_relevance=channel_sums(R),
-                          steps=pd.DataFrame({'anomaly_score': rng.random(steps).astype(np.float32)}, index=series.index),
-                          metrics={'anomaly': {'threshold': 0.5}})
+    res = SimpleNamespace(out=out, config=cfg, series=series, windows=windows, relevance=R, channel_relevance=sums,
+                          frequency_relevance=F, steps=pd.DataFrame({'anomaly_score': rng.random(steps).astype(np.float32)}, index=series.index),
+                          metrics={'anomaly': {'threshold': 0.5}}, sample=keep)
     res.values = series.to_numpy(np.float32)
     res.explain = lambda ids, target='embedding': explain(res, ids, target)
     return res
 
 
-def python_latency(res, k):
-    ids = np.sort(np.random.default_rng(1).choice(len(res.windows), k, replace=False))
+def python_latency(res, ids):
+    "Best of 5 `explain` of the windows of `ids` that have relevance (ms), its time profile on first use (ms)."
+    ids = ids[np.isin(ids, res.sample)]
+    if len(ids) == 0: return np.nan, np.nan, 0                            # none of them in the relevance sample
     res.explain(ids)                                                         # warm
     t = []
     for _ in range(5):
         t0 = time.perf_counter(); ex = res.explain(ids); t.append(time.perf_counter() - t0)
     t0 = time.perf_counter(); ex.profile; tp = time.perf_counter() - t0
-    return min(t) * 1000, tp * 1000, ids
+    return min(t) * 1000, tp * 1000, len(ids)
 
 
-def page_latency(path, id_sets):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-    o = webdriver.ChromeOptions()
-    for a in ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--window-size=1400,1700']:
-        o.add_argument(a)
-    o.binary_location = shutil.which('chromium') or '/usr/bin/chromium'
-    d = webdriver.Chrome(service=Service(shutil.which('chromedriver') or '/usr/bin/chromedriver'), options=o)
-    d.set_script_timeout(120)
+SELECT = """const ids = arguments[0] === null ? Array.from({length: arguments[1]}, (_, i) => i) : arguments[0];   // null: every window
+dvats.select(ids, 'replace');                                              // warm
+const runs = []; for (let k = 0; k < 3; k++) { const r = dvats.select(ids, 'replace'); runs.push([r.ms_table, r.ms_all, r.used]); }
+dvats.select([], 'replace'); return runs;"""
+
+
+def page_latency(path, id_sets, n):
+    import sys; sys.path.insert(0, str(Path(__file__).resolve().parent.parent / 'tests'))
+    from _browser import headless_chromium
+    d = headless_chromium(1400, 1700)
+    d.set_script_timeout(600)
     try:
         t0 = time.perf_counter(); d.get(Path(path).as_uri())
-        while d.execute_script("return document.body && document.body.getAttribute('data-ready')") != '1': time.sleep(0.1)
-        load = time.perf_counter() - t0
+        while d.execute_script("return window.dvats && dvats.timing") is None: time.sleep(0.1)
+        wall = time.perf_counter() - t0
+        timing = d.execute_script("return dvats.timing")
         out = []
         for ids in id_sets:
-            d.execute_script("dvats.select(arguments[0], 'replace')", [int(i) for i in ids])    # warm
-            runs = [d.execute_script("const r = dvats.select(arguments[0], 'replace'); return [r.ms_table, r.ms_all]", [int(i) for i in ids]) for _ in range(3)]
-            out.append((min(r[0] for r in runs), min(r[1] for r in runs)))
-        return load, out
+            runs = d.execute_script(SELECT, None if ids is None else [int(i) for i in ids], n)
+            out.append((min(r[0] for r in runs), min(r[1] for r in runs), runs[0][2]))
+        return wall, timing, out
     finally: d.quit()
 
 
-def main():
+def main(sizes):
     from dvats.views.page import write_report
-    rows, sizes = [], {}
-    for n in (10_000, 100_000):
+    rows, draws = [], []
+    for n in sizes:
         tmp = Path(tempfile.mkdtemp())
-        res = fake_run(n, tmp)
+        sample = 20_000 if n >= 1_000_000 else None
+        t0 = time.perf_counter(); res = fake_run(n, tmp, sample); tf = time.perf_counter() - t0
         t0 = time.perf_counter(); p = write_report(res, tmp / 'report.html'); tw = time.perf_counter() - t0
-        sizes[n] = p.stat().st_size
-        bins = json.loads(p.read_text().split('id="dvats-data">')[1].split('</script>')[0])['meta']['bins'] or "none"
-        print(f"{n:,} windows: report.html {sizes[n] / 1e6:.2f} MB (profile bins {bins} of {W}), written in {tw:.1f} s")
-        ks = [k for k in (100, 100_000) if k <= n]
-        py = {k: python_latency(res, k) for k in ks}
-        load, page = page_latency(p, [py[k][2] for k in ks])
-        print(f"  page opened and drawn in {load:.1f} s")
-        for k, (tab, both) in zip(ks, page):
-            rows.append((n, k, py[k][0], py[k][1], tab, both))
-        shutil.rmtree(tmp)
-    print("\n| windows | selected | Python explain() table | Python profile (on first use) | page: importances | page: all views |")
+        size = p.stat().st_size
+        meta = json.loads(p.read_text().split('id="dvats-data">')[1].split('</script>')[0])['meta']
+        print(f"{n:,} windows (relevance for {len(res.sample):,}): report.html {size / 1e6:.2f} MB of a {meta['budget'] / 1e6:.1f} MB budget "
+              f"(points {'exact' if not meta['quant'] else '16-bit'}, band sums {meta['bands']}, profile bins {meta['bins'] or 'none'} of {W}); "
+              f"run made in {tf:.0f} s, report written in {tw:.1f} s", flush=True)
+        ks = [k for k in (100, 100_000, 1_000_000) if k <= n]
+        rng = np.random.default_rng(1)
+        sets = [np.sort(rng.choice(n, k, replace=False)) if k < n else None for k in ks]
+        py = [python_latency(res, s if s is not None else np.arange(n)) for s in sets]
+        wall, timing, page = page_latency(p, sets, n)
+        draws.append((n, size, meta['budget'], timing['parse'], timing['mount'], timing['drawn'], wall))
+        for k, a, b in zip(ks, py, page): rows.append((n, k, a, b))
+        del res; shutil.rmtree(tmp)
+    print("\n| windows | report.html | budget | JSON parse | mount (decode, every plot) | first frame after drawing (from opening) |")
     print("|---|---|---|---|---|---|")
-    for n, k, a, b, c, d in rows: print(f"| {n:,} | {k:,} | {a:.1f} ms | {b:.1f} ms | {c:.1f} ms | {d:.1f} ms |")
-    per = (sizes[100_000] - sizes[10_000]) / 90_000
-    print(f"\nreport size grows {per:.0f} bytes per window between 10k and 100k (the 100k file holds no time profiles);"
-          f" at 1M windows it would be about {(sizes[100_000] + per * 900_000) / 1e6:.0f} MB, over the budget.")
+    for n, size, budget, parse, mount, drawn, wall in draws:
+        print(f"| {n:,} | {size / 1e6:.2f} MB | {budget / 1e6:.1f} MB | {parse:.0f} ms | {mount:.0f} ms | {drawn / 1000:.1f} s |")
+    print("\n| windows | selected | with relevance | Python explain() table | Python profile (first use) | page: importances | page: all views |")
+    print("|---|---|---|---|---|---|---|")
+    for n, k, (a, b, used), (c, d, pused) in rows:
+        assert used == pused, (used, pused)                   # the page's numbers come from the same windows as Python's
+        print(f"| {n:,} | {k:,} | {used:,} | {a:.1f} ms | {b:.1f} ms | {c:.1f} ms | {d:.1f} ms |")
 
 
 if __name__ == '__main__':
-    main()
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument('--sizes', type=int, nargs='+', default=[10_000, 100_000, 1_000_000])
+    main(ap.parse_args().sizes)

@@ -1,52 +1,64 @@
-"""The whole pipeline at growing sizes on this machine: time per stage and peak memory, printed as a table.
+"""The whole pipeline at growing sizes on this machine: time per stage, peak memory, report size and quality, as a table.
 
-Each size runs `dvats run` in a fresh subprocess on the demo generator's series, stretched to the size (stride 1,
-w=48, 6 channels, default settings, explanation evaluation off), and reads the stage timings from `metrics.json`
-and the child's peak resident memory from getrusage. Sizes default to 10k and 100k windows; 1M can be asked for
-(`--sizes 1000000`) but does not finish on 2 cores in reasonable time (see nbs/09_robustness.ipynb, section Scale).
-Run: .venv/bin/python bench/scale.py [--sizes 10000 100000] [--epochs N]
+Each size runs the demo (`dvats.pipeline.demo`: the demo generator's series stretched to n + 47 steps, 6 channels, four
+regimes and planted anomalies as labels) with stride 1 and default settings in a fresh subprocess, so each size's peak
+resident memory is its own (getrusage of that child). Stage times come from the run's `stages.json`; the quality columns
+from its `metrics.json`: the clusters' ARI against the regimes and the per-step AUC-PR of the anomaly score on the planted
+anomalies. `--full` turns the long-series samples off (`encoder.epoch_windows`, `dr.fit_windows`, `clustering.fit_windows`,
+`lrp.max_windows` all null): every window everywhere. `bench/scale_quality.py` measures each sample against the full
+computation stage by stage.
+Run: OMP_NUM_THREADS=2 .venv/bin/python bench/scale.py [--sizes 10000 100000 1000000] [--full] [--keep DIR]
 """
-import argparse, json, os, resource, subprocess, sys, tempfile, time
+import argparse, json, os, resource, shutil, subprocess, sys, tempfile, time
 from pathlib import Path
 
+FULL = {'encoder.epoch_windows': None, 'dr.fit_windows': None, 'clustering.fit_windows': None, 'lrp.max_windows': None}
+STAGES = ['encoder', 'embeddings', 'projection', 'clusters', 'table', 'relevance', 'report']
 
-def one(n, epochs, workdir):
-    from dvats.demo import make_demo_series
-    s, _ = make_demo_series(n_steps=n + 47)
-    data = workdir / f'series_{n}.parquet'
-    s.to_parquet(data)
-    cfg = workdir / 'cfg.yaml'
-    cfg.write_text(f'encoder:\n  epochs: {epochs}\nlrp:\n  evaluate: false\nwindows:\n  w: 48\n  stride: 1\n')
-    out = workdir / f'run_{n}'
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+
+def child(n, out, full):
+    "In the subprocess: the demo at n windows, stride 1."
+    from dvats.pipeline import demo
+    demo(out=out, n_steps=n + 47, log=None, **{'windows.stride': 1, **(FULL if full else {})})
+
+
+def one(n, full, work):
+    out = work / f"run_{n}{'_full' if full else ''}"
     t0 = time.perf_counter()
-    r = subprocess.run([sys.executable, '-m', 'dvats', 'run', str(data), '--config', str(cfg), '--out', str(out)],
+    r = subprocess.run([sys.executable, __file__, '--child', str(n), str(out)] + (['--full'] if full else []),
                        capture_output=True, text=True, env={**os.environ, 'PYTHONUNBUFFERED': '1'})
     wall = time.perf_counter() - t0
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss      # KiB; the largest child so far
-    if r.returncode != 0: return {'n': n, 'error': r.stderr.strip().splitlines()[-1]}
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 2**20   # GiB: the largest child so far (sizes grow)
+    if r.returncode != 0: return {'n': n, 'error': (r.stderr.strip().splitlines() or ['?'])[-1]}
     st = json.loads((out / 'stages.json').read_text())
-    t = {k: st[k].get('seconds', 0) for k in st if k != 'series'}
-    size = (out / 'report.html').stat().st_size / 1e6
-    return {'n': n, 'wall': wall, 'peak_gib': peak / 2**20, 'peak_grew': peak > before, 'stages': t, 'report_mb': size}
+    m = json.loads((out / 'metrics.json').read_text())
+    a = m.get('anomaly', {})
+    return {'n': n, 'full': full, 'wall': wall, 'peak_gib': peak, 'stages': {k: st[k].get('seconds', 0) for k in st if k != 'series'},
+            'report_mb': (out / 'report.html').stat().st_size / 1e6, 'ari': m['clustering'].get('ari'),
+            'n_clusters': m['clustering'].get('n_clusters'), 'auc_pr': a.get(a.get('method'), {}).get('auc_pr')}
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--sizes', type=int, nargs='+', default=[10_000, 100_000])
-    ap.add_argument('--epochs', type=int, default=6)
+    ap.add_argument('--full', action='store_true', help='every window everywhere (the samples off)')
+    ap.add_argument('--keep', help='keep the run folders here (default: a temporary folder, removed)')
+    ap.add_argument('--child', nargs=2, help=argparse.SUPPRESS)
     a = ap.parse_args()
-    work = Path(tempfile.mkdtemp())
+    if a.child: return child(int(a.child[0]), a.child[1], a.full)
+    work = Path(a.keep) if a.keep else Path(tempfile.mkdtemp())
+    work.mkdir(parents=True, exist_ok=True)
     rows = []
     for n in a.sizes:
-        r = one(n, a.epochs, work); rows.append(r); print(json.dumps(r), flush=True)
-    names = ['encoder', 'embeddings', 'projection', 'clusters', 'table', 'relevance', 'report']
-    print(f"\n| windows | {' | '.join(names)} | total | peak RSS | report |")
-    print('|' + '---|' * (len(names) + 4))
+        r = one(n, a.full, work); rows.append(r); print(json.dumps(r), flush=True)
+    print(f"\n| windows | {' | '.join(STAGES)} | total | peak RSS | report | clusters | ARI vs regimes | anomaly AUC-PR |")
+    print('|' + '---|' * (len(STAGES) + 7))
     for r in rows:
         if 'error' in r: print(f"| {r['n']:,} | failed: {r['error']} |"); continue
-        print(f"| {r['n']:,} | " + ' | '.join(f"{r['stages'].get(k, 0):.1f} s" for k in names) +
-              f" | {r['wall']:.0f} s | {r['peak_gib']:.2f} GiB{'' if r['peak_grew'] else ' (<= earlier size)'} | {r['report_mb']:.1f} MB |")
+        f = lambda v: '–' if v is None else f"{v:.3f}"
+        print(f"| {r['n']:,}{' (full)' if r['full'] else ''} | " + ' | '.join(f"{r['stages'].get(k, 0):.1f} s" for k in STAGES) +
+              f" | {r['wall']:.0f} s | {r['peak_gib']:.2f} GiB | {r['report_mb']:.1f} MB | {r['n_clusters']} | {f(r['ari'])} | {f(r['auc_pr'])} |")
+    if not a.keep: shutil.rmtree(work)
 
 
 if __name__ == '__main__':

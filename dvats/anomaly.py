@@ -126,7 +126,7 @@ def window_scores(embeddings:np.ndarray, # (n_windows, d), NaN rows for invalid 
                   bank_size:int=64, # 'bank': k-means centroids in the bank
                   k:int|None=None, # neighbours: the bank's nearest centroids (3) or kNN's k-th neighbour (10) when None
                   dims:int|None=32, # GLOSH only: PCA dimensions of the embeddings
-                  hdbscan_kw:dict|None=None, # GLOSH only: `cluster`'s settings (min_cluster_size, min_samples, ...)
+                  hdbscan_kw:dict|None=None, # GLOSH only: `cluster`'s settings (min_cluster_size, min_samples, fit_windows, ...)
                   seed:int=0) -> np.ndarray:
     "Per-window anomaly score (higher is more anomalous; NaN for invalid windows) from one of the `DETECTORS`."
     if method not in DETECTORS: raise DvatsError(f"unknown anomaly method {method!r}; use one of {', '.join(DETECTORS)}.")
@@ -136,7 +136,7 @@ def window_scores(embeddings:np.ndarray, # (n_windows, d), NaN rows for invalid 
     if method == 'glosh':
         if normal is not None: raise DvatsError("GLOSH cannot score against a user-defined normal; use clustering.anomaly.method 'bank', 'knn' or 'iforest'.")
         from dvats.clustering import cluster, reduced_embeddings, glosh_scores
-        return glosh_scores(cluster(reduced_embeddings(embeddings, dims, seed), **(hdbscan_kw or {})))
+        return glosh_scores(cluster(reduced_embeddings(embeddings, dims, seed), **{'seed': seed, **(hdbscan_kw or {})}))
     if method == 'bank':     # chunked: no normalised copy of all the embeddings is ever made
         rows = np.flatnonzero(ok)
         out[rows] = bank_distances(embeddings, memory_bank(embeddings, np.flatnonzero(fit), bank_size, seed=seed), k or 3, rows)

@@ -81,7 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
                         description='Write OUT/report.html: one self-contained file, opened from disk, no server or network.')
     rp.add_argument('out', help='run folder (from `dvats run` or `dvats demo`)')
     rp.add_argument('--output', help='where to write it (default: OUT/report.html)')
-    rp.add_argument('--max-mb', type=float, default=15., help='size budget in MB (default 15); the time profiles are binned to fit')
+    rp.add_argument('--max-mb', type=float, default=None, help='size budget in MB (default: 15 up to 100,000 windows, growing to 25 at 1,000,000); the time profiles are binned to fit')
     return p
 
 # %% ../nbs/08_cli.ipynb #784ea4ac
@@ -134,7 +134,7 @@ def _cmd_evaluate(a:argparse.Namespace):
 def _cmd_report(a:argparse.Namespace):
     from dvats.result import load_result
     from dvats.views.page import write_report
-    p = write_report(load_result(a.out), a.output, int(a.max_mb * 1e6))
+    p = write_report(load_result(a.out), a.output, None if a.max_mb is None else int(a.max_mb * 1e6))
     print(f"report: {p} ({p.stat().st_size / 1e6:.1f} MB); open it in a browser")
 
 def _show_warning(message, category, filename, lineno, file=None, line=None):

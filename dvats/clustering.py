@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from .errors import DvatsError
-from .windows import finite_rows
+from .windows import finite_rows, sample_windows
 
 # %% auto #0
 __all__ = ['INVALID', 'CLUSTER_SPACES', 'default_min_cluster_size', 'Clusters', 'cluster', 'cluster_scores', 'glosh_scores',
@@ -35,30 +35,43 @@ class Clusters:
     def n_clusters(self) -> int: return int(self.labels.max() + 1) if (self.labels >= 0).any() else 0
 
 def cluster(projections:np.ndarray, # (n_windows, k), NaN rows for invalid windows
-            min_cluster_size:int|None=None, # default: `default_min_cluster_size`
+            min_cluster_size:int|None=None, # default: `default_min_cluster_size` of the windows it is fitted on
             min_samples:int|None=None, # default: min(min_cluster_size, 10)
             cluster_selection_epsilon:float=0.0,
             metric:str='euclidean',
+            fit_windows:int|None=None, # fit on at most this many windows (stratified in time); the rest join by `approximate_predict`
+            outlier_scores:bool=True, # GLOSH scores of the windows outside the fit too (`approximate_predict_scores`); False: NaN there
+            seed:int=0, # draws the fit sample
            ) -> Clusters:
     "Cluster the finite rows of `projections` with HDBSCAN; rows stay aligned with the window table."
     import hdbscan
     ok = finite_rows(projections)
     n = int(ok.sum())
     if n < 3: raise DvatsError(f"only {n} valid window(s) to cluster; at least 3 are needed.")
-    mcs = min(min_cluster_size or default_min_cluster_size(n), n)
+    rows = np.flatnonzero(ok)
+    fit = sample_windows(rows, fit_windows, seed)
+    mcs = min(min_cluster_size or default_min_cluster_size(len(fit)), len(fit))
     min_samples = min_samples or min(mcs, 10)   # HDBSCAN's default (= mcs) costs n * mcs neighbours: see above
     if mcs < 2: raise DvatsError(f"clustering.min_cluster_size={min_cluster_size} is too small; use 2 or more (or leave it out for the default).")
+    labels = np.full(len(ok), INVALID, dtype=np.int64); prob = np.full(len(ok), np.nan); glosh = np.full(len(ok), np.nan)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter('ignore', RuntimeWarning)   # GLOSH divides 0/0 on duplicate points; handled below
-            h = hdbscan.HDBSCAN(min_cluster_size=mcs, min_samples=min_samples, metric=metric,
-                                cluster_selection_epsilon=cluster_selection_epsilon, core_dist_n_jobs=2).fit(projections[ok])
+            h = hdbscan.HDBSCAN(min_cluster_size=mcs, min_samples=min_samples, metric=metric, prediction_data=len(fit) < n,
+                                cluster_selection_epsilon=cluster_selection_epsilon, core_dist_n_jobs=2).fit(projections[fit])
+            labels[fit], prob[fit], glosh[fit] = h.labels_, h.probabilities_, h.outlier_scores_
+            if len(fit) < n: _predict(h, projections, np.setdiff1d(rows, fit), labels, prob, glosh if outlier_scores else None)
     except ValueError as e:
         raise DvatsError(f"HDBSCAN rejected the settings ({e}); check clustering.metric and the other clustering keys.") from None
-    labels = np.full(len(ok), INVALID, dtype=np.int64); labels[ok] = h.labels_
-    prob = np.full(len(ok), np.nan); prob[ok] = h.probabilities_
-    glosh = np.full(len(ok), np.nan); glosh[ok] = h.outlier_scores_
     return Clusters(labels, prob, glosh, mcs, min_samples)
+
+def _predict(h, points:np.ndarray, rows:np.ndarray, labels, prob, glosh=None, chunk:int=100_000):
+    "Fill `labels`, `prob` (and `glosh`) at `rows` from the fitted HDBSCAN `h` with hdbscan's prediction API, `chunk` rows at a time."
+    from hdbscan.prediction import approximate_predict, approximate_predict_scores
+    for a in range(0, len(rows), chunk):
+        r = rows[a:a + chunk]
+        labels[r], prob[r] = approximate_predict(h, points[r])
+        if glosh is not None: glosh[r] = approximate_predict_scores(h, points[r])
 
 # %% ../nbs/05a_clustering.ipynb #8d454d74
 def _sample(mask:np.ndarray, max_points:int, seed:int=0) -> np.ndarray:

@@ -59,6 +59,7 @@ class EncoderConfig:
     mask_lm: float = _bounded(3.0, gt=0)            # mean length of a masked run, in steps
     window_size: Optional[list[int]] = None         # MVP's random crop: [min, max) steps per batch; None keeps w
     valid_frac: float = _bounded(0.2, gt=0, lt=1)   # last fraction of valid windows kept for validation
+    epoch_windows: Optional[int] = _bounded(4096, ge=1)  # training windows drawn per epoch (stratified in time), so training does not grow with the series; None: all, every epoch (see 01_embeddings)
     patience: int = _bounded(3, ge=1)               # epochs without improvement before stopping
     embed_batch_size: int = _bounded(512, ge=1)
 
@@ -71,6 +72,7 @@ class DrConfig:
     min_dist: float = _bounded(0.1, ge=0)
     metric: str = 'euclidean'
     pca_dims: Optional[int] = _bounded(None, ge=2)  # PCA pre-reduction before UMAP
+    fit_windows: Optional[int] = _bounded(20_000, ge=10)  # UMAP and t-SNE are fitted on at most this many windows (stratified in time), UMAP places the rest with `transform`; None: all (see 04_dr)
 
 @dataclass
 class AnomalyConfig:
@@ -102,6 +104,7 @@ class ClusteringConfig:
     metric: str = 'euclidean'
     space: Literal[CLUSTER_SPACES] = 'projection'      # what HDBSCAN clusters: the projection, or the embeddings reduced to `dims`
     dims: Optional[int] = _bounded(32, ge=1)           # PCA dimensions when clustering the embeddings
+    fit_windows: Optional[int] = _bounded(20_000, ge=10)  # HDBSCAN is fitted on at most this many windows; the rest join the clusters by `approximate_predict`; None: all (see 05a_clustering)
     anomaly: AnomalyConfig = field(default_factory=AnomalyConfig)
 
 @dataclass
@@ -110,6 +113,7 @@ class LrpConfig:
     method: Literal[RELEVANCE_METHODS] = 'lrp'
     composite: Literal[COMPOSITES] = DEFAULT_COMPOSITE   # chosen by the measurements in 05b4_lrp_evaluate
     batch_size: int = _bounded(256, ge=1)
+    max_windows: Optional[int] = _bounded(20_000, ge=1)  # relevance is computed up front for at most this many windows (stratified in time); a selection's other windows are explained on demand; None: all (see 05b_lrp)
     evaluate: Optional[bool] = False  # measure the relevance methods (stability, conservation, faithfulness, planted truth) in the run; minutes, so off: `dvats evaluate RUN` measures a finished run (None, in older runs' config.yaml: off)
     eval_windows: int = _bounded(128, ge=8)   # windows sampled for those measurements
 

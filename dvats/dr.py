@@ -7,7 +7,7 @@ from __future__ import annotations
 import warnings
 import numpy as np
 from .errors import DvatsError
-from .windows import finite_rows
+from .windows import finite_rows, sample_windows
 
 # %% auto #0
 __all__ = ['METHODS', 'project']
@@ -33,39 +33,60 @@ def _cuml_umap(device):
         return UMAP
     except ImportError: return None
 
+def _quietly(f, *args):
+    "`f(*args)` with umap-learn's notes silenced (one thread with a seed, sklearn's future renames)."
+    with warnings.catch_warnings():
+        warnings.filterwarnings('ignore', message='n_jobs value')
+        warnings.filterwarnings('ignore', category=FutureWarning)
+        return f(*args)
+
 def _umap(x, n_components, seed, n_neighbors=15, min_dist=0.1, metric='euclidean', device=None, **kwargs):
-    "UMAP layout of `x` with umap-learn, or cuML on a CUDA device; returns (layout, implementation name)."
+    "UMAP of `x` with umap-learn, or cuML on a CUDA device: (layout, function placing new rows, implementation name)."
     n_neighbors = min(n_neighbors, len(x) - 1)
     cu = _cuml_umap(device)
     if cu is not None:
-        return np.asarray(cu(n_components=n_components, n_neighbors=n_neighbors, min_dist=min_dist, metric=metric,
-                             random_state=seed, **kwargs).fit_transform(x)), 'cuml'
+        red = cu(n_components=n_components, n_neighbors=n_neighbors, min_dist=min_dist, metric=metric, random_state=seed, **kwargs)
+        return np.asarray(red.fit_transform(x)), lambda new: np.asarray(red.transform(new)), 'cuml'
     import umap
-    with warnings.catch_warnings():
-        warnings.filterwarnings('ignore', message='n_jobs value')   # umap says so when a seed forces one thread
-        warnings.filterwarnings('ignore', category=FutureWarning)
-        red = umap.UMAP(n_components=n_components, n_neighbors=n_neighbors, min_dist=min_dist, metric=metric,
-                        random_state=seed, **kwargs)
-        return red.fit_transform(x), 'umap-learn'
+    red = umap.UMAP(n_components=n_components, n_neighbors=n_neighbors, min_dist=min_dist, metric=metric, random_state=seed, **kwargs)
+    return _quietly(red.fit_transform, x), lambda new: _quietly(red.transform, new), 'umap-learn'
 
 def _pca(x, n_components, seed, **kwargs):
     from sklearn.decomposition import PCA
-    return PCA(n_components=n_components, random_state=seed, **kwargs).fit_transform(x), 'sklearn-pca'
+    pca = PCA(n_components=n_components, random_state=seed, **kwargs)
+    return pca.fit_transform(x), pca.transform, 'sklearn-pca'
+
+def _nearest_layout(x, y, k:int=10):
+    "A function placing new rows at the mean layout of their `k` nearest rows of `x` (for a method without a transform)."
+    from sklearn.neighbors import NearestNeighbors
+    nn = NearestNeighbors(n_neighbors=min(k, len(x))).fit(x)
+    return lambda new: y[nn.kneighbors(new, return_distance=False)].mean(1)
 
 def _tsne(x, n_components, seed, perplexity=30.0, **kwargs):
     from sklearn.manifold import TSNE
     perplexity = min(perplexity, (len(x) - 1) / 3)   # sklearn requires perplexity < n
-    return TSNE(n_components=n_components, random_state=seed, perplexity=perplexity, init='pca', **kwargs).fit_transform(x), 'sklearn-tsne'
+    y = TSNE(n_components=n_components, random_state=seed, perplexity=perplexity, init='pca', **kwargs).fit_transform(x)
+    return y, _nearest_layout(x, y), 'sklearn-tsne'
 
-METHODS = {'umap': _umap, 'pca': _pca, 'tsne': _tsne}
+METHODS = {'umap': _umap, 'pca': _pca, 'tsne': _tsne}   # each returns (layout of the rows it was fitted on, placer of new rows, implementation)
 
 # %% ../nbs/04_dr.ipynb #5cf59181
+def _in_chunks(f, x:np.ndarray, chunk:int, progress:bool=False, rows:np.ndarray|None=None) -> np.ndarray:
+    "`f` applied to `chunk` of the `rows` of `x` (all when None) at a time, stacked as float32; no copy of all the rows is made."
+    from fastprogress.fastprogress import progress_bar
+    rows = np.arange(len(x)) if rows is None else rows
+    starts = range(0, len(rows), chunk)
+    return np.concatenate([np.asarray(f(x[rows[a:a + chunk]]), np.float32) for a in (progress_bar(starts, leave=False) if progress and len(starts) > 1 else starts)])
+
 def project(embeddings:np.ndarray, # (n_windows, d), NaN rows for invalid windows
             method:str='umap', # 'umap', 'pca' or 'tsne'
             n_components:int=2,
             seed:int|None=0, # None: faster, not reproducible (UMAP uses every core)
             pca_dims:int|None=None, # PCA pre-reduction before UMAP/t-SNE
             return_info:bool=False, # also return a dict saying what was done
+            fit_windows:int|None=None, # fit on at most this many rows (a sample stratified in time) and place the rest; None: fit on all
+            chunk:int=50_000, # rows placed at a time
+            progress:bool=False, # a progress bar over the placed chunks
             **kwargs, # passed to the method (e.g. n_neighbors, min_dist, metric, device)
            ) -> np.ndarray: # float32 (n_windows, n_components), NaN rows where the input had them
     "Project embeddings to `n_components` dimensions, skipping NaN rows and returning them as NaN rows."
@@ -77,9 +98,18 @@ def project(embeddings:np.ndarray, # (n_windows, d), NaN rows for invalid window
                          "Use a longer series, a smaller stride, or fewer missing values.")
     x = np.asarray(embeddings, dtype=np.float32)[ok]
     info = {'method': method, 'n_components': n_components, 'seed': seed, 'n_rows': n}
+    fit = sample_windows(np.arange(n), fit_windows, seed)
     if pca_dims and pca_dims < x.shape[1] and method != 'pca':
-        x, _ = _pca(x, min(pca_dims, n - 1), seed)
+        xr, reduce, _ = _pca(x[fit], min(pca_dims, len(fit) - 1), seed)
+        x = xr if len(fit) == n else _in_chunks(reduce, x, chunk)
         info['pca_dims'] = x.shape[1]
-    y, info['implementation'] = METHODS[method](x, n_components, seed, **kwargs)
+    y_fit, place, info['implementation'] = METHODS[method](x[fit], n_components, seed, **kwargs)
+    if len(fit) == n: y = y_fit
+    else:                             # the rest are placed by the fitted model, chunk by chunk
+        y = np.empty((n, n_components), np.float32)
+        y[fit] = y_fit
+        rest = np.setdiff1d(np.arange(n), fit)
+        y[rest] = _in_chunks(place, x, chunk, progress, rows=rest)
+        info['fit_rows'] = len(fit)
     out = _scatter_rows(np.asarray(y, dtype=np.float32), ok)
     return (out, info) if return_info else out

@@ -15,14 +15,14 @@ from torch import nn
 import dvats
 from .errors import DvatsError
 from .demo import make_demo_series
-from .windows import sliding_windows, window_validity, channel_stats
+from .windows import sliding_windows, window_validity, channel_stats, sample_windows
 from .store import atomic_write, save_json
 
 # %% auto #0
 __all__ = ['ARCHS', 'N_BANDS', 'SPECTRAL_WEIGHT', 'LOSSES', 'METHODS', 'READOUTS', 'build_model', 'seeded', 'cut_batch',
            'window_stats', 'time_split', 'band_energies', 'band_k', 'band_filters', 'BandAmplitudes', 'fit_bands',
-           'Encoder', 'train_encoder', 'plot_training', 'save_encoder', 'load_encoder', 'default_device',
-           'get_embeddings', 'encoder_stage']
+           'Encoder', 'valid_budget', 'train_encoder', 'plot_training', 'save_encoder', 'load_encoder',
+           'default_device', 'get_embeddings', 'encoder_stage']
 
 # %% ../nbs/01_embeddings.ipynb #e2c1c136
 ARCHS = ('InceptionTimePlus',)
@@ -245,6 +245,10 @@ class Encoder:
                                    ". Use the same channels (--channels) and --w, or train a new encoder (leave --encoder out).")
 
 # %% ../nbs/01_embeddings.ipynb #0a64a87e
+def valid_budget(epoch_windows:int|None, valid_frac:float) -> int|None:
+    "How many validation windows go with a budget of `epoch_windows` training windows per epoch: the same ratio as the split (None: all)."
+    return None if epoch_windows is None else max(1, round(epoch_windows * valid_frac / (1 - valid_frac)))
+
 def train_encoder(windows:np.ndarray, # zero-copy view (n_windows, n_channels, w)
                   valid:np.ndarray, # bool per window
                   config:EncoderConfig|None=None, # training settings
@@ -266,6 +270,8 @@ def train_encoder(windows:np.ndarray, # zero-copy view (n_windows, n_channels, w
     stride = windows.strides[0] // windows.strides[2] if windows.strides[2] else 1
     stats = stats or window_stats(windows, valid)
     tr, va = time_split(valid, w, stride, cfg.valid_frac)
+    budget = cfg.epoch_windows                     # windows per epoch: training time stops growing with the series
+    va = sample_windows(va, valid_budget(budget, cfg.valid_frac), seed)   # validation shrinks with it, in the same ratio
     ws = cfg.window_size
     if ws and not (len(ws) == 2 and 2 <= ws[0] < ws[1] <= w + 1):
         raise DvatsError(f"encoder.window_size={ws} is invalid; give [min, max) crop lengths with 2 <= min < max <= w + 1 = {w + 1}, or null.")
@@ -289,7 +295,8 @@ def train_encoder(windows:np.ndarray, # zero-copy view (n_windows, n_channels, w
                 tot = sum(_masked_mse(model, x, m).item() * int(m.sum()) for x, m in zip(val_batches, val_masks))
             return tot / max(1, sum(int(m.sum()) for m in val_masks))
         rng = np.random.default_rng(seed)
-        steps = len(_batches(tr, cfg.batch_size, rng))
+        epoch_ids = lambda: sample_windows(tr, budget, rng)   # every training window within the budget (no draw); else a new sample each epoch
+        steps = len(_batches(epoch_ids(), cfg.batch_size, rng))
         params = model.parameters() if aux is None else [*model.parameters(), *aux.parameters()]
         opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=1e-2)
         total = cfg.epochs * steps          # OneCycle needs a warm-up of at least one step: short runs get a longer share of it
@@ -301,7 +308,7 @@ def train_encoder(windows:np.ndarray, # zero-copy view (n_windows, n_channels, w
         for epoch in range(1, cfg.epochs + 1):
             model.train(); tot = 0.
             if aux is not None: aux.train()
-            batches = _batches(tr, cfg.batch_size, rng)
+            batches = _batches(epoch_ids(), cfg.batch_size, rng)
             for b in batches:
                 x = cut_batch(windows, b, stats, out=buf)
                 mask = create_mask(x, **mask_kw)
@@ -323,7 +330,8 @@ def train_encoder(windows:np.ndarray, # zero-copy view (n_windows, n_channels, w
     spec['best_valid_loss'] = float(best)
     spec['training'] = dict(epochs=cfg.epochs, epochs_run=int(rows[-1]['epoch']), best_epoch=best_epoch, batch_size=cfg.batch_size,   # the budget spent
                             lr=cfg.lr, r=cfg.r, mask_lm=cfg.mask_lm, window_size=cfg.window_size, valid_frac=cfg.valid_frac,
-                            patience=cfg.patience, train_windows=len(tr), valid_windows=len(va))
+                            patience=cfg.patience, train_windows=len(tr), valid_windows=len(va),
+                            epoch_windows=min(len(tr), budget or len(tr)))
     return Encoder(model.eval(), spec, hist)
 
 # %% ../nbs/01_embeddings.ipynb #8c0f1dd0

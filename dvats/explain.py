@@ -11,8 +11,9 @@ from .errors import DvatsError
 from .lrp.attribution import relevance, Contrast, REFERENCES, DEFAULT_REFERENCE
 
 # %% auto #0
-__all__ = ['DOMAINS', 'selection_ids', 'cluster_ids', 'anomaly_ids', 'reference_ids', 'contrast_target', 'Explanation',
-           'channel_sums', 'channel_table', 'time_profile', 'summarise_relevance', 'explain', 'plot_explanation']
+__all__ = ['DOMAINS', 'ON_DEMAND_WINDOWS', 'selection_ids', 'cluster_ids', 'anomaly_ids', 'reference_ids', 'contrast_target',
+           'Explanation', 'channel_sums', 'channel_table', 'time_profile', 'summarise_relevance', 'explain',
+           'plot_explanation']
 
 # %% ../nbs/05d_explain.ipynb #c89e042b
 def selection_ids(selection, n_windows:int, valid:np.ndarray) -> np.ndarray:
@@ -116,6 +117,7 @@ class Explanation:
     _profile: object = field(default=None, repr=False)   # a DataFrame, or a function that computes it on first use
     reference: np.ndarray|None = None                     # target 'contrast': the reference windows' ids
     bands: pd.DataFrame|None = None                       # domain 'frequency': mean relevance per channel (rows) and frequency band
+    n_selected: int|None = None                           # valid windows selected; more than `len(ids)` when a sample of them was explained
 
     @property
     def profile(self) -> pd.DataFrame:
@@ -123,7 +125,13 @@ class Explanation:
         if callable(self._profile): self._profile = self._profile()
         return self._profile
 
-    def _repr_html_(self): return f"<p>{len(self.ids)} windows, target {self.target}</p>" + self.table.to_html(index=False)
+    @property
+    def source(self) -> str:
+        "Which windows the numbers come from, in words."
+        n, k = self.n_selected or len(self.ids), len(self.ids)
+        return f"{k:,} windows" if k == n else f"{k:,} of {n:,} selected windows (a sample stratified in time)"
+
+    def _repr_html_(self): return f"<p>{self.source}, target {self.target}</p>" + self.table.to_html(index=False)
 
 def channel_sums(R:np.ndarray, chunk:int=8192) -> np.ndarray:
     "Per window and channel, `[sum over steps of R, sum of |R|]`: float32 `(n, c, 2)`, read chunk by chunk (NaN rows stay NaN)."
@@ -166,12 +174,30 @@ def _bands(result, ids, R_sel, method, composite, channels) -> pd.DataFrame:
     x = cut_batch(result.window_view(), ids, result.encoder.spec['stats']).numpy()
     return band_table(band_relevance(R_sel, x, eps=frequency_eps(method, composite)), channels, w)
 
+ON_DEMAND_WINDOWS = 4096   # a selection's windows outside the run's relevance sample explained when it is explained, at most
+
+def _explain_on_demand(result, ids, cached, method, composite, channels, domain, most, progress) -> Explanation:
+    "The selection's explanation from the run's relevance where it has it and relevance computed now for (a sample of) the other windows."
+    from dvats.windows import sample_windows
+    todo = sample_windows(np.setdiff1d(ids, cached), most, result.config.seed)
+    used = np.union1d(cached, todo)
+    lc = result.config.lrp
+    R_new = relevance(result.encoder, result.window_view(), result.windows['valid'].to_numpy(), method, composite, 'embedding',
+                      lc.batch_size, ids=todo, progress=progress)
+    R_sel = np.empty((len(used),) + R_new.shape[1:], np.float32)   # the selection's rows, in `used` order
+    R_sel[np.searchsorted(used, cached)] = np.asarray(result.relevance[cached])
+    R_sel[np.searchsorted(used, todo)] = R_new
+    table, profile = summarise_relevance(R_sel, np.arange(len(used)), channels)
+    bands = _bands(result, used, R_sel, method, composite, channels) if domain == 'frequency' else None
+    return Explanation(table, used, 'embedding', profile, bands=bands, n_selected=len(ids))
+
 def explain(result, # a run (`RunResult` or `load_result`): relevance, window table, embeddings, encoder
             selection, # window ids, or one bool per window
             target:str='embedding', # 'embedding' (the run's relevance) or 'contrast' (recomputed for the selection)
             reference=DEFAULT_REFERENCE, # target 'contrast': one of `REFERENCES`, or window ids
             method:str|None=None, composite:str|None=None, # another relevance method (e.g. 'gradient_x_input'); default: the run's
             domain:str='time', # 'frequency' adds the channel × frequency-band table (`Explanation.bands`)
+            max_on_demand:int=ON_DEMAND_WINDOWS, # selected windows outside the run's relevance sample explained now, at most (stratified in time)
             progress:bool=True) -> Explanation:
     "Which channels and time steps (and frequency bands) drive the selected windows' embeddings (or what sets them apart, with 'contrast')."
     if domain not in DOMAINS: raise DvatsError(f"unknown domain {domain!r}; use one of {', '.join(DOMAINS)}.")
@@ -185,9 +211,14 @@ def explain(result, # a run (`RunResult` or `load_result`): relevance, window ta
         R = getattr(result, 'relevance', None)
         if R is None: raise DvatsError("this run has no relevance yet; run the pipeline to the relevance stage.")
         sums = getattr(result, 'channel_relevance', None)       # cached per-window sums: a selection costs one gather
-        table = channel_table(sums[ids] if sums is not None else channel_sums(R[ids]), channels)
-        bands = _bands(result, ids, None, method, composite, channels) if domain == 'frequency' else None
-        return Explanation(table, ids, target, lambda: time_profile(R, ids, channels), bands=bands)
+        if sums is None: sums = channel_sums(R[ids]); sums_of = lambda k: sums[np.searchsorted(ids, k)]
+        else: sums_of = lambda k: sums[k]
+        cached = ids[np.isfinite(sums_of(ids)[:, 0, 0])]          # windows outside the run's relevance sample have NaN rows
+        if len(cached) == len(ids):
+            bands = _bands(result, ids, None, method, composite, channels) if domain == 'frequency' else None
+            return Explanation(table=channel_table(sums_of(ids), channels), ids=ids, target=target,
+                               _profile=lambda: time_profile(R, ids, channels), bands=bands)
+        return _explain_on_demand(result, ids, cached, method, composite, channels, domain, max_on_demand, progress)
     ref = reference_ids(reference, ids, result.embeddings, wc.w, wc.stride) if target == 'contrast' else None
     goal = contrast_target(result.embeddings, ids, ref) if target == 'contrast' else 'embedding'
     R = relevance(result.encoder, result.window_view(), valid, method, composite, goal, lc.batch_size, ids=ids, progress=progress)

@@ -15,9 +15,9 @@ from .io import is_binary
 from .store import RunStore, fingerprint, file_fingerprint, save_text, save_parquet, save_npy, save_json, atomic_write, log_history, log_artifact
 
 # %% auto #0
-__all__ = ['DEMO_FILES', 'SOURCE_FILES', 'SUMMARY_FILES', 'EXPORT_FILES', 'REPORT_FILE', 'ENCODER_FILES', 'PARTS',
-           'COMPARE_MAX_WINDOWS', 'STAGES', 'LAYOUT', 'RunFile', 'Stage', 'StageContext', 'stage_fingerprint',
-           'stages_for', 'stage_outputs', 'layout_table']
+__all__ = ['DEMO_FILES', 'SOURCE_FILES', 'SUMMARY_FILES', 'EXPORT_FILES', 'REPORT_FILE', 'ENCODER_FILES', 'SAMPLE_SIZES', 'IDLE',
+           'PARTS', 'COMPARE_MAX_WINDOWS', 'STAGES', 'LAYOUT', 'RunFile', 'Stage', 'StageContext', 'stage_fingerprint',
+           'relevance_sample', 'stages_for', 'stage_outputs', 'layout_table']
 
 # %% ../nbs/02a_stages.ipynb #55cff929
 @dataclass(frozen=True)
@@ -109,11 +109,29 @@ class StageContext:
         return self.store.path(name)
 
 # %% ../nbs/02a_stages.ipynb #18823f17
+SAMPLE_SIZES = ('encoder.epoch_windows', 'dr.fit_windows', 'clustering.fit_windows', 'lrp.max_windows')   # the samples a long series is cut to
+
+def _binds(ctx, key:str) -> bool:
+    "Whether the sample size at config `key` is below the run's valid windows, so that it changes what a stage computes (no window table: no)."
+    section, name = key.split('.')
+    k, tab = getattr(getattr(ctx.config, section), name), getattr(ctx.res, 'windows', None)
+    return k is not None and tab is not None and k < int(tab.valid.sum())
+
+def _without_idle_sizes(ctx, section:str, d:dict) -> dict:
+    "Config section `d` without the sample sizes that do not bind in this run: a series shorter than its samples keeps the fingerprints it had before they existed."
+    return {k: v for k, v in d.items() if f"{section}.{k}" not in SAMPLE_SIZES or _binds(ctx, f"{section}.{k}")}
+
+def _note_sample(ctx, key:str, what:str):
+    "Tell the user, when the sample size at config `key` binds, what is computed on a sample (`what` with `{k}` the size and `{n}` the valid windows)."
+    if ctx.log and _binds(ctx, key):
+        section, name = key.split('.')
+        ctx.log(what.format(k=getattr(getattr(ctx.config, section), name), n=int(ctx.valid.sum())) + f" ({key}, stratified in time)")
+
 def _encoder_training(ctx) -> dict:
-    "The encoder section without what does not change the encoder (`path`, `embed_batch_size`), nor `method`/`readout` at their first values."
+    "The encoder section without what does not change the encoder (`path`, `embed_batch_size`, an idle budget), nor `method`/`readout` at their first values."
     # MVP and the time average were the only choices before `encoder.method`/`encoder.readout` existed: leaving them out keeps those runs reusable
     first = {'method': 'mvp', 'readout': 'mean'}
-    return {k: v for k, v in asdict(ctx.config.encoder).items()
+    return {k: v for k, v in _without_idle_sizes(ctx, 'encoder', asdict(ctx.config.encoder)).items()
             if k not in ('path', 'embed_batch_size') and first.get(k, object()) != v}
 
 def _encoder_file(ctx) -> str:
@@ -121,23 +139,28 @@ def _encoder_file(ctx) -> str:
     from dvats.embeddings import _encoder_paths
     return file_fingerprint(*_encoder_paths(ctx.config.encoder.path))
 
+IDLE = object()   # a part that does not apply to this run: left out of the fingerprint
+
 PARTS = {'truth': lambda ctx: ctx.truth is not None,     # ground truth given: the evaluation measures against it
          'encoder-training': _encoder_training,
-         'encoder-file': _encoder_file}
+         'encoder-file': _encoder_file,
+         # relevance computed for a sample: its size and the seed that draws it (nothing when every valid window is explained)
+         'relevance-sample': lambda ctx: [ctx.config.lrp.max_windows, ctx.config.seed] if _binds(ctx, 'lrp.max_windows') else IDLE}
 
 def _part(name:str, ctx):
     "The value of one fingerprint input: an upstream fingerprint, a derived part, or a config section or field."
     if name in PARTS: return PARTS[name](ctx)
     if name.startswith('config.'):
+        path = name.split('.')[1:]
         v = ctx.config
-        for a in name.split('.')[1:]: v = getattr(v, a)
-        return asdict(v) if is_dataclass(v) else v
+        for a in path: v = getattr(v, a)
+        return _without_idle_sizes(ctx, '.'.join(path), asdict(v)) if is_dataclass(v) else v
     if name not in ctx.fingerprints: raise KeyError(f"stage input {name!r} has no fingerprint yet; declare it after that stage.")
     return ctx.fingerprints[name]
 
 def stage_fingerprint(stage:Stage, ctx:StageContext) -> str:
-    "The fingerprint of `stage` in this run: its tag and each of its declared inputs, in order."
-    return fingerprint(stage.tag or stage.name, *[_part(p, ctx) for p in stage.inputs])
+    "The fingerprint of `stage` in this run: its tag and each of its declared inputs that applies, in order."
+    return fingerprint(stage.tag or stage.name, *[v for v in (_part(p, ctx) for p in stage.inputs) if v is not IDLE])
 
 # %% ../nbs/02a_stages.ipynb #ac307618
 def _train_encoder(ctx:StageContext):
@@ -145,6 +168,7 @@ def _train_encoder(ctx:StageContext):
     from dvats.embeddings import encoder_stage, save_encoder, plot_training
     from dvats.windows import channel_stats
     res = ctx.res
+    _note_sample(ctx, 'encoder.epoch_windows', "encoder: each epoch trains on {k:,} windows drawn afresh from the training part of the {n:,} valid windows")
     enc = encoder_stage(ctx.window_view, ctx.valid, ctx.config, list(res.series.columns), channel_stats(res.values), log=ctx.log)
     save_encoder(enc, ctx.store.out)          # writes ENCODER_FILES (a test below holds the names together)
     if enc.history is not None:
@@ -182,8 +206,9 @@ def _project(ctx:StageContext):
     "The projection of the embeddings, `config.dr`."
     from dvats.dr import project
     dr, seed = ctx.config.dr, ctx.config.seed
+    _note_sample(ctx, 'dr.fit_windows', f"projection: {dr.method} fitted on {{k:,}} of the {{n:,}} valid windows, the others placed by the fitted model")
     save_npy(ctx.path('projections.npy'), project(
-        np.asarray(ctx.res.embeddings), dr.method, dr.n_components, seed, dr.pca_dims, **(
+        ctx.res.embeddings, dr.method, dr.n_components, seed, dr.pca_dims, fit_windows=dr.fit_windows, progress=ctx.log is not None, **(
             {'n_neighbors': dr.n_neighbors, 'min_dist': dr.min_dist, 'metric': dr.metric} if dr.method == 'umap' else {})))
 
 def _load_projections(ctx:StageContext): ctx.res.projections = np.load(ctx.path('projections.npy'), allow_pickle=False)
@@ -196,7 +221,7 @@ def _step_anomalies(labels:pd.DataFrame|None) -> np.ndarray|None:
     if is_binary(labels['label']): return labels['label'].fillna(0).to_numpy().astype(bool)
     return None
 
-COMPARE_MAX_WINDOWS = 100_000   # above this many valid windows the other detectors are not run for comparison: exact kNN and GLOSH grow faster than n
+COMPARE_MAX_WINDOWS = 20_000   # above this many valid windows the other detectors are not run for comparison: exact kNN and GLOSH grow faster than n (minutes at 100k)
 
 def _anomaly_metrics(ctx:StageContext, an:pd.DataFrame, normal:np.ndarray|None, flags:np.ndarray|None) -> dict:
     "The detector, threshold and its rule; with per-step anomaly flags, AUC-PR, ROC-AUC, VUS-PR and the UCR hit of every detector and of raw-value kNN (same aggregation), and what 'select anomalies' finds."
@@ -225,7 +250,8 @@ def _anomaly_metrics(ctx:StageContext, an:pd.DataFrame, normal:np.ndarray|None, 
 def _hdbscan_kw(config) -> dict:
     "The clustering settings GLOSH's HDBSCAN uses, as the clusters do."
     cc = config.clustering
-    return {'min_cluster_size': cc.min_cluster_size, 'min_samples': cc.min_samples, 'cluster_selection_epsilon': cc.cluster_selection_epsilon}
+    return {'min_cluster_size': cc.min_cluster_size, 'min_samples': cc.min_samples, 'cluster_selection_epsilon': cc.cluster_selection_epsilon,
+            'fit_windows': cc.fit_windows}
 
 def _anomaly_window_scores(ctx:StageContext, normal:np.ndarray|None) -> np.ndarray:
     "The configured detector's per-window scores (GLOSH on the projection when `clustering.anomaly.space` says so)."
@@ -242,7 +268,9 @@ def _cluster(ctx:StageContext):
     res, flags, cc, wc = ctx.res, _step_anomalies(ctx.res.labels), ctx.config.clustering, ctx.config.windows
     ac = cc.anomaly
     points = res.projections if cc.space == 'projection' else reduced_embeddings(res.embeddings, cc.dims, ctx.config.seed)
-    cl = cluster(points, cc.min_cluster_size, cc.min_samples, cc.cluster_selection_epsilon, cc.metric)
+    _note_sample(ctx, 'clustering.fit_windows', "clusters: HDBSCAN fitted on {k:,} of the {n:,} valid windows, the others assigned by approximate_predict")
+    cl = cluster(points, cc.min_cluster_size, cc.min_samples, cc.cluster_selection_epsilon, cc.metric, cc.fit_windows,
+                 outlier_scores=False, seed=ctx.config.seed)   # the clusters stage stores no GLOSH scores (the 'glosh' detector computes its own)
     normal = normal_mask(ac.normal, len(res.windows), wc.w, wc.stride, res.series.index)
     an = anomaly_scores(_anomaly_window_scores(ctx, normal), ac.threshold, ac.quantile, ac.mad_k, ac.value)
     tab = pd.DataFrame({'cluster': cl.labels, 'cluster_probability': cl.probabilities.astype(np.float32),
@@ -282,25 +310,36 @@ def _band_sums(ctx:StageContext, R:np.ndarray, chunk:int=4096) -> np.ndarray:
     from dvats.lrp.frequency import N_BANDS, band_labels, band_relevance, frequency_eps
     lc, wins, stats = ctx.config.lrp, ctx.window_view, ctx.res.encoder.spec['stats']
     out = np.full(R.shape[:2] + (len(band_labels(R.shape[2], N_BANDS)),), np.nan, np.float32)
-    ids = np.flatnonzero(ctx.valid)
+    ids = np.flatnonzero(relevance_sample(ctx.valid, ctx.config))     # the windows with relevance
     for a in range(0, len(ids), chunk):
         k = ids[a:a + chunk]
         out[k] = band_relevance(R[k], cut_batch(wins, k, stats).numpy(), N_BANDS, frequency_eps(lc.method, lc.composite))
     return out
 
+def relevance_sample(valid:np.ndarray, config) -> np.ndarray:
+    "Boolean mask of the windows whose relevance a run computes up front: every valid one, or `lrp.max_windows` of them stratified in time."
+    from dvats.windows import sample_windows
+    mask = np.zeros(len(valid), bool)
+    mask[sample_windows(valid, config.lrp.max_windows, config.seed)] = True
+    return mask
+
 def _relevance(ctx:StageContext):
-    "Relevance of every valid window into `relevance.npy`, its per-channel sums and its frequency-band sums."
+    "Relevance of the valid windows (or of `lrp.max_windows` of them) into `relevance.npy`, its per-channel sums and its frequency-band sums; NaN rows for the others."
     from dvats.lrp.attribution import relevance
     from dvats.explain import channel_sums
     _run_threads(ctx)
-    enc, lc, wins, valid = ctx.res.encoder, ctx.config.lrp, ctx.window_view, ctx.valid
+    enc, lc, wins = ctx.res.encoder, ctx.config.lrp, ctx.window_view
+    sample = relevance_sample(ctx.valid, ctx.config)
+    _note_sample(ctx, 'lrp.max_windows', "relevance: computed now for {k:,} of the {n:,} valid windows; a selection's other windows are explained when it is explained")
     def write(p):
         mm = np.lib.format.open_memmap(p, mode='w+', dtype=np.float32, shape=wins.shape)
-        relevance(enc, wins, valid, lc.method, lc.composite, batch_size=lc.batch_size, out=mm, progress=ctx.log is not None)
+        relevance(enc, wins, sample, lc.method, lc.composite, batch_size=lc.batch_size, out=mm, progress=ctx.log is not None)
         mm.flush(); del mm
     atomic_write(ctx.path('relevance.npy'), write)
     R = np.load(ctx.path('relevance.npy'), mmap_mode='r', allow_pickle=False)
-    save_npy(ctx.path('channel_relevance.npy'), channel_sums(R))     # what a selection's channel table needs
+    sums, ids = np.full(R.shape[:2] + (2,), np.nan, np.float32), np.flatnonzero(sample)
+    for a in range(0, len(ids), 8192): sums[ids[a:a + 8192]] = channel_sums(R[ids[a:a + 8192]])   # only the rows that hold relevance
+    save_npy(ctx.path('channel_relevance.npy'), sums)            # what a selection's channel table needs
     save_npy(ctx.path('frequency_relevance.npy'), _band_sums(ctx, R))  # ... and its channel × band heatmap
 
 def _load_relevance(ctx:StageContext):
@@ -359,8 +398,8 @@ STAGES = (
           (RunFile('windows.parquet', 'one row per window: `window`, `start`, `end` (rows, end exclusive), `start_time`, `end_time`, '
                    '`valid`, `label` (majority regime), `has_anomaly`, `x`, `y`, `cluster`, `anomaly_score`, `is_anomaly`', reopen=True),),
           _write_table, timed=False),
-    Stage('relevance', ('encoder', 'series', 'config.windows', 'config.lrp.method', 'config.lrp.composite'),
-          (RunFile('relevance.npy', 'relevance of every input cell of every window, `(n_windows, n_channels, w)` float32, NaN rows for '
+    Stage('relevance', ('encoder', 'series', 'config.windows', 'config.lrp.method', 'config.lrp.composite', 'relevance-sample'),
+          (RunFile('relevance.npy', 'relevance of every input cell of the valid windows (up to `lrp.max_windows` of them, stratified in time), `(n_windows, n_channels, w)` float32, NaN rows for the others and for '
                    "invalid windows: LRP on the encoder (`lrp.composite`), explaining each window's embedding", reopen=True),
            RunFile('channel_relevance.npy', 'per window and channel, the sum of relevance and of absolute relevance, '
                    "`(n_windows, n_channels, 2)` float32: what a selection's channel table needs", reopen=True),

@@ -11,7 +11,7 @@ from .errors import DvatsError
 
 # %% auto #0
 __all__ = ['n_windows', 'check_window_params', 'sliding_windows', 'window_validity', 'window_table', 'channel_stats', 'normalise',
-           'window_labels', 'window_any', 'finite_rows']
+           'window_labels', 'window_any', 'finite_rows', 'sample_windows']
 
 # %% ../nbs/00b_windows.ipynb #4250e00a
 def n_windows(n_rows:int, w:int, stride:int) -> int:
@@ -121,3 +121,17 @@ def finite_rows(x:np.ndarray) -> np.ndarray:
     if x.ndim != 2: raise DvatsError(f"expected a 2-D array (n_windows, n_features), got shape {x.shape}.")
     return np.isfinite(x).all(axis=1)
 
+
+# %% ../nbs/00b_windows.ipynb #55a95277
+def sample_windows(ids, # window ids, or one bool per window, to draw from
+                   k:int|None, # how many to draw; None (or at least as many as there are): all of them
+                   seed=0, # an int, or a `np.random.Generator` to draw from
+                  ) -> np.ndarray:
+    "At most `k` of `ids`, sorted: one drawn at random from each of `k` equal consecutive strata, so the sample covers the series evenly in time."
+    a = np.asarray(ids)
+    ids = np.flatnonzero(a) if a.dtype == bool else a.astype(np.int64)
+    if k is None or k >= len(ids): return ids
+    if k < 1: raise DvatsError(f"a sample needs at least 1 window; got k={k}.")
+    edges = np.arange(k + 1) * len(ids) // k             # k strata of equal size (+-1), none empty since k < len(ids)
+    pick = edges[:-1] + (np.random.default_rng(seed).random(k) * np.diff(edges)).astype(np.int64)
+    return ids[pick]

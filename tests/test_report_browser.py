@@ -134,3 +134,84 @@ def test_html_in_channel_names_stays_text(report, browser):
     assert browser.execute_script("return document.querySelectorAll('img').length") == 0
     labels = browser.execute_script("return Array.from(document.querySelectorAll('#imp text, #bands text, #heat text')).map(t => t.textContent)")
     assert EVIL in labels, labels
+
+
+def sampled(res, keep):
+    "A copy of run `res` that holds the relevance of the windows `keep` only (NaN rows for the others), as a run with a relevance sample does."
+    import dataclasses
+    out = np.ones(len(res.windows), bool); out[keep] = False
+    def cut(a): a = np.array(a, np.float32); a[out] = np.nan; return a
+    return dataclasses.replace(res, relevance=cut(res.relevance), channel_relevance=cut(res.channel_relevance),
+                               frequency_relevance=cut(res.frequency_relevance))
+
+
+def open_page(d, path):
+    d.get(Path(path).as_uri())
+    for _ in range(150):
+        if d.execute_script("return document.body && document.body.getAttribute('data-ready')") == '1': return
+        time.sleep(0.2)
+    raise AssertionError(f'{path} never finished drawing')
+
+
+def test_relevance_sample_quantised_points_and_marks(report, browser, tmp_path):
+    """A run whose relevance is a sample, written as at a million windows (16-bit positions and scores, the selection on its
+    own layer), at small size: the page says which windows its numbers come from, and they are Python's for those windows."""
+    from dvats.explain import channel_table
+    from dvats.lrp.frequency import band_table
+    from dvats.views.page import write_report
+    res, page = report
+    w, chans = res.windows, list(res.series.columns)
+    valid = np.flatnonzero(w.valid)
+    keep = np.sort(np.random.default_rng(0).choice(valid, len(valid) // 5, replace=False))
+    sres = sampled(res, keep)
+    open_page(browser, write_report(sres, tmp_path / 'sampled.html', exact_bytes=0, many=0))
+    try:
+        ids = valid[(valid >= 400) & (valid < 900)]
+        k = int(np.isin(ids, keep).sum())
+        last = browser.execute_script("return dvats.select(arguments[0], 'replace')", [int(i) for i in ids])
+        note = browser.execute_script("return document.getElementById('impnote').textContent")
+        assert f"channel importances from {k} of {len(ids)} selected windows (the relevance sample)" in note, note
+        assert last['used'] == k and 0 < k < len(ids)
+        used = ids[np.isin(ids, keep)]
+        check_table(last['table'], res.explain(used))                                         # Python's numbers for the same windows
+        check_table(last['table'], type('E', (), {'table': channel_table(sres.channel_relevance[used], chans)}))
+        want = band_table(res.frequency_relevance[used], chans, res.config.windows.w).to_numpy()
+        np.testing.assert_allclose(np.array(last['bands']), want, atol=np.abs(res.frequency_relevance[used]).max() / 127)   # 8 bits
+        # nothing selected: the whole sample, and the page says so
+        browser.execute_script("dvats.select([], 'replace')")
+        note = browser.execute_script("return document.getElementById('impnote').textContent")
+        assert f"from the {len(keep):,} windows of the relevance sample (of {len(valid):,})" in note, note
+        # a selection outside the sample: no numbers, and the page says where to get them
+        out = [int(i) for i in np.setdiff1d(valid, keep)[:3]]
+        last = browser.execute_script("return dvats.select(arguments[0], 'replace')", out)
+        assert last['used'] == 0 and last['table'] == []
+        assert 'from 0 of 3 selected windows' in browser.execute_script("return document.getElementById('impnote').textContent")
+        # 16-bit scores: the anomalies at the run's threshold are exactly the run's; positions within half a step
+        an = browser.execute_script("return dvats.selectAnomalies('replace')")
+        assert sorted(an['ids']) == np.flatnonzero(w.is_anomaly.to_numpy() & w.valid.to_numpy()).tolist()
+        # every point drawn, in one trace per colour (plotly need not colour a million points one by one)
+        x = np.sort(browser.execute_script("return [].concat(...document.getElementById('proj').data.filter(t => t.name === 'windows').map(t => Array.from(t.x)))"))
+        exact = np.sort(w.x.to_numpy(np.float64)[valid])
+        assert len(x) == len(valid) and np.abs(x - exact).max() <= np.ptp(exact) / 65535 / 2 * 1.001 + 1e-6
+        # the selection is painted on its own layer: plotly's points are not restyled, the other points are dimmed
+        marks = """const gd = document.getElementById('proj'), cv = gd.querySelector('canvas.dvats-marks');
+                   const px = cv.getContext('2d').getImageData(0, 0, cv.width, cv.height).data; let n = 0;
+                   for (let i = 3; i < px.length; i += 4) if (px[i]) n++;
+                   return [n, gd.data[0].selectedpoints || null, gd.querySelector('.gl-canvas-context').style.opacity];"""
+        n_px, drawn, dim = browser.execute_script(marks)
+        assert n_px > 0 and drawn is None and dim == '0.25'
+        browser.execute_script("dvats.select([], 'replace')")
+        n_px, _, dim = browser.execute_script(marks)
+        assert n_px == 0 and dim == ''
+        # a box in the projection: the points of every colour's trace, mapped back to their windows
+        xs = np.sort(w.x.to_numpy(np.float64)[valid])
+        gaps = np.flatnonzero(np.diff(xs) > 4 * np.ptp(xs) / 65535)
+        g = gaps[np.searchsorted(gaps, len(xs) * 0.4)]                                    # a cut where no point is near: 16 bits cannot move one across
+        cut = float(xs[g] + xs[g + 1]) / 2
+        box = plotly_select(browser, 'proj', xs[0] - 1, cut)
+        assert sorted(box['ids']) == valid[w.x.to_numpy(np.float64)[valid] <= cut].tolist()
+        SHOTS.mkdir(exist_ok=True)
+        browser.execute_script("dvats.selectCluster(0, 'replace')")
+        browser.save_screenshot(str(SHOTS / 'report-sampled.png'))
+    finally:
+        open_page(browser, page)

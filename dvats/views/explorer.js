@@ -11,13 +11,72 @@ export const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '
 // noise (-1) grey, no cluster (-2: an invalid window) white
 export const clusterColor = k => k === -1 ? '#b0b0b0' : k < -1 ? '#ffffff' : PALETTE[k % PALETTE.length];
 
-const TYPES = {f4: Float32Array, i4: Int32Array, i2: Int16Array, i1: Int8Array};
+const TYPES = {f4: Float32Array, i4: Int32Array, i2: Int16Array, i1: Int8Array, u2: Uint16Array};
 
 /** A typed array from `[base64 of the little-endian bytes, type code]` (`_b64` in dvats.views.page). */
 export function decode(pair) {
   const s = atob(pair[0]), u = new Uint8Array(s.length);
   for (let i = 0; i < s.length; i++) u[i] = s.charCodeAt(i);
   return new TYPES[pair[1]](u.buffer);
+}
+
+/** Window ids from runs of consecutive ids, `[first, last + 1)` pairs (`id_runs` in dvats.views.page). */
+export function expandRuns(runs) {
+  let n = 0; for (let r = 0; r < runs.length; r += 2) n += runs[r + 1] - runs[r];
+  const out = new Int32Array(n); let k = 0;
+  for (let r = 0; r < runs.length; r += 2) for (let v = runs[r]; v < runs[r + 1]; v++) out[k++] = v;
+  return out;
+}
+
+/** Values from uint16 `codes` and `[base, zero, step]` (`quantise_range`, `quantise_above` in dvats.views.page). */
+export function dequantise(codes, q, Type = Float64Array) {
+  const [base, zero, step] = q, v = new Type(codes.length);
+  for (let i = 0; i < codes.length; i++) v[i] = base + (codes[i] - zero) * step;
+  return v;
+}
+
+/** Positions of the `k` highest values of `v`, highest first, ties in position order (a stable sort's first `k`, in one pass). */
+export function topScores(v, k) {
+  const top = [];
+  for (let i = 0; i < v.length; i++) {
+    const s = v[i];
+    if (top.length === k && !(s > v[top[k - 1]])) continue;
+    let j = top.length;
+    while (j > 0 && s > v[top[j - 1]]) j--;
+    top.splice(j, 0, i); if (top.length > k) top.pop();
+  }
+  return top;
+}
+
+/** Counts of `v` in `nbins` equal bins over its range: `{x: centres, y: counts, width}` (a histogram of a million values, drawn as bars). */
+export function histogram(v, nbins) {
+  let lo = Infinity, hi = -Infinity; for (const s of v) { if (s < lo) lo = s; if (s > hi) hi = s; }
+  const width = (hi - lo) / nbins || 1, y = new Array(nbins).fill(0);
+  for (const s of v) if (s === s) y[Math.min(nbins - 1, Math.floor((s - lo) / width))]++;
+  return {x: y.map((_, b) => lo + (b + 0.5) * width), y, width};
+}
+
+// plotly's 'Viridis' colour scale, for the points drawn in groups of one colour
+const VIRIDIS = ['#440154', '#48186a', '#472d7b', '#424086', '#3b528b', '#33638d', '#2c728e', '#26828e', '#21918c', '#1fa088', '#28ae80',
+                 '#3fbc73', '#5ec962', '#84d44b', '#addc30', '#d8e219', '#fde725'];
+const rgbOf = hex => [1, 3, 5].map(k => parseInt(hex.slice(k, k + 2), 16));
+/** The colour of `f` in [0, 1] on plotly's Viridis scale, as '#rrggbb'. */
+export function viridis(f) {
+  const at = Math.min(1, Math.max(0, f)) * 255 / 16, k = Math.min(15, Math.floor(at)), u = Math.min(1, at - k);   // stops at 16/255 apart, the last at 1
+  const a = rgbOf(VIRIDIS[k]), b = rgbOf(VIRIDIS[k + 1]), v = k === 15 ? Math.min(1, (Math.min(1, f) - 240 / 255) / (15 / 255)) : u;
+  return '#' + a.map((c, j) => Math.round(c + v * (b[j] - c)).toString(16).padStart(2, '0')).join('');
+}
+/** '#rrggbb' as one little-endian RGBA value of a canvas's pixels, opaque. */
+export const packRGBA = hex => { const [r, g, b] = rgbOf(hex); return (0xff000000 | (b << 16) | (g << 8) | r) >>> 0; };
+
+export const fmt = n => Number(n).toLocaleString('en-US');
+
+/** What a selection's numbers come from, when the file holds the relevance of a sample of the windows only (`''` when it holds all). */
+export function sampleNote(selected, used, nSample, nValid) {
+  if (nSample >= nValid) return '';
+  if (!selected) return `channel importances from the ${fmt(nSample)} windows of the relevance sample (of ${fmt(nValid)}).`;
+  return `channel importances from ${fmt(used)} of ${fmt(selected)} selected windows (the relevance sample)` +
+    (used ? '.' : ': this file holds none of their relevance; explain them with dvats explain or in the Jupyter explorer.');
 }
 
 // Plotly renders a few HTML tags inside labels; data (channel names) is escaped so that it always shows as text.
@@ -99,9 +158,9 @@ function layout(root, page) {
   el('span', 'status', {}, bar);
   const top = el('div', null, {class: 'dvats-grid'}, root);
   const left = el('div', null, {class: 'dvats-panel'}, top);
-  el('div', 'proj', {}, left); el('div', 'preview', {}, left);
+  el('div', 'proj', {}, left); el('div', 'preview', {}, left); el('div', 'hovernote', {class: 'dvats-note'}, left);
   const right = el('div', null, {class: 'dvats-panel'}, top);
-  el('div', 'imp', {}, right); el('div', 'bands', {}, right); el('div', 'bandsnote', {class: 'dvats-note'}, right);
+  el('div', 'imp', {}, right); el('div', 'impnote', {class: 'dvats-note'}, right); el('div', 'bands', {}, right); el('div', 'bandsnote', {class: 'dvats-note'}, right);
   el('div', 'heat', {}, right); el('div', 'heatnote', {class: 'dvats-note'}, right);
   el('div', 'series', {}, el('div', null, {class: 'dvats-panel dvats-wide'}, root));
   const bottom = el('div', null, {class: 'dvats-grid dvats-wide'}, root);
@@ -117,12 +176,20 @@ function layout(root, page) {
  * second view) draws it as it is, and the explorer's own empty start never reaches the host. */
 export function mount(root, D, host = {}, start = null) {
   const Plotly = globalThis.Plotly;
-  const M = D.meta, C = M.channels.length, NV = M.n_valid, NB = M.bucket_labels.length;
+  const M = D.meta, C = M.channels.length, NV = M.n_valid, NB = M.bucket_labels.length, NR = M.n_relevance ?? NV;
   const A = {}; for (const k in D.arrays) A[k] = decode(D.arrays[k]);
+  for (const k in M.quant || {}) A[k] = dequantise(A[k], M.quant[k], k === 'score' ? Float64Array : Float32Array);   // 16-bit codes
+  if (A.id_runs) A.id = expandRuns(A.id_runs);
+  if (A.rel_runs) A.rel = expandRuns(A.rel_runs);
   A.start = Int32Array.from(A.id, i => i * M.stride); A.end = Int32Array.from(A.start, r => r + M.w);   // window rows, not shipped
   const CH = M.channels.map(esc);
-  const pos = new Map(); for (let i = 0; i < NV; i++) pos.set(A.id[i], i);   // window id -> position among valid windows
-  const allIdx = Array.from({length: NV}, (_, i) => i);
+  let sLo = Infinity, sHi = -Infinity; for (const v of A.score) { if (v < sLo) sLo = v; if (v > sHi) sHi = v; }   // no spread: 1e6 values
+  const posOf = new Int32Array(M.n_windows).fill(-1); for (let i = 0; i < NV; i++) posOf[A.id[i]] = i;   // window id -> position among valid windows
+  // position among valid windows -> row of the relevance arrays (sums, bands, profile), -1 for a window outside the relevance sample
+  const relOf = A.rel ? new Int32Array(NV).fill(-1) : Int32Array.from({length: NV}, (_, i) => i);
+  if (A.rel) A.rel.forEach((id, j) => { relOf[posOf[id]] = j; });
+  const relAll = Int32Array.from({length: NR}, (_, j) => j);
+  const relIdx = idx => { const out = []; for (const i of idx) { const j = relOf[i]; if (j >= 0) out.push(j); } return out; };
   const ui = layout(root, !!host.page);
   function timeOf(row) {
     if (M.time.kind === 'regular') return new Date(M.time.t0_ms + row * M.time.dt_ms).toISOString().replace('T', ' ').replace(/(\.000)?Z$/, '');
@@ -136,6 +203,7 @@ export function mount(root, D, host = {}, start = null) {
   let last = null;
   const say = text => { ui.status.textContent = text; };
   const selectedIdx = () => { const out = []; for (let i = 0; i < NV; i++) if (sel[i]) out.push(i); return out; };
+  const fromIds = ids => { const idx = []; for (const id of ids) { const i = id >= 0 && id < posOf.length ? posOf[id] : -1; if (i >= 0) idx.push(i); } return idx; };
   const table = idx => channelTable(A.sums, M.channels, idx);
   const cfg = extra => Object.assign({displaylogo: false, responsive: true}, extra || {});
 
@@ -146,21 +214,78 @@ export function mount(root, D, host = {}, start = null) {
   }
 
   // ---- views ----
-  const hover = new Array(NV);
-  for (let i = 0; i < NV; i++) hover[i] = 'window ' + A.id[i] + '<br>' + timeOf(A.start[i]) + ' – ' + timeOf(A.end[i] - 1) + '<br>cluster ' + (A.cluster[i] === -1 ? 'noise' : A.cluster[i]) + '<br>score ' + A.score[i].toFixed(3);
-  const markerColors = () => color === 'cluster' ? Array.from(A.cluster, clusterColor) : Array.from(A.score);
+  // the hover text of one window, made when it is hovered (not a string per window: a million of them would not fit)
+  const hoverText = i => 'window ' + A.id[i] + ' · ' + timeOf(A.start[i]) + ' – ' + timeOf(A.end[i] - 1) + ' · cluster ' + (A.cluster[i] === -1 ? 'noise' : A.cluster[i]) + ' · score ' + A.score[i].toFixed(3);
+  const markerColors = () => color === 'cluster' ? {color: Array.from(A.cluster, clusterColor)} : {color: A.score, colorscale: 'Viridis'};
   function anomalyTrace() { const x = [], y = []; for (let i = 0; i < NV; i++) if (A.score[i] > thr) { x.push(A.x[i]); y.push(A.y[i]); } return {x, y}; }
+  // many points: one trace per colour (a cluster, or one of 32 bins of the score), which plotly draws without colouring each
+  // point (that alone takes seconds at a million), and the selection marked on a layer of its own (`paintMarks`)
+  let groups = [], groupOf = null, groupRGBA = null, marked = [];
+  function colourGroups() {
+    let key, colours;
+    if (color === 'cluster') {
+      const lo = Math.min(-1, ...M.clusters), hi = Math.max(0, ...M.clusters);
+      key = i => A.cluster[i] - lo; colours = Array.from({length: hi - lo + 1}, (_, k) => clusterColor(k + lo));
+    } else {
+      const nb = 32, wd = (sHi - sLo) / nb || 1;
+      key = i => Math.min(nb - 1, Math.max(0, Math.floor((A.score[i] - sLo) / wd)));
+      colours = Array.from({length: nb}, (_, k) => viridis((k + 0.5) / nb));
+    }
+    groupOf = new Uint16Array(NV); const count = new Int32Array(colours.length), at = new Int32Array(colours.length);
+    for (let i = 0; i < NV; i++) { const k = key(i); groupOf[i] = k; count[k]++; }
+    groups = colours.map((_, k) => new Int32Array(count[k]));
+    for (let i = 0; i < NV; i++) { const k = groupOf[i]; groups[k][at[k]++] = i; }
+    groupRGBA = Uint32Array.from(colours, packRGBA);
+    return colours;
+  }
+  // the position among valid windows of a point that plotly reports (hover, lasso), or -1 for another trace's point
+  const pointPos = p => !M.many ? (p.curveNumber === 0 ? p.pointIndex : -1) : p.curveNumber < groups.length ? groups[p.curveNumber][p.pointIndex] : -1;
   function drawProjection() {
-    const an = anomalyTrace();
-    const idx = selectedIdx();
-    const pts = {type: 'scattergl', mode: 'markers', x: A.x, y: A.y, text: hover, hoverinfo: 'text', name: 'windows', selectedpoints: idx.length ? idx : null,
-                 marker: {size: 5, color: markerColors(), colorscale: 'Viridis', showscale: color === 'score', colorbar: {title: {text: 'score'}, thickness: 10}},
-                 selected: {marker: {opacity: 1}}, unselected: {marker: {opacity: 0.25}}};
+    const an = anomalyTrace(), idx = selectedIdx();
+    const base = {type: 'scattergl', mode: 'markers', hoverinfo: 'none', name: 'windows'};
+    const bar = {showscale: color === 'score', colorbar: {title: {text: 'score'}, thickness: 10}};
+    let pts;
+    if (!M.many) pts = [Object.assign(base, {x: A.x, y: A.y, marker: Object.assign({size: 5}, bar, markerColors()),
+                         selectedpoints: idx.length ? idx : null, selected: {marker: {opacity: 1}}, unselected: {marker: {opacity: 0.25}}})];
+    else {
+      const gather = (v, g) => Float32Array.from(g, i => v[i]);
+      pts = colourGroups().map((c, k) => Object.assign({}, base, {x: gather(A.x, groups[k]), y: gather(A.y, groups[k]), marker: {size: 3, color: c},
+                                                                  selected: {marker: {opacity: 1}}, unselected: {marker: {opacity: 1}}}));   // a lasso's points: the marks show them
+      if (color === 'score') pts.push({type: 'scattergl', mode: 'markers', x: [null, null], y: [null, null], hoverinfo: 'skip', name: 'scale',
+                                     marker: Object.assign({color: [sLo, sHi], colorscale: 'Viridis'}, bar)});   // the colour bar alone
+    }
     const anm = {type: 'scattergl', mode: 'markers', x: an.x, y: an.y, hoverinfo: 'skip', name: 'above threshold',
                  marker: {size: 9, symbol: 'circle-open', color: '#d62728', line: {width: 1.5}}};
     const path = {type: 'scattergl', mode: 'lines', x: A.x, y: A.y, hoverinfo: 'skip', name: 'path', visible: showPath, line: {width: 0.5, color: '#999'}};
-    Plotly.react(ui.proj, [pts, anm, path], {margin: {t: 24, l: 30, r: 10, b: 30}, dragmode: 'lasso', showlegend: false,
+    Plotly.react(ui.proj, [...pts, anm, path], {margin: {t: 24, l: 30, r: 10, b: 30}, dragmode: 'lasso', showlegend: false,
                  title: {text: 'projection (lasso or box to select)', font: {size: 13}}, uirevision: 'keep'}, cfg());
+    if (M.many) paintMarks();
+  }
+  function paintMarks() {                    // the selected points on a canvas over plotly's; plotly's dimmed by its opacity
+    const gd = ui.proj, fl = gd._fullLayout;
+    if (!fl || !fl.xaxis || !fl.xaxis._length) return;
+    const gl = gd.querySelector('.gl-canvas-context');
+    if (gl) gl.style.opacity = marked.length ? 0.25 : '';
+    let cv = gd.querySelector('canvas.dvats-marks');
+    if (!cv) {
+      cv = document.createElement('canvas'); cv.className = 'dvats-marks';
+      cv.style.cssText = 'position:absolute;pointer-events:none';
+      const at = gd.querySelector('.gl-container'); if (at) at.after(cv); else gd.querySelector('.svg-container').appendChild(cv);
+    }
+    const xa = fl.xaxis, ya = fl.yaxis, r = window.devicePixelRatio || 1, W = Math.round(xa._length * r), H = Math.round(ya._length * r);
+    Object.assign(cv.style, {left: xa._offset + 'px', top: ya._offset + 'px', width: xa._length + 'px', height: ya._length + 'px'});
+    if (cv.width !== W || cv.height !== H) { cv.width = W; cv.height = H; }
+    const cx = cv.getContext('2d');
+    if (!marked.length) { cx.clearRect(0, 0, W, H); return; }
+    const img = cx.createImageData(W, H), px = new Uint32Array(img.data.buffer);
+    const x0 = xa.c2p(0) * r, xs = xa.c2p(1) * r - x0, y0 = ya.c2p(0) * r, ys = ya.c2p(1) * r - y0, d = Math.max(1, Math.round(r));
+    for (const i of marked) {
+      const X = Math.round(x0 + xs * A.x[i]), Y = Math.round(y0 + ys * A.y[i]);
+      if (X < 0 || Y < 0 || X >= W || Y >= H) continue;
+      const c = groupRGBA[groupOf[i]];
+      for (let v = Math.max(0, Y - d); v <= Math.min(H - 1, Y + d); v++) for (let u = Math.max(0, X - d); u <= Math.min(W - 1, X + d); u++) px[v * W + u] = c;
+    }
+    cx.putImageData(img, 0, 0);
   }
   function drawImportance(rows) {
     const r = rows.slice().reverse();
@@ -172,12 +297,17 @@ export function mount(root, D, host = {}, start = null) {
        title: {text: 'channel importance: share of |relevance| · signed relevance', font: {size: 13}},
        xaxis: {title: {text: 'share'}}, xaxis2: {title: {text: 'signed'}}, yaxis: {automargin: true}, yaxis2: {showticklabels: false}}, cfg());
   }
-  function drawHeat(idx, order, exact) {
+  function drawHeat(idx, order, ext) {
     const heatLayout = title => ({margin: {t: 30, l: 80, r: 10, b: 35}, title: {text: title, font: {size: 13}}, xaxis: {title: {text: 'step in window'}}, yaxis: {automargin: true}});
     let z, x, title, note;
-    if (exact) {               // a profile computed exactly in Python (the contrast)
-      z = exact; x = Array.from({length: M.w}, (_, b) => b);
-      title = 'relevance over the window (contrast of the selection)'; note = 'exact profile, computed in Python.';
+    if (ext) {                 // a profile computed exactly in Python (a contrast, or relevance computed on demand)
+      z = ext.profile; x = Array.from({length: M.w}, (_, b) => b);
+      title = ext.target === 'embedding' ? 'relevance over the window (mean of the selection)' : 'relevance over the window (contrast of the selection)';
+      note = 'exact profile, computed in Python.';
+    } else if (!idx.length) {
+      Plotly.react(ui.heat, [], {margin: {t: 30}, title: {text: 'relevance over the window', font: {size: 13}}, xaxis: {visible: false}, yaxis: {visible: false}}, cfg());
+      ui.heatnote.textContent = 'No selected window is in the relevance sample.';
+      return;
     } else if (M.bins) {
       z = profileOf(idx); x = Array.from({length: M.bins}, (_, b) => Math.round((b + 0.5) * M.w / M.bins));
       title = 'relevance over the window (mean of the selection)';
@@ -200,6 +330,7 @@ export function mount(root, D, host = {}, start = null) {
       return null;
     };
     if (ext && !ext.bands) return empty('relevance by frequency band', "This host computed the contrast without its frequency bands.");
+    if (!ext && !idx.length) return empty('relevance by frequency band', 'No selected window is in the relevance sample.');
     if (!ext && !A.bands) return empty('relevance by frequency band', M.bands === 'over budget'
       ? `The frequency bands of ${NV} windows do not fit this file's size budget; see them in the Jupyter explorer (Explorer.frequency). The channel bars are exact.`
       : 'This run has no frequency-band sums (it was made before dvats kept them); rerun dvats run on it to add them.');
@@ -231,7 +362,9 @@ export function mount(root, D, host = {}, start = null) {
     traces.push({type: 'scatter', mode: 'lines', x: bmid, y: Array.from(A.step_score), fill: 'tozeroy', name: 'anomaly score', line: {color: '#d62728', width: 1}, xaxis: 'x', yaxis: 'y2', hoverinfo: 'y'});
     traces.push({type: 'heatmap', x: bmid, y: [0], z: [Array.from(A.strip, k => k < -1 ? null : k)], xaxis: 'x', yaxis: 'y3', showscale: false, hoverinfo: 'z',
                  colorscale: stripScale(), zmin: -1, zmax: Math.max(0, ...M.clusters)});
-    const shapes = mergedIntervals(idx.map(i => [A.start[i], A.end[i]])).map(([a, b]) =>
+    const runs = [];
+    for (const i of idx) { const a = A.start[i], b = A.end[i], r = runs[runs.length - 1]; if (r && a <= r[1]) r[1] = Math.max(r[1], b); else runs.push([a, b]); }
+    const shapes = mergedIntervals(runs).map(([a, b]) =>
       ({type: 'rect', xref: 'x', yref: 'paper', x0: a, x1: b, y0: 0.3, y1: 1, fillcolor: 'rgba(255,165,0,0.25)', line: {width: 0}}));
     shapes.push({type: 'line', xref: 'paper', yref: 'y2', x0: 0, x1: 1, y0: thr, y1: thr, line: {dash: 'dot', color: '#555', width: 1}});
     Plotly.react(ui.series, traces, {margin: {t: 58, l: 50, r: 10, b: 40}, dragmode: 'select', selectdirection: 'h', shapes: shapes, uirevision: 'keep',
@@ -241,7 +374,8 @@ export function mount(root, D, host = {}, start = null) {
       legend: {orientation: 'h', x: 0, y: 1, yanchor: 'bottom'}}, cfg());
   }
   function drawHist() {
-    Plotly.react(ui.hist, [{type: 'histogram', x: Array.from(A.score), nbinsx: 60, marker: {color: '#4c78a8'}}],
+    const h = histogram(A.score, 60);
+    Plotly.react(ui.hist, [{type: 'bar', x: h.x, y: h.y, width: h.width, marker: {color: '#4c78a8'}, hovertemplate: 'score %{x:.3g}<br>%{y} windows<extra></extra>'}],
       {margin: {t: 30, l: 40, r: 10, b: 35}, xaxis: {title: {text: 'score'}},
        // which rule set the threshold, so that users can reason about what 'above the threshold' means
        title: {text: 'anomaly scores; threshold: ' + (thr === M.threshold ? (M.threshold_rule || 'the run\'s') : 'set by hand'), font: {size: 11}},
@@ -249,7 +383,7 @@ export function mount(root, D, host = {}, start = null) {
   }
   function drawRank() {
     const t = ui.rank; t.replaceChildren();
-    const order = allIdx.slice().sort((a, b) => A.score[b] - A.score[a]).slice(0, 50);
+    const order = topScores(A.score, 50);
     const head = t.insertRow();
     ['rank', 'window', 'from', 'to', 'cluster', 'score'].forEach(h => { const th = document.createElement('th'); th.textContent = h; head.appendChild(th); });
     order.forEach((i, r) => {
@@ -268,6 +402,7 @@ export function mount(root, D, host = {}, start = null) {
       traces.push({type: 'scatter', mode: 'lines', x, y, name: CH[c], line: {width: 1}});
     }
     Plotly.react(ui.preview, traces, {margin: {t: 20, l: 30, r: 10, b: 20}, showlegend: false, title: {text: 'window ' + A.id[i], font: {size: 11}}}, cfg({staticPlot: true}));
+    ui.hovernote.textContent = hoverText(i);
   }
 
   // ---- selection ----
@@ -279,7 +414,10 @@ export function mount(root, D, host = {}, start = null) {
   let drawing = 0;
   function quietly(f) { drawing++; try { return f(); } finally { drawing--; } }
   function forget(gd) { if (gd.layout && (gd.layout.selections || []).length) Plotly.relayout(gd, {selections: []}); }
-  function mark(idx) { forget(ui.proj); Plotly.restyle(ui.proj, {selectedpoints: [idx.length ? idx : null]}, [0]); }   // the projection shows `sel`
+  function mark(idx) {                    // the projection shows `sel`
+    forget(ui.proj);
+    if (M.many) { marked = idx; paintMarks(); } else Plotly.restyle(ui.proj, {selectedpoints: [idx.length ? idx : null]}, [0]);
+  }
   function fromPlot(gd, ev, idxList) {
     // a lasso or box always comes with its shape in `selections`; an empty list is plotly replaying the cleared one
     if (drawing || !ev || !(ev.selections || []).length) return;
@@ -296,21 +434,29 @@ export function mount(root, D, host = {}, start = null) {
   function update() { quietly(redrawSelection); }
   function redrawSelection() {
     const t0 = performance.now();
-    const idx = selectedIdx(), ids = idx.map(i => A.id[i]);
+    const idx = selectedIdx(), ids = idx.map(i => A.id[i]), n = idx.length;
     const ext = host.explained ? host.explained(ids, target) : null;
-    const rows = ext ? ext.table.map(d => ({...d, c: M.channels.indexOf(d.channel)})) : table(idx.length ? idx : allIdx);
+    const use = n ? relIdx(idx) : relAll;       // the rows of the relevance arrays: the selected windows that have relevance
+    const rows = ext ? ext.table.map(d => ({...d, c: M.channels.indexOf(d.channel)})) : use.length ? table(use) : [];
     drawImportance(rows);
     const t1 = performance.now();
-    const bands = drawBands(idx.length ? idx : allIdx, rows, ext);
-    drawHeat(idx.length ? idx : allIdx, rows, ext ? ext.profile : null);
+    ui.impnote.textContent = ext ? (ext.target === 'embedding' ? `channel importances of all ${fmt(n)} selected windows, computed in Python.` : '')
+                                 : sampleNote(n, use.length, NR, NV);
+    const bands = drawBands(use, rows, ext);
+    drawHeat(use, rows, ext);
     forget(ui.series); drawSeries(idx, rows);
     mark(idx);
     last = {ids, table: rows.map(d => ({channel: d.channel, signed: d.signed, share: d.share})), bands,   // bands: per channel (payload order), or null
+            used: ext ? n : use.length,               // how many windows the numbers come from
             ms_table: t1 - t0, ms_all: performance.now() - t0};
-    const waiting = target === 'contrast' && host.explained && idx.length && idx.length < NV && !ext;
-    say(waiting ? `${idx.length} windows selected · computing their contrast in Python …`
-        : ext ? `${idx.length} windows selected · what sets them apart (computed in Python)`
-        : idx.length ? `${idx.length} windows selected · importances in ${last.ms_table.toFixed(1)} ms` : `no selection: importances of all ${NV} windows`);
+    const missing = n - use.length, part = `importances from ${fmt(use.length)} of them (the relevance sample)`;
+    const waiting = host.explained && !ext && n && (target === 'contrast' ? n < NV : missing > 0 && missing <= (M.on_demand || 0));
+    say(waiting && target === 'contrast' ? `${fmt(n)} windows selected · computing their contrast in Python …`
+        : waiting ? `${fmt(n)} windows selected · ${part} · computing the other ${fmt(missing)} in Python …`
+        : ext ? `${fmt(n)} windows selected · ` + (ext.target === 'embedding' ? 'importances of all of them (computed in Python)' : 'what sets them apart (computed in Python)')
+        : n && missing ? `${fmt(n)} windows selected · ${part} in ${last.ms_table.toFixed(1)} ms`
+        : n ? `${fmt(n)} windows selected · importances in ${last.ms_table.toFixed(1)} ms`
+        : NR < NV ? `no selection: importances of the ${fmt(NR)} windows of the relevance sample (of ${fmt(NV)})` : `no selection: importances of all ${fmt(NV)} windows`);
     if (host.selected) host.selected(ids);
   }
   function redrawView() { quietly(redrawViewNow); }
@@ -324,9 +470,10 @@ export function mount(root, D, host = {}, start = null) {
   }
   function viewChanged() { redrawView(); if (host.viewed) host.viewed({color, threshold: thr, path: showPath, mode, target}); }
   function wire() {
-    ui.proj.on('plotly_selected', ev => fromPlot(ui.proj, ev, ev ? ev.points.filter(p => p.curveNumber === 0).map(p => p.pointIndex) : []));
+    ui.proj.on('plotly_selected', ev => fromPlot(ui.proj, ev, ev ? ev.points.map(pointPos).filter(i => i >= 0) : []));
     ui.proj.on('plotly_deselect', () => { if (!drawing && mode === 'replace') apply([], 'replace'); });   // a double click
-    ui.proj.on('plotly_hover', ev => { const p = ev.points.find(q => q.curveNumber === 0); if (p) drawPreview(p.pointIndex); });
+    ui.proj.on('plotly_hover', ev => { const p = ev.points.find(q => pointPos(q) >= 0); if (p) drawPreview(pointPos(p)); });
+    if (M.many) ui.proj.on('plotly_afterplot', () => { if (!drawing) paintMarks(); });   // zoom, pan, resize: the marks follow
     ui.series.on('plotly_selected', ev => {
       if (drawing || !ev) return;
       let r = ev.range && ev.range.x;                       // a box dragged with the mouse
@@ -339,7 +486,7 @@ export function mount(root, D, host = {}, start = null) {
     });
   }
   const api = {
-    select(ids, how) { const idx = []; for (const id of ids) { const i = pos.get(id); if (i !== undefined) idx.push(i); } apply(idx, how); return last; },
+    select(ids, how) { apply(fromIds(ids), how); return last; },
     selectCluster(k, how) { const idx = []; for (let i = 0; i < NV; i++) if (A.cluster[i] === k) idx.push(i); apply(idx, how); return last; },
     selectAnomalies(how) { const idx = []; for (let i = 0; i < NV; i++) if (A.score[i] > thr) idx.push(i); apply(idx, how); return last; },
     last: () => last,
@@ -355,9 +502,8 @@ export function mount(root, D, host = {}, start = null) {
     setTimeout(() => URL.revokeObjectURL(a.href), 1000);
   }
   function controls() {
-    let lo = Infinity, hi = -Infinity; for (const v of A.score) { if (v < lo) lo = v; if (v > hi) hi = v; }   // no spread: 1e5+ values
     const t = ui.thr;
-    t.min = lo; t.max = hi; t.step = (hi - lo) / 500 || 0.001; t.value = thr; ui.thrv.textContent = thr.toFixed(3);
+    t.min = sLo; t.max = sHi; t.step = (sHi - sLo) / 500 || 0.001; t.value = thr; ui.thrv.textContent = thr.toFixed(3);
     t.oninput = () => { thr = +t.value; viewChanged(); };
     ui.color.onchange = e => { color = e.target.value; viewChanged(); };
     ui.path.onchange = e => { showPath = e.target.checked; viewChanged(); };
@@ -374,7 +520,7 @@ export function mount(root, D, host = {}, start = null) {
       f.text().then(s => { try { api.setState(JSON.parse(s)); } catch (err) { say('not a dvats view file: ' + err.message); } });
     };
   }
-  if (start) { takeView(start); for (const id of start.selection || []) { const i = pos.get(id); if (i !== undefined) sel[i] = 1; } }
+  if (start) { takeView(start); for (const i of fromIds(start.selection || [])) sel[i] = 1; }
   controls(); showView(); drawProjection(); drawHist(); drawRank(); drawPreview(0); update(); wire();
   // each plot takes its panel's width: on a window resize (plotly's `responsive`) and whenever the panel alone changes width
   // (Jupyter's side bar opens or closes; a plot drawn while its panel was hidden got plotly's 700 px)
@@ -393,8 +539,12 @@ export function mount(root, D, host = {}, start = null) {
 // ---- host 1: the self-contained HTML page (dvats.views.page.report_html inlines this module beside its data) ----
 function mountPage(data) {
   const root = document.getElementById('dvats-root') || document.body.appendChild(document.createElement('div'));
-  window.dvats = mount(root, JSON.parse(data.textContent), {page: true});
+  const t0 = performance.now(), D = JSON.parse(data.textContent), t1 = performance.now();
+  window.dvats = mount(root, D, {page: true});
+  const t2 = performance.now();
   document.body.setAttribute('data-ready', '1');
+  // when the first frame after drawing is out (ms since the page was opened), for bench/explorer.py
+  requestAnimationFrame(() => setTimeout(() => { window.dvats.timing = {start: t0, parse: t1 - t0, mount: t2 - t1, drawn: performance.now()}; }, 0));
 }
 
 // ---- host 2: Jupyter, through anywidget; the Python side is dvats.views.explorer.Explorer ----
@@ -432,9 +582,9 @@ async function render({model, el}) {
   const host = {
     selected: ids => push({selection: ids}),
     viewed: v => push(v),
-    explained(ids, target) {                 // Python's table (and exact profile) for a contrast, once it has computed it
+    explained(ids, target) {                 // Python's table (and exact profile), once it has computed it: a contrast, or relevance on demand
       const e = model.get('_explained');
-      return target === 'contrast' && e && e.ids && sameIds(e.ids, ids) ? e : null;
+      return e && e.ids && (e.target || 'contrast') === target && sameIds(e.ids, ids) ? e : null;
     },
     exportIds: () => model.send({kind: 'export_ids'}),
     exportView: () => model.send({kind: 'save_state'}),

@@ -13,11 +13,12 @@ import traitlets as T
 from fastcore.basics import patch
 from ..errors import DvatsError
 from ..store import atomic_write
-from ..explain import cluster_ids, anomaly_ids
+import dataclasses
+from ..explain import cluster_ids, anomaly_ids, ON_DEMAND_WINDOWS
 from ..lrp.frequency import band_table
 from ..stages import EXPORT_FILES
 VIEW_FILE, SELECTION_FILE = EXPORT_FILES      # where the export buttons write, in the run folder
-from .page import asset, report_payload, view_threshold
+from .page import asset, report_payload, view_threshold, relevance_ids
 
 # %% auto #0
 __all__ = ['VIEW_FILE', 'SELECTION_FILE', 'MODES', 'COLORS', 'TARGETS', 'check_choice', 'Explorer']
@@ -44,13 +45,18 @@ class Explorer(anywidget.AnyWidget):
     mode = T.Unicode('replace').tag(sync=True)
     target = T.Unicode('embedding').tag(sync=True)
     _payload = T.Dict().tag(sync=True)                    # what the views draw: sent once
-    _explained = T.Dict().tag(sync=True)                  # a contrast's table and exact profile, computed here
+    _explained = T.Dict().tag(sync=True)                  # a table and exact profile computed here: a contrast, or relevance on demand
 
     def __init__(self, res, # a run (`RunResult` or `load_result`)
                  state:dict|str|Path|None=None, # a view to reopen (see `load_state`)
-                 max_bytes:int=15_000_000): # the payload's size budget, as for the HTML page
+                 max_bytes:int|None=None, # the payload's size budget, as for the HTML page (default `report_budget`)
+                 on_demand:int=ON_DEMAND_WINDOWS): # a selection with up to this many windows outside the relevance sample is explained exactly, their relevance computed
         self.res, self.valid_ids, self._ex, self.status = res, np.flatnonzero(res.windows.valid.to_numpy()), None, ''
-        super().__init__(_payload=report_payload(res, max_bytes, plotly_bytes=0), threshold=view_threshold(res))
+        self.has_relevance = np.zeros(len(res.windows), bool); self.has_relevance[relevance_ids(res)] = True
+        self.on_demand = on_demand
+        payload = report_payload(res, max_bytes, plotly_bytes=0)
+        payload['meta']['on_demand'] = on_demand           # the page waits for Python's table of such a selection
+        super().__init__(_payload=payload, threshold=view_threshold(res))
         self.on_msg(self._on_msg)
         if state is not None: self.load_state(state)
         else: self._explain()
@@ -67,22 +73,30 @@ class Explorer(anywidget.AnyWidget):
 
     @T.observe('selection', 'target')
     def _explain(self, change=None):
-        "Explain the selection in Python; for a contrast, send the table and profile to the page."
+        "Explain the selection in Python; send the page what it cannot compute itself (a contrast, windows outside the relevance sample)."
         ids = np.asarray(self.selection, dtype=np.int64)
+        have = ids[self.has_relevance[ids]]
+        missing = len(ids) - len(have)
+        send = True                                       # what the page cannot compute from its own arrays
         if self.target == 'contrast' and 0 < len(ids) < len(self.valid_ids):
             self._say(f"computing the contrast of {len(ids)} windows ...")
             ex = self.res.explain(ids, 'contrast', domain='frequency', progress=True)
-            self._explained = {'ids': ids.tolist(), 'table': ex.table[['channel', 'signed', 'share']].to_dict('records'),
-                               'profile': ex.profile.to_numpy(np.float64).tolist(), 'bands': ex.bands.to_numpy(np.float64).tolist()}
-        else:
-            ex = self.res.explain(ids if len(ids) else self.valid_ids)
-            self._explained = {}
+        elif 0 < missing <= self.on_demand:               # the page holds the sample's relevance only: compute the others
+            self._say(f"computing the relevance of {missing} windows outside the relevance sample ...")
+            ex = self.res.explain(ids, domain='frequency', max_on_demand=self.on_demand, progress=True)
+        else:                                             # the selected windows that have relevance (nothing selected: all)
+            if not len(ids): have = self.valid_ids[self.has_relevance[self.valid_ids]]
+            ex, send = self.res.explain(have) if len(have) else None, False
+            if ex is not None and missing: ex = dataclasses.replace(ex, n_selected=len(ids))   # `source` says: k of n selected
+        self._explained = {} if not send else {
+            'ids': ids.tolist(), 'target': ex.target, 'table': ex.table[['channel', 'signed', 'share']].to_dict('records'),
+            'profile': ex.profile.to_numpy(np.float64).tolist(), 'bands': ex.bands.to_numpy(np.float64).tolist()}
         self._ex = ex
         return ex
 
     @property
     def explanation(self):
-        "The `Explanation` of the current selection (of all valid windows when nothing is selected)."
+        "The `Explanation` of the current selection (all valid windows when nothing is selected): of its windows in the relevance sample when more than `on_demand` are outside it, and None when none is in it."
         return self._ex
 
     @property
@@ -157,11 +171,14 @@ def set_target(self:Explorer, target:str):
 # %% ../../nbs/06a_explorer.ipynb #da94ef2a
 @patch(as_prop=True)
 def frequency(self:Explorer) -> pd.DataFrame|None:
-    "Mean relevance per channel and frequency band of the selection (all valid windows when none), from the run's band sums; None when the run has none."
-    F = getattr(self.res, 'frequency_relevance', None)
+    "Mean relevance per channel and frequency band of the selection (all valid windows when none), from the run's band sums (or computed on demand, as `explanation`); None when the run has none."
+    F, ex = getattr(self.res, 'frequency_relevance', None), self._ex
     if F is None: return None                    # a run made before the band sums were kept
+    if ex is not None and ex.target == 'embedding' and ex.bands is not None: return ex.bands   # computed on demand: every selected window
     ids = np.asarray(self.selection, dtype=np.int64)
-    return band_table(F[ids if len(ids) else self.valid_ids], list(self.res.series.columns), self.res.config.windows.w)
+    ids = ids if len(ids) else self.valid_ids
+    ids = ids[self.has_relevance[ids]]           # the band sums of the relevance sample
+    return band_table(F[ids], list(self.res.series.columns), self.res.config.windows.w) if len(ids) else None
 
 # %% ../../nbs/06a_explorer.ipynb #58b5207b
 @patch

@@ -16,8 +16,9 @@ from ..lrp.frequency import band_labels
 from ..anomaly import anomaly_threshold
 
 # %% auto #0
-__all__ = ['asset', 'bucket_edges', 'decimate_minmax', 'view_threshold', 'quantise_rows', 'binned_profiles', 'report_payload',
-           'report_html', 'write_report']
+__all__ = ['asset', 'bucket_edges', 'decimate_minmax', 'view_threshold', 'id_runs', 'report_budget', 'quantise_range',
+           'quantise_above', 'relevance_ids', 'quantise_rows', 'binned_profiles', 'report_payload', 'report_html',
+           'write_report']
 
 # %% ../../nbs/06_views.ipynb #615b43b3
 def asset(name:str # 'explorer.js', 'explorer.css' or 'page.html'
@@ -49,8 +50,47 @@ def view_threshold(res) -> float:
     ac = res.config.clustering.anomaly
     return anomaly_threshold(res.windows.anomaly_score.to_numpy().astype(np.float32), ac.threshold, ac.quantile, ac.mad_k, ac.value)
 
+# %% ../../nbs/06_views.ipynb #9dc640dd
+def id_runs(ids:np.ndarray) -> np.ndarray:
+    "Sorted window `ids` as runs of consecutive ids: int32 `(k, 2)`, each row `[first, last + 1)`."
+    ids = np.asarray(ids, dtype=np.int64)
+    if len(ids) == 0: return np.zeros((0, 2), np.int32)
+    cut = np.flatnonzero(np.diff(ids) != 1) + 1
+    return np.stack([ids[np.r_[0, cut]], ids[np.r_[cut - 1, len(ids) - 1]] + 1], 1).astype(np.int32)
+
+def report_budget(n_valid:int) -> int:
+    "The page's default size budget in bytes: 15 MB up to 100,000 valid windows, then 11.1 bytes more a window (25 MB at 1,000,000)."
+    return int(15_000_000 + 100 / 9 * max(0, n_valid - 100_000))
+
+# %% ../../nbs/06_views.ipynb #7a81351f
+_U16 = 65535
+
+def quantise_range(v:np.ndarray) -> tuple:
+    "`v` as uint16 codes over its range, and `[base, zero, step]`: the page reads `base + (code - zero) * step`, within `step / 2` of `v`."
+    v = np.asarray(v, dtype=np.float64)
+    lo, hi = (float(np.nanmin(v)), float(np.nanmax(v))) if np.isfinite(v).any() else (0., 0.)
+    step = (hi - lo) / _U16 or 1.
+    return np.round((np.nan_to_num(v, nan=lo) - lo) / step).astype(np.uint16), [lo, 0, step]
+
+def quantise_above(v:np.ndarray, thr:float) -> tuple:
+    "`v` as uint16 codes with `thr` on a cell edge, and `[base, zero, step]`: the page's value `base + (code - zero) * step` is above `thr` exactly when `v` is, and within one `step` above `v`."
+    v = np.asarray(v, dtype=np.float64)
+    v = np.nan_to_num(v, nan=np.nanmin(v) if np.isfinite(v).any() else 0.)
+    lo, hi = float(v.min()), float(v.max())
+    step = (hi - lo) / (_U16 - 5) or 1.
+    a = float(np.clip(thr, lo - step, hi))                       # the anchor: the threshold, or just outside the values' range
+    zero = int(np.ceil((a - lo) / step)) + 1                     # codes from 1 to at most 65,533
+    return (zero + np.ceil((v - a) / step)).astype(np.uint16), [a, zero, step]
+
+# %% ../../nbs/06_views.ipynb #5acc5ec2
+def relevance_ids(res) -> np.ndarray:
+    "The valid windows whose relevance the run holds: all of them, or those of the relevance sample (the others' rows of `channel_relevance` are NaN)."
+    valid = res.windows.valid.to_numpy()
+    held = valid & ~np.isnan(np.asarray(res.channel_relevance)).all(axis=(1, 2))
+    return np.flatnonzero(held if held.any() else valid)   # every row NaN: relevance undefined (a constant series), shown as it is
+
 # %% ../../nbs/06_views.ipynb #c5220345
-_TYPES = {np.dtype('float32'): 'f4', np.dtype('int32'): 'i4', np.dtype('int16'): 'i2', np.dtype('int8'): 'i1'}
+_TYPES = {np.dtype('float32'): 'f4', np.dtype('int32'): 'i4', np.dtype('int16'): 'i2', np.dtype('int8'): 'i1', np.dtype('uint16'): 'u2'}
 
 def _b64(a:np.ndarray) -> list:
     "`[base64 of the little-endian bytes, type code]` for the page's decoder."
@@ -74,15 +114,27 @@ def binned_profiles(R:np.ndarray, ids:np.ndarray, bins:int, chunk:int=8192) -> t
         q[a:a + chunk], scale[a:a + chunk] = quantise_rows(np.add.reduceat(r, edges[:-1], axis=2) / np.diff(edges))
     return q, scale
 
-def _band_arrays(res, vid:np.ndarray, exact_bytes:int, room:float) -> tuple:
-    "The band sums of the windows `vid` and how they are stored: exact (float32) up to `exact_bytes`, else 8 bits; none beyond `room` bytes of text."
+def _band_arrays(res, rid:np.ndarray, exact_bytes:int, room:float) -> tuple:
+    "The band sums of the windows `rid` and how they are stored: exact (float32) up to `exact_bytes`, else 8 bits; none beyond `room` bytes of text."
     F = getattr(res, 'frequency_relevance', None)
     if F is None: return {}, None      # a run made before the band sums were kept
-    b = np.asarray(F[vid], dtype=np.float32)
+    b = np.asarray(F[rid], dtype=np.float32)
     if b.nbytes <= exact_bytes and b.nbytes * 4 / 3 <= room: return {'bands': b}, 'exact'
     q, s = quantise_rows(b)
     if (q.nbytes + s.nbytes) * 4 / 3 <= room: return {'bands': q, 'bands_scale': s}, '8bit'
     return {}, 'over budget'
+
+def _ids(ids:np.ndarray, name:str) -> dict:
+    "Window ids as the page gets them: `name + '_runs'` (`id_runs`) when that is shorter, else `name`, one int32 each."
+    runs = id_runs(ids)
+    return {name + '_runs': runs} if runs.size < len(ids) else {name: np.asarray(ids, dtype=np.int32)}
+
+def _points(tab:pd.DataFrame, vid:np.ndarray, thr:float, exact_bytes:int) -> tuple:
+    "Per valid window `vid` its position and score: float32 while an array fits `exact_bytes`, else uint16 codes; and how to read the codes."
+    x, y, s = (tab[k].to_numpy(np.float64)[vid] for k in ('x', 'y', 'anomaly_score'))
+    if len(vid) * 4 <= exact_bytes: return {'x': x.astype(np.float32), 'y': y.astype(np.float32), 'score': s.astype(np.float32)}, {}
+    (qx, mx), (qy, my), (qs, ms) = quantise_range(x), quantise_range(y), quantise_above(s, thr)
+    return {'x': qx, 'y': qy, 'score': qs}, {'x': mx, 'y': my, 'score': ms}
 
 def _time_labels(index, rows:np.ndarray) -> list:
     "Readable labels of the series index at `rows` (times as ISO text, else the index values)."
@@ -98,22 +150,27 @@ def _time_axis(index) -> dict:
     return {'kind': 'rows'}
 
 def report_payload(res, # a run (`RunResult` or `load_result`)
-                   max_bytes:int=15_000_000, n_buckets:int=2000, plotly_bytes:int=5_000_000,
-                   exact_bytes:int=2_000_000, # arrays up to this size go exactly (the series for the preview, the band sums); larger, reduced
+                   max_bytes:int|None=None, # the size budget of the page; default `report_budget` of the valid windows
+                   n_buckets:int=2000, plotly_bytes:int=5_000_000,
+                   exact_bytes:int=2_000_000, # arrays up to this size go exactly (positions, scores, the series for the preview, the band sums); larger, reduced
+                   many:int=50_000, # above this many points the page draws them in one trace per colour and marks a selection on its own layer
                   ) -> dict:
-    "Everything the HTML explorer draws, with the profile resolution chosen to fit `max_bytes`."
+    "Everything the HTML explorer draws, with the resolution of the bands and profiles chosen to fit `max_bytes`."
     tab, cfg = res.windows, res.config
-    valid = tab.valid.to_numpy()
-    vid = np.flatnonzero(valid)
+    vid = np.flatnonzero(tab.valid.to_numpy())
     if len(vid) == 0: raise DvatsError("this run has no valid window to show; every window holds missing values.")
     if getattr(res, 'channel_relevance', None) is None: raise DvatsError("this run has no relevance; finish it with `dvats run` first.")
+    rid = relevance_ids(res)
+    if len(rid) == 0: raise DvatsError("this run holds no window's relevance (every row of channel_relevance is NaN); rerun its relevance stage with `dvats run`.")
+    max_bytes = report_budget(len(vid)) if max_bytes is None else max_bytes
     channels, n, c, w = [str(x) for x in res.series.columns], len(res.series), res.series.shape[1], cfg.windows.w
     cluster = tab.cluster.fillna(-2).to_numpy().astype(np.int16)
-    score = tab.anomaly_score.to_numpy().astype(np.float32)
     small = cluster[vid].min() >= -128 and cluster[vid].max() <= 127
-    arrays = {'id': vid.astype(np.int32), 'x': tab.x.to_numpy(np.float32)[vid], 'y': tab.y.to_numpy(np.float32)[vid],   # rows: id * stride
-              'cluster': cluster[vid].astype(np.int8 if small else np.int16), 'score': score[vid],
-              'sums': np.asarray(res.channel_relevance, np.float32)[vid]}
+    thr = view_threshold(res)
+    arrays, quant = _points(tab, vid, thr, exact_bytes)
+    arrays.update(_ids(vid, 'id'))                     # rows: id * stride
+    if len(rid) < len(vid): arrays.update(_ids(rid, 'rel'))   # a relevance sample: which windows the sums below belong to
+    arrays.update(cluster=cluster[vid].astype(np.int8 if small else np.int16), sums=np.asarray(res.channel_relevance[rid], np.float32))
     edges = bucket_edges(n, n_buckets)
     vals = res.values
     arrays['series'] = decimate_minmax(vals, edges)
@@ -125,15 +182,15 @@ def report_payload(res, # a run (`RunResult` or `load_result`)
     raw = n * c * 4 <= exact_bytes                  # short series: the exact values, for the hover preview
     if raw: arrays['raw'] = np.ascontiguousarray(vals, np.float32)
     used = sum(a.nbytes for a in arrays.values()) * 4 / 3 + plotly_bytes + 200_000
-    band, band_state = _band_arrays(res, vid, exact_bytes, max_bytes - used)   # the band sums before the profile: 8 cells, not w
+    band, band_state = _band_arrays(res, rid, exact_bytes, max_bytes - used)   # the band sums before the profile: 8 cells, not w
     arrays.update(band); used += sum(a.nbytes for a in band.values()) * 4 / 3
-    bins = int(np.clip((max_bytes - used) / (len(vid) * (c + 4) * 4 / 3), 0, w))
+    bins = int(np.clip(((max_bytes - used) * 3 / 4 / len(rid) - 4) // c, 0, w))   # per window: c * bins int8 and a float32 scale
     if bins < 2: bins = 0              # one bin would only repeat the signed bars: leave the profile out instead
-    else: arrays['profile'], arrays['profile_scale'] = binned_profiles(res.relevance, vid, bins)
+    else: arrays['profile'], arrays['profile_scale'] = binned_profiles(res.relevance, rid, bins)
     clusters = sorted(int(k) for k in np.unique(cluster[vid]))
-    thr = view_threshold(res)
-    meta = {'title': cfg.report.title, 'channels': channels, 'n_windows': len(tab), 'n_valid': int(len(vid)), 'n_steps': n,
-            'w': w, 'stride': cfg.windows.stride, 'bins': bins, 'threshold': thr, 'clusters': clusters, 'raw': raw,
+    meta = {'title': cfg.report.title, 'channels': channels, 'n_windows': len(tab), 'n_valid': int(len(vid)), 'n_relevance': int(len(rid)),
+            'n_steps': n, 'w': w, 'stride': cfg.windows.stride, 'bins': bins, 'threshold': thr, 'clusters': clusters, 'raw': raw,
+            'quant': quant, 'many': bool(len(vid) > many), 'budget': int(max_bytes),
             'threshold_rule': res.metrics.get('anomaly', {}).get('threshold_rule'),
             'bands': band_state,
             'band_labels': band_labels(w, arrays['bands'].shape[2]) if 'bands' in arrays else [],
@@ -141,17 +198,17 @@ def report_payload(res, # a run (`RunResult` or `load_result`)
     return {'meta': meta, 'arrays': {k: _b64(v) for k, v in arrays.items()}}
 
 # %% ../../nbs/06_views.ipynb #074772db
-def report_html(res, max_bytes:int=15_000_000) -> str:
-    "The self-contained HTML explorer of a run, as text."
+def report_html(res, max_bytes:int|None=None, **kw) -> str:
+    "The self-contained HTML explorer of a run, as text (`max_bytes` and `kw`: as `report_payload`'s)."
     from plotly.offline import get_plotlyjs
     js = get_plotlyjs()
-    payload = report_payload(res, max_bytes, plotly_bytes=len(js))
+    payload = report_payload(res, max_bytes, plotly_bytes=len(js), **kw)
     parts = {'__DVATS_TITLE__': html.escape(res.config.report.title), '/*DVATS_CSS*/': asset('explorer.css'), '/*DVATS_PLOTLY*/': js,
              '__DVATS_DATA__': json.dumps(payload, separators=(',', ':')).replace('<', '\\u003c'), '/*DVATS_MODULE*/': asset('explorer.js')}
     return re.sub('|'.join(re.escape(k) for k in parts), lambda m: parts[m.group()], asset('page.html'))   # one pass: inserted text is not rescanned
 
-def write_report(res, path=None, max_bytes:int=15_000_000) -> Path:
-    "Write the HTML explorer of a run to `path` (default `OUT/report.html`), atomically."
+def write_report(res, path=None, max_bytes:int|None=None, **kw) -> Path:
+    "Write the HTML explorer of a run to `path` (default `OUT/report.html`), atomically (`max_bytes` and `kw`: as `report_payload`'s)."
     path = Path(path) if path is not None else Path(res.out)/REPORT_FILE.name
-    text = report_html(res, max_bytes)
+    text = report_html(res, max_bytes, **kw)
     return atomic_write(path, lambda p: Path(p).write_text(text, encoding='utf-8'))
