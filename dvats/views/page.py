@@ -161,7 +161,6 @@ def report_payload(res, # a run (`RunResult` or `load_result`)
     if len(vid) == 0: raise DvatsError("this run has no valid window to show; every window holds missing values.")
     if getattr(res, 'channel_relevance', None) is None: raise DvatsError("this run has no relevance; finish it with `dvats run` first.")
     rid = relevance_ids(res)
-    if len(rid) == 0: raise DvatsError("this run holds no window's relevance (every row of channel_relevance is NaN); rerun its relevance stage with `dvats run`.")
     max_bytes = report_budget(len(vid)) if max_bytes is None else max_bytes
     channels, n, c, w = [str(x) for x in res.series.columns], len(res.series), res.series.shape[1], cfg.windows.w
     cluster = tab.cluster.fillna(-2).to_numpy().astype(np.int16)
