@@ -12,6 +12,10 @@
    - in the page: `dvats.select(ids)`, timed with performance.now() inside the page around the channel table and the redraw
      of the bars (`ms_table`), and around every view's redraw (`ms_all`: bands, profile, series, the projection's marks).
    Target: <= 100 ms for the importances at 1M windows.
+4. The clicked window (issue 17), in the page, median of 7 (performance.now() inside the page, every view's update):
+   a click (`dvats.focus(id)`: its context and the windows like it drawn on the projection's canvas and the series),
+   a context slider moved (`dvats.setContext`), and 'select context' / 'select these' (a selection: every view redrawn).
+   Target: <= 100 ms each at 100,000 windows. And what the table of similar windows (k = 10) costs in the file.
 
 The runs are synthetic (random projections, clusters, scores and relevance of the right shapes: 6 channels, w=48, stride 1);
 the explorer's cost depends only on those shapes. Run: OMP_NUM_THREADS=1 .venv/bin/python bench/explorer.py [--sizes 10000 100000 1000000]
@@ -55,6 +59,12 @@ def fake_run(n, out, sample=None, seed=0):
     res = SimpleNamespace(out=out, config=cfg, series=series, windows=windows, relevance=R, channel_relevance=sums,
                           frequency_relevance=F, steps=pd.DataFrame({'anomaly_score': rng.random(steps).astype(np.float32)}, index=series.index),
                           metrics={'anomaly': {'threshold': 0.5}}, sample=keep)
+    # the table of similar windows: every window's list up to 100,000 windows, else a stratified sample of 100,000 (as the run's contract)
+    listed = np.arange(n) if n <= 100_000 else np.linspace(0, n - 1, 100_000).astype(np.int64)
+    res.neighbours = np.full((n, 10), -1, np.int32)
+    res.neighbours[listed] = rng.integers(0, n, (len(listed), 10), dtype=np.int32)
+    windows['mp_score'] = rng.random(n).astype(np.float32)
+    res.steps['matrix_profile'] = rng.random(steps).astype(np.float32)
     res.values = series.to_numpy(np.float32)
     res.explain = lambda ids, target='embedding': explain(res, ids, target)
     return res
@@ -78,6 +88,27 @@ const runs = []; for (let k = 0; k < 3; k++) { const r = dvats.select(ids, 'repl
 dvats.select([], 'replace'); return runs;"""
 
 
+FOCUS = """const n = arguments[0], med = v => v.slice().sort((a, b) => a - b)[v.length >> 1], ids = Array.from({length: 7}, (_, k) => Math.floor((k + 0.5) * n / 7));
+const click = [], ctx = [], selCtx = [], selSim = [];
+dvats.focus(ids[0]); dvats.setContext(5, 5); dvats.selectContext('replace');                       // warm
+for (const id of ids) click.push(dvats.focus(id).ms);
+for (let k = 0; k < 7; k++) ctx.push(dvats.setContext(5 + k, 10 - k).ms);
+for (const id of ids) { dvats.focus(id); selCtx.push(dvats.selectContext('replace').ms_all); selSim.push(dvats.selectSimilar('replace').ms_all); }
+const sim = dvats.lastFocus().similar.length;
+dvats.focus(-1); dvats.select([], 'replace');
+return [med(click), med(ctx), med(selCtx), med(selSim), sim];"""
+
+
+def table_cost(n, k=10, listed=100_000):
+    "Bytes of text the table of similar windows adds to the page at `n` windows (every window's list up to `listed`, else a sample of `listed`)."
+    from dvats.views.page import neighbour_arrays, _b64
+    nb = np.full((n, k), -1, np.int32)
+    rows = np.arange(n) if n <= listed else np.linspace(0, n - 1, listed).astype(np.int64)
+    nb[rows] = 0
+    arrays, _, _ = neighbour_arrays(SimpleNamespace(windows=pd.DataFrame(index=range(n)), neighbours=nb), np.arange(n))
+    return sum(len(_b64(a)[0]) for a in arrays.values())
+
+
 def page_latency(path, id_sets, n):
     import sys; sys.path.insert(0, str(Path(__file__).resolve().parent.parent / 'tests'))
     from _browser import headless_chromium
@@ -92,13 +123,14 @@ def page_latency(path, id_sets, n):
         for ids in id_sets:
             runs = d.execute_script(SELECT, None if ids is None else [int(i) for i in ids], n)
             out.append((min(r[0] for r in runs), min(r[1] for r in runs), runs[0][2]))
+        timing['focus'] = d.execute_script(FOCUS, n)
         return wall, timing, out
     finally: d.quit()
 
 
 def main(sizes):
     from dvats.views.page import write_report
-    rows, draws = [], []
+    rows, draws, focus = [], [], []
     for n in sizes:
         tmp = Path(tempfile.mkdtemp())
         sample = 20_000 if n >= 1_000_000 else None
@@ -107,7 +139,8 @@ def main(sizes):
         size = p.stat().st_size
         meta = json.loads(p.read_text().split('id="dvats-data">')[1].split('</script>')[0])['meta']
         print(f"{n:,} windows (relevance for {len(res.sample):,}): report.html {size / 1e6:.2f} MB of a {meta['budget'] / 1e6:.1f} MB budget "
-              f"(points {'exact' if not meta['quant'] else '16-bit'}, band sums {meta['bands']}, profile bins {meta['bins'] or 'none'} of {W}); "
+              f"(points {'exact' if not meta['quant'] else '16-bit'}, band sums {meta['bands']}, profile bins {meta['bins'] or 'none'} of {W}, "
+              f"lists of similar windows for {meta['nb_rows']:,} of {meta['nb_listed']:,}); "
               f"run made in {tf:.0f} s, report written in {tw:.1f} s", flush=True)
         ks = [k for k in (100, 100_000, 1_000_000) if k <= n]
         rng = np.random.default_rng(1)
@@ -115,6 +148,7 @@ def main(sizes):
         py = [python_latency(res, s if s is not None else np.arange(n)) for s in sets]
         wall, timing, page = page_latency(p, sets, n)
         draws.append((n, size, meta['budget'], timing['parse'], timing['mount'], timing['drawn'], wall))
+        focus.append((n, *timing['focus']))
         for k, a, b in zip(ks, py, page): rows.append((n, k, a, b))
         del res; shutil.rmtree(tmp)
     print("\n| windows | report.html | budget | JSON parse | mount (decode, every plot) | first frame after drawing (from opening) |")
@@ -126,6 +160,14 @@ def main(sizes):
     for n, k, (a, b, used), (c, d, pused) in rows:
         assert used == pused, (used, pused)                   # the page's numbers come from the same windows as Python's
         print(f"| {n:,} | {k:,} | {used:,} | {a:.1f} ms | {b:.1f} ms | {c:.1f} ms | {d:.1f} ms |")
+    print("\n| windows | click a window (context + similar drawn) | move a context slider | select context | select these (similar) | similar shown |")
+    print("|---|---|---|---|---|---|")
+    for n, click, ctx, sc, ss, k in focus:
+        print(f"| {n:,} | {click:.1f} ms | {ctx:.1f} ms | {sc:.1f} ms | {ss:.1f} ms | {k} |")
+    print("\n| windows | table of similar windows in the page (k = 10) |")
+    print("|---|---|")
+    for n in sorted(set(sizes) | {100_000, 1_000_000}):
+        print(f"| {n:,} | {table_cost(n) / 1e6:.2f} MB ({min(n, 100_000):,} windows with a list) |")
 
 
 if __name__ == '__main__':

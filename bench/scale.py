@@ -13,7 +13,7 @@ import argparse, json, os, resource, shutil, subprocess, sys, tempfile, time
 from pathlib import Path
 
 FULL = {'encoder.epoch_windows': None, 'dr.fit_windows': None, 'clustering.fit_windows': None, 'lrp.max_windows': None}
-STAGES = ['encoder', 'embeddings', 'projection', 'clusters', 'table', 'relevance', 'report']
+STAGES = ['encoder', 'embeddings', 'projection', 'similar', 'clusters', 'table', 'relevance', 'report']
 
 
 def child(n, out, full):

@@ -20,15 +20,10 @@ def _csv_list(s:str) -> list[str]:
     return items
 
 def _id_list(s:str) -> list[int]:
-    "Parse `3,4,10-12` into `[3, 4, 10, 11, 12]`."
-    ids = []
-    try:
-        for part in (x.strip() for x in s.split(',') if x.strip()):
-            a, _, b = part.partition('-') if not part.startswith('-') else (part, '', '')
-            ids += list(range(int(a), int(b) + 1)) if b else [int(a)]
-    except ValueError: raise argparse.ArgumentTypeError(f"expected window ids like 3,4,5 or 10-20, got {s!r}") from None
-    if not ids: raise argparse.ArgumentTypeError(f"expected window ids like 3,4,5 or 10-20, got {s!r}")
-    return ids
+    "Parse `3,4,10-12` into `[3, 4, 10, 11, 12]` (`dvats.windows.parse_ids`, which the tag files use too)."
+    from dvats.windows import parse_ids        # here: `dvats --help` stays free of numpy and pandas
+    try: return parse_ids(s).tolist()
+    except DvatsError as e: raise argparse.ArgumentTypeError(str(e).rstrip('.')) from None
 
 def _reference(s:str):
     "A contrast reference: one of `REFERENCES` by name, or window ids like `_id_list`."
@@ -82,6 +77,28 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument('out', help='run folder (from `dvats run` or `dvats demo`)')
     rp.add_argument('--output', help='where to write it (default: OUT/report.html)')
     rp.add_argument('--max-mb', type=float, default=None, help='size budget in MB (default: 15 up to 100,000 windows, growing to 25 at 1,000,000); the time profiles are binned to fit')
+    sg = sub.add_parser('suggest', help='window lengths from the dominant periods of each channel',
+                        description="Propose window lengths w from each channel's dominant periods (FFT); lists the periods found.")
+    sg.add_argument('data', help='CSV or parquet file, as for `dvats run`')
+    sg.add_argument('--time-col', help='time column (detected when left out)')
+    sg.add_argument('--channels', type=_csv_list, help='comma-separated channel columns (default: all numeric columns)')
+    tg = sub.add_parser('tags', help="list, add, remove, export or import a run's tags (named selections)",
+                        description="A run's tags live in OUT/tags.csv: one row per interval (tag, start_time, end_time, window_ids), "
+                                    "the file the explorer exports and imports. Without an option, list them.")
+    tg.add_argument('out', help='run folder (from `dvats run` or `dvats demo`)')
+    act = tg.add_mutually_exclusive_group()
+    act.add_argument('--add', metavar='NAME', help='tag the windows given by --windows with NAME (added to its windows if it exists)')
+    act.add_argument('--remove', metavar='NAME', help='remove the tag NAME')
+    act.add_argument('--export', metavar='FILE', help='write the tags to FILE (.csv or .parquet)')
+    act.add_argument('--import', dest='import_', metavar='FILE', help="add the tags of FILE (.csv or .parquet) to the run's")
+    tg.add_argument('--windows', type=_id_list, help='with --add: window ids, e.g. 3,4,5 or 10-20')
+    cp = sub.add_parser('compare', help='one page with the projections of two runs side by side, selections linked by time',
+                        description='Write one self-contained HTML page with the projections of two finished runs side by side; a selection '
+                                    'in one highlights the windows of the other that cover the same times (other encoders, window sizes or data versions).')
+    cp.add_argument('run_a', help='a run folder')
+    cp.add_argument('run_b', help='another run folder')
+    cp.add_argument('--output', default='compare.html', help='where to write the page (default: compare.html)')
+    cp.add_argument('--max-mb', type=float, default=None, help="size budget in MB (default: the report's, for both runs' windows together)")
     return p
 
 # %% ../nbs/08_cli.ipynb #784ea4ac
@@ -97,7 +114,60 @@ def _overrides(a:argparse.Namespace) -> dict:
 def _cmd_run(a:argparse.Namespace):
     from dvats.pipeline import run
     out = a.out or str(Path('runs')/Path(a.data).stem)
+    if a.w is None: _note_window_size(a)
     run(a.data, a.config, out, **_overrides(a))
+
+def _suggested(a:argparse.Namespace) -> tuple:
+    "The series of `a.data`, its dominant periods and the window sizes they suggest."
+    from dvats.io import load_series
+    from dvats.window_sizes import dominant_periods, suggest_window_sizes
+    series = load_series(a.data, a.time_col, a.channels)
+    periods = dominant_periods(series)
+    return series, periods, suggest_window_sizes(periods)
+
+def _note_window_size(a:argparse.Namespace):
+    "At the start of `dvats run` with `w` left to the config: what the series' periods suggest, when that is another `w`."
+    from dvats.config import load_config
+    w = load_config(a.config).windows.w
+    _, periods, sizes = _suggested(a)
+    best = int(sizes.w[sizes.suggested].iloc[0])
+    if not periods.empty and best != w:
+        print(f"note: w is {w}; the series' dominant periods suggest w={best} ({sizes.why[sizes.suggested].iloc[0]}); "
+              f"`dvats suggest {a.data}` lists them, --w sets it")
+
+def _cmd_suggest(a:argparse.Namespace):
+    series, periods, sizes = _suggested(a)
+    if periods.empty: print(f"no channel of the {series.shape[1]} has a dominant period between 4 steps and a tenth of the series; keep the default w or choose one by the pattern's length")
+    else: print("dominant periods (FFT), in steps:\n" + periods.to_string(index=False, formatters={'period': '{:.1f}'.format, 'share': '{:.0%}'.format,
+                                                                                        'duration': lambda t: str(t).removeprefix('0 days ')}))
+    print("\nwindow sizes:\n" + sizes.to_string(index=False))
+    print(f"\nsuggested: --w {int(sizes.w[sizes.suggested].iloc[0])}")
+
+def _cmd_tags(a:argparse.Namespace):
+    import numpy as np
+    from dvats.result import load_result
+    from dvats.tags import read_tags, write_tags, tags_table
+    from dvats.explain import selection_ids
+    from dvats.stages import TAGS_FILE
+    res = load_result(a.out)
+    own, n = Path(a.out) / TAGS_FILE.name, len(res.windows)
+    tags = read_tags(own, res) if own.is_file() else {}
+    if (a.windows is None) != (a.add is None): raise DvatsError("--add NAME and --windows IDS go together, e.g. --add calm --windows 10-20.")
+    if a.export is not None: return print(f"tags: {write_tags(res, tags, a.export)}")
+    if a.remove is not None and a.remove not in tags: raise DvatsError(f"no tag {a.remove!r} in {own}; its tags are {sorted(tags) or 'none'}.")
+    new = ({a.add: selection_ids(np.asarray(a.windows), n, np.ones(n, bool))} if a.add is not None else
+           read_tags(a.import_, res) if a.import_ is not None else {})
+    for k, v in new.items(): tags[k] = np.union1d(tags.get(k, np.zeros(0, np.int64)), v)   # added to a tag of the same name
+    if a.remove is not None: del tags[a.remove]
+    if new or a.remove is not None: write_tags(res, tags)
+    t = tags_table(res.windows, tags)
+    if t.empty: print(f"no tags in {a.out}; add one with --add NAME --windows IDS, or tag a selection in the explorer")
+    else: print(t.to_string(index=False))
+
+def _cmd_compare(a:argparse.Namespace):
+    from dvats.views.compare import write_compare
+    p = write_compare(a.run_a, a.run_b, a.output, None if a.max_mb is None else int(a.max_mb * 1e6))
+    print(f"compare: {p} ({p.stat().st_size / 1e6:.1f} MB); open it in a browser")
 
 def _cmd_demo(a:argparse.Namespace):
     from dvats.pipeline import demo
@@ -150,7 +220,8 @@ def main(argv:list|None=None) -> int:
     from dvats.errors import DvatsError
     with warnings.catch_warnings():
         warnings.showwarning = _show_warning
-        try: {'run': _cmd_run, 'demo': _cmd_demo, 'explain': _cmd_explain, 'evaluate': _cmd_evaluate, 'report': _cmd_report}[a.command](a)
+        try: {'run': _cmd_run, 'demo': _cmd_demo, 'explain': _cmd_explain, 'evaluate': _cmd_evaluate, 'report': _cmd_report,
+         'suggest': _cmd_suggest, 'tags': _cmd_tags, 'compare': _cmd_compare}[a.command](a)
         except DvatsError as e:
             print(f"dvats: error: {e}", file=sys.stderr)
             return 2

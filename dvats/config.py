@@ -19,8 +19,8 @@ from .lrp.composites import COMPOSITES, DEFAULT_COMPOSITE
 
 # %% auto #0
 __all__ = ['ConfigError', 'DataConfig', 'WindowsConfig', 'EncoderConfig', 'DrConfig', 'AnomalyConfig', 'ClusteringConfig',
-           'LrpConfig', 'ReportConfig', 'WandbConfig', 'Config', 'config_from_dict', 'load_config', 'config_to_yaml',
-           'with_overrides']
+           'LrpConfig', 'SimilarConfig', 'MatrixProfileConfig', 'ReportConfig', 'WandbConfig', 'Config',
+           'config_from_dict', 'load_config', 'config_to_yaml', 'with_overrides']
 
 # %% ../nbs/00d_config.ipynb #97f2176c
 class ConfigError(DvatsError):
@@ -118,6 +118,18 @@ class LrpConfig:
     eval_windows: int = _bounded(128, ge=8)   # windows sampled for those measurements
 
 @dataclass
+class SimilarConfig:
+    "'More like this': each window's most similar windows, as distinct occurrences, kept for the explorer (see 04a_similar)."
+    k: int = _bounded(10, ge=1)                          # similar windows kept per window
+    max_windows: Optional[int] = _bounded(100_000, ge=1) # windows that get their list up front (stratified in time); the widget finds any other's when asked; None: all
+
+@dataclass
+class MatrixProfileConfig:
+    "The matrix-profile lens: stumpy's multidimensional matrix profile of the series at the run's `w`, an anomaly score beside the embedding's (see 05a2_matrix_profile)."
+    enabled: bool = False                                # its time grows with the square of the steps: off unless asked (`dvats demo` asks)
+    max_steps: int = _bounded(100_000, ge=2)             # longer series are refused with the time it would take, instead of running for hours
+
+@dataclass
 class ReportConfig:
     "The self-contained HTML report."
     html: bool = True
@@ -140,6 +152,8 @@ class Config:
     dr: DrConfig = field(default_factory=DrConfig)
     clustering: ClusteringConfig = field(default_factory=ClusteringConfig)
     lrp: LrpConfig = field(default_factory=LrpConfig)
+    similar: SimilarConfig = field(default_factory=SimilarConfig)
+    matrix_profile: MatrixProfileConfig = field(default_factory=MatrixProfileConfig)
     report: ReportConfig = field(default_factory=ReportConfig)
     wandb: WandbConfig = field(default_factory=WandbConfig)
 

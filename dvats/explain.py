@@ -55,19 +55,6 @@ def anomaly_ids(windows:pd.DataFrame, # a run's window table, with its `is_anoma
     return ids
 
 # %% ../nbs/05d_explain.ipynb #ebaeda4f
-def _nearest(emb:np.ndarray, query:np.ndarray, pool:np.ndarray, k:int, chunk:int=16384) -> np.ndarray:
-    "Unique rows of `pool` among the `k` nearest (Euclidean) of each row of `query`, scanned chunk by chunk."
-    q = np.asarray(emb[query], np.float64)
-    best_d, best_i = np.zeros((len(q), 0)), np.zeros((len(q), 0), np.int64)
-    for a in range(0, len(pool), chunk):
-        p = pool[a:a + chunk]
-        e = np.asarray(emb[p], np.float64)
-        d = (q ** 2).sum(1)[:, None] - 2 * q @ e.T + (e ** 2).sum(1)[None]
-        best_d, best_i = np.c_[best_d, d], np.c_[best_i, np.broadcast_to(p, d.shape)]
-        keep = np.argsort(best_d, axis=1, kind='stable')[:, :k]
-        best_d, best_i = np.take_along_axis(best_d, keep, 1), np.take_along_axis(best_i, keep, 1)
-    return np.unique(best_i)
-
 def reference_ids(reference, # 'all', 'knn', 'neighbours', or window ids
                   ids:np.ndarray, # the selection (sorted valid ids)
                   embeddings:np.ndarray, w:int, stride:int,
@@ -75,13 +62,14 @@ def reference_ids(reference, # 'all', 'knn', 'neighbours', or window ids
                  ) -> np.ndarray:
     "The windows a selection is contrasted with: all valid ones, the `k` nearest unselected ones, the unselected ones just before and after each selected interval, or given ids."
     from dvats.windows import finite_rows
+    from dvats.similar import nearest         # the package's one exact k-nearest-neighbour search
     ok = finite_rows(embeddings)
     free = ok.copy(); free[ids] = False
     name = reference if isinstance(reference, str) else None
     if name == 'all': ref = np.flatnonzero(ok)
     elif name == 'knn':
         query = ids if len(ids) <= 256 else np.sort(np.random.default_rng(0).choice(ids, 256, replace=False))
-        ref = _nearest(embeddings, query, np.flatnonzero(free), k) if free.any() else np.zeros(0, np.int64)
+        ref = np.unique(nearest(embeddings, query, np.flatnonzero(free), k)[0]) if free.any() else np.zeros(0, np.int64)
     elif name == 'neighbours':
         g = -(-w // stride)                               # windows this many ids apart do not overlap
         runs = np.split(ids, np.flatnonzero(np.diff(ids) > 1) + 1)

@@ -13,6 +13,7 @@ from .errors import DvatsError
 from .windows import sliding_windows
 from .config import Config, load_config
 from .stages import LAYOUT
+from .matrix_profile import attach_matrix_profile
 
 # %% auto #0
 __all__ = ['RunResult', 'load_result']
@@ -32,6 +33,7 @@ class RunResult:
     relevance: np.ndarray|None = None     # (n_windows, n_channels, w) relevance (memory-mapped), NaN rows for invalid windows
     channel_relevance: np.ndarray|None = None   # (n_windows, n_channels, 2): per channel, the sum of relevance and of |relevance|
     frequency_relevance: np.ndarray|None = None # (n_windows, n_channels, n_bands): per channel, the relevance of each frequency band
+    similar: np.ndarray|None = None       # (n_windows, k) int32: each window's most similar windows, -1 where none (see 04a_similar)
     metrics: dict = field(default_factory=dict)
     timings: dict = field(default_factory=dict)
     _encoder: object = field(default=None, repr=False, compare=False)   # the encoder, once loaded or trained
@@ -69,11 +71,11 @@ class RunResult:
 def _damaged(path:Path, why:str) -> DvatsError:
     return DvatsError(f"{path} is damaged ({why}); delete it and rerun `dvats run` with the same --out to rebuild it.")
 
-def _load_array(path:Path, shape:tuple, mmap:bool=True) -> np.ndarray:
-    "Load a float32 `.npy` of `shape` (None: any size on that axis), refusing pickles and wrong shapes or dtypes."
+def _load_array(path:Path, shape:tuple, mmap:bool=True, dtype=np.float32) -> np.ndarray:
+    "Load a `.npy` of `dtype` and `shape` (None: any size on that axis), refusing pickles and wrong shapes or dtypes."
     try: a = np.load(path, mmap_mode='r' if mmap else None, allow_pickle=False)
     except Exception as e: raise _damaged(path, f"{type(e).__name__}: {e}") from None
-    if a.dtype != np.float32: raise _damaged(path, f"dtype {a.dtype}, expected float32")
+    if a.dtype != dtype: raise _damaged(path, f"dtype {a.dtype}, expected {np.dtype(dtype).name}")
     if a.ndim != len(shape) or any(s is not None and s != t for s, t in zip(shape, a.shape)):
         raise _damaged(path, f"shape {a.shape}, expected {tuple('any' if s is None else s for s in shape)}")
     return a
@@ -107,8 +109,12 @@ def load_result(out) -> RunResult:
     res.channel_relevance = _load_array(_file(out, 'channel_relevance.npy'), (n, c, 2), mmap=False)
     bands = _file(out, 'frequency_relevance.npy')     # runs made before it existed reopen without it
     res.frequency_relevance = _load_array(bands, (n, c, None), mmap=False) if bands.is_file() else None
+    similar = _file(out, 'similar.npy')               # runs made before issue 17 reopen without it
+    res.similar = _load_array(similar, (n, None), mmap=False, dtype=np.int32) if similar.is_file() else None
     steps = _read_parquet(_file(out, 'steps.parquet'))
     res.steps = steps.set_index(steps.columns[0])
+    mp = _file(out, 'matrix_profile.parquet')        # the optional lens, when this run's config had it
+    if config.matrix_profile.enabled and mp.is_file(): attach_matrix_profile(res, _read_parquet(mp).mp_score.to_numpy())
     try: res.metrics = json.loads(_file(out, 'metrics.json').read_text())
     except ValueError as e: raise _damaged(out/'metrics.json', str(e)) from None
     return res

@@ -15,9 +15,9 @@ from .io import is_binary
 from .store import RunStore, fingerprint, file_fingerprint, save_text, save_parquet, save_npy, save_json, atomic_write, log_history, log_artifact
 
 # %% auto #0
-__all__ = ['DEMO_FILES', 'SOURCE_FILES', 'SUMMARY_FILES', 'EXPORT_FILES', 'REPORT_FILE', 'ENCODER_FILES', 'SAMPLE_SIZES', 'IDLE',
-           'PARTS', 'COMPARE_MAX_WINDOWS', 'STAGES', 'LAYOUT', 'RunFile', 'Stage', 'StageContext', 'stage_fingerprint',
-           'relevance_sample', 'stages_for', 'stage_outputs', 'layout_table']
+__all__ = ['DEMO_FILES', 'SOURCE_FILES', 'SUMMARY_FILES', 'EXPORT_FILES', 'TAGS_FILE', 'REPORT_FILE', 'ENCODER_FILES',
+           'SAMPLE_SIZES', 'IDLE', 'PARTS', 'COMPARE_MAX_WINDOWS', 'STAGES', 'LAYOUT', 'RunFile', 'Stage',
+           'StageContext', 'stage_fingerprint', 'relevance_sample', 'stages_for', 'stage_outputs', 'layout_table']
 
 # %% ../nbs/02a_stages.ipynb #55cff929
 @dataclass(frozen=True)
@@ -44,6 +44,8 @@ SUMMARY_FILES = (
 EXPORT_FILES = (   # written only when the user asks the explorer (its export buttons, `save_state`, `export_ids`)
     RunFile('view.json', 'on request, from the explorer: the selection and the view settings, which reopen the same view', reproducible=False),
     RunFile('selection.csv', 'on request, from the explorer: the selected window ids', reproducible=False))
+TAGS_FILE = RunFile('tags.csv', 'named selections (from the explorer, `dvats tags` or `write_tags`): one row per interval, `tag`, `start_time`, `end_time` '
+                    '(its first and last row), `window_ids` (like 3-5,9)', reproducible=False)
 REPORT_FILE = RunFile('report.html', 'the interactive explorer: one self-contained file (plotly.js inlined, data embedded), opened from '
                       'disk with no server or network')
 ENCODER_FILES = (
@@ -109,7 +111,7 @@ class StageContext:
         return self.store.path(name)
 
 # %% ../nbs/02a_stages.ipynb #18823f17
-SAMPLE_SIZES = ('encoder.epoch_windows', 'dr.fit_windows', 'clustering.fit_windows', 'lrp.max_windows')   # the samples a long series is cut to
+SAMPLE_SIZES = ('encoder.epoch_windows', 'dr.fit_windows', 'clustering.fit_windows', 'lrp.max_windows', 'similar.max_windows')   # the samples a long series is cut to
 
 def _binds(ctx, key:str) -> bool:
     "Whether the sample size at config `key` is below the run's valid windows, so that it changes what a stage computes (no window table: no)."
@@ -145,7 +147,9 @@ PARTS = {'truth': lambda ctx: ctx.truth is not None,     # ground truth given: t
          'encoder-training': _encoder_training,
          'encoder-file': _encoder_file,
          # relevance computed for a sample: its size and the seed that draws it (nothing when every valid window is explained)
-         'relevance-sample': lambda ctx: [ctx.config.lrp.max_windows, ctx.config.seed] if _binds(ctx, 'lrp.max_windows') else IDLE}
+         'relevance-sample': lambda ctx: [ctx.config.lrp.max_windows, ctx.config.seed] if _binds(ctx, 'lrp.max_windows') else IDLE,
+         # the optional matrix-profile stage, when this run has it (what the report shows of it)
+         'matrix-profile-lens': lambda ctx: ctx.fingerprints.get('matrix-profile', IDLE)}
 
 def _part(name:str, ctx):
     "The value of one fingerprint input: an upstream fingerprint, a derived part, or a config section or field."
@@ -212,6 +216,17 @@ def _project(ctx:StageContext):
             {'n_neighbors': dr.n_neighbors, 'min_dist': dr.min_dist, 'metric': dr.metric} if dr.method == 'umap' else {})))
 
 def _load_projections(ctx:StageContext): ctx.res.projections = np.load(ctx.path('projections.npy'), allow_pickle=False)
+
+def _similar(ctx:StageContext):
+    "Each valid window's (or `similar.max_windows` of them, stratified in time) most similar windows, as distinct occurrences."
+    from dvats.similar import similar_table
+    from dvats.windows import sample_windows
+    sc, wc = ctx.config.similar, ctx.config.windows
+    _note_sample(ctx, 'similar.max_windows', "similar windows: listed now for {k:,} of the {n:,} valid windows; the explorer in Jupyter finds any other's when asked")
+    save_npy(ctx.path('similar.npy'), similar_table(ctx.res.embeddings, wc.w, wc.stride, sc.k, sample_windows(ctx.valid, sc.max_windows, ctx.config.seed),
+                                                    seed=ctx.config.seed, progress=ctx.log is not None))
+
+def _load_similar(ctx:StageContext): ctx.res.similar = np.load(ctx.path('similar.npy'), allow_pickle=False)
 
 # %% ../nbs/02a_stages.ipynb #70492bdc
 def _step_anomalies(labels:pd.DataFrame|None) -> np.ndarray|None:
@@ -297,6 +312,34 @@ def _load_clusters(ctx:StageContext):
                    'timings': {k: round(v, 2) for k, v in res.timings.items()}}
 
 def _write_table(ctx:StageContext): save_parquet(ctx.path('windows.parquet'), ctx.res.windows)
+
+def _matrix_profile(ctx:StageContext):
+    "The matrix-profile lens (`matrix_profile`): a score per window and, with labelled anomalies, its AUC-PR measured as the embedding score's is."
+    from dvats.matrix_profile import matrix_profile, window_mp_scores, estimated_seconds
+    from dvats.anomaly import step_scores, detection_scores
+    res, mc, wc = ctx.res, ctx.config.matrix_profile, ctx.config.windows
+    (n, c), about = res.series.shape, estimated_seconds(*res.series.shape) / 60
+    if n > mc.max_steps: raise DvatsError(f"the matrix profile of {n:,} steps would take about {about:,.0f} min on one core (it grows with the square of the steps); "
+                                          "raise matrix_profile.max_steps to run it anyway, or set matrix_profile.enabled: false.")
+    if ctx.log: ctx.log(f"matrix profile: {n:,} steps × {c} channels at w={wc.w} (about {about:.1f} min on one core)")
+    scores = window_mp_scores(matrix_profile(res.values, wc.w), ctx.valid, wc.stride)
+    flags, m = _step_anomalies(res.labels), {'profile': 'mstump, all channels, channel-standardised values (normalize=False)'}
+    if flags is not None:
+        m.update(detection_scores(step_scores(scores, n, wc.w, wc.stride, ctx.config.clustering.anomaly.aggregation), flags, buffer=wc.w))
+    save_parquet(ctx.path('matrix_profile.parquet'), pd.DataFrame({'mp_score': scores}))
+    save_json(ctx.path('matrix_profile.json'), m)
+
+def _load_matrix_profile(ctx:StageContext):
+    "The matrix-profile scores on the run, and its measurements beside the other detectors' in the metrics."
+    from dvats.matrix_profile import attach_matrix_profile
+    res = ctx.res
+    attach_matrix_profile(res, pd.read_parquet(ctx.path('matrix_profile.parquet')).mp_score.to_numpy())
+    m = json.loads(ctx.path('matrix_profile.json').read_text())
+    a = res.metrics.setdefault('anomaly', {})
+    a['matrix_profile'] = m
+    if m.get('auc_pr') is not None and 'detectors' in a:
+        a['detectors'] = [d for d in a['detectors'] if d != 'matrix_profile'] + ['matrix_profile']
+        a['best_by_auc_pr'] = max((d for d in a['detectors'] if (a[d].get('auc_pr') is not None)), key=lambda d: a[d]['auc_pr'])
 
 # %% ../nbs/02a_stages.ipynb #39eeb4b3
 def _run_threads(ctx:StageContext):
@@ -387,6 +430,11 @@ STAGES = (
     Stage('projection', ('embeddings', 'config.dr', 'config.seed'),
           (RunFile('projections.npy', 'the 2-D projection (UMAP by default), same rows', reopen=True),),
           _project, _load_projections),
+    Stage('similar', ('embeddings', 'config.windows', 'config.similar', 'config.seed'),
+          (RunFile('similar.npy', "per window, its `similar.k` most similar windows (nearest embeddings, as distinct occurrences: none overlaps the window "
+                   "or another of them), nearest first, `(n_windows, k)` int32, -1 where there are fewer and in the rows of invalid windows and of windows "
+                   "past `similar.max_windows`: the explorer's 'more like this'"),),
+          _similar, _load_similar),
     Stage('clusters', ('projection', 'series', 'config.clustering'),
           (RunFile('clusters.parquet', 'per window: HDBSCAN `cluster` (-1 noise), membership probability, `anomaly_score` '
                    '(`clustering.anomaly.method`: by default the distance to a memory bank of normal windows), `is_anomaly` (above the threshold)'),
@@ -398,6 +446,13 @@ STAGES = (
           (RunFile('windows.parquet', 'one row per window: `window`, `start`, `end` (rows, end exclusive), `start_time`, `end_time`, '
                    '`valid`, `label` (majority regime), `has_anomaly`, `x`, `y`, `cluster`, `anomaly_score`, `is_anomaly`', reopen=True),),
           _write_table, timed=False),
+    Stage('matrix-profile', ('series', 'config.windows', 'config.clustering.anomaly.aggregation'),
+          (RunFile('matrix_profile.parquet', "per window, `mp_score`: the multidimensional matrix profile (stumpy's mstump over all channels, "
+                   'channel-standardised values) at its first row, NaN for invalid windows; `load_result` adds it to the window table and its per-step '
+                   'aggregation to the steps'),
+           RunFile('matrix_profile.json', "the matrix profile's AUC-PR, ROC-AUC, VUS-PR and UCR hit against labelled anomalies, measured as the "
+                   "embedding score's (`metrics.json` lists it among the detectors)")),
+          _matrix_profile, _load_matrix_profile, when=lambda config, truth: config.matrix_profile.enabled),
     Stage('relevance', ('encoder', 'series', 'config.windows', 'config.lrp.method', 'config.lrp.composite', 'relevance-sample'),
           (RunFile('relevance.npy', 'relevance of every input cell of the valid windows (up to `lrp.max_windows` of them, stratified in time), `(n_windows, n_channels, w)` float32, NaN rows for the others and for '
                    "invalid windows: LRP on the encoder (`lrp.composite`), explaining each window's embedding", reopen=True),
@@ -411,7 +466,7 @@ STAGES = (
           (RunFile('explanations.csv', 'written by `dvats evaluate RUN` (or `lrp.evaluate: true`): the default composite, the composites it was chosen against and gradient × input '
                    'measured (stability, conservation, faithfulness; with the demo\'s ground truth, its planted anomaly and regime channels)'),),
           _evaluate, _load_evaluation, when=_evaluates),
-    Stage('report', ('table', 'relevance', 'config.report'),
+    Stage('report', ('table', 'relevance', 'similar', 'matrix-profile-lens', 'config.report'),
           (REPORT_FILE,),
           _report, when=lambda config, truth: config.report.html, timed=False),
 )
@@ -424,7 +479,7 @@ def stages_for(config, truth=None) -> list:
 def _layout() -> dict:
     "Every declared run file by name, in the order a run writes them."
     files = {}
-    for f in (*DEMO_FILES, *SOURCE_FILES, *(o for s in STAGES for o in s.outputs), *SUMMARY_FILES, *EXPORT_FILES):
+    for f in (*DEMO_FILES, *SOURCE_FILES, *(o for s in STAGES for o in s.outputs), *SUMMARY_FILES, *EXPORT_FILES, TAGS_FILE):
         if files.setdefault(f.name, f) != f: raise ValueError(f"{f.name} is declared twice, differently")
     return files
 

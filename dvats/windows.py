@@ -11,7 +11,7 @@ from .errors import DvatsError
 
 # %% auto #0
 __all__ = ['n_windows', 'check_window_params', 'sliding_windows', 'window_validity', 'window_table', 'channel_stats', 'normalise',
-           'window_labels', 'window_any', 'finite_rows', 'sample_windows']
+           'window_labels', 'window_any', 'finite_rows', 'sample_windows', 'parse_ids', 'format_ids']
 
 # %% ../nbs/00b_windows.ipynb #4250e00a
 def n_windows(n_rows:int, w:int, stride:int) -> int:
@@ -135,3 +135,21 @@ def sample_windows(ids, # window ids, or one bool per window, to draw from
     edges = np.arange(k + 1) * len(ids) // k             # k strata of equal size (+-1), none empty since k < len(ids)
     pick = edges[:-1] + (np.random.default_rng(seed).random(k) * np.diff(edges)).astype(np.int64)
     return ids[pick]
+
+# %% ../nbs/00b_windows.ipynb #93f0fd95
+def parse_ids(text:str) -> np.ndarray:
+    "Window ids from text like `3,4,10-20` (ranges inclusive), in the order written; a `DvatsError` for anything else."
+    ids = []
+    for part in (x.strip() for x in str(text).split(',')):
+        a, dash, b = part.partition('-')
+        if not (a.strip().isdigit() and (not dash or b.strip().isdigit())) or (dash and int(b) < int(a)):
+            raise DvatsError(f"expected window ids like 3,4,5 or 10-20 (ranges low-high), got {text!r}.")
+        ids.extend(range(int(a), int(b) + 1) if dash else [int(a)])
+    return np.array(ids, np.int64)
+
+def format_ids(ids) -> str:
+    "Sorted unique window ids as text like `3-5,9,12-20`: what `parse_ids` reads back."
+    ids = np.unique(np.asarray(ids, np.int64))
+    if not len(ids): return ''
+    cut = np.flatnonzero(np.diff(ids) != 1) + 1
+    return ','.join(f"{r[0]}" if len(r) == 1 else f"{r[0]}-{r[-1]}" for r in np.split(ids, cut))

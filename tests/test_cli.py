@@ -73,7 +73,7 @@ def test_second_demo_skips_finished_stages(demo_run):
     before = {f: (out / f).read_bytes() for f in ['windows.parquet', 'encoder.pt', 'embeddings.npy', 'relevance.npy']}
     r = dvats('demo', '--out', out, '--config', out.parent / 'quick.yaml')
     assert r.returncode == 0, r.stderr
-    for stage in ['encoder', 'embeddings', 'projection', 'clusters', 'table', 'relevance']:
+    for stage in ['encoder', 'embeddings', 'projection', 'similar', 'clusters', 'table', 'relevance']:
         assert f'{stage}: reused' in r.stdout, r.stdout
     assert {f: (out / f).read_bytes() for f in before} == before
 

@@ -24,6 +24,7 @@ TEST_CELLS = {
     'from_python': "ex.selection = [3, 4, 5]",
     'busy': "while not os.path.exists('go'): time.sleep(0.05)   # busy until the test has made its selections\nos.remove('go')",
     'view': "ex.set_view(color='score', threshold={thr}, path=True)",
+    'focus': "print(json.dumps([ex.focus, ex.context, ex.context_ids, ex.similar_ids, ex.tags, ex.color, ex.series_layout]))",
 }
 
 
@@ -49,7 +50,8 @@ def lab(tmp_path_factory):
     from dvats.pipeline import run
     root = tmp_path_factory.mktemp('lab')
     s, _ = make_demo_series(n_steps=3000)
-    res = run(s, {'encoder': {'epochs': 1}, 'dr': {'method': 'pca'}}, out=root / 'r', log=None)
+    # with the matrix profile (off by default) and the table of similar windows: the widget's new controls have data to show
+    res = run(s, {'encoder': {'epochs': 1}, 'dr': {'method': 'pca'}, 'matrix_profile': {'enabled': True}}, out=root / 'r', log=None)
     thr = round(float(np.quantile(res.windows.anomaly_score[res.windows.valid], 0.8)), 4)
     text, at = explore_notebook('r', thr)
     assert "Explorer(load_result('r'))" in text
@@ -385,8 +387,10 @@ class Mouse:
         "A drag along the series' time axis, from f0 to f1 of its width: the windows covering any row in between (2 px either way)."
         el, offs, sel = self.drag('series', [(f0, 0.5), ((f0 + f1) / 2, 0.5), (f1, 0.5)])
         w = el.rect['width']
-        rows = self.d.execute_script("const xa = document.querySelector('.dvats .dvats-series')._fullLayout.xaxis; "
-                                     "return arguments[0].map(p => xa.p2c(p))", [o[0] + w / 2 + e for o in (offs[0], offs[-1]) for e in (-2, 2)])
+        ms = self.d.execute_script("const xa = document.querySelector('.dvats .dvats-series')._fullLayout.xaxis; "
+                                   "return arguments[0].map(p => xa.p2c(p))", [o[0] + w / 2 + e for o in (offs[0], offs[-1]) for e in (-2, 2)])
+        t = self.res.series.index                                  # a date axis (ms): the series has a regular time index
+        rows = [(v - t[0].value / 1e6) / ((t[1] - t[0]).value / 1e6) for v in ms]
         tab = self.res.windows
         surely = np.flatnonzero(tab.valid & (tab.end > rows[1]) & (tab.start <= rows[2]))
         maybe = np.flatnonzero(tab.valid & (tab.end > rows[0]) & (tab.start <= rows[3]))
@@ -480,10 +484,92 @@ def test_saved_notebook_and_reload_show_the_current_state(lab, browser, widget):
     controls = d.execute_script("const q = s => document.querySelector('.dvats .dvats-' + s); "
                                 "return [q('color').value, +q('thr').value, +q('thr').step, q('thrv').textContent, q('path').checked]")
     assert controls[0] == 'score' and abs(controls[1] - lab['thr']) <= controls[2] and controls[3] == f"{lab['thr']:.3f}" and controls[4]
-    proj = d.execute_script("const gd = document.querySelector('.dvats .dvats-proj'); return [gd.data[0].selectedpoints, gd.data[0].marker.showscale, gd.data[2].visible]")
+    proj = d.execute_script("const gd = document.querySelector('.dvats .dvats-proj'); return [gd.data[0].selectedpoints, gd.data.some(t => t.name === 'scale'), gd.data[2].visible]")
     ids = np.flatnonzero(res.windows.valid)
     assert sorted(ids[proj[0]].tolist()) == sel and proj[1] is True and proj[2] is True
     check_bars(d, res, sel)
     assert d.execute_script(LAYOUT, explorer(d)) == []
     again, _, sent, _ = python_state(d, lab)
     assert again == sel and sent == sent_before                          # the reloaded page sent nothing: Python keeps its selection
+
+
+SHOTS17 = SHOTS / 'shots17'
+
+
+def printed(d, lab, name):
+    "What the test cell `name` printed (one JSON line)."
+    cell = run_cell(d, lab['at'][name])
+    out = wait_for(d, "const p = arguments[0].querySelector('.jp-OutputArea-output pre'); return p && p.textContent", f'the output of {name}', 60, cell)
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def test_widget_context_similar_tags_and_time(lab, browser, widget):
+    """The issue-17 controls in the widget: a click on a point (its context and the windows like it, computed in Python), the
+    context sliders, a tag exported through Python's dvats.tags, the 'time' colour and the matrix profile's band: each is what Python holds."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+    from dvats.similar import similar_windows
+    from dvats.tags import read_tags
+    res, d = lab['res'], browser
+    valid = np.flatnonzero(res.windows.valid)
+    api = "document.querySelector('.dvats').parentElement.dvats"
+    # a real click on a point that no other point is near
+    m = Mouse(d, res)
+    el = m.area('proj')
+    px, py, w, h = d.execute_script(POINTS)
+    xy = np.c_[px, py]
+    gap = np.sort(np.linalg.norm(xy[:, None] - xy[None], axis=2), axis=1)[:, 1]
+    alone = np.flatnonzero((gap > 10) & (xy[:, 0] > 20) & (xy[:, 0] < w - 20) & (xy[:, 1] > 20) & (xy[:, 1] < h - 20))
+    pos = int(alone[len(alone) // 2]); f = int(valid[pos])
+    ActionChains(d, duration=20).move_to_element_with_offset(el, int(round(px[pos] - w / 2)), int(round(py[pos] - h / 2))).click().perform()
+    got = wait_for(d, f"const f = {api}.lastFocus(); return f && f.focus === arguments[0] && !f.pending && f", 'the similar windows from Python', 60, f)
+    want = similar_windows(res, f, 10).tolist()
+    assert got['context'] == valid[(valid >= f - 5) & (valid <= f + 5)].tolist() and got['similar'] == want and got['painted']['similar'] == want
+    focus, context, ctx_ids, sim_ids, _, _, _ = printed(d, lab, 'focus')
+    assert (focus, context, ctx_ids, sim_ids) == (f, [5, 5], got['context'], want)
+    # the sliders: Python's context follows
+    d.execute_script("""const q = s => document.querySelector('.dvats .dvats-' + s), b = q('ctxb'), a = q('ctxa');
+        b.value = 2; b.dispatchEvent(new Event('input')); a.value = 9; a.dispatchEvent(new Event('input'));""")
+    wait_for(d, f"return JSON.stringify({api}.state().context) === '[2,9]'", 'the sliders', 30)
+    time.sleep(0.5)
+    _, context, ctx_ids, _, _, _, _ = printed(d, lab, 'focus')
+    assert context == [2, 9] and ctx_ids == valid[(valid >= f - 2) & (valid <= f + 9)].tolist() == d.execute_script(f"return {api}.lastFocus().context")
+    SHOTS17.mkdir(parents=True, exist_ok=True)
+    d.execute_script("arguments[0].scrollIntoView({block: 'start'})", explorer(d)); time.sleep(0.3)
+    d.save_screenshot(str(SHOTS17 / 'jupyter-context-similar.png'))
+    # 'select these': the clicked window and the windows like it, in Python too
+    d.find_element(By.CSS_SELECTOR, '.dvats .dvats-selsim').click()
+    sel, _, _, _ = python_state(d, lab)
+    assert sel == sorted([f] + want)
+    # a tag named in the page (a hostile name stays text), in Python's `tags`, written by Python's dvats.tags from the page's button
+    name = '<img src=x onerror=alert(1)>, "x"'
+    box = d.find_element(By.CSS_SELECTOR, '.dvats .dvats-tagname'); box.clear(); box.send_keys(name)
+    d.find_element(By.CSS_SELECTOR, '.dvats .dvats-tagbtn').click()
+    wait_for(d, f"return Object.keys({api}.tags()).length === 1", 'the tag', 30)
+    time.sleep(0.5)
+    *_, tags, _, _ = printed(d, lab, 'focus')
+    assert tags == {name: sel}
+    assert d.execute_script("return document.querySelectorAll('.dvats img').length") == 0            # the name shows as text
+    assert name in d.execute_script("return document.querySelector('.dvats .dvats-tags').textContent")
+    d.find_element(By.CSS_SELECTOR, '.dvats .dvats-tagcsv').click()
+    path = lab['root'] / 'r' / 'tags.csv'
+    wait_for(d, "return /wrote .*tags.csv/.test(document.querySelector('.dvats .dvats-status').textContent)", 'the tags written', 30)
+    assert {k: v.tolist() for k, v in read_tags(path, res).items()} == tags
+    assert path.read_text() == d.execute_script(f"return {api}.tagsCSV()")      # the page would write the same file
+    # colour by time: Python's colour follows; the colour bar says the first and last windows' start times
+    Select(d.find_element(By.CSS_SELECTOR, '.dvats .dvats-color')).select_by_value('time')
+    bar = wait_for(d, "const t = document.querySelector('.dvats .dvats-proj').data.find(t => t.name === 'scale'); return t && t.marker.colorbar.ticktext", 'the time scale', 30)
+    st = res.windows.start_time
+    assert bar == [str(st[valid[0]]).replace(' ', '<br>'), str(st[valid[-1]]).replace(' ', '<br>')]
+    time.sleep(0.5)
+    *_, color, layout = printed(d, lab, 'focus')
+    assert color == 'time' and layout == 'channels'
+    # the matrix profile: a colour and a band under the series
+    assert 'mp_score' in res.windows and d.execute_script("return document.querySelector('.dvats .dvats-series').data.some(t => t.name === 'matrix profile')")
+    d.execute_script("arguments[0].scrollIntoView({block: 'start'})", explorer(d)); time.sleep(0.3)
+    d.save_screenshot(str(SHOTS17 / 'jupyter-tags-time.png'))
+    Select(d.find_element(By.CSS_SELECTOR, '.dvats .dvats-color')).select_by_value('matrix_profile')
+    wait_for(d, "const t = document.querySelector('.dvats .dvats-proj').data.find(t => t.name === 'scale'); return t && t.marker.colorbar.title.text === 'matrix profile'", 'the matrix-profile scale', 30)
+    Select(d.find_element(By.CSS_SELECTOR, '.dvats .dvats-color')).select_by_value('cluster')
+    d.execute_script(f"{api}.focus(-1)")

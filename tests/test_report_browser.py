@@ -10,15 +10,30 @@ EVIL = '<img src=x onerror=alert(1)>'
 SHOTS = Path(__file__).resolve().parent.parent / 'runs'
 
 
+SHOTS17 = SHOTS / 'shots17'
+
+
+def with_extras(res):
+    "The run with its table of similar windows (window 100's list taken away, as outside the sample above 100,000) and a matrix profile per window and step, of our own."
+    res.similar = np.array(res.similar)
+    res.similar[100] = -1
+    tab = res.windows
+    res.windows['mp_score'] = np.where(tab.valid, tab.anomaly_score.to_numpy(np.float64) * 3 + 0.1, np.nan)
+    mp = np.abs(np.sin(np.arange(len(res.series)) / 50.)).astype(np.float32); mp[-res.config.windows.w:] = np.nan
+    res.steps['matrix_profile'] = mp
+    return res
+
+
 @pytest.fixture(scope='module')
 def report(tmp_path_factory):
     from dvats.demo import make_demo_series
     from dvats.pipeline import run
+    from dvats.views.page import write_report
     s, _ = make_demo_series(n_steps=3000)
     s = s.rename(columns={'ch2': EVIL})
     out = tmp_path_factory.mktemp('report') / 'r'
-    res = run(s, {'encoder': {'epochs': 1}, 'dr': {'method': 'pca'}}, out=out, log=None)
-    return res, out / 'report.html'
+    res = with_extras(run(s, {'encoder': {'epochs': 1}, 'dr': {'method': 'pca'}}, out=out, log=None))
+    return res, write_report(res, out / 'report.html')
 
 
 @pytest.fixture(scope='module')
@@ -40,6 +55,19 @@ def plotly_select(d, div, x0, x1, y0=None, y1=None):
         gd.once('plotly_selected', () => setTimeout(() => done(dvats.last()), 0));
         Plotly.relayout(gd, {selections: [{type: 'rect', xref: 'x', yref: 'y', x0: x0, x1: x1, y0: y0 === null ? ya[0] : y0, y1: y1 === null ? ya[1] : y1}]});
     """, div, float(x0), float(x1), None if y0 is None else float(y0), None if y1 is None else float(y1))
+
+
+def series_select(d, t0, t1):
+    "A drag along the series' date axis from time t0 to t1, through plotly's selection API."
+    return d.execute_async_script("""
+        const [x0, x1, done] = arguments, gd = document.getElementById('series'), ya = gd._fullLayout.yaxis.range;
+        gd.once('plotly_selected', () => setTimeout(() => done(dvats.last()), 0));
+        Plotly.relayout(gd, {selections: [{type: 'rect', xref: 'x', yref: 'y', x0: x0, x1: x1, y0: ya[0], y1: ya[1]}]});
+    """, t0.isoformat(sep=' '), t1.isoformat(sep=' '))
+
+
+def named_shapes(d, name):
+    return d.execute_script("return document.getElementById('series').layout.shapes.filter(s => s.name === arguments[0]).length", name)
 
 
 def check_table(page_table, ex):
@@ -76,20 +104,21 @@ def test_add_subtract_cluster_and_time_range(report, browser):
     # the histogram says which rule set the threshold, as the run's metrics name it
     title = browser.execute_script("return document.getElementById('hist').layout.title.text")
     assert title == 'anomaly scores; threshold: ' + res.metrics['anomaly']['threshold_rule']
-    # dragging along the series' time axis selects every window that covers part of that range
-    rng = plotly_select(browser, 'series', 1000, 1200)
+    # dragging along the series' time axis (a date axis: the demo has a time index) selects every window that covers part of that range
+    t = res.series.index
+    rng = series_select(browser, t[1000], t[1200])
     cover = np.flatnonzero(w.valid & (w.end > 1000) & (w.start <= 1200))
     assert sorted(rng['ids']) == cover.tolist()
-    assert browser.execute_script("return document.getElementById('series').layout.shapes.length") == 1 + 1   # one shaded run, the threshold line
+    assert named_shapes(browser, 'selection') == 1                      # one shaded run
 
 
 def test_views_draw_the_selection(report, browser):
     "What the series, the projection and the preview draw for a selection (formerly checked on plotly figures in Python)."
     res, _ = report
     browser.execute_script("dvats.setState({dvats_view: 1, selection: [5, 6, 7, 300], color: 'cluster', threshold: 0.3, path: false, mode: 'replace'})")
-    series = browser.execute_script("const gd = document.getElementById('series'); return {shapes: gd.layout.shapes.length, "
+    series = browser.execute_script("const gd = document.getElementById('series'); return {shapes: gd.layout.shapes.filter(s => s.name === 'selection').length, "
                                     "opacity: gd.data.slice(0, 6).map(t => t.opacity), names: gd.data.map(t => t.name)}")
-    assert series['shapes'] == 2 + 1                                       # two shaded runs, and the threshold line
+    assert series['shapes'] == 2                                           # two shaded runs
     assert series['opacity'].count(1) == 3                                 # the selection's top 3 channels bright
     assert '&lt;img src=x onerror=alert(1)&gt;' in series['names']        # an HTML channel name is escaped for plotly
     v = res.windows[res.windows.valid]
@@ -213,5 +242,212 @@ def test_relevance_sample_quantised_points_and_marks(report, browser, tmp_path):
         SHOTS.mkdir(exist_ok=True)
         browser.execute_script("dvats.selectCluster(0, 'replace')")
         browser.save_screenshot(str(SHOTS / 'report-sampled.png'))
+    finally:
+        open_page(browser, page)
+
+
+# ---- issue 17: time, context, more like this, tags, readable series, the matrix profile ----
+
+def shot(d, name):
+    SHOTS17.mkdir(parents=True, exist_ok=True)
+    d.save_screenshot(str(SHOTS17 / name))
+
+
+def scroll_to(d, part):
+    d.execute_script("document.getElementById(arguments[0]).scrollIntoView({block: 'start'})", part)
+
+
+def test_series_time_axis_and_one_row_per_channel(report, browser):
+    "A date axis (the series has a regular time index); one row per channel above 3 channels, the selection's top channels first; no zero line in the projection."
+    res, _ = report
+    ids = [5, 6, 7, 300]
+    last = browser.execute_script("dvats.setSeriesLayout('channels'); return dvats.select(arguments[0], 'replace')", ids)
+    gd = browser.execute_script("""const gd = document.getElementById('series'), fl = gd._fullLayout;
+        const ch = gd.data.slice(0, 6);                                    // the channels' traces come first
+        return {type: fl.xaxis.type, title: fl.xaxis.title.text, x0: ch[0].x[0], axes: ch.map(t => t.yaxis),
+                top: ch.map(t => [t.name, fl[t.yaxis.replace('y', 'yaxis')].domain[1]]), legend: fl.showlegend,
+                zx: document.getElementById('proj')._fullLayout.xaxis.zeroline, zy: document.getElementById('proj')._fullLayout.yaxis.zeroline}""")
+    t = res.series.index
+    assert gd['type'] == 'date' and gd['title'] == 'time' and gd['x0'] == t[0].value / 1e6
+    assert len(set(gd['axes'])) == 6 and not gd['legend']                       # a row of its own per channel
+    esc = lambda c: c.replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;')
+    by_height = [n for n, _ in sorted(gd['top'], key=lambda p: -p[1])]
+    assert by_height == [esc(r['channel']) for r in last['table']]               # top to bottom: the bars' order
+    assert gd['zx'] is False and gd['zy'] is False                              # the stray line at x = 0 was plotly's zero line
+    scroll_to(browser, 'series'); shot(browser, 'series-time-per-channel.png')
+    browser.execute_script("dvats.setSeriesLayout('overlay')")
+    assert browser.execute_script("return new Set(document.getElementById('series').data.slice(0, 6).map(t => t.yaxis)).size") == 1
+    browser.execute_script("dvats.setSeriesLayout('channels'); dvats.select([], 'replace')")
+
+
+def test_colour_by_time_and_matrix_profile(report, browser):
+    "'time' and 'matrix profile' colour the projection on a continuous scale whose bar says its range; the profile's band under the series."
+    from dvats.views.page import decimate_minmax, bucket_edges
+    res, _ = report
+    w, valid = res.windows, np.flatnonzero(res.windows.valid)
+    scale = "const t = document.getElementById('proj').data.find(t => t.name === 'scale'); return t && {cmin: t.marker.cmin, cmax: t.marker.cmax, ticks: t.marker.colorbar.ticktext || null, title: t.marker.colorbar.title.text}"
+    browser.execute_script("dvats.setState({...dvats.state(), color: 'time'})")
+    got = browser.execute_script(scale)
+    t = res.series.index
+    start = lambda i: t[w.start[i]].isoformat(sep=' ')
+    assert (got['cmin'], got['cmax']) == (valid[0], valid[-1]) and got['title'] == 'window start'
+    assert got['ticks'] == [start(valid[0]).replace(' ', '<br>'), start(valid[-1]).replace(' ', '<br>')]
+    scroll_to(browser, 'proj'); shot(browser, 'colour-time.png')
+    browser.execute_script("dvats.setState({...dvats.state(), color: 'matrix_profile'})")
+    got = browser.execute_script(scale)
+    mp = w.mp_score.to_numpy(np.float64)[valid].astype(np.float32)
+    assert abs(got['cmin'] - np.nanmin(mp)) < 1e-6 and abs(got['cmax'] - np.nanmax(mp)) < 1e-6 and got['title'] == 'matrix profile'
+    band = browser.execute_script("return document.getElementById('series').data.find(t => t.name === 'matrix profile').y")
+    want = decimate_minmax(res.steps.matrix_profile.to_numpy(np.float32), bucket_edges(len(res.series)))[:, 0, 1]
+    np.testing.assert_allclose(np.array(band, dtype=float), want, rtol=1e-6)      # NaN (None) where a bucket has none
+    scroll_to(browser, 'proj'); shot(browser, 'colour-matrix-profile.png')
+    browser.execute_script("dvats.setState({...dvats.state(), color: 'cluster'})")
+    assert browser.execute_script(scale) is None                               # no colour bar for clusters
+
+
+def click_point(d, pos):
+    "Click, with the mouse, the projection's point at position `pos` among the valid windows."
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    scroll_to(d, 'proj')
+    px, py, w, h = d.execute_script("""const gd = document.getElementById('proj'), xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis, i = arguments[0];
+        return [xa.c2p(gd.data[0].x[i]), ya.c2p(gd.data[0].y[i]), xa._length, ya._length]""", pos)
+    el = d.find_element(By.CSS_SELECTOR, '#proj .nsewdrag[data-subplot="xy"]')
+    ActionChains(d, duration=20).move_to_element_with_offset(el, int(round(px - w / 2)), int(round(py - h / 2))).click().perform()
+
+
+def test_context_of_a_clicked_window(report, browser):
+    "A click on a point shows its neighbours in time, as many before and after as the two sliders say; they can become the selection."
+    res, _ = report
+    valid = np.flatnonzero(res.windows.valid)
+    # a real click, on a point that no other point is near
+    xy = np.c_[res.windows.x.to_numpy(np.float64)[valid], res.windows.y.to_numpy(np.float64)[valid]]
+    span = np.ptp(xy, 0)
+    gap = np.sort(np.linalg.norm((xy[:, None] - xy[None]) / span, axis=2), axis=1)[:, 1]
+    pos = int(np.flatnonzero(gap > 0.03)[len(np.flatnonzero(gap > 0.03)) // 2])
+    click_point(browser, pos)
+    f = int(valid[pos])
+    for _ in range(50):
+        got = browser.execute_script("return dvats.lastFocus()")
+        if got and got['focus'] == f: break
+        time.sleep(0.1)
+    assert got['focus'] == f, got
+    want = valid[(valid >= f - 5) & (valid <= f + 5)].tolist()
+    assert got['context'] == want and got['painted']['context'] == want and got['painted']['clicked'] == [f]
+    # the two sliders, moved as a user moves them
+    browser.execute_script("""const b = document.getElementById('ctxb'), a = document.getElementById('ctxa');
+        b.value = 3; b.dispatchEvent(new Event('input')); a.value = 12; a.dispatchEvent(new Event('input'));""")
+    got = browser.execute_script("return dvats.lastFocus()")
+    want = valid[(valid >= f - 3) & (valid <= f + 12)].tolist()
+    assert got['context'] == want and browser.execute_script("return [ctxbv.textContent, ctxav.textContent]") == ['3', '12']
+    # on the series: the span of the context, in time
+    t = res.series.index
+    x = browser.execute_script("return document.getElementById('series').layout.shapes.filter(s => s.name === 'context').map(s => [s.x0, s.x1])")
+    w = res.windows
+    assert x == [[t[w.start[want[0]]].value / 1e6, (t[0] + w.end[want[-1]] * (t[1] - t[0])).value / 1e6]]   # ms on the date axis
+    scroll_to(browser, 'title'); shot(browser, 'context.png')
+    browser.find_element('id', 'selctx').click()
+    last = browser.execute_script("return dvats.last()")
+    assert last['ids'] == want
+    check_table(last['table'], res.explain(want))
+
+
+def test_more_like_this(report, browser):
+    "The clicked window's most similar windows (the run's table), on the projection and the series, usable as the selection."
+    res, _ = report
+    f = 240
+    got = browser.execute_script("return dvats.focus(arguments[0])", f)
+    want = [int(i) for i in res.similar[f] if i >= 0]
+    assert got['similar'] == want and got['painted']['similar'] == want and got['note'] == '' and len(want) == 10
+    assert named_shapes(browser, 'similar') == len(want)                      # distinct occurrences: none overlaps another
+    assert browser.execute_script("return document.getElementById('simv').textContent") == 'more like this: 10 windows'
+    scroll_to(browser, 'title'); shot(browser, 'more-like-this.png')
+    browser.find_element('id', 'selsim').click()
+    last = browser.execute_script("return dvats.last()")
+    assert last['ids'] == sorted([f] + want)
+    check_table(last['table'], res.explain(sorted([f] + want)))
+    # a window without a list: the list of the nearest window in time that has one, and the page says so
+    got = browser.execute_script("return dvats.focus(100)")
+    assert got['similar_of'] == 99 and got['similar'] == [int(i) for i in res.similar[99] if i >= 0]
+    assert got['note'] == 'window 100 has no list of similar windows in this file; showing those like window 99, the nearest in time that has one.'
+    assert browser.execute_script("return document.getElementById('focusnote').textContent") == got['note']
+    browser.execute_script("dvats.focus(-1); dvats.select([], 'replace')")
+
+
+def ref_tags_csv(res, tags):
+    "The tags file as dvats.tags writes it (pandas, RFC 4180): one row per run of windows whose spans touch or overlap, from its first row to its last."
+    import pandas as pd
+    t, st, w = res.series.index, res.config.windows.stride, res.config.windows.w
+    at = lambda row: t[row].isoformat(sep=' ')
+    def id_list(r):
+        cut = np.split(r, np.flatnonzero(np.diff(r) != 1) + 1)
+        return ','.join(f'{c[0]}-{c[-1]}' if len(c) > 1 else f'{c[0]}' for c in cut)
+    rows = [{'tag': n, 'start_time': at(r[0] * st), 'end_time': at(r[-1] * st + w - 1), 'window_ids': id_list(r)}
+            for n, ids in tags.items() for r in np.split(np.asarray(ids), np.flatnonzero(np.diff(ids) * st > w) + 1)]
+    return pd.DataFrame(rows, columns=['tag', 'start_time', 'end_time', 'window_ids']).to_csv(index=False)
+
+
+def test_tags_export_and_import(report, browser, tmp_path):
+    "Name selections (a hostile name stays text), list them, see them as bands, export them as intervals (the file of dvats.tags), import them back."
+    import importlib.util
+    from selenium.common.exceptions import NoAlertPresentException
+    res, _ = report
+    d = browser
+    a = [3, 4, 5, 9, 40, 41, 300]
+    d.execute_script("dvats.select(arguments[0], 'replace')", a)
+    box = d.find_element('id', 'tagname'); box.clear(); box.send_keys(EVIL)
+    d.find_element('id', 'tagbtn').click()
+    d.execute_script("dvats.select(arguments[0], 'replace')", [600, 601, 602])
+    box.clear(); box.send_keys('quiet, "flat"'); d.find_element('id', 'tagbtn').click()
+    tags = {EVIL: a, 'quiet, "flat"': [600, 601, 602]}
+    assert d.execute_script("return dvats.tags()") == tags
+    chips = d.execute_script("return [...document.querySelectorAll('#tags .dvats-tag')].map(c => c.textContent)")
+    assert chips == [f'{EVIL} 7 windows ×', 'quiet, "flat" 3 windows ×']
+    with pytest.raises(NoAlertPresentException): d.switch_to.alert.text
+    assert d.execute_script("return document.querySelectorAll('img').length") == 0
+    intervals = ref_tags_csv(res, tags)
+    assert named_shapes(d, 'tag') == intervals.count('\n') - 1                   # a band per interval, in the tags' lane
+    scroll_to(d, 'title'); shot(d, 'tags.png')
+    # export: the button downloads tags.csv, the format of dvats.tags
+    d.execute_cdp_cmd('Page.setDownloadBehavior', {'behavior': 'allow', 'downloadPath': str(tmp_path)})
+    d.find_element('id', 'tagcsv').click()
+    for _ in range(50):
+        if (tmp_path / 'tags.csv').exists() and (tmp_path / 'tags.csv').stat().st_size: break
+        time.sleep(0.1)
+    text = (tmp_path / 'tags.csv').read_text()
+    assert text == intervals
+    if importlib.util.find_spec('dvats.tags'):                                  # the lead's reader and writer agree
+        from dvats.tags import read_tags, write_tags
+        got = read_tags(tmp_path / 'tags.csv', res)
+        assert {k: list(v) for k, v in got.items()} == tags
+        write_tags(res, {k: np.asarray(v) for k, v in tags.items()}, tmp_path / 'py.csv')
+        assert (tmp_path / 'py.csv').read_text() == text
+    # click a tag to select it; remove one; import the file back through the file input
+    d.find_element('css selector', '#tags .dvats-tagsel').click()
+    assert d.execute_script("return dvats.state().selection") == a
+    d.find_element('css selector', '#tags .dvats-tagdel').click()
+    assert d.execute_script("return dvats.tags()") == {'quiet, "flat"': [600, 601, 602]}
+    d.find_element('id', 'tagload').send_keys(str(tmp_path / 'tags.csv'))
+    for _ in range(50):
+        if len(d.execute_script("return dvats.tags()")) == 2: break
+        time.sleep(0.1)
+    assert d.execute_script("return dvats.tags()") == {'quiet, "flat"': [600, 601, 602], EVIL: a}
+    bad = d.execute_script("return [dvats.importTags('tag,when\\nx,1\\n'), document.getElementById('status').textContent]")
+    assert bad[0] is None and "not a tags file: no 'tag' and 'window_ids' columns" in bad[1]
+    d.execute_script("dvats.untag(arguments[0]); dvats.untag('quiet, \"flat\"')", EVIL)
+
+
+def test_an_older_run_hides_the_new_controls(report, browser, tmp_path):
+    "A run made before the table of similar windows and the matrix profile: no 'more like this', no matrix-profile colour or band."
+    import dataclasses
+    from dvats.views.page import write_report
+    res, page = report
+    old = dataclasses.replace(res, windows=res.windows.drop(columns='mp_score'), steps=res.steps.drop(columns='matrix_profile'))
+    old.similar = None
+    open_page(browser, write_report(old, tmp_path / 'old.html'))
+    try:
+        got = browser.execute_script("""return [document.getElementById('simbox').hidden, [...document.getElementById('color').options].filter(o => !o.hidden).map(o => o.value),
+                                        document.getElementById('series').data.some(t => t.name === 'matrix profile'), dvats.focus(240).similar]""")
+        assert got == [True, ['cluster', 'score', 'time'], False, []]
     finally:
         open_page(browser, page)

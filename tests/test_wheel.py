@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd, pytest, yaml
 
 REPO = Path(__file__).resolve().parents[1]
-ASSETS = ['explorer.js', 'explorer.css', 'page.html']
+ASSETS = ['explorer.js', 'explorer.css', 'page.html', 'compare.js', 'compare.html']
 W, STRIDE = 32, 100   # 200 windows of the 20,000-step demo series
 TINY = {'encoder': {'epochs': 1, 'arch_kwargs': {'nf': 8, 'depth': 3}}, 'dr': {'method': 'pca'}, 'lrp': {'evaluate': False}}
 # imported by the clean environment's interpreter at start-up (from a .pth line): when the variable is set, the process

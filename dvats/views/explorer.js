@@ -116,6 +116,93 @@ export function mergedIntervals(ranges, most = 300) {
   return out;
 }
 
+// ---- tags: named sets of windows, written as intervals (the format of dvats.tags) ----
+/** Sorted ids as an id list, ranges of consecutive ids: `[3, 4, 5, 9]` -> '3-5,9'. */
+export function idList(ids) {
+  const out = [];
+  for (let k = 0; k < ids.length; k++) {
+    let j = k; while (j + 1 < ids.length && ids[j + 1] === ids[j] + 1) j++;
+    out.push(j > k ? ids[k] + '-' + ids[j] : String(ids[k])); k = j;
+  }
+  return out.join(',');
+}
+/** The ids of an id list ('3-5,9' -> [3, 4, 5, 9]); throws on anything else, naming it. */
+export function parseIdList(s) {
+  const out = [];
+  for (const part of String(s).split(',').map(t => t.trim()).filter(t => t)) {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(part);
+    if (!m) throw new Error(`'${part}' is not a window id or a range of ids (like 3-5)`);
+    const a = +m[1], b = m[2] === undefined ? a : +m[2];
+    if (b < a) throw new Error(`the range '${part}' runs backwards`);
+    for (let v = a; v <= b; v++) out.push(v);
+  }
+  return out;
+}
+/** Sorted window ids cut into intervals: maximal runs of windows whose time spans `[id * stride, id * stride + w)` touch or overlap. */
+export function tagIntervals(ids, stride, w) {
+  const out = [];
+  for (const id of ids) { const r = out[out.length - 1]; if (r && (id - r[r.length - 1]) * stride <= w) r.push(id); else out.push([id]); }
+  return out;
+}
+/** One CSV field, RFC 4180: quoted when it holds a comma, a quote or a line break, inner quotes doubled. */
+export const csvField = v => { const s = String(v); return /[",\r\n]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s; };
+/** Tags (`[[name, sorted ids], ...]`) as the CSV of dvats.tags: `tag,start_time,end_time,window_ids`, one row per interval, from
+ * its first window's first row to its last window's last row (as the window table's `start_time`, `end_time`); `timeAt(row)`
+ * gives the text of a row's time. */
+export function tagsCSV(tags, stride, w, timeAt) {
+  const lines = ['tag,start_time,end_time,window_ids'];
+  for (const [name, ids] of tags) for (const r of tagIntervals(ids, stride, w))
+    lines.push([name, timeAt(r[0] * stride), timeAt(r[r.length - 1] * stride + w - 1), idList(r)].map(csvField).join(','));
+  return lines.join('\n') + '\n';
+}
+/** The rows of a CSV text (RFC 4180: quoted fields may hold commas, doubled quotes and line breaks). */
+export function parseCSV(text) {
+  const rows = []; let row = [], f = '', q = false, i = 0;
+  const s = String(text).replace(/^\ufeff/, '');
+  while (i < s.length) {
+    const ch = s[i];
+    if (q) { if (ch === '"') { if (s[i + 1] === '"') { f += '"'; i++; } else q = false; } else f += ch; }
+    else if (ch === '"') q = true;
+    else if (ch === ',') { row.push(f); f = ''; }
+    else if (ch === '\n' || ch === '\r') { if (ch === '\r' && s[i + 1] === '\n') i++; row.push(f); rows.push(row); row = []; f = ''; }
+    else f += ch;
+    i++;
+  }
+  if (q) throw new Error('a quoted field is not closed');
+  if (f !== '' || row.length) { row.push(f); rows.push(row); }
+  return rows.filter(r => r.length > 1 || r[0] !== '');
+}
+/** Tags from the CSV of dvats.tags: `[[name, sorted unique ids], ...]` in their first row's order (the times are informative). */
+export function readTagsCSV(text) {
+  const rows = parseCSV(text);
+  if (!rows.length) throw new Error('the file is empty');
+  const head = rows[0].map(h => h.trim()), t = head.indexOf('tag'), k = head.indexOf('window_ids');
+  if (t < 0 || k < 0) throw new Error(`no 'tag' and 'window_ids' columns (the header is ${rows[0].join(',')})`);
+  const got = new Map();
+  rows.slice(1).forEach((r, n) => {
+    if (r.length <= Math.max(t, k)) throw new Error(`row ${n + 2} has ${r.length} fields, fewer than the header`);
+    try { const ids = parseIdList(r[k]); got.set(r[t], (got.get(r[t]) || []).concat(ids)); }
+    catch (e) { throw new Error(`row ${n + 2}: ${e.message}`); }
+  });
+  return [...got].map(([name, ids]) => [name, Array.from(new Set(ids)).sort((a, b) => a - b)]);
+}
+/** A time as pandas writes it (`Timestamp.isoformat(sep=' ')`): 'YYYY-MM-DD HH:MM:SS', with microseconds when there are any. */
+export function isoTime(ms) {
+  const t = Math.round(ms * 1000), whole = Math.floor(t / 1e6) * 1000, us = t - whole * 1000;
+  const s = new Date(whole).toISOString().slice(0, 19).replace('T', ' ');
+  return us ? s + '.' + String(us).padStart(6, '0') : s;
+}
+/** Positions `k` of sorted `v` nearest to `x` (the nearest value; ties: the earlier). */
+export function nearestSorted(v, x) {
+  let lo = 0, hi = v.length - 1;
+  while (lo < hi) { const m = (lo + hi) >> 1; if (v[m] < x) lo = m + 1; else hi = m; }
+  return lo > 0 && x - v[lo - 1] <= v[lo] - x ? lo - 1 : lo;
+}
+
+// what can colour the projection (the values of dvats.views.explorer.COLORS), and what the control says
+export const COLOR_NAMES = [['cluster', 'cluster'], ['score', 'anomaly score'], ['time', 'time'], ['matrix_profile', 'matrix profile']];
+export const SERIES_LAYOUTS = ['channels', 'overlay'];
+
 // ---- the layout: every part gets the class `dvats-<name>`; the page also gives it the id `<name>` ----
 function layout(root, page) {
   const ui = {};
@@ -133,7 +220,7 @@ function layout(root, page) {
   const bar = el('div', 'bar', {}, root);
   el('span', null, {}, bar, 'colour');
   const color = el('select', 'color', {}, bar);
-  for (const [v, t] of [['cluster', 'cluster'], ['score', 'anomaly score']]) el('option', null, {value: v}, color, t);
+  for (const [v, t] of COLOR_NAMES) el('option', null, {value: v}, color, t);
   const thrl = label(bar, 'threshold', el('input', 'thr', {type: 'range', min: 0, max: 1, step: 0.001}));
   el('span', 'thrv', {}, thrl);
   label(bar, '', el('input', 'path', {type: 'checkbox'})).append(' path between consecutive windows');
@@ -156,6 +243,29 @@ function layout(root, page) {
   const target = el('select', 'target', {}, tl);
   for (const [v, t] of [['embedding', 'what drives them'], ['contrast', 'what sets them apart (recomputed)']]) el('option', null, {value: v}, target, t);
   el('span', 'status', {}, bar);
+  // the clicked window: its neighbours in time, the windows most like it, and tags
+  const bar2 = el('div', null, {class: 'dvats-bar dvats-bar2'}, root);
+  el('span', 'focusv', {}, bar2, 'click a window (a point, a row of the list) to see its context');
+  const ctx = el('span', 'ctxbox', {}, bar2);
+  el('span', null, {}, ctx, 'context: ');
+  const cb = label(ctx, 'before', el('input', 'ctxb', {type: 'range', min: 0, max: 100, step: 1}));   // two handles: before and after
+  el('span', 'ctxbv', {}, cb);
+  const ca = label(ctx, 'after', el('input', 'ctxa', {type: 'range', min: 0, max: 100, step: 1}));
+  el('span', 'ctxav', {}, ca);
+  el('button', 'selctx', {}, ctx, 'select context');
+  const sim = el('span', 'simbox', {}, bar2);
+  el('span', 'simv', {}, sim);
+  el('button', 'selsim', {}, sim, 'select these');
+  el('span', 'focusnote', {class: 'dvats-note'}, bar2);
+  const tb = el('span', 'tagbox', {}, bar2);
+  el('input', 'tagname', {type: 'text', placeholder: 'name the selection', size: 16}, tb);
+  el('button', 'tagbtn', {}, tb, 'tag');
+  el('button', 'tagcsv', {}, tb, 'export tags (CSV)');
+  label(tb, 'import tags', el('input', 'tagload', {type: 'file', accept: '.csv,text/csv'}));
+  const sl = el('select', 'serieslayout', {});
+  label(bar2, 'series', sl);                        // the word and its choice on one line
+  for (const [v, t] of [['channels', 'one row per channel'], ['overlay', 'channels overlaid']]) el('option', null, {value: v}, sl, t);
+  el('div', 'tags', {}, root);
   const top = el('div', null, {class: 'dvats-grid'}, root);
   const left = el('div', null, {class: 'dvats-panel'}, top);
   el('div', 'proj', {}, left); el('div', 'preview', {}, left); el('div', 'hovernote', {class: 'dvats-note'}, left);
@@ -190,16 +300,45 @@ export function mount(root, D, host = {}, start = null) {
   if (A.rel) A.rel.forEach((id, j) => { relOf[posOf[id]] = j; });
   const relAll = Int32Array.from({length: NR}, (_, j) => j);
   const relIdx = idx => { const out = []; for (const i of idx) { const j = relOf[i]; if (j >= 0) out.push(j); } return out; };
+  // the matrix profile of each window (16-bit codes at many windows, its NaN positions apart) and of each step, when the run has one
+  if (A.mp_nan_runs) A.mp_nan = expandRuns(A.mp_nan_runs);
+  if (A.mp_nan) for (const i of A.mp_nan) A.mp[i] = NaN;
+  // the table of similar windows: the ids of the windows that have a list, and their lists (k ids each, -1 padded)
+  if (A.nb_runs) A.nb = expandRuns(A.nb_runs);
+  const K = M.nb_k || 0, nbRow = new Int32Array(K ? M.n_windows : 0).fill(-1);
+  if (K) A.nb.forEach((id, j) => { nbRow[id] = j; });
   const ui = layout(root, !!host.page);
-  function timeOf(row) {
-    if (M.time.kind === 'regular') return new Date(M.time.t0_ms + row * M.time.dt_ms).toISOString().replace('T', ' ').replace(/(\.000)?Z$/, '');
-    return 'row ' + row;
-  }
+  const TIME = M.time.kind === 'regular';
+  function timeOf(row) { return TIME ? isoTime(M.time.t0_ms + row * M.time.dt_ms) : 'row ' + row; }
+  // the series' x axis: time (a plotly date axis, in ms) when the data has a regular time index, else rows
+  const xOf = row => TIME ? M.time.t0_ms + row * M.time.dt_ms : row;
+  const rowOf = v => { const xa = ui.series._fullLayout && ui.series._fullLayout.xaxis, c = xa ? xa.r2c(v) : +v; return TIME ? (c - M.time.t0_ms) / M.time.dt_ms : c; };
   ui.title.textContent = M.title;
   ui.targetbox.hidden = !host.explained;            // only a host with Python can recompute relevance for a contrast
+  const canSimilar = host.similar ? !!M.similar : K > 0;   // the widget: Python answers when it can (M.similar); the page: its table
+  ui.simbox.hidden = !canSimilar;                   // a run made before the table of similar windows: no such control
+  for (const o of ui.color.options) if (o.value === 'matrix_profile') o.hidden = o.disabled = !A.mp;
 
   let sel = new Uint8Array(NV), mode = 'replace', color = 'cluster', thr = M.threshold, showPath = false, target = 'embedding';
-  function takeView(s) { color = s.color || color; thr = (s.threshold ?? thr); showPath = !!s.path; mode = s.mode || mode; target = s.target || target; }
+  let focus = -1, ctx = [5, 5], seriesLayout = C > 3 ? 'channels' : 'overlay', tags = [];   // tags: [[name, sorted valid ids], ...]
+  const ctxMax = +ui.ctxb.max;
+  const clampCtx = v => Math.max(0, Math.min(ctxMax, Math.round(+v || 0)));
+  function takeView(s) {
+    color = s.color || color; if (color === 'matrix_profile' && !A.mp) color = 'cluster';
+    thr = (s.threshold ?? thr); showPath = !!s.path; mode = s.mode || mode; target = s.target || target;
+    if (s.series_layout) seriesLayout = s.series_layout;
+    if (s.context) ctx = [clampCtx(s.context[0]), clampCtx(s.context[1])];
+    if (s.focus !== undefined && s.focus !== null) focus = s.focus >= 0 && s.focus < posOf.length && posOf[s.focus] >= 0 ? s.focus : -1;
+    if (s.tags) tags = cleanTags(Object.entries(s.tags));
+  }
+  // tags hold valid windows only, sorted and unique, by name in the order given (a name given twice: the last wins)
+  function cleanTags(pairs) {
+    const m = new Map();
+    for (const [name, ids] of pairs) m.set(String(name), Array.from(new Set(Array.from(ids, Number).filter(id => id >= 0 && id < posOf.length && posOf[id] >= 0))).sort((a, b) => a - b));
+    return [...m].filter(([, ids]) => ids.length);
+  }
+  const TAG_COLORS = PALETTE.filter((_, k) => ![1, 4, 8].includes(k));   // not the selection's orange, the similar windows' purple, the context's cyan
+  const tagColor = k => TAG_COLORS[k % TAG_COLORS.length];
   let last = null;
   const say = text => { ui.status.textContent = text; };
   const selectedIdx = () => { const out = []; for (let i = 0; i < NV; i++) if (sel[i]) out.push(i); return out; };
@@ -216,20 +355,31 @@ export function mount(root, D, host = {}, start = null) {
   // ---- views ----
   // the hover text of one window, made when it is hovered (not a string per window: a million of them would not fit)
   const hoverText = i => 'window ' + A.id[i] + ' · ' + timeOf(A.start[i]) + ' – ' + timeOf(A.end[i] - 1) + ' · cluster ' + (A.cluster[i] === -1 ? 'noise' : A.cluster[i]) + ' · score ' + A.score[i].toFixed(3);
-  const markerColors = () => color === 'cluster' ? {color: Array.from(A.cluster, clusterColor)} : {color: A.score, colorscale: 'Viridis'};
   function anomalyTrace() { const x = [], y = []; for (let i = 0; i < NV; i++) if (A.score[i] > thr) { x.push(A.x[i]); y.push(A.y[i]); } return {x, y}; }
-  // many points: one trace per colour (a cluster, or one of 32 bins of the score), which plotly draws without colouring each
-  // point (that alone takes seconds at a million), and the selection marked on a layer of its own (`paintMarks`)
+  // a continuous colouring: its values per window (time: the window id, which orders windows in time), their range, the colour bar
+  const ORDER = Float64Array.from(A.id);
+  function scale() {
+    const v = color === 'score' ? A.score : color === 'time' ? ORDER : color === 'matrix_profile' ? A.mp : null;
+    if (!v) return null;
+    let lo = Infinity, hi = -Infinity; for (const s of v) { if (s < lo) lo = s; if (s > hi) hi = s; }
+    if (!(lo <= hi)) { lo = 0; hi = 1; }
+    const bar = {title: {text: color === 'time' ? 'window start' : color === 'score' ? 'score' : 'matrix profile', side: 'right'}, thickness: 10};
+    if (color === 'time') Object.assign(bar, {tickvals: [lo, hi], ticktext: [timeOf(lo * M.stride), timeOf(hi * M.stride)].map(t => t.replace(' ', '<br>'))});
+    return {v, lo, hi, bar};
+  }
+  const NAN_COLOR = '#b0b0b0';                 // a window without a value (the matrix profile's NaN)
+  // many points: one trace per colour (a cluster, or one of 32 bins of a continuous value, plus NaN), which plotly draws without
+  // colouring each point (that alone takes seconds at a million), and the selection marked on a layer of its own (`paintMarks`)
   let groups = [], groupOf = null, groupRGBA = null, marked = [];
-  function colourGroups() {
+  function colourGroups(sc) {
     let key, colours;
-    if (color === 'cluster') {
+    if (!sc) {
       const lo = Math.min(-1, ...M.clusters), hi = Math.max(0, ...M.clusters);
       key = i => A.cluster[i] - lo; colours = Array.from({length: hi - lo + 1}, (_, k) => clusterColor(k + lo));
     } else {
-      const nb = 32, wd = (sHi - sLo) / nb || 1;
-      key = i => Math.min(nb - 1, Math.max(0, Math.floor((A.score[i] - sLo) / wd)));
-      colours = Array.from({length: nb}, (_, k) => viridis((k + 0.5) / nb));
+      const nb = 32, wd = (sc.hi - sc.lo) / nb || 1, v = sc.v;
+      key = i => v[i] === v[i] ? Math.min(nb - 1, Math.max(0, Math.floor((v[i] - sc.lo) / wd))) : nb;
+      colours = Array.from({length: nb}, (_, k) => viridis((k + 0.5) / nb)).concat([NAN_COLOR]);
     }
     groupOf = new Uint16Array(NV); const count = new Int32Array(colours.length), at = new Int32Array(colours.length);
     for (let i = 0; i < NV; i++) { const k = key(i); groupOf[i] = k; count[k]++; }
@@ -240,26 +390,67 @@ export function mount(root, D, host = {}, start = null) {
   }
   // the position among valid windows of a point that plotly reports (hover, lasso), or -1 for another trace's point
   const pointPos = p => !M.many ? (p.curveNumber === 0 ? p.pointIndex : -1) : p.curveNumber < groups.length ? groups[p.curveNumber][p.pointIndex] : -1;
+  // the clicked window, its context and the windows like it: painted on a canvas of their own over the points, so that a click
+  // redraws a few marks, not plotly's points (a restyle of any trace redraws every point: 50 ms and more)
+  function overlayCanvas(cls, z) {
+    const gd = ui.proj, fl = gd._fullLayout;
+    if (!fl || !fl.xaxis || !fl.xaxis._length) return null;
+    let cv = gd.querySelector('canvas.' + cls);
+    if (!cv) {
+      cv = document.createElement('canvas'); cv.className = cls;
+      cv.style.cssText = 'position:absolute;pointer-events:none' + (z ? ';z-index:' + z : '');
+      const at = gd.querySelector('.gl-container'); if (at) at.after(cv); else gd.querySelector('.svg-container').appendChild(cv);
+    }
+    const xa = fl.xaxis, ya = fl.yaxis, r = window.devicePixelRatio || 1, W = Math.round(xa._length * r), H = Math.round(ya._length * r);
+    Object.assign(cv.style, {left: xa._offset + 'px', top: ya._offset + 'px', width: xa._length + 'px', height: ya._length + 'px'});
+    if (cv.width !== W || cv.height !== H) { cv.width = W; cv.height = H; }
+    return {cv, r, W, H, px: i => (xa.c2p(A.x[i])) * r, py: i => (ya.c2p(A.y[i])) * r};
+  }
+  let painted = {context: [], similar: [], clicked: []};      // what the canvas shows, by window id (read by tests and scripts)
+  function paintFocus() {
+    const o = overlayCanvas('dvats-focus', 2); if (!o) return;
+    const cx = o.cv.getContext('2d'), r = o.r; cx.clearRect(0, 0, o.W, o.H);
+    const ci = contextIdx(), si = similarNow().idx, f = focus >= 0 ? [posOf[focus]] : [];
+    painted = {context: ci.map(i => A.id[i]), similar: si.map(i => A.id[i]), clicked: f.map(i => A.id[i])};
+    cx.lineWidth = 1.5 * r;
+    for (const i of ci) {                      // the context: cyan diamonds
+      const x = o.px(i), y = o.py(i), d = 5 * r;
+      cx.beginPath(); cx.moveTo(x, y - d); cx.lineTo(x + d, y); cx.lineTo(x, y + d); cx.lineTo(x - d, y); cx.closePath();
+      cx.fillStyle = 'rgba(23,190,207,0.85)'; cx.fill(); cx.strokeStyle = '#0b6b75'; cx.stroke();
+    }
+    cx.lineWidth = 2.5 * r; cx.strokeStyle = '#9467bd';
+    for (const i of si) { cx.beginPath(); cx.arc(o.px(i), o.py(i), 6 * r, 0, 2 * Math.PI); cx.stroke(); }   // the windows like it: purple rings
+    for (const i of f) {                       // the clicked window: a black star
+      const x = o.px(i), y = o.py(i); cx.beginPath();
+      for (let k = 0; k < 10; k++) { const a = -Math.PI / 2 + k * Math.PI / 5, d = (k % 2 ? 3.5 : 9) * r; cx.lineTo(x + d * Math.cos(a), y + d * Math.sin(a)); }
+      cx.closePath(); cx.fillStyle = '#111'; cx.fill(); cx.lineWidth = 1 * r; cx.strokeStyle = '#fff'; cx.stroke();
+    }
+  }
   function drawProjection() {
-    const an = anomalyTrace(), idx = selectedIdx();
+    const an = anomalyTrace(), idx = selectedIdx(), sc = scale();
     const base = {type: 'scattergl', mode: 'markers', hoverinfo: 'none', name: 'windows'};
-    const bar = {showscale: color === 'score', colorbar: {title: {text: 'score'}, thickness: 10}};
     let pts;
-    if (!M.many) pts = [Object.assign(base, {x: A.x, y: A.y, marker: Object.assign({size: 5}, bar, markerColors()),
+    if (!M.many) {
+      const c = sc ? Array.from(sc.v, s => s === s ? viridis((s - sc.lo) / (sc.hi - sc.lo || 1)) : NAN_COLOR) : Array.from(A.cluster, clusterColor);
+      pts = [Object.assign(base, {x: A.x, y: A.y, marker: {size: 5, color: c},
                          selectedpoints: idx.length ? idx : null, selected: {marker: {opacity: 1}}, unselected: {marker: {opacity: 0.25}}})];
-    else {
+    } else {
       const gather = (v, g) => Float32Array.from(g, i => v[i]);
-      pts = colourGroups().map((c, k) => Object.assign({}, base, {x: gather(A.x, groups[k]), y: gather(A.y, groups[k]), marker: {size: 3, color: c},
-                                                                  selected: {marker: {opacity: 1}}, unselected: {marker: {opacity: 1}}}));   // a lasso's points: the marks show them
-      if (color === 'score') pts.push({type: 'scattergl', mode: 'markers', x: [null, null], y: [null, null], hoverinfo: 'skip', name: 'scale',
-                                     marker: Object.assign({color: [sLo, sHi], colorscale: 'Viridis'}, bar)});   // the colour bar alone
+      pts = colourGroups(sc).map((c, k) => Object.assign({}, base, {x: gather(A.x, groups[k]), y: gather(A.y, groups[k]), marker: {size: 3, color: c},
+                                                                    selected: {marker: {opacity: 1}}, unselected: {marker: {opacity: 1}}}));   // a lasso's points: the marks show them
     }
     const anm = {type: 'scattergl', mode: 'markers', x: an.x, y: an.y, hoverinfo: 'skip', name: 'above threshold',
                  marker: {size: 9, symbol: 'circle-open', color: '#d62728', line: {width: 1.5}}};
     const path = {type: 'scattergl', mode: 'lines', x: A.x, y: A.y, hoverinfo: 'skip', name: 'path', visible: showPath, line: {width: 0.5, color: '#999'}};
-    Plotly.react(ui.proj, [...pts, anm, path], {margin: {t: 24, l: 30, r: 10, b: 30}, dragmode: 'lasso', showlegend: false,
-                 title: {text: 'projection (lasso or box to select)', font: {size: 13}}, uirevision: 'keep'}, cfg());
+    const traces = [...pts, anm, path];
+    if (sc) traces.push({type: 'scattergl', mode: 'markers', x: [null], y: [null], hoverinfo: 'skip', name: 'scale',   // the colour bar alone
+                         marker: {color: [sc.lo, sc.hi], cmin: sc.lo, cmax: sc.hi, colorscale: 'Viridis', showscale: true, colorbar: sc.bar}});
+    // no zero lines: the projection's coordinates have no meaning of their own, and x = 0 drew a stray vertical line through the points
+    Plotly.react(ui.proj, traces, {margin: {t: 24, l: 30, r: 10, b: 30}, dragmode: 'lasso', showlegend: false, clickmode: 'event',
+                 xaxis: {zeroline: false}, yaxis: {zeroline: false},
+                 title: {text: 'projection (lasso or box to select; click a point for its context)', font: {size: 13}}, uirevision: 'keep'}, cfg());
     if (M.many) paintMarks();
+    paintFocus();
   }
   function paintMarks() {                    // the selected points on a canvas over plotly's; plotly's dimmed by its opacity
     const gd = ui.proj, fl = gd._fullLayout;
@@ -346,33 +537,99 @@ export function mount(root, D, host = {}, start = null) {
       + 'Each step\'s relevance split over the frequencies of its window (a DFT inspection layer); the DC band is the window\'s level.';
     return z;
   }
-  const bx = [], bmid = []; for (let b = 0; b < NB; b++) { bx.push(A.edges[b], A.edges[b]); bmid.push((A.edges[b] + A.edges[b + 1] - 1) / 2); }
+  const bx = [], bmid = []; for (let b = 0; b < NB; b++) { bx.push(xOf(A.edges[b]), xOf(A.edges[b])); bmid.push(xOf((A.edges[b] + A.edges[b + 1] - 1) / 2)); }
   function stripScale() {
     const ks = [-1].concat(M.clusters.filter(k => k >= 0)), hi = Math.max(1, ks[ks.length - 1] + 1), s = [];
     ks.forEach(k => { const f0 = (k + 1) / hi, f1 = Math.min(1, (k + 2) / hi); s.push([f0, clusterColor(k)], [f1, clusterColor(k)]); });
     return s;
   }
-  function drawSeries(idx, order) {
-    const top = new Set(order.slice(0, Math.min(3, C)).map(d => d.c)), traces = [];
-    for (let c = 0; c < C; c++) {
-      const y = []; for (let b = 0; b < NB; b++) { const o = (b * C + c) * 2; y.push(A.series[o], A.series[o + 1]); }
-      const on = !idx.length || top.has(c);
-      traces.push({type: 'scattergl', mode: 'lines', x: bx, y: y, name: CH[c], line: {width: on ? 1.3 : 0.8}, opacity: on ? 1 : 0.2, xaxis: 'x', yaxis: 'y', hoverinfo: 'name'});
-    }
-    traces.push({type: 'scatter', mode: 'lines', x: bmid, y: Array.from(A.step_score), fill: 'tozeroy', name: 'anomaly score', line: {color: '#d62728', width: 1}, xaxis: 'x', yaxis: 'y2', hoverinfo: 'y'});
-    traces.push({type: 'heatmap', x: bmid, y: [0], z: [Array.from(A.strip, k => k < -1 ? null : k)], xaxis: 'x', yaxis: 'y3', showscale: false, hoverinfo: 'z',
-                 colorscale: stripScale(), zmin: -1, zmax: Math.max(0, ...M.clusters)});
-    const runs = [];
-    for (const i of idx) { const a = A.start[i], b = A.end[i], r = runs[runs.length - 1]; if (r && a <= r[1]) r[1] = Math.max(r[1], b); else runs.push([a, b]); }
-    const shapes = mergedIntervals(runs).map(([a, b]) =>
-      ({type: 'rect', xref: 'x', yref: 'paper', x0: a, x1: b, y0: 0.3, y1: 1, fillcolor: 'rgba(255,165,0,0.25)', line: {width: 0}}));
-    shapes.push({type: 'line', xref: 'paper', yref: 'y2', x0: 0, x1: 1, y0: thr, y1: thr, line: {dash: 'dot', color: '#555', width: 1}});
-    Plotly.react(ui.series, traces, {margin: {t: 58, l: 50, r: 10, b: 40}, dragmode: 'select', selectdirection: 'h', shapes: shapes, uirevision: 'keep',
-      title: {text: 'series (drag along time to select the windows it covers); anomaly score; clusters', font: {size: 13}, y: 1, yref: 'container', yanchor: 'top', pad: {t: 6}},
-      xaxis: {anchor: 'y3', title: {text: M.time.kind === 'regular' ? 'row (time in the hover of the projection)' : 'row'}},
-      yaxis: {domain: [0.3, 1]}, yaxis2: {domain: [0.1, 0.27], title: {text: 'score'}}, yaxis3: {domain: [0, 0.07], showticklabels: false},
-      legend: {orientation: 'h', x: 0, y: 1, yanchor: 'bottom'}}, cfg());
+  // the series' rows, bottom to top, in px: the cluster strip, the anomaly score, the matrix profile (when the run has one), the tags'
+  // lane (when there are tags), then the channels, overlaid or one row each (the selection's most important channels on top)
+  const LANE = {strip: 16, score: 64, mp: 64, tags: 14, gap: 8, channel: 64, top: 58, bottom: 40};
+  function seriesGeometry() {
+    const per = seriesLayout === 'channels' && C > 1;
+    const height = per ? Math.max(520, LANE.top + LANE.bottom + LANE.strip + LANE.score + (A.step_mp ? LANE.mp + LANE.gap : 0) + LANE.tags + 3 * LANE.gap + C * LANE.channel) : 520;
+    const H = height - LANE.top - LANE.bottom, f = px => px / H, g = {per, height};
+    let y = 0;
+    const take = px => { const d = [Math.min(1, f(y)), Math.min(1, f(y + px))]; y += px + LANE.gap; return d; };
+    g.strip = take(LANE.strip); g.score = take(LANE.score);
+    if (A.step_mp) g.mp = take(LANE.mp);
+    g.tags = take(LANE.tags);
+    g.channels = [Math.min(f(y), 0.95), 1];
+    return g;
   }
+  // the shapes on the series: the selection (orange), the clicked window's context (cyan) and the windows like it (purple), the
+  // clicked window (outlined), the tags (one colour each, in their lane), the threshold; each named, as tests and scripts read them
+  function seriesShapes(idx, g) {
+    const rect = (name, a, b, y0, y1, fill, line) => ({type: 'rect', name, xref: 'x', yref: 'paper', x0: xOf(a), x1: xOf(b), y0, y1, fillcolor: fill, line: line || {width: 0}, layer: 'below'});
+    const spans = list => { const runs = []; for (const i of list) { const a = A.start[i], b = A.end[i], r = runs[runs.length - 1]; if (r && a <= r[1]) r[1] = Math.max(r[1], b); else runs.push([a, b]); } return mergedIntervals(runs); };
+    const [c0, c1] = g.channels, shapes = [];
+    for (const [a, b] of spans(idx)) shapes.push(rect('selection', a, b, c0, c1, 'rgba(255,165,0,0.25)'));
+    for (const [a, b] of spans(contextIdx())) shapes.push(rect('context', a, b, c0, c0 + (c1 - c0) * 0.5, 'rgba(23,190,207,0.3)'));
+    for (const i of similarNow().idx) shapes.push(rect('similar', A.start[i], A.end[i], c0 + (c1 - c0) * 0.5, c1, 'rgba(148,103,189,0.35)', {width: 1, color: '#9467bd'}));   // one each: they may touch
+    if (focus >= 0) { const i = posOf[focus]; shapes.push(rect('clicked', A.start[i], A.end[i], c0, c1, 'rgba(0,0,0,0)', {width: 1.5, color: '#111', dash: 'dot'})); }
+    tags.forEach(([, ids], k) => { for (const [a, b] of spans(fromIds(ids))) shapes.push(rect('tag', a, b, g.tags[0], g.tags[1], tagColor(k))); });
+    shapes.push({type: 'line', name: 'threshold', xref: 'paper', yref: 'y2', x0: 0, x1: 1, y0: thr, y1: thr, line: {dash: 'dot', color: '#555', width: 1}});
+    return shapes;
+  }
+  // the series' data never changes: its arrays are made once, so that plotly (which compares arrays by reference) recomputes
+  // nothing on a selection; a selection changes the shapes, the channels' brightness and, one row per channel, the rows' order
+  const chanY = Array.from({length: C}, (_, c) => { const y = []; for (let b = 0; b < NB; b++) { const o = (b * C + c) * 2; y.push(A.series[o], A.series[o + 1]); } return y; });
+  const scoreY = Array.from(A.step_score), stripZ = [Array.from(A.strip, k => k < -1 ? null : k)];
+  const mpY = A.step_mp ? Array.from(A.step_mp, v => v === v ? v : null) : null;
+  const chanAxis = c => c === 0 ? 'y' : 'y' + (4 + c);               // channel c keeps its axis; its row is the axis' domain
+  let seriesG = null, seriesKey = null, seriesDrawn = null;
+  function seriesRows(order, g) {
+    // channels in the order of the importance the page shows, then any the table lacks; per channel: its row's domain
+    const ranked = order.map(d => d.c).filter(c => c >= 0);
+    const chans = ranked.concat(Array.from({length: C}, (_, c) => c).filter(c => !ranked.includes(c)));
+    const [c0, c1] = g.channels, rowH = (c1 - c0) / C, dom = new Array(C);
+    chans.forEach((c, r) => { dom[c] = [c1 - (r + 1) * rowH + 0.004, c1 - r * rowH - 0.004]; });
+    return dom;
+  }
+  function drawSeries(idx, order) {
+    const g = seriesGeometry(), top = new Set(order.slice(0, Math.min(3, C)).map(d => d.c)), dom = seriesRows(order, g);
+    const on = c => !idx.length || top.has(c), key = seriesLayout + '|' + g.height;
+    const opacity = Array.from({length: C}, (_, c) => on(c) ? 1 : g.per ? 0.45 : 0.2), width = Array.from({length: C}, (_, c) => on(c) ? 1.3 : 0.8);
+    seriesG = g;
+    if (key === seriesKey && ui.series._fullLayout) {                 // the same figure: what changed, only (each plotly call redraws)
+      const upd = {shapes: seriesShapes(idx, g)}, same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+      if (g.per && !same(dom, seriesDrawn.dom)) for (let c = 0; c < C; c++) { upd[chanAxis(c).replace('y', 'yaxis') + '.domain'] = dom[c]; upd[`annotations[${c}].y`] = dom[c][1]; }
+      if (!same(opacity, seriesDrawn.opacity)) Plotly.restyle(ui.series, {opacity, 'line.width': width}, Array.from({length: C}, (_, c) => c));
+      Plotly.relayout(ui.series, upd);
+      seriesDrawn = {dom, opacity};
+      return;
+    }
+    seriesKey = key; seriesDrawn = {dom, opacity};
+    const traces = [], axes = {}, notes = [];
+    for (let c = 0; c < C; c++) {
+      const ax = g.per ? chanAxis(c) : 'y';
+      traces.push({type: 'scatter', mode: 'lines', x: bx, y: chanY[c], name: CH[c], line: {width: width[c], color: PALETTE[c % PALETTE.length]},
+                   opacity: opacity[c], xaxis: 'x', yaxis: ax, hoverinfo: 'name'});
+      if (g.per) {
+        axes[ax.replace('y', 'yaxis')] = {domain: dom[c], tickfont: {size: 9}, nticks: 3, zeroline: false};
+        notes.push({xref: 'paper', yref: 'paper', x: 0.002, y: dom[c][1], xanchor: 'left', yanchor: 'top', showarrow: false, text: CH[c],
+                    font: {size: 11, color: PALETTE[c % PALETTE.length]}, bgcolor: 'rgba(255,255,255,0.75)'});
+      }
+    }
+    if (!g.per) axes.yaxis = {domain: g.channels};
+    traces.push({type: 'scatter', mode: 'lines', x: bmid, y: scoreY, fill: 'tozeroy', name: 'anomaly score', line: {color: '#d62728', width: 1}, xaxis: 'x', yaxis: 'y2', hoverinfo: 'y'});
+    traces.push({type: 'heatmap', x: bmid, y: [0], z: stripZ, xaxis: 'x', yaxis: 'y3', showscale: false, hoverinfo: 'z',
+                 colorscale: stripScale(), zmin: -1, zmax: Math.max(0, ...M.clusters)});
+    if (mpY) {
+      traces.push({type: 'scatter', mode: 'lines', x: bmid, y: mpY, fill: 'tozeroy', name: 'matrix profile', line: {color: '#2b6cb0', width: 1}, xaxis: 'x', yaxis: 'y4', hoverinfo: 'y'});
+      axes.yaxis4 = {domain: g.mp, title: {text: 'MP', font: {size: 10}}, tickfont: {size: 9}, nticks: 3};
+    }
+    ui.series.style.height = g.height + 'px';
+    Plotly.react(ui.series, traces, Object.assign({margin: {t: LANE.top, l: 60, r: 10, b: LANE.bottom}, dragmode: 'select', selectdirection: 'h', shapes: seriesShapes(idx, g), uirevision: 'keep',
+      annotations: notes,
+      title: {text: 'series (drag along time to select the windows it covers); ' + (mpY ? 'matrix profile; ' : '') + 'anomaly score; tags; clusters',
+              font: {size: 13}, y: 1, yref: 'container', yanchor: 'top', pad: {t: 6}},
+      xaxis: Object.assign({anchor: 'y3', automargin: true, title: {text: TIME ? 'time' : 'row', standoff: 6}}, TIME ? {type: 'date'} : {}),   // below the dates' second line
+      yaxis2: {domain: g.score, title: {text: 'score', font: {size: 10}}, tickfont: {size: 9}, nticks: 3}, yaxis3: {domain: g.strip, showticklabels: false},
+      showlegend: !g.per, legend: {orientation: 'h', x: 0, y: 1, yanchor: 'bottom'}}, axes), cfg());
+  }
+  function relayoutShapes() { if (seriesG) Plotly.relayout(ui.series, {shapes: seriesShapes(selectedIdx(), seriesG)}); }
   function drawHist() {
     const h = histogram(A.score, 60);
     Plotly.react(ui.hist, [{type: 'bar', x: h.x, y: h.y, width: h.width, marker: {color: '#4c78a8'}, hovertemplate: 'score %{x:.3g}<br>%{y} windows<extra></extra>'}],
@@ -390,7 +647,7 @@ export function mount(root, D, host = {}, start = null) {
       const tr = t.insertRow();
       [r + 1, A.id[i], timeOf(A.start[i]), timeOf(A.end[i] - 1), A.cluster[i] === -1 ? 'noise' : A.cluster[i], A.score[i].toFixed(3)]
         .forEach(v => { tr.insertCell().textContent = String(v); });
-      tr.onclick = () => api.select([A.id[i]], 'replace');
+      tr.onclick = () => { api.select([A.id[i]], 'replace'); api.focus(A.id[i]); };
     });
   }
   function drawPreview(i) {
@@ -404,6 +661,68 @@ export function mount(root, D, host = {}, start = null) {
     Plotly.react(ui.preview, traces, {margin: {t: 20, l: 30, r: 10, b: 20}, showlegend: false, title: {text: 'window ' + A.id[i], font: {size: 11}}}, cfg({staticPlot: true}));
     ui.hovernote.textContent = hoverText(i);
   }
+
+  // ---- the clicked window: its context (neighbours in time) and the windows most like it ----
+  function contextIdx() {
+    const out = []; if (focus < 0) return out;
+    for (let id = Math.max(0, focus - ctx[0]); id <= Math.min(M.n_windows - 1, focus + ctx[1]); id++) { const i = posOf[id]; if (i >= 0) out.push(i); }
+    return out;
+  }
+  let simCache = null;
+  function similarNow() {
+    if (focus < 0 || !canSimilar) return {ids: [], idx: [], note: ''};
+    if (simCache && simCache.focus === focus) return simCache;
+    let r;
+    if (host.similar) {                      // Jupyter: Python answers for any valid window, exactly
+      const got = host.similar(focus);
+      r = got ? {ids: got.ids, of: got.of ?? focus, note: got.note || ''} : {ids: [], of: focus, note: 'asking Python for the windows like it …', pending: true};
+    } else {                                 // the page: the run's table, or the list of the nearest window in time that has one
+      let j = nbRow[focus], of = focus, note = '';
+      if (j < 0) { of = A.nb[nearestSorted(A.nb, focus)]; j = nbRow[of]; note = `window ${focus} has no list of similar windows in this file; showing those like window ${of}, the nearest in time that has one` +
+        (M.nb_rows < M.nb_listed ? ` (the file holds the lists of ${fmt(M.nb_rows)} of ${fmt(M.nb_listed)} windows, to fit its size budget).` : '.'); }
+      const ids = []; for (let k = 0; k < K; k++) { const v = A.nbr[j * K + k]; if (v >= 0) ids.push(v); }
+      r = {ids, of, note};
+    }
+    r.focus = focus; r.idx = fromIds(r.ids);
+    if (!r.pending) simCache = r;
+    return r;
+  }
+  let lastFocus = null;
+  function showFocus() {
+    ui.ctxb.value = ctx[0]; ui.ctxa.value = ctx[1]; ui.ctxbv.textContent = ctx[0]; ui.ctxav.textContent = ctx[1];
+    ui.serieslayout.value = seriesLayout;
+    ui.selctx.disabled = ui.selsim.disabled = focus < 0;
+    if (focus < 0) { ui.focusv.textContent = 'click a window (a point, a row of the list) to see its context'; ui.simv.textContent = ''; ui.focusnote.textContent = ''; return; }
+    const i = posOf[focus], s = similarNow();
+    ui.focusv.textContent = `window ${focus} (${timeOf(A.start[i])} – ${timeOf(A.end[i] - 1)}) · context ${contextIdx().length} windows`;
+    ui.simv.textContent = s.pending ? 'more like this: …' : `more like this: ${s.ids.length} windows`;
+    ui.focusnote.textContent = s.note;
+  }
+  function drawFocus() {
+    const t0 = performance.now();
+    paintFocus(); quietly(relayoutShapes);
+    showFocus();
+    const s = similarNow();
+    lastFocus = {painted, focus, context: contextIdx().map(i => A.id[i]), similar: s.ids, similar_of: s.of ?? focus, note: s.note, pending: !!s.pending, ms: performance.now() - t0};
+    return lastFocus;
+  }
+  // ---- tags: named selections, drawn in their lane under the series ----
+  const tagsObj = () => Object.fromEntries(tags.map(([n, ids]) => [n, ids.slice()]));
+  function drawTagList() {
+    ui.tags.replaceChildren();
+    tags.forEach(([name, ids], k) => {
+      const chip = document.createElement('span'); chip.className = 'dvats-tag';
+      const sw = document.createElement('span'); sw.className = 'dvats-swatch'; sw.style.background = tagColor(k);
+      const b = document.createElement('button'); b.className = 'dvats-tagsel'; b.textContent = name; b.title = 'select the windows of this tag';
+      b.onclick = () => api.selectTag(name);
+      const n = document.createElement('span'); n.textContent = ` ${fmt(ids.length)} windows `;
+      const x = document.createElement('button'); x.className = 'dvats-tagdel'; x.textContent = '×'; x.title = 'remove this tag';
+      x.onclick = () => api.untag(name);
+      chip.append(sw, b, n, x); ui.tags.appendChild(chip);
+    });
+  }
+  function setTags(t) { tags = t; drawTagList(); quietly(relayoutShapes); tell(); }
+  const timeAt = row => TIME ? isoTime(M.time.t0_ms + row * M.time.dt_ms) : String(row);
 
   // ---- selection ----
   // plotly keeps a lasso or box as `layout.selections`, selects the points inside it again on each redraw of its plot, and
@@ -442,13 +761,14 @@ export function mount(root, D, host = {}, start = null) {
     const t1 = performance.now();
     ui.impnote.textContent = ext ? (ext.target === 'embedding' ? `channel importances of all ${fmt(n)} selected windows, computed in Python.` : '')
                                  : sampleNote(n, use.length, NR, NV);
-    const bands = drawBands(use, rows, ext);
-    drawHeat(use, rows, ext);
-    forget(ui.series); drawSeries(idx, rows);
-    mark(idx);
+    const t2 = performance.now(), bands = drawBands(use, rows, ext);
+    const t3 = performance.now(); drawHeat(use, rows, ext);
+    const t4 = performance.now(); forget(ui.series); drawSeries(idx, rows);
+    const t5 = performance.now(); mark(idx);
+    const parts = {importance: t1 - t0, bands: t3 - t2, heat: t4 - t3, series: t5 - t4, projection: performance.now() - t5};   // where the time goes (bench/explorer.py)
     last = {ids, table: rows.map(d => ({channel: d.channel, signed: d.signed, share: d.share})), bands,   // bands: per channel (payload order), or null
             used: ext ? n : use.length,               // how many windows the numbers come from
-            ms_table: t1 - t0, ms_all: performance.now() - t0};
+            ms_table: t1 - t0, ms_all: performance.now() - t0, ms_parts: parts};
     const missing = n - use.length, part = `importances from ${fmt(use.length)} of them (the relevance sample)`;
     const waiting = host.explained && !ext && n && (target === 'contrast' ? n < NV : missing > 0 && missing <= (M.on_demand || 0));
     say(waiting && target === 'contrast' ? `${fmt(n)} windows selected · computing their contrast in Python …`
@@ -463,24 +783,28 @@ export function mount(root, D, host = {}, start = null) {
   function showView() {                   // the controls say what is drawn
     ui.color.value = color; ui.thr.value = thr; ui.thrv.textContent = thr.toFixed(3); ui.path.checked = showPath;
     ui.modes.forEach(r => { r.checked = r.value === mode; }); ui.target.value = target;
+    showFocus(); drawTagList();
   }
   function redrawViewNow() {
-    showView(); drawProjection(); drawHist();
+    simCache = null; showView(); drawProjection(); drawHist();
     drawSeries(selectedIdx(), last ? last.table.map(d => ({...d, c: M.channels.indexOf(d.channel)})) : []);
   }
-  function viewChanged() { redrawView(); if (host.viewed) host.viewed({color, threshold: thr, path: showPath, mode, target}); }
+  const view = () => ({color, threshold: thr, path: showPath, mode, target, series_layout: seriesLayout, context: ctx.slice(), focus, tags: tagsObj()});
+  function tell() { if (host.viewed) host.viewed(view()); }
+  function viewChanged() { redrawView(); tell(); }
   function wire() {
     ui.proj.on('plotly_selected', ev => fromPlot(ui.proj, ev, ev ? ev.points.map(pointPos).filter(i => i >= 0) : []));
     ui.proj.on('plotly_deselect', () => { if (!drawing && mode === 'replace') apply([], 'replace'); });   // a double click
     ui.proj.on('plotly_hover', ev => { const p = ev.points.find(q => pointPos(q) >= 0); if (p) drawPreview(pointPos(p)); });
-    if (M.many) ui.proj.on('plotly_afterplot', () => { if (!drawing) paintMarks(); });   // zoom, pan, resize: the marks follow
+    ui.proj.on('plotly_click', ev => { const p = ev && ev.points.find(q => pointPos(q) >= 0); if (p) api.focus(A.id[pointPos(p)]); });
+    ui.proj.on('plotly_afterplot', () => { if (!drawing) { if (M.many) paintMarks(); paintFocus(); } });   // zoom, pan, resize: the marks follow
     ui.series.on('plotly_selected', ev => {
       if (drawing || !ev) return;
       let r = ev.range && ev.range.x;                       // a box dragged with the mouse
       const sl = ev.selections && ev.selections[ev.selections.length - 1];
-      if (!r && sl && sl.x0 !== undefined) r = [Math.min(sl.x0, sl.x1), Math.max(sl.x0, sl.x1)];   // a selection set through the API
+      if (!r && sl && sl.x0 !== undefined) r = [sl.x0, sl.x1];            // a selection set through the API
       if (!r) return;
-      const [r0, r1] = r, idx = [];
+      const a = rowOf(r[0]), b = rowOf(r[1]), r0 = Math.min(a, b), r1 = Math.max(a, b), idx = [];   // rows, from times on a date axis
       for (let i = 0; i < NV; i++) if (A.end[i] > r0 && A.start[i] <= r1) idx.push(i);
       fromPlot(ui.series, ev, idx);
     });
@@ -490,12 +814,47 @@ export function mount(root, D, host = {}, start = null) {
     selectCluster(k, how) { const idx = []; for (let i = 0; i < NV; i++) if (A.cluster[i] === k) idx.push(i); apply(idx, how); return last; },
     selectAnomalies(how) { const idx = []; for (let i = 0; i < NV; i++) if (A.score[i] > thr) idx.push(i); apply(idx, how); return last; },
     last: () => last,
-    state: () => ({dvats_view: 1, selection: selectedIdx().map(i => A.id[i]), color, threshold: thr, path: showPath, mode}),
+    state: () => ({dvats_view: 1, selection: selectedIdx().map(i => A.id[i]), color, threshold: thr, path: showPath, mode,
+                   series_layout: seriesLayout, context: ctx.slice(), focus, tags: tagsObj()}),
     setState(s) {
       takeView(s); viewChanged(); api.select(s.selection || [], 'replace');
     },
     refresh: update,                      // redraw the selection's views (the host's explanation arrived)
+    refreshFocus() { simCache = null; return drawFocus(); },   // the host's similar windows arrived
     say,
+    /** Click window `id` (-1: none): its context and the windows like it are drawn; returns what is shown and how long it took. */
+    focus(id) { focus = id >= 0 && id < posOf.length && posOf[id] >= 0 ? id : -1; simCache = null; const r = drawFocus(); tell(); return r; },
+    /** How many windows before and after the clicked one make its context. */
+    setContext(before, after) { ctx = [clampCtx(before), clampCtx(after)]; const r = drawFocus(); tell(); return r; },
+    lastFocus: () => lastFocus,
+    selectContext(how) { apply(contextIdx(), how); return last; },
+    /** Select the clicked window and the windows like it. */
+    selectSimilar(how) { if (focus < 0) return last; apply(fromIds([focus].concat(similarNow().ids)), how); return last; },
+    setSeriesLayout(m) { if (SERIES_LAYOUTS.includes(m)) { seriesLayout = m; viewChanged(); } return seriesLayout; },
+    /** Name the selection (or window `ids`) `name`; a tag of that name is replaced. */
+    tag(name, ids) {
+      name = String(name ?? '').trim();
+      const t = ids ? cleanTags([[name, ids]])[0] : [name, selectedIdx().map(i => A.id[i])];
+      if (!name) { say('give the tag a name'); return tagsObj(); }
+      if (!t || !t[1].length) { say('select windows to tag first'); return tagsObj(); }
+      const at = tags.findIndex(([n]) => n === name), next = tags.slice();
+      if (at >= 0) next[at] = t; else next.push(t);
+      setTags(next); say(`tagged ${fmt(t[1].length)} windows '${name}'`);
+      return tagsObj();
+    },
+    untag(name) { setTags(tags.filter(([n]) => n !== name)); return tagsObj(); },
+    selectTag(name, how) { const t = tags.find(([n]) => n === name); apply(t ? fromIds(t[1]) : [], how); return last; },
+    tags: tagsObj,
+    tagsCSV: () => tagsCSV(tags, M.stride, M.w, timeAt),
+    /** Tags from the CSV of dvats.tags (tags of the same name are replaced); returns them, or says what is wrong with the file. */
+    importTags(text) {
+      let got; try { got = readTagsCSV(text); } catch (e) { say('not a tags file: ' + e.message); return null; }
+      const clean = cleanTags(got), next = tags.filter(([n]) => !clean.some(([m]) => m === n)).concat(clean);
+      const dropped = got.reduce((k, [, ids]) => k + ids.length, 0) - clean.reduce((k, [, ids]) => k + ids.length, 0);
+      setTags(next);
+      say(`imported ${clean.length} tags` + (dropped ? ` (${fmt(dropped)} ids left out: not valid windows of this run)` : ''));
+      return tagsObj();
+    },
   };
   function download(name, text, type) {
     const a = document.createElement('a'); a.href = URL.createObjectURL(new Blob([text], {type})); a.download = name; a.click();
@@ -515,6 +874,16 @@ export function mount(root, D, host = {}, start = null) {
     ui.clear.onclick = () => apply([], 'replace');
     ui.csv.onclick = () => host.exportIds ? host.exportIds(api.state()) : download('selection.csv', 'window\n' + api.state().selection.join('\n') + '\n', 'text/csv');
     ui.savestate.onclick = () => host.exportView ? host.exportView(api.state()) : download('dvats-view.json', JSON.stringify(api.state(), null, 1), 'application/json');
+    ui.ctxb.oninput = () => api.setContext(ui.ctxb.value, ctx[1]);
+    ui.ctxa.oninput = () => api.setContext(ctx[0], ui.ctxa.value);
+    ui.selctx.onclick = () => api.selectContext();
+    ui.selsim.title = 'select the clicked window and the windows like it';
+    ui.selsim.onclick = () => api.selectSimilar();
+    ui.serieslayout.onchange = e => api.setSeriesLayout(e.target.value);
+    ui.tagbtn.onclick = () => { api.tag(ui.tagname.value); };
+    ui.tagname.onkeydown = e => { if (e.key === 'Enter') api.tag(ui.tagname.value); };
+    ui.tagcsv.onclick = () => host.exportTags ? host.exportTags(tagsObj()) : download('tags.csv', api.tagsCSV(), 'text/csv');
+    ui.tagload.onchange = e => { const f = e.target.files[0]; if (f) f.text().then(t => api.importTags(t)); e.target.value = ''; };
     ui.loadstate.onchange = e => {
       const f = e.target.files[0]; if (!f) return;
       f.text().then(s => { try { api.setState(JSON.parse(s)); } catch (err) { say('not a dvats view file: ' + err.message); } });
@@ -565,7 +934,7 @@ function loadPlotly(model) {
   return globalThis.__dvatsPlotly;
 }
 
-const SYNCED = ['selection', 'color', 'threshold', 'path', 'mode', 'target'];
+const SYNCED = ['selection', 'color', 'threshold', 'path', 'mode', 'target', 'series_layout', 'context', 'focus', 'tags'];
 const sameIds = (a, b) => a.length === b.length && a.every((v, i) => v === b[i]);
 
 async function render({model, el}) {
@@ -588,18 +957,25 @@ async function render({model, el}) {
     },
     exportIds: () => model.send({kind: 'export_ids'}),
     exportView: () => model.send({kind: 'save_state'}),
+    exportTags: () => model.send({kind: 'save_tags'}),
+    similar(id) {                            // Python's answer for the clicked window, once it has computed it (it follows `focus`)
+      const e = model.get('_similar');
+      return e && e.focus === id ? e : null;
+    },
   };
   const fromModel = () => Object.fromEntries(SYNCED.map(k => [k, model.get(k)]));
   const api = mount(root, model.get('_payload'), host, fromModel());   // the model's state, not an empty one: it survives a reload
   const onChange = () => { if (!echo) api.setState(fromModel()); };
   const onExplained = () => api.refresh();
+  const onSimilar = () => api.refreshFocus();
   const onMsg = msg => { if (msg && msg.kind === 'status') api.say(msg.text); };
   for (const k of SYNCED) model.on('change:' + k, onChange);
   model.on('change:_explained', onExplained);
+  model.on('change:_similar', onSimilar);
   model.on('msg:custom', onMsg);
   el.dvats = api; globalThis.dvats = api;
   root.setAttribute('data-ready', '1');
-  return () => { for (const k of SYNCED) model.off('change:' + k, onChange); model.off('change:_explained', onExplained); model.off('msg:custom', onMsg); api.dispose(); };
+  return () => { for (const k of SYNCED) model.off('change:' + k, onChange); model.off('change:_explained', onExplained); model.off('change:_similar', onSimilar); model.off('msg:custom', onMsg); api.dispose(); };
 }
 
 export default {render};

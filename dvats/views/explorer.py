@@ -16,16 +16,21 @@ from ..store import atomic_write
 import dataclasses
 from ..explain import cluster_ids, anomaly_ids, ON_DEMAND_WINDOWS
 from ..lrp.frequency import band_table
-from ..stages import EXPORT_FILES
+from ..stages import EXPORT_FILES, TAGS_FILE
+from ..similar import similar_windows
+from ..tags import read_tags, write_tags
 VIEW_FILE, SELECTION_FILE = EXPORT_FILES      # where the export buttons write, in the run folder
 from .page import asset, report_payload, view_threshold, relevance_ids
 
 # %% auto #0
-__all__ = ['VIEW_FILE', 'SELECTION_FILE', 'MODES', 'COLORS', 'TARGETS', 'check_choice', 'Explorer']
+__all__ = ['VIEW_FILE', 'SELECTION_FILE', 'MODES', 'COLORS', 'SERIES_LAYOUTS', 'CONTEXT_MAX', 'TARGETS', 'check_choice',
+           'Explorer']
 
 # %% ../../nbs/06a_explorer.ipynb #3f69d2f1
 MODES = ('replace', 'add', 'subtract')        # how a new selection combines with the current one
-COLORS = ('cluster', 'score')                 # what colours the points of the projection
+COLORS = ('cluster', 'score', 'time', 'matrix_profile')   # what colours the points of the projection ('matrix_profile': a run that has one)
+SERIES_LAYOUTS = ('channels', 'overlay')      # the series: one row per channel (the default above 3 channels), or overlaid
+CONTEXT_MAX = 100                             # the context sliders' range: windows before and after the clicked one
 TARGETS = ('embedding', 'contrast')           # explain what drives the windows, or what sets them apart (recomputed)
 
 def check_choice(value, allowed:tuple, what:str):
@@ -44,20 +49,29 @@ class Explorer(anywidget.AnyWidget):
     path = T.Bool(False).tag(sync=True)                   # the line between consecutive windows in the projection
     mode = T.Unicode('replace').tag(sync=True)
     target = T.Unicode('embedding').tag(sync=True)
+    series_layout = T.Unicode('overlay').tag(sync=True)   # 'channels' (one row each) or 'overlay'
+    focus = T.Int(-1).tag(sync=True)                      # the clicked window (-1: none): its context and the windows like it are shown
+    context = T.List(T.Int(), default_value=[5, 5]).tag(sync=True)   # windows before and after the clicked one
+    tags = T.Dict().tag(sync=True)                        # name -> sorted window ids
+    _similar = T.Dict().tag(sync=True)                    # the windows like the clicked one, computed here: {focus, ids, of, note}
     _payload = T.Dict().tag(sync=True)                    # what the views draw: sent once
     _explained = T.Dict().tag(sync=True)                  # a table and exact profile computed here: a contrast, or relevance on demand
 
     def __init__(self, res, # a run (`RunResult` or `load_result`)
                  state:dict|str|Path|None=None, # a view to reopen (see `load_state`)
                  max_bytes:int|None=None, # the payload's size budget, as for the HTML page (default `report_budget`)
-                 on_demand:int=ON_DEMAND_WINDOWS): # a selection with up to this many windows outside the relevance sample is explained exactly, their relevance computed
+                 on_demand:int=ON_DEMAND_WINDOWS, # a selection with up to this many windows outside the relevance sample is explained exactly, their relevance computed
+                 k:int|None=None): # how many windows 'more like this' shows (default: the run's `similar.k`, else 10)
         self.res, self.valid_ids, self._ex, self.status = res, np.flatnonzero(res.windows.valid.to_numpy()), None, ''
         self.has_relevance = np.zeros(len(res.windows), bool); self.has_relevance[relevance_ids(res)] = True
-        self.on_demand = on_demand
+        self.on_demand, self.k = on_demand, k or getattr(getattr(res.config, 'similar', None), 'k', 10)
         payload = report_payload(res, max_bytes, plotly_bytes=0)
         payload['meta']['on_demand'] = on_demand           # the page waits for Python's table of such a selection
-        super().__init__(_payload=payload, threshold=view_threshold(res))
+        payload['meta']['similar'] = True                 # Python answers 'more like this' for any window (`dvats.similar.similar_windows`)
+        super().__init__(_payload=payload, threshold=view_threshold(res), series_layout='channels' if res.series.shape[1] > 3 else 'overlay')
         self.on_msg(self._on_msg)
+        saved = Path(res.out)/TAGS_FILE.name if getattr(res, 'out', None) else None
+        if saved is not None and saved.is_file(): self.load_tags(saved)   # the run's tags, as last saved
         if state is not None: self.load_state(state)
         else: self._explain()
 
@@ -66,10 +80,41 @@ class Explorer(anywidget.AnyWidget):
         ids = np.unique(np.asarray(proposal['value'], dtype=np.int64))
         return ids[np.isin(ids, self.valid_ids)].tolist()
 
-    @T.validate('mode', 'color', 'target')
+    @T.validate('mode', 'color', 'target', 'series_layout')
     def _valid_choice(self, proposal):
-        allowed, what = {'mode': (MODES, 'selection mode'), 'color': (COLORS, 'colour'), 'target': (TARGETS, 'target')}[proposal['trait'].name]
-        return check_choice(proposal['value'], allowed, what)
+        allowed, what = {'mode': (MODES, 'selection mode'), 'color': (COLORS, 'colour'), 'target': (TARGETS, 'target'),
+                         'series_layout': (SERIES_LAYOUTS, 'series layout')}[proposal['trait'].name]
+        v = check_choice(proposal['value'], allowed, what)
+        if v == 'matrix_profile' and 'mp_score' not in self.res.windows:
+            raise DvatsError("this run has no matrix profile to colour by; colour by 'cluster', 'score' or 'time'.")
+        return v
+
+    @T.validate('focus')
+    def _valid_focus(self, proposal):                     # a valid window, else none
+        f = int(proposal['value'])
+        return f if np.isin(f, self.valid_ids) else -1
+
+    @T.validate('context')
+    def _valid_context(self, proposal):
+        v = list(proposal['value'])
+        if len(v) != 2: raise DvatsError(f"context is [windows before, windows after], got {v!r}.")
+        return [int(np.clip(x, 0, CONTEXT_MAX)) for x in v]
+
+    @T.validate('tags')
+    def _valid_tags(self, proposal):                      # name -> sorted unique ids of valid windows; a tag left empty is dropped
+        out = {}
+        for name, ids in proposal['value'].items():
+            ids = np.unique(np.asarray(ids, dtype=np.int64))
+            ids = ids[np.isin(ids, self.valid_ids)]
+            if len(ids): out[str(name)] = ids.tolist()
+        return out
+
+    @T.observe('focus')
+    def _find_similar(self, change=None):
+        "The windows like the clicked one, for the page: computed here for any window (see `similar`)."
+        f = self.focus
+        got = self.similar(f) if f >= 0 else None
+        self._similar = {} if got is None else {'focus': f, 'ids': got[0].tolist(), 'of': got[1], 'note': got[2]}
 
     @T.observe('selection', 'target')
     def _explain(self, change=None):
@@ -103,7 +148,8 @@ class Explorer(anywidget.AnyWidget):
     def state(self) -> dict:
         "The selection and the view, as JSON-able data (the HTML page's view file); settable, as `load_state`."
         return {'dvats_view': 1, 'selection': list(self.selection), 'color': self.color, 'threshold': self.threshold,
-                'path': self.path, 'mode': self.mode}
+                'path': self.path, 'mode': self.mode, 'series_layout': self.series_layout, 'context': list(self.context),
+                'focus': self.focus, 'tags': dict(self.tags)}
 
     @state.setter
     def state(self, value): self.load_state(value)
@@ -126,6 +172,9 @@ class Explorer(anywidget.AnyWidget):
             self.send({'kind': 'plotly'}, [get_plotlyjs().encode('utf-8')])
         elif kind == 'export_ids': self._say(f"wrote {self.export_ids()}")
         elif kind == 'save_state': self._say(f"wrote {self.save_state()}")
+        elif kind == 'save_tags':
+            try: self._say(f"wrote {self.save_tags()}")
+            except DvatsError as e: self._say(str(e))
 
 # %% ../../nbs/06a_explorer.ipynb #913bc828
 @patch
@@ -156,7 +205,7 @@ def select_time(self:Explorer, first_row:int, last_row:int, mode:str|None=None):
 # %% ../../nbs/06a_explorer.ipynb #0d986cdc
 @patch
 def set_view(self:Explorer, color:str|None=None, threshold:float|None=None, path:bool|None=None):
-    "Change the colouring ('cluster' or 'score'), the anomaly threshold or the path line; the page redraws."
+    "Change the colouring (`COLORS`: 'cluster', 'score', 'time', 'matrix_profile'), the anomaly threshold or the path line; the page redraws."
     if color is not None: self.color = color              # one by one: each is validated before it is set
     if threshold is not None: self.threshold = float(threshold)
     if path is not None: self.path = bool(path)
@@ -196,6 +245,10 @@ def load_state(self:Explorer, state):
     if state.get('dvats_view') != 1: raise DvatsError("not a dvats view file (no 'dvats_view': 1); export one from the explorer.")
     self.mode = state.get('mode', self.mode)
     self.set_view(state.get('color'), state.get('threshold'), state.get('path'))
+    self.series_layout = state.get('series_layout', self.series_layout)
+    self.context = state.get('context', self.context)
+    self.focus = state.get('focus', self.focus)
+    if 'tags' in state: self.tags = state['tags']
     return self.select(state.get('selection', []), 'replace')
 
 @patch
@@ -203,3 +256,59 @@ def export_ids(self:Explorer, path=None) -> Path:
     "Write the selected window ids as CSV (default `OUT/selection.csv`)."
     path = Path(path) if path is not None else Path(self.res.out)/SELECTION_FILE.name
     return atomic_write(path, lambda p: pd.DataFrame({'window': self.selection}, dtype=np.int64).to_csv(p, index=False))
+
+# %% ../../nbs/06a_explorer.ipynb #d9798b49
+@patch
+def similar(self:Explorer, window_id:int, k:int|None=None) -> tuple:
+    "The `k` windows most like `window_id` (ids, nearest first; `dvats.similar.similar_windows`, exact for any window), the window whose list they are (itself), and a note (none)."
+    return similar_windows(self.res, int(window_id), k or self.k), int(window_id), ''
+
+@patch(as_prop=True)
+def context_ids(self:Explorer) -> list:
+    "The valid windows around the clicked one, `context` before and after it (the clicked one included); empty when none is clicked."
+    if self.focus < 0: return []
+    lo, hi = self.focus - self.context[0], self.focus + self.context[1]
+    return self.valid_ids[(self.valid_ids >= lo) & (self.valid_ids <= hi)].tolist()
+
+@patch(as_prop=True)
+def similar_ids(self:Explorer) -> list:
+    "The windows like the clicked one, as the page shows them; empty when none is clicked or the run cannot say."
+    return list(self._similar.get('ids', []))
+
+@patch
+def select_context(self:Explorer, mode:str|None=None):
+    "Select the clicked window's context."
+    return self.select(self.context_ids, mode)
+
+@patch
+def select_similar(self:Explorer, mode:str|None=None):
+    "Select the clicked window and the windows like it."
+    return self.select(([self.focus] if self.focus >= 0 else []) + self.similar_ids, mode)
+
+# %% ../../nbs/06a_explorer.ipynb #9b0bd96d
+@patch
+def tag(self:Explorer, name:str, ids=None):
+    "Name the selection (or window `ids`) `name`; a tag of that name is replaced."
+    name = str(name).strip()
+    if not name: raise DvatsError("a tag needs a name; give tag('name').")
+    ids = self.selection if ids is None else ids
+    if not len(ids): raise DvatsError(f"nothing to tag '{name}': the selection is empty; select windows first or pass ids.")
+    self.tags = {**self.tags, name: list(ids)}
+    return self.tags
+
+@patch
+def untag(self:Explorer, name:str):
+    "Remove the tag `name`."
+    self.tags = {k: v for k, v in self.tags.items() if k != name}
+    return self.tags
+
+@patch
+def save_tags(self:Explorer, path=None) -> Path:
+    "Write the tags as intervals with `dvats.tags.write_tags` (default `OUT/tags.csv`)."
+    return write_tags(self.res, {k: np.asarray(v, dtype=np.int64) for k, v in self.tags.items()}, path)
+
+@patch
+def load_tags(self:Explorer, path):
+    "Add the tags of a tags file (`dvats.tags.read_tags`); tags of the same name are replaced."
+    self.tags = {**self.tags, **{k: np.asarray(v).tolist() for k, v in read_tags(path, self.res).items()}}
+    return self.tags

@@ -17,8 +17,8 @@ from ..anomaly import anomaly_threshold
 
 # %% auto #0
 __all__ = ['asset', 'bucket_edges', 'decimate_minmax', 'view_threshold', 'id_runs', 'report_budget', 'quantise_range',
-           'quantise_above', 'relevance_ids', 'quantise_rows', 'binned_profiles', 'report_payload', 'report_html',
-           'write_report']
+           'quantise_above', 'relevance_ids', 'quantise_rows', 'binned_profiles', 'report_payload', 'neighbour_arrays',
+           'mp_arrays', 'report_html', 'write_report']
 
 # %% ../../nbs/06_views.ipynb #615b43b3
 def asset(name:str # 'explorer.js', 'explorer.css' or 'page.html'
@@ -180,7 +180,10 @@ def report_payload(res, # a run (`RunResult` or `load_result`)
     arrays['strip'] = cluster[first]
     raw = n * c * 4 <= exact_bytes                  # short series: the exact values, for the hover preview
     if raw: arrays['raw'] = np.ascontiguousarray(vals, np.float32)
+    mp, mq = mp_arrays(res, vid, edges, exact_bytes); arrays.update(mp); quant.update(mq)
     used = sum(a.nbytes for a in arrays.values()) * 4 / 3 + plotly_bytes + 200_000
+    table, k, listed = neighbour_arrays(res, vid, max_bytes - used)   # before the bands and profiles, which take what is left
+    arrays.update(table); used += sum(a.nbytes for a in table.values()) * 4 / 3
     band, band_state = _band_arrays(res, rid, exact_bytes, max_bytes - used)   # the band sums before the profile: 8 cells, not w
     arrays.update(band); used += sum(a.nbytes for a in band.values()) * 4 / 3
     bins = int(np.clip(((max_bytes - used) * 3 / 4 / len(rid) - 4) // c, 0, w))   # per window: c * bins int8 and a float32 scale
@@ -190,11 +193,39 @@ def report_payload(res, # a run (`RunResult` or `load_result`)
     meta = {'title': cfg.report.title, 'channels': channels, 'n_windows': len(tab), 'n_valid': int(len(vid)), 'n_relevance': int(len(rid)),
             'n_steps': n, 'w': w, 'stride': cfg.windows.stride, 'bins': bins, 'threshold': thr, 'clusters': clusters, 'raw': raw,
             'quant': quant, 'many': bool(len(vid) > many), 'budget': int(max_bytes),
+            'nb_k': k, 'nb_listed': listed, 'nb_rows': len(table.get('nbr', ())),
             'threshold_rule': res.metrics.get('anomaly', {}).get('threshold_rule'),
             'bands': band_state,
             'band_labels': band_labels(w, arrays['bands'].shape[2]) if 'bands' in arrays else [],
             'bucket_labels': _time_labels(res.series.index, np.minimum(edges[:-1], n - 1)), 'time': _time_axis(res.series.index)}
     return {'meta': meta, 'arrays': {k: _b64(v) for k, v in arrays.items()}}
+
+# %% ../../nbs/06_views.ipynb #a1201c02
+def neighbour_arrays(res, vid:np.ndarray, room:float=np.inf) -> tuple:
+    "The table of similar windows as the page gets it: the ids of the valid windows `vid` that have a list (`nb` or `nb_runs`) and their lists (`nbr`, int32 `(rows, k)`), as many rows as `room` bytes of text hold (evenly spread in time); k; and how many windows have a list in the run."
+    nb = getattr(res, 'similar', None)
+    if nb is None: return {}, 0, 0                    # a run made before the table
+    nb = np.asarray(nb)
+    if nb.ndim != 2 or len(nb) != len(res.windows):
+        raise DvatsError(f"the table of similar windows has shape {nb.shape}, expected ({len(res.windows)}, k); rerun `dvats run` to rebuild it.")
+    has = np.zeros(len(nb), bool); has[vid] = True
+    rows = np.flatnonzero(has & (nb >= 0).any(1))
+    fit = int(min(len(rows), max(0, room) * 3 / 4 / (nb.shape[1] * 4 + 8)))   # a row: k int32 ids, and at most one id run (two int32)
+    listed, rows = len(rows), rows if len(rows) <= fit else rows[np.unique(np.linspace(0, len(rows) - 1, fit).astype(np.int64))]
+    if not len(rows): return {}, 0, listed
+    return {**_ids(rows, 'nb'), 'nbr': np.ascontiguousarray(nb[rows], np.int32)}, int(nb.shape[1]), listed
+
+def mp_arrays(res, vid:np.ndarray, edges:np.ndarray, exact_bytes:int) -> tuple:
+    "The matrix profile when the run has one: per valid window (`mp`: float32, or uint16 codes beyond `exact_bytes` with the NaN positions apart, `mp_nan`) and per bucket of steps (`step_mp`, the largest); and how to read the codes."
+    out, quant = {}, {}
+    if 'mp_score' in res.windows:
+        v = res.windows['mp_score'].to_numpy(np.float64)[vid]
+        if len(vid) * 4 <= exact_bytes: out['mp'] = v.astype(np.float32)
+        else: (out['mp'], quant['mp']), out['mp_nan'] = quantise_range(v), np.flatnonzero(np.isnan(v)).astype(np.int32)
+    steps = getattr(res, 'steps', None)
+    if steps is not None and 'matrix_profile' in steps:
+        out['step_mp'] = decimate_minmax(steps['matrix_profile'].to_numpy(np.float32), edges)[:, 0, 1]   # NaN where a bucket has none
+    return out, quant
 
 # %% ../../nbs/06_views.ipynb #074772db
 def report_html(res, max_bytes:int|None=None, **kw) -> str:
