@@ -126,7 +126,7 @@ class SimilarConfig:
 @dataclass
 class MatrixProfileConfig:
     "The matrix-profile lens: stumpy's multidimensional matrix profile of the series at the run's `w`, an anomaly score beside the embedding's (see 05a2_matrix_profile)."
-    enabled: bool = False                                # its time grows with the square of the steps: off unless asked (`dvats demo` asks)
+    enabled: Optional[bool] = None                       # its time grows with the square of the steps: off unless asked; None: off, except in `dvats demo`
     max_steps: int = _bounded(100_000, ge=2)             # longer series are refused with the time it would take, instead of running for hours
 
 @dataclass

@@ -142,8 +142,10 @@ def summary(metrics:dict) -> str:
 def demo(out='runs/demo', config=None, n_steps:int=20_000, log=print, normal=None, **overrides) -> RunResult:
     "Run dvats on the demo series from `make_demo_series`, with its regimes as labels and its planted anomalies as flags; `evaluate` then measures the explanations against both."
     series, truth = make_demo_series(n_steps=n_steps)
-    # the demo shows the matrix-profile lens beside the embedding score (`matrix_profile.enabled=False` leaves it out)
-    config = with_overrides(load_config(config), {'data.label_col': 'regime', 'data.anomaly_col': 'anomaly', 'matrix_profile.enabled': True, **overrides})
+    config = load_config(config)
+    # the demo shows the matrix-profile lens beside the embedding score, unless its config or overrides say `matrix_profile.enabled: false`
+    lens = {'matrix_profile.enabled': True} if config.matrix_profile.enabled is None else {}
+    config = with_overrides(config, {'data.label_col': 'regime', 'data.anomaly_col': 'anomaly', **lens, **overrides})
     store = RunStore(out, files=LAYOUT)
     save_parquet(store.path('demo_series.parquet'), series.reset_index())
     save_parquet(store.path('demo_truth.parquet'), truth.reset_index())

@@ -113,8 +113,8 @@ def load_result(out) -> RunResult:
     res.similar = _load_array(similar, (n, None), mmap=False, dtype=np.int32) if similar.is_file() else None
     steps = _read_parquet(_file(out, 'steps.parquet'))
     res.steps = steps.set_index(steps.columns[0])
-    mp = _file(out, 'matrix_profile.parquet')        # the optional lens, when this run's config had it
-    if config.matrix_profile.enabled and mp.is_file(): attach_matrix_profile(res, _read_parquet(mp).mp_score.to_numpy())
     try: res.metrics = json.loads(_file(out, 'metrics.json').read_text())
     except ValueError as e: raise _damaged(out/'metrics.json', str(e)) from None
+    mp = _file(out, 'matrix_profile.parquet')        # the optional lens, when the run held it (its metrics say so)
+    if 'matrix_profile' in res.metrics.get('anomaly', {}) and mp.is_file(): attach_matrix_profile(res, _read_parquet(mp).mp_score.to_numpy())
     return res

@@ -14,7 +14,7 @@ def demo_run(tmp_path_factory):
     out = tmp_path_factory.mktemp('demo') / 'run'
     # the demo series through the real command, with a short encoder training and PCA: the full default demo (3 min) runs in
     # nbs/05a_clustering, in process. No config key asks for the explanation benchmark, so none runs (asserted below).
-    (out.parent / 'quick.yaml').write_text('encoder:\n  epochs: 1\ndr:\n  method: pca\n')
+    (out.parent / 'quick.yaml').write_text('encoder:\n  epochs: 1\ndr:\n  method: pca\nmatrix_profile:\n  enabled: false\n')   # the lens at 20,000 steps takes minutes; 07_pipeline runs it
     r = dvats('demo', '--out', out, '--config', out.parent / 'quick.yaml')
     assert r.returncode == 0, r.stderr
     return out, r
