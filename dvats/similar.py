@@ -6,7 +6,7 @@
 from __future__ import annotations
 import numpy as np
 from .errors import DvatsError
-from .windows import finite_rows, sample_windows
+from .windows import finite_rows
 
 # %% auto #0
 __all__ = ['EXACT_MAX', 'nearest', 'index_ids', 'distinct_occurrences', 'similar_table', 'similar_windows']
@@ -41,10 +41,6 @@ def index_ids(valid:np.ndarray, # one bool per window
     hop = max(1, -(-w // (2 * stride)))
     grid = np.arange(0, len(valid), hop)
     return grid[np.asarray(valid, bool)[grid]]
-
-def _overlap(a:np.ndarray, b:np.ndarray, w:int, stride:int) -> np.ndarray:
-    "Whether windows `a` and `b` (ids, broadcast) share a time step."
-    return np.abs(np.asarray(a) - np.asarray(b)) * stride < w
 
 # %% ../nbs/04a_similar.ipynb #f59c5bff
 def _refine(emb:np.ndarray, ok:np.ndarray, queries:np.ndarray, cands:np.ndarray, half:int) -> np.ndarray:
