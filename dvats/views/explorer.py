@@ -53,7 +53,7 @@ class Explorer(anywidget.AnyWidget):
     focus = T.Int(-1).tag(sync=True)                      # the clicked window (-1: none): its context and the windows like it are shown
     context = T.List(T.Int(), default_value=[5, 5]).tag(sync=True)   # windows before and after the clicked one
     tags = T.Dict().tag(sync=True)                        # name -> sorted window ids
-    _similar = T.Dict().tag(sync=True)                    # the windows like the clicked one, computed here: {focus, ids, of, note}
+    _similar = T.Dict().tag(sync=True)                    # the windows like the clicked one, computed here: {focus, ids}
     _payload = T.Dict().tag(sync=True)                    # what the views draw: sent once
     _explained = T.Dict().tag(sync=True)                  # a table and exact profile computed here: a contrast, or relevance on demand
 
@@ -113,8 +113,7 @@ class Explorer(anywidget.AnyWidget):
     def _find_similar(self, change=None):
         "The windows like the clicked one, for the page: computed here for any window (see `similar`)."
         f = self.focus
-        got = self.similar(f) if f >= 0 else None
-        self._similar = {} if got is None else {'focus': f, 'ids': got[0].tolist(), 'of': got[1], 'note': got[2]}
+        self._similar = {} if f < 0 else {'focus': f, 'ids': self.similar(f).tolist()}
 
     @T.observe('selection', 'target')
     def _explain(self, change=None):
@@ -259,9 +258,9 @@ def export_ids(self:Explorer, path=None) -> Path:
 
 # %% ../../nbs/06a_explorer.ipynb #d9798b49
 @patch
-def similar(self:Explorer, window_id:int, k:int|None=None) -> tuple:
-    "The `k` windows most like `window_id` (ids, nearest first; `dvats.similar.similar_windows`, exact for any window), the window whose list they are (itself), and a note (none)."
-    return similar_windows(self.res, int(window_id), k or self.k), int(window_id), ''
+def similar(self:Explorer, window_id:int, k:int|None=None) -> np.ndarray:
+    "The `k` windows most like `window_id`, nearest first (`dvats.similar.similar_windows`: exact, for any valid window)."
+    return similar_windows(self.res, int(window_id), k or self.k)
 
 @patch(as_prop=True)
 def context_ids(self:Explorer) -> list:
