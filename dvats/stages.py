@@ -224,7 +224,7 @@ def _similar(ctx:StageContext):
     sc, wc = ctx.config.similar, ctx.config.windows
     _note_sample(ctx, 'similar.max_windows', "similar windows: listed now for {k:,} of the {n:,} valid windows; the explorer in Jupyter finds any other's when asked")
     save_npy(ctx.path('similar.npy'), similar_table(ctx.res.embeddings, wc.w, wc.stride, sc.k, sample_windows(ctx.valid, sc.max_windows, ctx.config.seed),
-                                                    seed=ctx.config.seed, progress=ctx.log is not None))
+                                                    seed=ctx.config.seed, progress=ctx.log is not None, valid=ctx.valid))   # the window table knows which rows hold embeddings: no second read of them
 
 def _load_similar(ctx:StageContext): ctx.res.similar = np.load(ctx.path('similar.npy'), allow_pickle=False)
 

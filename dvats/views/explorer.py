@@ -61,10 +61,10 @@ class Explorer(anywidget.AnyWidget):
                  state:dict|str|Path|None=None, # a view to reopen (see `load_state`)
                  max_bytes:int|None=None, # the payload's size budget, as for the HTML page (default `report_budget`)
                  on_demand:int=ON_DEMAND_WINDOWS, # a selection with up to this many windows outside the relevance sample is explained exactly, their relevance computed
-                 k:int|None=None): # how many windows 'more like this' shows (default: the run's `similar.k`, else 10)
+                 k:int|None=None): # how many windows 'more like this' shows (default: the run's `similar.k`)
         self.res, self.valid_ids, self._ex, self.status = res, np.flatnonzero(res.windows.valid.to_numpy()), None, ''
         self.has_relevance = np.zeros(len(res.windows), bool); self.has_relevance[relevance_ids(res)] = True
-        self.on_demand, self.k = on_demand, k or getattr(getattr(res.config, 'similar', None), 'k', 10)
+        self.on_demand, self.k = on_demand, k or res.config.similar.k
         payload = report_payload(res, max_bytes, plotly_bytes=0)
         payload['meta']['on_demand'] = on_demand           # the page waits for Python's table of such a selection
         payload['meta']['similar'] = True                 # Python answers 'more like this' for any window (`dvats.similar.similar_windows`)
