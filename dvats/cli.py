@@ -202,9 +202,13 @@ def _cmd_evaluate(a:argparse.Namespace):
     print(f"every column: {Path(res.out) / 'explanations.csv'}")
 
 def _cmd_report(a:argparse.Namespace):
+    import contextlib
     from dvats.result import load_result
+    from dvats.store import writing
     from dvats.views.page import write_report
-    p = write_report(load_result(a.out), a.output, None if a.max_mb is None else int(a.max_mb * 1e6))
+    res = load_result(a.out)
+    with writing(a.out, 'report', journal=False) if a.output is None else contextlib.nullcontext():   # its report.html is the run's
+        p = write_report(res, a.output, None if a.max_mb is None else int(a.max_mb * 1e6))
     print(f"report: {p} ({p.stat().st_size / 1e6:.1f} MB); open it in a browser")
 
 def _show_warning(message, category, filename, lineno, file=None, line=None):
@@ -224,6 +228,12 @@ def main(argv:list|None=None) -> int:
          'suggest': _cmd_suggest, 'tags': _cmd_tags, 'compare': _cmd_compare}[a.command](a)
         except DvatsError as e:
             print(f"dvats: error: {e}", file=sys.stderr)
+            return 2
+        except OSError as e:              # a full disk or a read-only folder met outside dvats' own writes (a library's cache)
+            from dvats.store import resource_error
+            err = resource_error(e, e.filename or Path.cwd())
+            if err is None: raise
+            print(f"dvats: error: {err}", file=sys.stderr)
             return 2
         except KeyboardInterrupt:
             print("dvats: interrupted; finished stages are kept and reused by the next run.", file=sys.stderr)

@@ -166,10 +166,17 @@ def _type_name(tp) -> str:
     if origin is list: return f"a list of {_type_name(args[0])}" if args else 'a list'
     return {type(None): 'null', int: 'an integer', float: 'a number', str: 'a string', bool: 'true/false', dict: 'a mapping'}.get(tp, str(tp))
 
+def _plain(v, depth:int=0) -> bool:
+    "True when `v` is data nested at most 10 deep: no YAML alias loop (`&a {x: *a}`), which nothing downstream could copy or save."
+    if depth > 10: return False
+    if isinstance(v, (dict, list)): return all(_plain(x, depth + 1) for x in (v.values() if isinstance(v, dict) else v))
+    return True
+
 def _check_value(key:str, value, tp):
     "Return `value` as type `tp`, or raise a `ConfigError` naming `key`."
     origin, args = typing.get_origin(tp), typing.get_args(tp)
-    bad = ConfigError(f"config key {key!r} must be {_type_name(tp)}, got {value!r} ({type(value).__name__}).")
+    shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + '...'    # a 400-digit number stays one readable line
+    bad = ConfigError(f"config key {key!r} must be {_type_name(tp)}, got {shown} ({type(value).__name__}).")
     if origin is Literal:
         if value in args: return value
         raise bad
@@ -182,7 +189,11 @@ def _check_value(key:str, value, tp):
     if origin is list:
         if not isinstance(value, list): raise bad
         return [_check_value(f"{key}[{i}]", v, args[0]) for i, v in enumerate(value)] if args else value
-    if tp is float and isinstance(value, int) and not isinstance(value, bool): return float(value)
+    if tp is float and isinstance(value, int) and not isinstance(value, bool):
+        if abs(value) > 1e308: raise bad      # float() of a 309-digit int raises OverflowError
+        return float(value)
+    if tp is dict and isinstance(value, dict) and not _plain(value):
+        raise ConfigError(f"config key {key!r} nests deeper than 10 levels or refers to itself (a YAML alias loop); write it out plainly.")
     if tp in (int, float, str, bool, dict) and (not isinstance(value, tp) or (tp is not bool and isinstance(value, bool))): raise bad
     return value
 
@@ -241,7 +252,9 @@ def load_config(source=None) -> Config:
     if isinstance(source, dict): return config_from_dict(source)
     path = Path(source)
     if not path.is_file(): raise ConfigError(f"config file not found: {path}. Check the path or leave --config out for defaults.")
-    try: d = yaml.safe_load(path.read_text())
+    try: d = yaml.safe_load(path.read_text(encoding='utf-8'))
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"config file {path} is not UTF-8 text ({e.reason} at byte {e.start}); save it as UTF-8 YAML.") from None
     except yaml.YAMLError as e:
         raise ConfigError(f"config file {path} is not valid YAML: {str(e).splitlines()[0]} "
                           f"({getattr(e, 'problem_mark', '')}). Fix the syntax there.") from None
@@ -255,8 +268,11 @@ def with_overrides(config:Config, overrides:dict) -> Config:
     "A checked copy of `config` with dotted keys replaced, e.g. `{'windows.w': 64}`."
     d = asdict(config)
     for key, v in overrides.items():
-        *path, last = key.split('.')
+        *path, last = str(key).split('.')
         sec = d
-        for p in path: sec = sec[p]
+        for i, p in enumerate(path):
+            if not isinstance(sec.setdefault(p, {}), dict):   # an unknown section is left to config_from_dict, which names it
+                raise ConfigError(f"config key {'.'.join(path[:i + 1])!r} is a setting, not a section, so {key!r} does not exist.")
+            sec = sec[p]
         sec[last] = v
     return config_from_dict(d)

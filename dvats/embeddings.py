@@ -15,7 +15,7 @@ from torch import nn
 import dvats
 from .errors import DvatsError
 from .demo import make_demo_series
-from .windows import sliding_windows, window_validity, channel_stats, sample_windows
+from .windows import sliding_windows, window_validity, channel_stats, sample_windows, usable_std, scale_shift
 from .store import atomic_write, save_json
 
 # %% auto #0
@@ -54,10 +54,8 @@ def cut_batch(windows:np.ndarray, idx:np.ndarray, stats:dict, out:np.ndarray|Non
     buf = out[:n] if out is not None else np.empty((n,) + windows.shape[1:], dtype=np.float32)
     if n and idx[-1] - idx[0] == n - 1: np.copyto(buf, windows[idx[0]:idx[0] + n])   # a run: plain slice
     else: np.take(windows, idx, axis=0, out=buf)
-    x = torch.from_numpy(buf)
-    mean = torch.tensor(stats['mean'], dtype=torch.float32)[:, None]
-    std = torch.tensor(stats['std'], dtype=torch.float32)[:, None]
-    return x.sub_(mean).div_(std)
+    scale, shift = (torch.from_numpy(a)[:, None] for a in scale_shift(stats))
+    return torch.from_numpy(buf).mul_(scale).sub_(shift)    # as `normalise`: no `x − mean`, which overflows near float32's limit
 
 def window_stats(windows:np.ndarray, valid:np.ndarray, batch:int=4096) -> dict:
     "Per-channel `mean`/`std` over the values of the valid windows, accumulated without materialising them."
@@ -70,7 +68,7 @@ def window_stats(windows:np.ndarray, valid:np.ndarray, batch:int=4096) -> dict:
     n = len(idx) * windows.shape[2]
     mean = s / n
     std = np.sqrt(np.maximum(ss / n - mean ** 2, 0))
-    return {'mean': mean.tolist(), 'std': np.where(std > 1e-12 * np.maximum(1, np.abs(mean)), std, 1.).tolist()}
+    return {'mean': mean.tolist(), 'std': usable_std(mean, std).tolist()}
 
 # %% ../nbs/01_embeddings.ipynb #b806a8b8
 def time_split(valid:np.ndarray, w:int, stride:int, valid_frac:float=0.2) -> tuple:

@@ -46,6 +46,8 @@ def read_table(source) -> pd.DataFrame:
     if df.shape[0] == 0 or df.shape[1] == 0:
         raise DvatsError(f"the series is empty ({df.shape[0]} rows, {df.shape[1]} columns); give at least one channel with rows.")
     df.columns = [str(c) for c in df.columns]
+    if df.columns.has_duplicates:   # df[name] would be a table, not a column; CSV readers rename duplicates, frames do not
+        raise DvatsError(f"column name {df.columns[df.columns.duplicated()][0]!r} appears more than once; give each column its own name.")
     return _drop_saved_index(df)
 
 def _drop_saved_index(df:pd.DataFrame) -> pd.DataFrame:
@@ -83,7 +85,9 @@ def _set_time_index(df:pd.DataFrame, time_col:str|None) -> pd.DataFrame:
     "Move the time column (named or detected) to a sorted, unique DatetimeIndex; else a RangeIndex."
     if time_col is not None and time_col not in df.columns:
         raise DvatsError(f"time column {time_col!r} not found; columns are: {', '.join(df.columns)}.")
-    if time_col is None and isinstance(df.index, pd.DatetimeIndex): idx = df.index
+    if time_col is None and isinstance(df.index, pd.DatetimeIndex):
+        idx = df.index
+        if idx.hasnans: raise DvatsError(f"the time index has {int(idx.isna().sum())} missing timestamps (NaT); fill or drop those rows.")
     else:
         time_col = time_col or _detect_time_col(df)
         if time_col is None: return df.reset_index(drop=True)
@@ -100,6 +104,26 @@ def _set_time_index(df:pd.DataFrame, time_col:str|None) -> pd.DataFrame:
     return df.set_axis(pd.DatetimeIndex(idx, name='time'), axis=0)
 
 # %% ../nbs/00a_io.ipynb #1df92339
+def _infinite_as_missing(x:pd.DataFrame, raw:pd.DataFrame) -> pd.DataFrame:
+    "`x` (float32) with its infinite values, written as inf or beyond float32's range in `raw`, made missing, and a warning naming them per channel."
+    inf = np.isinf(x.to_numpy())
+    if not inf.any(): return x
+    per = []
+    for j in np.flatnonzero(inf.any(0))[:3]:
+        col = pd.to_numeric(raw.iloc[:, j], errors='coerce').to_numpy(dtype=np.float64, na_value=np.nan)
+        beyond = int((inf[:, j] & np.isfinite(col)).sum())
+        per.append(f"{x.columns[j]!r}: {int(inf[:, j].sum())}" + (f" ({beyond} beyond float32's ±3.4e38)" if beyond else '')
+                   + f", first at row {int(np.flatnonzero(inf[:, j])[0])}")
+    more = int(inf.any(0).sum()) - len(per)
+    warnings.warn(f"{int(inf.sum())} infinite value(s) treated as missing (NaN), so the windows that hold them are invalid: "
+                  + '; '.join(per) + (f"; and {more} more channel(s)" if more > 0 else '') + '.', DvatsWarning, stacklevel=4)
+    return x.mask(inf)
+
+def _is_channel(col:pd.Series) -> bool:
+    "A column that can be a channel: real numbers (not booleans, not complex, whose imaginary part float32 would drop)."
+    t = col.dtype
+    return pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t) and not pd.api.types.is_complex_dtype(t)
+
 def _select_channels(df:pd.DataFrame, channels:list|None, exclude:tuple=()) -> pd.DataFrame:
     "The channel columns as float32, checked: they exist, are numeric and are not all missing."
     if channels is not None:
@@ -109,25 +133,21 @@ def _select_channels(df:pd.DataFrame, channels:list|None, exclude:tuple=()) -> p
             raise DvatsError(f"channel(s) {', '.join(map(repr, missing))} not in the data; available columns: {', '.join(df.columns)}.")
         bad = [c for c in channels if c in exclude]
         if bad: raise DvatsError(f"{bad[0]!r} is the label column and cannot also be a channel; drop it from the channels.")
-        nonnum = [c for c in channels if not (pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c]))]
+        nonnum = [c for c in channels if not _is_channel(df[c])]
         if nonnum:
             raise DvatsError(f"channel {nonnum[0]!r} is not numeric (dtype {df[nonnum[0]].dtype}, e.g. {df[nonnum[0]].iloc[0]!r}); "
                              "choose numeric channels with --channels or convert it.")
     else:
         cands = [c for c in df.columns if c not in exclude]
-        channels = [c for c in cands if pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])]
+        channels = [c for c in cands if _is_channel(df[c])]
         if not channels:
             raise DvatsError(f"no numeric column to use as a channel (columns: {', '.join(df.columns)}); "
                              "give a table with numeric sensor columns.")
         skipped = [c for c in cands if c not in channels]
         if skipped: warnings.warn(f"ignored non-numeric column(s) {', '.join(map(repr, skipped))}; "
                                   "name the channels with --channels to silence this.", DvatsWarning, stacklevel=3)
-    x = df[channels].astype(np.float32)
-    inf = np.isinf(x.to_numpy())
-    if inf.any():
-        warnings.warn(f"{int(inf.sum())} infinite value(s) treated as missing (NaN); windows that hold them are marked invalid.",
-                      DvatsWarning, stacklevel=3)
-        x = x.mask(inf)
+    with np.errstate(over='ignore'): x = df[channels].astype(np.float32)   # beyond ±3.4e38 becomes inf, told below
+    x = _infinite_as_missing(x, df[channels])
     empty = [c for c in channels if x[c].isna().all()]
     if empty: raise DvatsError(f"channel {empty[0]!r} has no values (all missing); drop it with --channels.")
     return x
@@ -135,10 +155,14 @@ def _select_channels(df:pd.DataFrame, channels:list|None, exclude:tuple=()) -> p
 # %% ../nbs/00a_io.ipynb #d76ff5a2
 def _anomaly_flags(col:pd.Series, name:str) -> pd.Series:
     "A 0/1 (or boolean) column as booleans; a `DvatsError` for anything else."
-    v = col.dropna().unique()
-    if col.isna().any() or not set(pd.Series(v).tolist()) <= {0, 1, True, False}:
-        bad = [x for x in v if x not in (0, 1, True, False)][:3] or ['missing values']
-        raise DvatsError(f"anomaly column {name!r} must hold only 0/1 (or true/false) per step, found {bad}; fix it or leave it out.")
+    flag = lambda x: isinstance(x, (bool, int, float, np.bool_, np.integer, np.floating)) and x in (0, 1)
+    # cell by cell unless numeric: object cells may be lists or arrays, which neither hash (unique) nor compare to 0 (in)
+    ok = col.isin([0, 1]) if pd.api.types.is_numeric_dtype(col) else col.map(flag).astype(bool)
+    if not ok.all():
+        bad = col[~ok.to_numpy()]
+        missing = lambda x: x is None or x is pd.NA or x is pd.NaT or (isinstance(x, float) and x != x)
+        shown = list(dict.fromkeys('missing values' if missing(x) else repr(x) for x in bad.tolist()))[:3]
+        raise DvatsError(f"anomaly column {name!r} must hold only 0/1 (or true/false) per step, found {', '.join(shown)}; fix it or leave it out.")
     return col.astype(bool)
 
 def is_binary(labels) -> bool:

@@ -15,7 +15,7 @@ from .windows import check_window_params, window_table, window_labels, window_an
 from .demo import make_demo_series
 from .anomaly import normal_mask, normal_spec
 from .config import Config, load_config, config_to_yaml, with_overrides
-from .store import RunStore, array_fingerprint, save_text, save_json, save_parquet, tracking
+from .store import RunStore, array_fingerprint, save_text, save_json, save_parquet, tracking, writing
 from .stages import LAYOUT, STAGES, Stage, StageContext, stage_fingerprint, stages_for, _step_anomalies
 from .result import RunResult, load_result
 
@@ -101,23 +101,24 @@ def run(source, # CSV/parquet path, DataFrame or 2-D array
         raise DvatsError(f"every window holds a missing value, so there is nothing to train on or explain; fill gaps, "
                          f"drop the channel that is mostly missing, or use a smaller w (now {config.windows.w}).")
     store = RunStore(out, files=LAYOUT)
-    save_text(store.path('config.yaml'), config_to_yaml(config))
-    data_fp = _data_fingerprint(series, labels)
-    if not store.is_done('series', data_fp):       # kept so that `load_result` can reopen the run without the source
-        store.start('series')
-        save_parquet(store.path('series.parquet'), series.reset_index())
-        store.finish('series', data_fp, ['series.parquet'])
-    res = RunResult(Path(out), config, series, tab, labels, _encoder=given)
-    _say(log, f"windows: {len(tab):,} windows of {config.windows.w} steps every {config.windows.stride} "
-              f"({int(tab.valid.sum()):,} valid) from {len(series):,} steps × {series.shape[1]} channels")
-    res.timings['load+windows'] = time.perf_counter() - t0
-    with tracking(config.wandb, out, asdict(config)) as wb:
-        ctx = StageContext(res, store, truth, log, wb, given_encoder=given, fingerprints={'series': data_fp})
-        for stage in stages_for(config, truth): _run_stage(stage, ctx)
-        _load_kept(store, ctx)
-        res.metrics['timings'] = {k: round(v, 2) for k, v in res.timings.items()}
-        save_json(store.path('metrics.json'), res.metrics)
-        if wb is not None: wb.summary.update({'metrics': res.metrics})
+    with writing(out, 'run'):                       # one writer per folder; readers wait for it to finish
+        save_text(store.path('config.yaml'), config_to_yaml(config))
+        data_fp = _data_fingerprint(series, labels)
+        if not store.is_done('series', data_fp):       # kept so that `load_result` can reopen the run without the source
+            store.start('series')
+            save_parquet(store.path('series.parquet'), series.reset_index())
+            store.finish('series', data_fp, ['series.parquet'])
+        res = RunResult(Path(out), config, series, tab, labels, _encoder=given)
+        _say(log, f"windows: {len(tab):,} windows of {config.windows.w} steps every {config.windows.stride} "
+                  f"({int(tab.valid.sum()):,} valid) from {len(series):,} steps × {series.shape[1]} channels")
+        res.timings['load+windows'] = time.perf_counter() - t0
+        with tracking(config.wandb, out, asdict(config)) as wb:
+            ctx = StageContext(res, store, truth, log, wb, given_encoder=given, fingerprints={'series': data_fp})
+            for stage in stages_for(config, truth): _run_stage(stage, ctx)
+            _load_kept(store, ctx)
+            res.metrics['timings'] = {k: round(v, 2) for k, v in res.timings.items()}
+            save_json(store.path('metrics.json'), res.metrics)
+            if wb is not None: wb.summary.update({'metrics': res.metrics})
     _say(log, summary(res.metrics))
     _say(log, f"done: {store.out}")
     return res
@@ -147,16 +148,17 @@ def demo(out='runs/demo', config=None, n_steps:int=20_000, log=print, normal=Non
     lens = {'matrix_profile.enabled': True} if config.matrix_profile.enabled is None else {}
     config = with_overrides(config, {'data.label_col': 'regime', 'data.anomaly_col': 'anomaly', **lens, **overrides})
     store = RunStore(out, files=LAYOUT)
-    save_parquet(store.path('demo_series.parquet'), series.reset_index())
-    save_parquet(store.path('demo_truth.parquet'), truth.reset_index())
-    return run(series.assign(regime=truth.regime, anomaly=truth.anomaly), config, out, log=log, truth=truth, normal=normal)
+    with writing(out, 'demo'):                      # held through `run`, which nests in it
+        save_parquet(store.path('demo_series.parquet'), series.reset_index())
+        save_parquet(store.path('demo_truth.parquet'), truth.reset_index())
+        return run(series.assign(regime=truth.regime, anomaly=truth.anomaly), config, out, log=log, truth=truth, normal=normal)
 
 # %% ../nbs/07_pipeline.ipynb #16761803
 def evaluate(out, # a finished run folder
              log=print, # where progress messages go (None: silent)
             ) -> RunResult:
     "Measure the relevance methods of the finished run in `out` (its `explanations` stage), against the demo's ground truth when the run is a demo."
-    res = load_result(out)
+    res = load_result(out)                                # a whole run: refused while written or left half-updated
     store = RunStore(out, files=LAYOUT)
     truth = None
     if store.path('demo_truth.parquet').is_file():        # a demo run keeps its ground truth
@@ -168,7 +170,8 @@ def evaluate(out, # a finished run folder
     missing = [name for name in stage.upstream if name not in done]
     if missing: raise DvatsError(f"{out} is not a finished run (its {', '.join(missing)} stage did not finish); "
                                  f"rerun `dvats run` with --out {out} to finish it, then evaluate.")
-    ctx = StageContext(res, store, truth, log, fingerprints=done)
-    _run_stage(stage, ctx)
-    save_json(store.path('metrics.json'), res.metrics)
+    with writing(out, 'evaluate'):
+        ctx = StageContext(res, store, truth, log, fingerprints=done)
+        _run_stage(stage, ctx)
+        save_json(store.path('metrics.json'), res.metrics)
     return res

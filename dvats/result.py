@@ -13,6 +13,7 @@ from .errors import DvatsError
 from .windows import sliding_windows
 from .config import Config, load_config
 from .stages import LAYOUT
+from .store import reading, read_manifest
 from .matrix_profile import attach_matrix_profile
 
 # %% auto #0
@@ -37,6 +38,7 @@ class RunResult:
     metrics: dict = field(default_factory=dict)
     timings: dict = field(default_factory=dict)
     _encoder: object = field(default=None, repr=False, compare=False)   # the encoder, once loaded or trained
+    _stages: dict = field(default_factory=dict, repr=False, compare=False)  # stage -> fingerprint when `load_result` opened the folder
 
     @property
     def values(self) -> np.ndarray:
@@ -52,7 +54,12 @@ class RunResult:
         "The run's encoder: loaded from the run folder on first use, then kept."
         if self._encoder is None:
             from dvats.embeddings import load_encoder
-            self._encoder = load_encoder(self.out)
+            with reading(self.out):            # read later than the rest: it must still be the encoder of what was opened
+                now = read_manifest(self.out).get('encoder', {}).get('fingerprint')
+                if self._stages and now != self._stages.get('encoder'):
+                    raise DvatsError(f"{self.out} was rewritten by another run since it was opened, so its encoder no longer "
+                                     "matches these results; open it again with load_result.")
+                self._encoder = load_encoder(self.out)
         return self._encoder
 
     @encoder.setter
@@ -90,8 +97,12 @@ def _file(out:Path, name:str) -> Path:
     return out/name
 
 def load_result(out) -> RunResult:
-    "Reopen a finished run folder: tables, and arrays memory-mapped; nothing is recomputed."
+    "Reopen a finished run folder: tables, and arrays memory-mapped; nothing is recomputed; refused while a run writes it or after one stopped part-way."
     out = Path(out)
+    with reading(out): return _load_result(out)
+
+def _load_result(out:Path) -> RunResult:
+    "`load_result`'s reading, under the readers lock."
     if not _file(out, 'stages.json').is_file():
         raise DvatsError(f"{out} is not a dvats run folder (no stages.json); make one with `dvats run` or `dvats demo`.")
     missing = [f for f in LAYOUT if LAYOUT[f].reopen and not (out/f).is_file()]
@@ -117,4 +128,5 @@ def load_result(out) -> RunResult:
     except ValueError as e: raise _damaged(out/'metrics.json', str(e)) from None
     mp = _file(out, 'matrix_profile.parquet')        # the optional lens, when the run held it (its metrics say so)
     if 'matrix_profile' in res.metrics.get('anomaly', {}) and mp.is_file(): attach_matrix_profile(res, _read_parquet(mp).mp_score.to_numpy())
+    res._stages = {k: v.get('fingerprint') for k, v in read_manifest(out).items()}
     return res

@@ -12,12 +12,13 @@ import numpy as np
 import pandas as pd
 from .errors import DvatsError
 from .io import is_binary
-from .store import RunStore, fingerprint, file_fingerprint, save_text, save_parquet, save_npy, save_json, atomic_write, log_history, log_artifact
+from .store import WRITER_LOCK, READERS_LOCK, RunStore, fingerprint, file_fingerprint, save_text, save_parquet, save_npy, save_json, atomic_write, log_history, log_artifact
 
 # %% auto #0
-__all__ = ['DEMO_FILES', 'SOURCE_FILES', 'SUMMARY_FILES', 'EXPORT_FILES', 'TAGS_FILE', 'REPORT_FILE', 'ENCODER_FILES',
-           'SAMPLE_SIZES', 'IDLE', 'PARTS', 'COMPARE_MAX_WINDOWS', 'STAGES', 'LAYOUT', 'RunFile', 'Stage',
-           'StageContext', 'stage_fingerprint', 'relevance_sample', 'stages_for', 'stage_outputs', 'layout_table']
+__all__ = ['DEMO_FILES', 'SOURCE_FILES', 'SUMMARY_FILES', 'EXPORT_FILES', 'LOCK_FILES', 'TAGS_FILE', 'REPORT_FILE',
+           'ENCODER_FILES', 'SAMPLE_SIZES', 'IDLE', 'PARTS', 'COMPARE_MAX_WINDOWS', 'STAGES', 'LAYOUT', 'RunFile',
+           'Stage', 'StageContext', 'stage_fingerprint', 'relevance_sample', 'stages_for', 'stage_outputs',
+           'layout_table']
 
 # %% ../nbs/02a_stages.ipynb #55cff929
 @dataclass(frozen=True)
@@ -44,6 +45,10 @@ SUMMARY_FILES = (
 EXPORT_FILES = (   # written only when the user asks the explorer (its export buttons, `save_state`, `export_ids`)
     RunFile('view.json', 'on request, from the explorer: the selection and the view settings, which reopen the same view', reproducible=False),
     RunFile('selection.csv', 'on request, from the explorer: the selected window ids', reproducible=False))
+LOCK_FILES = (    # see `writing` and `reading` in 02_store
+    RunFile(WRITER_LOCK, 'locked (flock) by the one process writing the folder; holds its PID, host, command and whether it finished, '
+            'so that a second writer is told who writes, and readers refuse a folder a stopped run left half-updated', reproducible=False),
+    RunFile(READERS_LOCK, 'locked shared by readers while they open the folder, exclusively by the writer while it runs (empty)', reproducible=False))
 TAGS_FILE = RunFile('tags.csv', 'named selections (from the explorer, `dvats tags` or `write_tags`): one row per interval, `tag`, `start_time`, `end_time` '
                     '(its first and last row), `window_ids` (like 3-5,9)', reproducible=False)
 REPORT_FILE = RunFile('report.html', 'the interactive explorer: one self-contained file (plotly.js inlined, data embedded), opened from '
@@ -198,8 +203,16 @@ def _log_encoder(ctx:StageContext):
 def _embed(ctx:StageContext):
     "One embedding per valid window (NaN rows for the others)."
     from dvats.embeddings import get_embeddings
-    save_npy(ctx.path('embeddings.npy'), get_embeddings(ctx.res.encoder, ctx.window_view, ctx.valid,
-                                                        ctx.config.encoder.embed_batch_size, progress=ctx.log is not None))
+    emb = get_embeddings(ctx.res.encoder, ctx.window_view, ctx.valid, ctx.config.encoder.embed_batch_size, progress=ctx.log is not None)
+    _check_finite(emb, ctx.valid)
+    save_npy(ctx.path('embeddings.npy'), emb)
+
+def _check_finite(emb:np.ndarray, valid:np.ndarray):
+    "Refuse embeddings that are not finite for valid windows: every later stage would turn them into NaN silently."
+    bad = np.flatnonzero(valid & ~np.isfinite(emb).all(1))
+    if len(bad): raise DvatsError(f"{len(bad)} valid window(s) got non-finite embeddings (first: window {bad[0]}): their values overflow "
+                                  "the encoder (a reused encoder trained on much smaller values?); rescale the channels, or train a new "
+                                  "encoder on this data (leave --encoder out).")
 
 def _load_embeddings(ctx:StageContext):
     "The embeddings, memory-mapped; sent to W&B."
@@ -479,7 +492,7 @@ def stages_for(config, truth=None) -> list:
 def _layout() -> dict:
     "Every declared run file by name, in the order a run writes them."
     files = {}
-    for f in (*DEMO_FILES, *SOURCE_FILES, *(o for s in STAGES for o in s.outputs), *SUMMARY_FILES, *EXPORT_FILES, TAGS_FILE):
+    for f in (*DEMO_FILES, *SOURCE_FILES, *(o for s in STAGES for o in s.outputs), *SUMMARY_FILES, *EXPORT_FILES, TAGS_FILE, *LOCK_FILES):
         if files.setdefault(f.name, f) != f: raise ValueError(f"{f.name} is declared twice, differently")
     return files
 

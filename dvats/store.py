@@ -4,28 +4,61 @@
 
 # %% ../nbs/02_store.ipynb #3b897bf7
 from __future__ import annotations
-import hashlib, json, os
+import contextlib, errno, fcntl, hashlib, json, os, shutil, socket, sys, time
+from datetime import datetime, timezone
 from pathlib import Path
 import numpy as np
 import pandas as pd
 from .errors import DvatsError
 
 # %% auto #0
-__all__ = ['atomic_write', 'save_text', 'save_json', 'save_npy', 'save_parquet', 'array_fingerprint', 'fingerprint', 'RunStore',
-           'file_fingerprint', 'tracking', 'log_history', 'log_artifact']
+__all__ = ['WRITER_LOCK', 'READERS_LOCK', 'resource_errno', 'resource_error', 'atomic_write', 'save_text', 'save_json',
+           'save_npy', 'save_parquet', 'array_fingerprint', 'fingerprint', 'read_manifest', 'RunStore', 'writer_record',
+           'writing', 'reading', 'file_fingerprint', 'tracking', 'log_history', 'log_artifact']
+
+# %% ../nbs/02_store.ipynb #04e3c718
+_RESOURCE = {errno.ENOSPC: ('no space left on the device', 'free space there'), errno.EDQUOT: ('disk quota exceeded', 'free space there'),
+             errno.EROFS: ('the file system is read-only', 'remount it read-write'),
+             errno.EACCES: ('permission denied', 'make it writable'), errno.EPERM: ('operation not permitted', 'make it writable')}
+_RESOURCE_TEXT = {errno.ENOSPC: ('No space left on device', 'errno 28', 'file write failed'), errno.EDQUOT: ('Disk quota exceeded',),
+                  errno.EROFS: ('Read-only file system',), errno.EACCES: ('Permission denied',)}
+
+def resource_errno(e:BaseException) -> int|None:
+    "The errno of `e`, or of what caused it, when it is a full disk, a read-only file system or a missing permission; else None."
+    while e is not None:
+        if isinstance(e, OSError) and e.errno in _RESOURCE: return e.errno
+        hit = next((n for n, texts in _RESOURCE_TEXT.items() if any(t in str(e) for t in texts)), None)
+        if hit: return hit
+        e = e.__cause__ or e.__context__
+    return None
+
+def resource_error(e:BaseException, path) -> DvatsError|None:
+    "A one-line `DvatsError` naming `path` and the fix when `e` is a resource failure (`resource_errno`), else None."
+    n = resource_errno(e)
+    if n is None: return None
+    what, fix = _RESOURCE[n]
+    free = ''
+    if n in (errno.ENOSPC, errno.EDQUOT):
+        with contextlib.suppress(OSError): free = f" ({shutil.disk_usage(Path(path).parent).free / 1e6:.1f} MB free)"
+    return DvatsError(f"cannot write {path}: {what}{free}; {fix} or give another folder with --out, then run again "
+                      "(the stages that finished are kept and reused).")
 
 # %% ../nbs/02_store.ipynb #03c5ae73
 def atomic_write(path, write) -> Path:
     "Call `write(tmp_path)` then rename the temporary file to `path`; on any failure no file is left behind."
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         write(tmp)
         with open(tmp, 'rb+') as f: os.fsync(f.fileno())
         os.replace(tmp, path)
+    except Exception as e:
+        err = resource_error(e, path)
+        if err is None: raise
+        raise err from None         # a full disk or a read-only folder: one line for the user, not a traceback
     finally:
-        if tmp.exists(): tmp.unlink()
+        with contextlib.suppress(OSError): tmp.unlink()   # also when the folder cannot be listed
     return path
 
 def save_text(path, text:str) -> Path:
@@ -63,6 +96,11 @@ def fingerprint(*parts) -> str:
     return hashlib.blake2b(json.dumps(parts, sort_keys=True, default=str).encode(), digest_size=16).hexdigest()
 
 # %% ../nbs/02_store.ipynb #c0b14df4
+def read_manifest(out) -> dict:
+    "The finished stages recorded in `out/stages.json` ({} when there is none, or it is damaged: that only costs recomputation)."
+    try: return json.loads((Path(out)/'stages.json').read_text())
+    except (OSError, json.JSONDecodeError): return {}
+
 def _alive(pid:int) -> bool:
     "True when process `pid` exists."
     try: os.kill(pid, 0)
@@ -78,7 +116,8 @@ class RunStore:
         self.out, self.files = Path(out), None if files is None else set(files)
         if self.out.exists() and not self.out.is_dir():
             raise DvatsError(f"run folder {self.out} is a file; give a folder path with --out.")
-        self.out.mkdir(parents=True, exist_ok=True)
+        try: self.out.mkdir(parents=True, exist_ok=True)
+        except OSError as e: raise (resource_error(e, self.out) or e) from None
         self.remove_stale_temporaries()
 
     def path(self, name:str) -> Path:
@@ -96,12 +135,7 @@ class RunStore:
         return gone
 
     @property
-    def manifest(self) -> dict:
-        p = self.path('stages.json')
-        if not p.exists(): return {}
-        try: return json.loads(p.read_text())
-        except json.JSONDecodeError:
-            return {}  # a damaged manifest only costs recomputation
+    def manifest(self) -> dict: return read_manifest(self.out)
 
     def is_done(self, stage:str, fp:str) -> bool:
         "True when `stage` finished with fingerprint `fp` and its outputs are intact."
@@ -124,6 +158,123 @@ class RunStore:
 
     def fingerprint_of(self, stage:str) -> str|None:
         return self.manifest.get(stage, {}).get('fingerprint')
+
+# %% ../nbs/02_store.ipynb #310a7afd
+WRITER_LOCK, READERS_LOCK = 'writer.lock', 'readers.lock'   # declared with the other run files in dvats.stages
+_RECORD = 2048           # bytes: the writer's record, overwritten in place
+_HELD = {}               # run folder -> depth, for the writer in this process (`demo` calls `run`; `evaluate` reads what it writes)
+
+def _now() -> str: return datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M:%S UTC')
+
+def _open_lock(out, name:str, create:bool=True) -> int:
+    "A file descriptor on the lock file `name` of `out` (created when `create`); resource failures as `DvatsError`."
+    try: return os.open(Path(out)/name, (os.O_RDWR | os.O_CREAT) if create else os.O_RDONLY, 0o644)
+    except FileNotFoundError: raise
+    except OSError as e: raise (resource_error(e, Path(out)/name) or e) from None
+
+def writer_record(out) -> dict:
+    "What `out/writer.lock` says of the last writer: pid, host, call, argv, started, state ('writing', 'stopped', 'finished'); {} when none."
+    try: return json.loads((Path(out)/WRITER_LOCK).read_bytes().strip() or b'{}')
+    except (OSError, ValueError): return {}
+
+def _set_record(fd:int, **rec):
+    "Overwrite the writer's record in place: a fixed-size block, so a full disk cannot stop it."
+    b = json.dumps(rec, default=str).encode()
+    if len(b) > _RECORD:                 # a long command or message is cut, so that the record stays whole JSON
+        b = json.dumps({**rec, 'argv': str(rec.get('argv'))[:40], 'error': str(rec.get('error'))[:40]}, default=str).encode()
+    os.pwrite(fd, b.ljust(_RECORD), 0)
+    os.fsync(fd)
+
+def _command() -> str:
+    "This process's command line as the user typed it (`dvats run ...`, not the path of `__main__.py`), cut to 200 characters."
+    argv = sys.argv[:]
+    if argv and Path(argv[0]).name in ('dvats', '__main__.py'): argv[0] = 'dvats'
+    return ' '.join(argv)[:200]
+
+def _problem(e:BaseException) -> str:
+    "What stopped a writer, without the fix its message goes on to give: the part before the first '; '."
+    text = str(e).split('; ')[0] if isinstance(e, DvatsError) else f"{type(e).__name__}: {e}"
+    return text[:200]
+
+def _who(rec:dict) -> str:
+    "The writer of a record, in words."
+    if not rec.get('pid'): return 'another process'
+    return f"dvats {rec.get('call')} (PID {rec['pid']} on {rec.get('host')}, started {rec.get('started')}, command `{rec.get('argv')}`)"
+
+# %% ../nbs/02_store.ipynb #223cb25a
+def _take_readers_lock(out, fd:int, wait:float):
+    "Take `readers.lock` exclusively, waiting up to `wait` seconds for readers that are opening the folder."
+    end = time.monotonic() + wait
+    while True:
+        try: return fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if time.monotonic() > end:
+                raise DvatsError(f"{out} has been held open by a reader for over {wait:.0f} s; close the process reading it "
+                                 "(a notebook calling load_result?) and run again.") from None
+            time.sleep(0.05)
+
+@contextlib.contextmanager
+def writing(out, call:str, journal:bool=True, wait:float=30.):
+    "Be the one writer of run folder `out` inside the block (`call` names the command); with `journal`, record whether the block finished."
+    key = str(Path(out).resolve())
+    if key in _HELD:                     # this process already writes it
+        _HELD[key] += 1
+        try: yield
+        finally: _HELD[key] -= 1
+        return
+    w = _open_lock(out, WRITER_LOCK)
+    try:
+        try: fcntl.flock(w, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise DvatsError(f"{out} is being written by {_who(writer_record(out))}; wait for it to finish, "
+                             "or give this run another folder with --out.") from None
+        r = _open_lock(out, READERS_LOCK)
+        try:
+            _take_readers_lock(out, r, wait)
+            rec = dict(pid=os.getpid(), host=socket.gethostname(), call=call, argv=_command(), started=_now())
+            _HELD[key] = 1
+            try:
+                if journal: _set_record(w, state='writing', **rec)
+                yield
+                if journal: _set_record(w, state='finished', finished=_now(), **rec)
+            except BaseException as e:
+                if journal:
+                    with contextlib.suppress(OSError): _set_record(w, state='stopped', error=_problem(e), **rec)
+                raise
+            finally: del _HELD[key]
+        finally: os.close(r)            # closing releases the flock
+    finally: os.close(w)
+
+# %% ../nbs/02_store.ipynb #e9c79f62
+def _check_whole(out):
+    "Refuse a folder whose last writer stopped part-way."
+    rec = writer_record(out)
+    if rec.get('state') in ('writing', 'stopped'):
+        why = rec.get('error') or 'it was killed'
+        raise DvatsError(f"{out} was left half-updated: {_who(rec)} stopped before finishing ({why}); run it again "
+                         "with the same --out to finish it (its finished stages are reused).")
+
+@contextlib.contextmanager
+def reading(out):
+    "Read run folder `out` inside the block with no writer changing it; refuse a folder being written or left half-updated."
+    if str(Path(out).resolve()) in _HELD:          # the writer reading its own folder
+        yield; return
+    fd = None
+    try: fd = _open_lock(out, READERS_LOCK, create=False)
+    except FileNotFoundError:                      # a run folder from before the locks gets one; any other folder is left alone
+        if (Path(out)/'stages.json').is_file():
+            with contextlib.suppress(OSError, DvatsError): fd = _open_lock(out, READERS_LOCK)
+    except DvatsError: pass                        # cannot be opened: read-only media, which no writer changes either
+    try:
+        if fd is not None:
+            try: fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise DvatsError(f"{out} is being written by {_who(writer_record(out))}; wait for it to finish, "
+                                 "then open it again.") from None
+        _check_whole(out)
+        yield
+    finally:
+        if fd is not None: os.close(fd)
 
 # %% ../nbs/02_store.ipynb #e2af9f87
 def file_fingerprint(*paths) -> str:

@@ -10,8 +10,9 @@ import pandas as pd
 from .errors import DvatsError
 
 # %% auto #0
-__all__ = ['n_windows', 'check_window_params', 'sliding_windows', 'window_validity', 'window_table', 'channel_stats', 'normalise',
-           'window_labels', 'window_any', 'finite_rows', 'sample_windows', 'parse_ids', 'format_ids']
+__all__ = ['n_windows', 'check_window_params', 'sliding_windows', 'window_validity', 'window_table', 'usable_std',
+           'channel_stats', 'scale_shift', 'normalise', 'window_labels', 'window_any', 'finite_rows', 'sample_windows',
+           'parse_ids', 'format_ids']
 
 # %% ../nbs/00b_windows.ipynb #4250e00a
 def n_windows(n_rows:int, w:int, stride:int) -> int:
@@ -72,21 +73,31 @@ def window_table(df:pd.DataFrame, # series from `load_series`
     return pd.DataFrame(tab, copy=False)  # copy=False: no consolidated copy of the columns
 
 # %% ../nbs/00b_windows.ipynb #547cabe3
+def usable_std(mean:np.ndarray, std:np.ndarray) -> np.ndarray:
+    "`std` where a channel varies beyond float32's rounding at its level (`std > 1e-6·|mean|`, and above float32's smallest normal), else 1: such a channel is flat."
+    mean, std = np.asarray(mean, dtype=np.float64), np.asarray(std, dtype=np.float64)
+    # relative, not absolute: a channel in units of 1e-20 is a signal, a channel whose spread is float32 rounding at 1e6 is not
+    ok = np.isfinite(std) & (std > np.finfo(np.float32).tiny) & (std > 1e-6 * np.abs(mean))
+    return np.where(ok, std, 1.0)
+
 def channel_stats(values:np.ndarray) -> dict:
     "Per-channel `mean` and `std` (lists of floats) over the non-missing values of a `(n_rows, n_channels)` array."
-    values = np.asarray(values, dtype=np.float64)
+    values = np.asarray(values, dtype=np.float64)    # float64: squares of values near float32's limit do not overflow
     with warnings.catch_warnings():
         warnings.simplefilter('ignore', RuntimeWarning)  # an all-NaN channel is rejected at load time
         mean, std = np.nanmean(values, axis=0), np.nanstd(values, axis=0)
-    std = np.where(np.isfinite(std) & (std > 1e-12 * np.maximum(1, np.abs(mean))), std, 1.0)
-    return {'mean': mean.tolist(), 'std': std.tolist()}
+    return {'mean': mean.tolist(), 'std': usable_std(mean, std).tolist()}
+
+def scale_shift(stats:dict) -> tuple:
+    "float32 `(1/std, mean/std)` per channel: `x·scale − shift` standardises without forming `x − mean`, which overflows float32 near its limit."
+    mean, std = np.asarray(stats['mean'], dtype=np.float64), np.asarray(stats['std'], dtype=np.float64)
+    return (1 / std).astype(np.float32), (mean / std).astype(np.float32)
 
 def normalise(x:np.ndarray, stats:dict, channel_axis:int=-1) -> np.ndarray:
     "Standardise `x` channel-wise with `stats` from `channel_stats`; `channel_axis` is where the channels are in `x`."
     shape = [1] * x.ndim; shape[channel_axis] = -1
-    mean = np.asarray(stats['mean'], dtype=np.float32).reshape(shape)
-    std = np.asarray(stats['std'], dtype=np.float32).reshape(shape)
-    return (x - mean) / std
+    scale, shift = (a.reshape(shape) for a in scale_shift(stats))
+    return x * scale - shift
 
 # %% ../nbs/00b_windows.ipynb #554f212a
 def window_labels(labels, w:int, stride:int=1) -> np.ndarray:
@@ -137,19 +148,33 @@ def sample_windows(ids, # window ids, or one bool per window, to draw from
     return ids[pick]
 
 # %% ../nbs/00b_windows.ipynb #93f0fd95
+_MAX_ID, _MAX_IDS = 10**18 - 1, 10_000_000   # ids fit int64; no run has 10M windows, so a longer list is a typo like 0-10000000000
+
+def _id_runs(text:str) -> list:
+    "The `(low, high)` runs written in `text`, or a `DvatsError`."
+    runs = []
+    for part in str(text).split(','):
+        a, dash, b = (s.strip() for s in part.partition('-'))
+        # ASCII digits only ('²'.isdigit() is true, yet int() rejects it), at most 18 significant (int64, and int()'s digit limit)
+        if not all(s.isascii() and s.isdigit() and len(s.lstrip('0')) <= 18 for s in ((a, b) if dash else (a,))) \
+                or (dash and int(b) < int(a)):
+            raise DvatsError(f"expected window ids like 3,4,5 or 10-20 (ranges low-high, ids 0 to {_MAX_ID}), got {str(text)[:80]!r}.")
+        runs.append((int(a), int(b) if dash else int(a)))
+    return runs
+
 def parse_ids(text:str) -> np.ndarray:
     "Window ids from text like `3,4,10-20` (ranges inclusive), in the order written; a `DvatsError` for anything else."
-    ids = []
-    for part in (x.strip() for x in str(text).split(',')):
-        a, dash, b = part.partition('-')
-        if not (a.strip().isdigit() and (not dash or b.strip().isdigit())) or (dash and int(b) < int(a)):
-            raise DvatsError(f"expected window ids like 3,4,5 or 10-20 (ranges low-high), got {text!r}.")
-        ids.extend(range(int(a), int(b) + 1) if dash else [int(a)])
-    return np.array(ids, np.int64)
+    runs = _id_runs(text)
+    n = sum(hi - lo + 1 for lo, hi in runs)
+    if n > _MAX_IDS:   # checked before any list is built: 0-10000000000 would fill the memory
+        raise DvatsError(f"{str(text)[:80]!r} names {n:,} window ids, more than the {_MAX_IDS:,} one list may hold; check the range ends.")
+    return np.concatenate([np.arange(lo, hi + 1, dtype=np.int64) for lo, hi in runs])
 
 def format_ids(ids) -> str:
     "Sorted unique window ids as text like `3-5,9,12-20`: what `parse_ids` reads back."
     ids = np.unique(np.asarray(ids, np.int64))
     if not len(ids): return ''
+    if ids[0] < 0 or ids[-1] > _MAX_ID:   # parse_ids could not read it back
+        raise DvatsError(f"window id {ids[0] if ids[0] < 0 else ids[-1]} is not a window id (0 to {_MAX_ID}); give the ids of windows.")
     cut = np.flatnonzero(np.diff(ids) != 1) + 1
     return ','.join(f"{r[0]}" if len(r) == 1 else f"{r[0]}-{r[-1]}" for r in np.split(ids, cut))

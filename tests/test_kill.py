@@ -8,7 +8,10 @@ from dvats.config import load_config, with_overrides
 from dvats.stages import stages_for, stage_outputs
 
 DVATS = [sys.executable, '-m', 'dvats']
-QUICK = 'encoder:\n  epochs: 2\ndr:\n  method: pca\nlrp:\n  evaluate: false\n'
+# every stage a run can have without ground truth, with each sample size binding: budgeted training (64 windows an epoch),
+# the similar table and the relevance on samples, and the optional matrix-profile lens
+QUICK = ('encoder:\n  epochs: 2\n  epoch_windows: 64\ndr:\n  method: pca\nlrp:\n  evaluate: false\n  max_windows: 300\n'
+         'similar:\n  max_windows: 200\nmatrix_profile:\n  enabled: true\n')
 CONFIG = with_overrides(load_config(yaml.safe_load(QUICK)), {'windows.w': 32, 'windows.stride': 4})   # what the runs below use
 STAGES = [s.name for s in stages_for(CONFIG)]                     # the declared stages this run has, in order
 OUTPUTS = stage_outputs(CONFIG, reproducible=True)                 # their files whose bytes depend only on the inputs
@@ -30,17 +33,24 @@ def setup(tmp_path_factory):
 
 def kill_during(args, out, stage):
     "Start a run and SIGKILL it as soon as `stage` begins (when the line of the stage before it appears)."
-    trigger = 'windows:' if stage == STAGES[0] else f'{STAGES[STAGES.index(stage) - 1]}: '
+    # the line that ends the stage before it ('done in' or 'reused'), not a note it prints as it starts ('relevance: computed now for ...')
+    triggers = ('windows:',) if stage == STAGES[0] else tuple(f'{STAGES[STAGES.index(stage) - 1]}: {w}' for w in ('done in', 'reused'))
     p = subprocess.Popen(args(out), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=ENV)
     seen = []
     for line in p.stdout:
         seen.append(line)
-        if trigger in line: break
+        if line.startswith(triggers): break
     os.kill(p.pid, signal.SIGKILL)
     p.wait()
     assert p.returncode == -signal.SIGKILL, ''.join(seen)
     m = out / 'stages.json'
     return set(json.loads(m.read_text())) if m.exists() else set()
+
+
+def test_the_run_has_every_stage():
+    "The stages below are all a run without ground truth can have (the explanation benchmark needs the demo's truth)."
+    every = [s.name for s in stages_for(CONFIG.__class__())] + ['matrix-profile']
+    assert set(STAGES) >= set(every) and 'matrix-profile' in STAGES, (STAGES, every)
 
 
 def test_kill_each_stage_then_finish(setup):
