@@ -206,9 +206,9 @@ def _cmd_report(a:argparse.Namespace):
     from dvats.result import load_result
     from dvats.store import writing
     from dvats.views.page import write_report
-    res = load_result(a.out)
-    with writing(a.out, 'report', journal=False) if a.output is None else contextlib.nullcontext():   # its report.html is the run's
-        p = write_report(res, a.output, None if a.max_mb is None else int(a.max_mb * 1e6))
+    into_run = a.output is None or Path(a.output).resolve().parent == Path(a.out).resolve()   # the page lands in the run folder
+    with writing(a.out, 'report', journal=False, whole=True) if into_run else contextlib.nullcontext():
+        p = write_report(load_result(a.out), a.output, None if a.max_mb is None else int(a.max_mb * 1e6))
     print(f"report: {p} ({p.stat().st_size / 1e6:.1f} MB); open it in a browser")
 
 def _show_warning(message, category, filename, lineno, file=None, line=None):
@@ -229,9 +229,9 @@ def main(argv:list|None=None) -> int:
         except DvatsError as e:
             print(f"dvats: error: {e}", file=sys.stderr)
             return 2
-        except OSError as e:              # a full disk or a read-only folder met outside dvats' own writes (a library's cache)
+        except OSError as e:              # a full disk, or a file it may not read or write, met outside dvats' own writes
             from dvats.store import resource_error
-            err = resource_error(e, e.filename or Path.cwd())
+            err = resource_error(e, e.filename, writing=False)
             if err is None: raise
             print(f"dvats: error: {err}", file=sys.stderr)
             return 2

@@ -119,6 +119,7 @@ def run(source, # CSV/parquet path, DataFrame or 2-D array
             res.metrics['timings'] = {k: round(v, 2) for k, v in res.timings.items()}
             save_json(store.path('metrics.json'), res.metrics)
             if wb is not None: wb.summary.update({'metrics': res.metrics})
+        res._stages = dict(ctx.fingerprints)        # what it holds, as `load_result` records it: the lazy encoder is checked against it
     _say(log, summary(res.metrics))
     _say(log, f"done: {store.out}")
     return res
@@ -158,19 +159,20 @@ def evaluate(out, # a finished run folder
              log=print, # where progress messages go (None: silent)
             ) -> RunResult:
     "Measure the relevance methods of the finished run in `out` (its `explanations` stage), against the demo's ground truth when the run is a demo."
-    res = load_result(out)                                # a whole run: refused while written or left half-updated
-    store = RunStore(out, files=LAYOUT)
-    truth = None
-    if store.path('demo_truth.parquet').is_file():        # a demo run keeps its ground truth
-        truth = pd.read_parquet(store.path('demo_truth.parquet'))
-        truth = truth.set_index(truth.columns[0])
-    stage = next(s for s in STAGES if s.name == 'explanations')
-    # the stages it reads were finished by the run: their fingerprints are those in stages.json
-    done = {name: store.manifest[name]['fingerprint'] for name in store.manifest if 'fingerprint' in store.manifest[name]}
-    missing = [name for name in stage.upstream if name not in done]
-    if missing: raise DvatsError(f"{out} is not a finished run (its {', '.join(missing)} stage did not finish); "
-                                 f"rerun `dvats run` with --out {out} to finish it, then evaluate.")
-    with writing(out, 'evaluate'):
+    # the lock first, then the checks and the reading: no run can finish between them and the write
+    with writing(out, 'evaluate', journal=False, whole=True):   # a stopped evaluate leaves the run whole: its stage is simply not finished
+        res = load_result(out)
+        store = RunStore(out, files=LAYOUT)
+        truth = None
+        if store.path('demo_truth.parquet').is_file():        # a demo run keeps its ground truth
+            truth = pd.read_parquet(store.path('demo_truth.parquet'))
+            truth = truth.set_index(truth.columns[0])
+        stage = next(s for s in STAGES if s.name == 'explanations')
+        # the stages it reads were finished by the run: their fingerprints are those in stages.json
+        done = {name: store.manifest[name]['fingerprint'] for name in store.manifest if 'fingerprint' in store.manifest[name]}
+        missing = [name for name in stage.upstream if name not in done]
+        if missing: raise DvatsError(f"{out} is not a finished run (its {', '.join(missing)} stage did not finish); "
+                                     f"rerun `dvats run` with --out {out} to finish it, then evaluate.")
         ctx = StageContext(res, store, truth, log, fingerprints=done)
         _run_stage(stage, ctx)
         save_json(store.path('metrics.json'), res.metrics)

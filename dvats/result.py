@@ -13,7 +13,7 @@ from .errors import DvatsError
 from .windows import sliding_windows
 from .config import Config, load_config
 from .stages import LAYOUT
-from .store import reading, read_manifest
+from .store import reading, read_manifest, check_run_folder
 from .matrix_profile import attach_matrix_profile
 
 # %% auto #0
@@ -103,8 +103,7 @@ def load_result(out) -> RunResult:
 
 def _load_result(out:Path) -> RunResult:
     "`load_result`'s reading, under the readers lock."
-    if not _file(out, 'stages.json').is_file():
-        raise DvatsError(f"{out} is not a dvats run folder (no stages.json); make one with `dvats run` or `dvats demo`.")
+    check_run_folder(out)
     missing = [f for f in LAYOUT if LAYOUT[f].reopen and not (out/f).is_file()]
     if missing: raise DvatsError(f"{out} is not a finished run ({', '.join(missing)} missing); rerun `dvats run` with --out {out} to finish it.")
     config = load_config(_file(out, 'config.yaml'))

@@ -4,7 +4,7 @@
 
 # %% ../nbs/02a_stages.ipynb #38a4a44a
 from __future__ import annotations
-import json
+import json, os
 from dataclasses import dataclass, asdict, field, is_dataclass
 from pathlib import Path
 from typing import Callable
@@ -389,6 +389,7 @@ def _relevance(ctx:StageContext):
     _note_sample(ctx, 'lrp.max_windows', "relevance: computed now for {k:,} of the {n:,} valid windows; a selection's other windows are explained when it is explained")
     def write(p):
         mm = np.lib.format.open_memmap(p, mode='w+', dtype=np.float32, shape=wins.shape)
+        with open(p, 'r+b') as f: os.posix_fallocate(f.fileno(), 0, os.path.getsize(p))   # claim the space now: a full disk is then an error here, not a SIGBUS mid-write
         relevance(enc, wins, sample, lc.method, lc.composite, batch_size=lc.batch_size, out=mm, progress=ctx.log is not None)
         mm.flush(); del mm
     atomic_write(ctx.path('relevance.npy'), write)

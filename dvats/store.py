@@ -4,7 +4,7 @@
 
 # %% ../nbs/02_store.ipynb #3b897bf7
 from __future__ import annotations
-import contextlib, errno, fcntl, hashlib, json, os, shutil, socket, sys, time
+import contextlib, errno, fcntl, hashlib, json, os, shutil, socket, sys, threading, time
 from datetime import datetime, timezone
 from pathlib import Path
 import numpy as np
@@ -13,40 +13,44 @@ from .errors import DvatsError
 
 # %% auto #0
 __all__ = ['WRITER_LOCK', 'READERS_LOCK', 'resource_errno', 'resource_error', 'atomic_write', 'save_text', 'save_json',
-           'save_npy', 'save_parquet', 'array_fingerprint', 'fingerprint', 'read_manifest', 'RunStore', 'writer_record',
-           'writing', 'reading', 'file_fingerprint', 'tracking', 'log_history', 'log_artifact']
+           'save_npy', 'save_parquet', 'array_fingerprint', 'fingerprint', 'check_run_folder', 'read_manifest',
+           'RunStore', 'writer_record', 'writing', 'reading', 'file_fingerprint', 'tracking', 'log_history',
+           'log_artifact']
 
 # %% ../nbs/02_store.ipynb #04e3c718
 _RESOURCE = {errno.ENOSPC: ('no space left on the device', 'free space there'), errno.EDQUOT: ('disk quota exceeded', 'free space there'),
              errno.EROFS: ('the file system is read-only', 'remount it read-write'),
-             errno.EACCES: ('permission denied', 'make it writable'), errno.EPERM: ('operation not permitted', 'make it writable')}
-_RESOURCE_TEXT = {errno.ENOSPC: ('No space left on device', 'errno 28', 'file write failed'), errno.EDQUOT: ('Disk quota exceeded',),
+             errno.EACCES: ('permission denied', 'check its permissions'), errno.EPERM: ('operation not permitted', 'check its permissions')}
+_RESOURCE_TEXT = {errno.ENOSPC: ('No space left on device', 'errno 28'), errno.EDQUOT: ('Disk quota exceeded',),
                   errno.EROFS: ('Read-only file system',), errno.EACCES: ('Permission denied',)}
 
 def resource_errno(e:BaseException) -> int|None:
-    "The errno of `e`, or of what caused it, when it is a full disk, a read-only file system or a missing permission; else None."
+    "The errno of `e`, or of the `OSError` that caused it, when it is a full disk, a read-only file system or a missing permission; else None."
     while e is not None:
-        if isinstance(e, OSError) and e.errno in _RESOURCE: return e.errno
-        hit = next((n for n, texts in _RESOURCE_TEXT.items() if any(t in str(e) for t in texts)), None)
-        if hit: return hit
-        e = e.__cause__ or e.__context__
+        if isinstance(e, OSError):       # numpy's carries its errno; pyarrow's has it only in its text
+            if e.errno in _RESOURCE: return e.errno
+            hit = next((n for n, texts in _RESOURCE_TEXT.items() if any(t in str(e) for t in texts)), None)
+            if hit: return hit
+        e = e.__cause__ or (None if e.__suppress_context__ else e.__context__)
     return None
 
-def resource_error(e:BaseException, path) -> DvatsError|None:
-    "A one-line `DvatsError` naming `path` and the fix when `e` is a resource failure (`resource_errno`), else None."
+def resource_error(e:BaseException, path=None, writing:bool=True) -> DvatsError|None:
+    "A one-line `DvatsError` naming `path` and the fix when `e` is a resource failure (`resource_errno`), else None; `writing`: `path` is an output."
     n = resource_errno(e)
     if n is None: return None
     what, fix = _RESOURCE[n]
     free = ''
-    if n in (errno.ENOSPC, errno.EDQUOT):
+    if n in (errno.ENOSPC, errno.EDQUOT) and path is not None:
         with contextlib.suppress(OSError): free = f" ({shutil.disk_usage(Path(path).parent).free / 1e6:.1f} MB free)"
-    return DvatsError(f"cannot write {path}: {what}{free}; {fix} or give another folder with --out, then run again "
+    where = '' if path is None else f" {path}"
+    if not writing: return DvatsError(f"cannot access{where}: {what}; {fix}.")
+    return DvatsError(f"cannot write{where}: {what}{free}; {fix} or give another folder with --out, then run again "
                       "(the stages that finished are kept and reused).")
 
 # %% ../nbs/02_store.ipynb #03c5ae73
 def atomic_write(path, write) -> Path:
     "Call `write(tmp_path)` then rename the temporary file to `path`; on any failure no file is left behind."
-    path = Path(path)
+    path, failed = Path(path), None
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -54,12 +58,18 @@ def atomic_write(path, write) -> Path:
         with open(tmp, 'rb+') as f: os.fsync(f.fileno())
         os.replace(tmp, path)
     except Exception as e:
-        err = resource_error(e, path)
-        if err is None: raise
-        raise err from None         # a full disk or a read-only folder: one line for the user, not a traceback
+        if resource_errno(e) is None: raise
+        failed = e
     finally:
         with contextlib.suppress(OSError): tmp.unlink()   # also when the folder cannot be listed
+    if failed is not None: raise _write_error(failed, path) from None   # after the unlink: the free space it reports is real
     return path
+
+def _write_error(e:OSError, path:Path) -> DvatsError:
+    "The one line for a resource failure met while writing `path`: about `path`, unless `write` failed reading an input elsewhere."
+    src = getattr(e, 'filename', None)
+    here = src is None or Path(src).parent == path.parent or path.is_relative_to(src)   # the file, its temporary, or a folder above
+    return resource_error(e, path) if here else resource_error(e, src, writing=False)
 
 def save_text(path, text:str) -> Path:
     "Write `text` to `path` atomically."
@@ -96,6 +106,11 @@ def fingerprint(*parts) -> str:
     return hashlib.blake2b(json.dumps(parts, sort_keys=True, default=str).encode(), digest_size=16).hexdigest()
 
 # %% ../nbs/02_store.ipynb #c0b14df4
+def check_run_folder(out):
+    "Raise a `DvatsError` unless `out` is a run folder (it holds `stages.json`)."
+    if not (Path(out)/'stages.json').is_file():
+        raise DvatsError(f"{out} is not a dvats run folder (no stages.json); make one with `dvats run` or `dvats demo`.")
+
 def read_manifest(out) -> dict:
     "The finished stages recorded in `out/stages.json` ({} when there is none, or it is damaged: that only costs recomputation)."
     try: return json.loads((Path(out)/'stages.json').read_text())
@@ -161,29 +176,36 @@ class RunStore:
 
 # %% ../nbs/02_store.ipynb #310a7afd
 WRITER_LOCK, READERS_LOCK = 'writer.lock', 'readers.lock'   # declared with the other run files in dvats.stages
-_RECORD = 2048           # bytes: the writer's record, overwritten in place
-_HELD = {}               # run folder -> depth, for the writer in this process (`demo` calls `run`; `evaluate` reads what it writes)
+_RECORD = 2048           # bytes of each block of writer.lock, overwritten in place
+_JOURNAL, _HOLDER = 0, _RECORD   # its blocks: how the last journaled writer ended; who holds the lock now
+_HELD = {}               # (run folder, thread) -> depth, for a writer in this process (`demo` calls `run`; `evaluate` reads what it writes)
 
 def _now() -> str: return datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M:%S UTC')
 
 def _open_lock(out, name:str, create:bool=True) -> int:
     "A file descriptor on the lock file `name` of `out` (created when `create`); resource failures as `DvatsError`."
     try: return os.open(Path(out)/name, (os.O_RDWR | os.O_CREAT) if create else os.O_RDONLY, 0o644)
-    except FileNotFoundError: raise
+    except (FileNotFoundError, NotADirectoryError): raise
     except OSError as e: raise (resource_error(e, Path(out)/name) or e) from None
 
-def writer_record(out) -> dict:
-    "What `out/writer.lock` says of the last writer: pid, host, call, argv, started, state ('writing', 'stopped', 'finished'); {} when none."
-    try: return json.loads((Path(out)/WRITER_LOCK).read_bytes().strip() or b'{}')
+def _read_block(out, offset:int) -> dict:
+    "The JSON block at `offset` of `out/writer.lock` ({} when absent or unreadable)."
+    try:
+        with open(Path(out)/WRITER_LOCK, 'rb') as f:
+            f.seek(offset); return json.loads(f.read(_RECORD).strip(b'\0 ') or b'{}')
     except (OSError, ValueError): return {}
 
-def _set_record(fd:int, **rec):
-    "Overwrite the writer's record in place: a fixed-size block, so a full disk cannot stop it."
+def writer_record(out) -> dict:
+    "How the last journaled writer of `out` ended: pid, host, call, argv, started, state ('writing', 'stopped', 'finished'); {} when none."
+    return _read_block(out, _JOURNAL)
+
+def _set_block(fd:int, offset:int, out, rec:dict):
+    "Overwrite a block of `out/writer.lock` in place: fixed-size, so a full disk cannot stop it once the file exists."
     b = json.dumps(rec, default=str).encode()
-    if len(b) > _RECORD:                 # a long command or message is cut, so that the record stays whole JSON
-        b = json.dumps({**rec, 'argv': str(rec.get('argv'))[:40], 'error': str(rec.get('error'))[:40]}, default=str).encode()
-    os.pwrite(fd, b.ljust(_RECORD), 0)
-    os.fsync(fd)
+    if len(b) > _RECORD:                 # a long command or message is cut, so that the block stays whole JSON
+        b = json.dumps({k: str(v)[:40] if k in ('argv', 'error') else v for k, v in rec.items()}, default=str).encode()
+    try: os.pwrite(fd, b.ljust(_RECORD), offset); os.fsync(fd)
+    except OSError as e: raise (resource_error(e, Path(out)/WRITER_LOCK) or e) from None
 
 def _command() -> str:
     "This process's command line as the user typed it (`dvats run ...`, not the path of `__main__.py`), cut to 200 characters."
@@ -201,6 +223,12 @@ def _who(rec:dict) -> str:
     if not rec.get('pid'): return 'another process'
     return f"dvats {rec.get('call')} (PID {rec['pid']} on {rec.get('host')}, started {rec.get('started')}, command `{rec.get('argv')}`)"
 
+def _holder(out) -> dict:
+    "Who holds the writer lock of `out`, read once it is known to be held (it writes the block just after taking the lock)."
+    rec = _read_block(out, _HOLDER)
+    if not rec.get('pid'): time.sleep(0.2); rec = _read_block(out, _HOLDER)
+    return rec
+
 # %% ../nbs/02_store.ipynb #223cb25a
 def _take_readers_lock(out, fd:int, wait:float):
     "Take `readers.lock` exclusively, waiting up to `wait` seconds for readers that are opening the folder."
@@ -213,11 +241,19 @@ def _take_readers_lock(out, fd:int, wait:float):
                                  "(a notebook calling load_result?) and run again.") from None
             time.sleep(0.05)
 
+def _snapshot(out) -> tuple:
+    "The files a run changes first, as bytes: when they are unchanged, a run that stopped changed nothing."
+    def read(name):
+        try: return (Path(out)/name).read_bytes()
+        except OSError: return None
+    return read('stages.json'), read('config.yaml')
+
 @contextlib.contextmanager
-def writing(out, call:str, journal:bool=True, wait:float=30.):
-    "Be the one writer of run folder `out` inside the block (`call` names the command); with `journal`, record whether the block finished."
-    key = str(Path(out).resolve())
-    if key in _HELD:                     # this process already writes it
+def writing(out, call:str, journal:bool=True, whole:bool=False, wait:float=30.):
+    "Be the one writer of run folder `out` inside the block (`call` names the command); `journal`: record how the block ended, `whole`: refuse a folder left half-updated first."
+    if whole: check_run_folder(out)      # before any lock file is made in a folder that is not a run's
+    key = (str(Path(out).resolve()), threading.get_ident())
+    if key in _HELD:                     # this thread already writes it
         _HELD[key] += 1
         try: yield
         finally: _HELD[key] -= 1
@@ -226,20 +262,24 @@ def writing(out, call:str, journal:bool=True, wait:float=30.):
     try:
         try: fcntl.flock(w, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise DvatsError(f"{out} is being written by {_who(writer_record(out))}; wait for it to finish, "
+            raise DvatsError(f"{out} is being written by {_who(_holder(out))}; wait for it to finish, "
                              "or give this run another folder with --out.") from None
+        me = dict(pid=os.getpid(), host=socket.gethostname(), call=call, argv=_command(), started=_now())
+        _set_block(w, _HOLDER, out, me)
         r = _open_lock(out, READERS_LOCK)
         try:
             _take_readers_lock(out, r, wait)
-            rec = dict(pid=os.getpid(), host=socket.gethostname(), call=call, argv=_command(), started=_now())
+            if whole: _check_whole(out)
+            before = writer_record(out), _snapshot(out)
             _HELD[key] = 1
             try:
-                if journal: _set_record(w, state='writing', **rec)
+                if journal: _set_block(w, _JOURNAL, out, {**me, 'state': 'writing'})
                 yield
-                if journal: _set_record(w, state='finished', finished=_now(), **rec)
+                if journal: _set_block(w, _JOURNAL, out, {**me, 'state': 'finished', 'finished': _now()})
             except BaseException as e:
-                if journal:
-                    with contextlib.suppress(OSError): _set_record(w, state='stopped', error=_problem(e), **rec)
+                if journal:              # a run that changed nothing (every stage reused) leaves the folder as it was
+                    end = before[0] if _snapshot(out) == before[1] else {**me, 'state': 'stopped', 'error': _problem(e)}
+                    with contextlib.suppress(OSError, DvatsError): _set_block(w, _JOURNAL, out, end)
                 raise
             finally: del _HELD[key]
         finally: os.close(r)            # closing releases the flock
@@ -257,11 +297,11 @@ def _check_whole(out):
 @contextlib.contextmanager
 def reading(out):
     "Read run folder `out` inside the block with no writer changing it; refuse a folder being written or left half-updated."
-    if str(Path(out).resolve()) in _HELD:          # the writer reading its own folder
+    if (str(Path(out).resolve()), threading.get_ident()) in _HELD:   # the writer reading its own folder
         yield; return
     fd = None
     try: fd = _open_lock(out, READERS_LOCK, create=False)
-    except FileNotFoundError:                      # a run folder from before the locks gets one; any other folder is left alone
+    except (FileNotFoundError, NotADirectoryError):                      # a run folder from before the locks gets one; any other folder is left alone
         if (Path(out)/'stages.json').is_file():
             with contextlib.suppress(OSError, DvatsError): fd = _open_lock(out, READERS_LOCK)
     except DvatsError: pass                        # cannot be opened: read-only media, which no writer changes either
@@ -269,7 +309,7 @@ def reading(out):
         if fd is not None:
             try: fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
             except BlockingIOError:
-                raise DvatsError(f"{out} is being written by {_who(writer_record(out))}; wait for it to finish, "
+                raise DvatsError(f"{out} is being written by {_who(_holder(out))}; wait for it to finish, "
                                  "then open it again.") from None
         _check_whole(out)
         yield

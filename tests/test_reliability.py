@@ -2,6 +2,7 @@
 read-only file system (`dvats.store.writing`, `reading`, `resource_error`)."""
 import json, os, shutil, signal, subprocess, sys, time
 import pandas as pd, pytest, yaml
+from dvats.store import writer_record
 
 DVATS = [sys.executable, '-m', 'dvats']
 QUICK = 'encoder:\n  epochs: 1\ndr:\n  method: pca\nlrp:\n  evaluate: false\n'
@@ -65,7 +66,7 @@ def test_two_writers_one_folder(two_writers):
     winner_seed = [0, 1][[r[0] for r in rs].index(win_pid)]
     assert yaml.safe_load((out / 'config.yaml').read_text())['seed'] == winner_seed
     consistent(out)
-    assert json.loads((out / 'writer.lock').read_text())['state'] == 'finished'
+    assert writer_record(out)['state'] == 'finished'
 
 
 def test_holder_killed_then_next_run_proceeds(data, two_writers):
@@ -76,14 +77,15 @@ def test_holder_killed_then_next_run_proceeds(data, two_writers):
     holder = subprocess.Popen(DVATS + ['run', str(data / 'data.csv'), '--config', str(data / 'long.yaml'), '--w', '32', '--stride', '4',
                                        '--out', str(out), '--seed', '7'], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=ENV)
     seen = []
-    for line in holder.stdout:                      # the lock is taken before this line: the run is writing
+    for line in holder.stdout:                      # its first epoch ends: the lock is held and the encoder stage has begun
         seen.append(line)
-        if line.startswith('windows:'): break
+        if line.startswith('encoder: epoch'): break
+    os.kill(holder.pid, signal.SIGSTOP)             # frozen mid-training, however slow the other processes are to start
     second = dvats(*args(data, out, '--seed', seed)[3:])
     one_error_line(second, 'is being written by dvats run', f'PID {holder.pid} ')
     reader = dvats('explain', out, '--windows', '3-5')
     one_error_line(reader, 'is being written by', f'PID {holder.pid} ', 'wait for it to finish')
-    os.kill(holder.pid, signal.SIGKILL); holder.wait()
+    os.kill(holder.pid, signal.SIGKILL); holder.wait()          # SIGKILL ends a stopped process too
     assert holder.returncode == -signal.SIGKILL, ''.join(seen)
     print(one_error_line(second, 'is being written'), one_error_line(reader, 'is being written'), sep='\n')
     print(one_error_line(dvats('explain', out, '--windows', '3-5'), 'half-updated', f'PID {holder.pid} ', 'it was killed', 'same --out'))
@@ -124,8 +126,8 @@ def test_full_disk(data, two_writers, tmpfs):
     finished = set(json.loads((out / 'stages.json').read_text()))
     assert 'series' in finished and 'report' not in finished, finished
     assert not list(out.glob('.*.tmp'))                    # no half-written temporary
-    assert json.loads((out / 'writer.lock').read_text())['state'] == 'stopped'
-    one_error_line(dvats('explain', out, '--windows', '3-5'), 'half-updated', 'dvats run (PID', '--out', 'no space left on the device (0.0 MB free))')
+    assert writer_record(out)['state'] == 'stopped'
+    one_error_line(dvats('explain', out, '--windows', '3-5'), 'half-updated', 'dvats run (PID', '--out', 'no space left on the device (')
     subprocess.run(['mount', '-o', 'remount,size=256m', str(tmpfs)], check=True)
     again = dvats(*args(data, out)[3:])
     assert again.returncode == 0, again.stderr[-3000:]
@@ -158,7 +160,7 @@ def test_folder_without_permission(data):
         shutil.copy(data / 'data.csv', d / 'data.csv'); shutil.copy(data / 'quick.yaml', d / 'quick.yaml')
         r = subprocess.run(['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', *args(d, out)],
                            capture_output=True, text=True, env={**ENV, 'HOME': str(home)}, timeout=600)
-        msg = one_error_line(r, f'cannot write {out}/', 'permission denied', 'make it writable or give another folder with --out')
+        msg = one_error_line(r, f'cannot write {out}/', 'permission denied', 'check its permissions or give another folder with --out')
         print(msg)
         assert list(out.iterdir()) == []
     finally: shutil.rmtree(d, ignore_errors=True)
