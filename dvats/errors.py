@@ -4,9 +4,10 @@
 
 # %% ../nbs/00_errors.ipynb #5eb150fa
 from __future__ import annotations
+import contextlib, ctypes, functools, tempfile, threading
 
 # %% auto #0
-__all__ = ['DvatsError', 'DvatsWarning', 'check_dvats_error']
+__all__ = ['DvatsError', 'DvatsWarning', 'check_dvats_error', 'time_limit', 'fuzz_settings']
 
 # %% ../nbs/00_errors.ipynb #d3adab28
 class DvatsError(ValueError):
@@ -24,3 +25,25 @@ def check_dvats_error(f, *words):
         for w in words: assert w in msg, f"expected {w!r} in the error message, got: {msg}"
         return msg
     raise AssertionError(f"{f} raised no DvatsError")
+
+# %% ../nbs/00_errors.ipynb #926b7304
+@contextlib.contextmanager
+def time_limit(s:float=10):
+    "Raise `TimeoutError` in this thread if the block runs longer than `s` seconds: the fuzz tests' hang detector, not a speed test."
+    # nbdev-test runs cells outside the main thread, where SIGALRM cannot be set: a timer thread raises into this one instead
+    tid = ctypes.c_ulong(threading.get_ident())
+    timer = threading.Timer(s, lambda: ctypes.pythonapi.PyThreadState_SetAsyncExc(tid, ctypes.py_object(TimeoutError)))
+    timer.start()
+    try: yield
+    finally: timer.cancel()
+
+@functools.cache
+def _hypothesis_home():
+    from hypothesis.configuration import set_hypothesis_home_dir
+    set_hypothesis_home_dir(tempfile.mkdtemp())   # its caches (.hypothesis/) go to a temporary folder, not the repo
+
+def fuzz_settings(n:int):
+    "`hypothesis` settings for a fuzz test: `n` derandomized examples, no deadline (the hang detector bounds a case), no example database."
+    from hypothesis import settings, HealthCheck   # here: hypothesis is a test dependency only
+    _hypothesis_home()
+    return settings(max_examples=n, derandomize=True, database=None, deadline=None, suppress_health_check=list(HealthCheck))

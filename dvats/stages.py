@@ -209,7 +209,8 @@ def _embed(ctx:StageContext):
 
 def _check_finite(emb:np.ndarray, valid:np.ndarray):
     "Refuse embeddings that are not finite for valid windows: every later stage would turn them into NaN silently."
-    bad = np.flatnonzero(valid & ~np.isfinite(emb).all(1))
+    finite = np.concatenate([np.isfinite(emb[a:a + 65536]).all(1) for a in range(0, len(emb), 65536)] or [np.ones(0, bool)])   # in chunks: no (n, d) mask at 1M windows
+    bad = np.flatnonzero(valid & ~finite)
     if len(bad): raise DvatsError(f"{len(bad)} valid window(s) got non-finite embeddings (first: window {bad[0]}): their values overflow "
                                   "the encoder (a reused encoder trained on much smaller values?); rescale the channels, or train a new "
                                   "encoder on this data (leave --encoder out).")

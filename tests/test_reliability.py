@@ -37,7 +37,7 @@ def one_error_line(r, *words):
 
 
 def consistent(out):
-    "The folder holds one run: metrics.json's clusters are windows.parquet's, config.yaml's seed is the one stages.json's fingerprints were made with."
+    "The folder opens with `load_result` and holds one run: metrics.json counts the clusters windows.parquet holds."
     from dvats.result import load_result
     res = load_result(out)
     n = int(res.windows.cluster[res.windows.cluster >= 0].nunique())
