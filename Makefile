@@ -11,14 +11,12 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | sha25
 install: $(STAMP)
 
 $(STAMP):  # no mtime prerequisite: nbdev-export rewrites pyproject.toml unchanged
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	@echo "installing requirements.lock into $(VENV): torch 2.14.1 + torchvision 0.29.1 (a matched pair) and every dependency of dvats[dev], exact versions, hashes checked; then dvats itself (editable)"
-	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements.lock
-	$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@echo "installing requirements.lock into $(VENV) with a pinned pip (tools/installer.lock): torch 2.14.1 + torchvision 0.29.1 (a matched pair) and every dependency of dvats[dev], exact versions, hashes checked, nothing resolved; then dvats itself (editable)"
+	PYTHON=$(PYTHON) tools/install.sh $(VENV) 2>&1 | { grep -v "is ignored: it is neither a file nor a directory" || true; }; test $${PIPESTATUS[0]} = 0
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
-# lock: refresh requirements.lock, what `make install` installs: pyproject.toml's dependencies and dev extra, and the torch
+# lock: refresh requirements.lock (and tools/installer.lock, the pip that installs it), what `make install` installs: pyproject.toml's dependencies and dev extra, and the torch
 # pair, resolved by uv for linux x86_64 (glibc 2.36) and CPython 3.11.7, with hashes. Versions already in the lock are kept
 # while they still fit (`make lock UPGRADE=1` moves every one to the newest that fits); commit the file, `make install` applies it.
 LOCK_PINS := torch==2.14.1 torchvision==0.29.1
@@ -33,6 +31,10 @@ lock:
 	  -e '2a # and does not import without the nvidia-*, cuda-* and triton wheels below (about 2.3 GB; where pip.conf names a' \
 	  -e '2a # local mirror that holds them, as on this project'"'"'s machines, pip reads them from disk instead of downloading).' \
 	  -e '2a # `make install` installs exactly these versions, checking every hash; `make lock` refreshes this file.' requirements.lock
+	@# the installer: the pip already pinned (UPGRADE=1: the newest), with its hash, under the file's two comment lines
+	mkdir -p .cache && $(if $(UPGRADE),echo pip,grep -o '^pip==[^ ]*' tools/installer.lock) | $(BIN)/uv pip compile - --python-version 3.11.7 \
+	  --python-platform x86_64-manylinux_2_36 --generate-hashes --no-header -q -o .cache/installer.pins \
+	  && { sed -n '1,2p' tools/installer.lock; grep -v '^ *#' .cache/installer.pins; } > .cache/installer.lock && mv .cache/installer.lock tools/installer.lock
 
 # browser: Debian's headless Chromium and its driver for the browser tests, and node for the front end's syntax check (apt; no browser download at test time)
 browser:

@@ -71,6 +71,7 @@ class DrConfig:
     n_neighbors: int = _bounded(15, ge=2)
     min_dist: float = _bounded(0.1, ge=0)
     metric: str = 'euclidean'
+    neighbours: Literal['exact', 'nndescent'] = 'exact'   # UMAP's neighbours: exact (brute force, Euclidean) when it is fitted on every window; a fit on a sample always uses NN-descent (see 04_dr)
     pca_dims: Optional[int] = _bounded(None, ge=2)  # PCA pre-reduction before UMAP
     fit_windows: Optional[int] = _bounded(20_000, ge=10)  # UMAP and t-SNE are fitted on at most this many windows (stratified in time), UMAP places the rest with `transform`; None: all (see 04_dr)
 
@@ -127,6 +128,7 @@ class SimilarConfig:
 class MatrixProfileConfig:
     "The matrix-profile lens: stumpy's multidimensional matrix profile of the series at the run's `w`, an anomaly score beside the embedding's (see 05a2_matrix_profile)."
     enabled: Optional[bool] = None                       # its time grows with the square of the steps: off unless asked; None: off, except in `dvats demo`
+    resolution: Literal['windows', 'steps'] = 'windows'   # 'windows': the profile among the run's windows (seconds); 'steps': stumpy's at every step (minutes at 20,000 steps)
     max_steps: int = _bounded(100_000, ge=2)             # longer series are refused with the time it would take, instead of running for hours
 
 @dataclass

@@ -10,7 +10,7 @@ from .errors import DvatsError
 from .windows import finite_rows, sample_windows
 
 # %% auto #0
-__all__ = ['METHODS', 'project']
+__all__ = ['METHODS', 'exact_neighbours', 'project']
 
 # %% ../nbs/04_dr.ipynb #bafe2cf5
 def _scatter_rows(values:np.ndarray, mask:np.ndarray) -> np.ndarray:
@@ -18,6 +18,25 @@ def _scatter_rows(values:np.ndarray, mask:np.ndarray) -> np.ndarray:
     out = np.full((len(mask), values.shape[1]), np.nan, dtype=np.float32)
     out[mask] = values
     return out
+
+# %% ../nbs/04_dr.ipynb #70c6d0e3
+def exact_neighbours(x:np.ndarray, # (n, d) finite rows
+                     k:int, # neighbours per row, the row itself included (first)
+                     block:int=2048) -> tuple: # (indices int64 `(n, k)`, distances float32 `(n, k)`)
+    "Each row's `k` nearest rows by Euclidean distance, itself first at distance exactly 0, as umap-learn's `precomputed_knn` reads them."
+    x = np.asarray(x, np.float32)
+    n, k = len(x), min(k, len(x))
+    sq, idx = (x.astype(np.float64) ** 2).sum(1), np.empty((n, k), np.int64)
+    for a in range(0, n, block):
+        d2 = sq[a:a + block, None] + sq[None] - 2 * (x[a:a + block] @ x.T)   # candidates, in floating point
+        d2[np.arange(len(d2)), np.arange(a, a + len(d2))] = -np.inf        # the row itself first, whatever the rounding
+        idx[a:a + block] = np.argpartition(d2, k - 1, axis=1)[:, :k]
+    dist = np.sqrt(((x[:, None, :].astype(np.float64) - x[idx]) ** 2).sum(-1))  # the chosen ones exactly: the row itself is 0
+    dist[idx == np.arange(n)[:, None]] = -1.                              # sorts first even beside an exact duplicate
+    order = np.argsort(dist, axis=1, kind='stable')
+    idx, dist = np.take_along_axis(idx, order, 1), np.take_along_axis(dist, order, 1)
+    dist[:, 0] = 0.
+    return idx, dist.astype(np.float32)
 
 # %% ../nbs/04_dr.ipynb #8adcfc70
 def _cuml_umap(device):
@@ -38,16 +57,18 @@ def _quietly(f, *args):
     with warnings.catch_warnings():
         warnings.filterwarnings('ignore', message='n_jobs value')
         warnings.filterwarnings('ignore', category=FutureWarning)
+        warnings.filterwarnings('ignore', message='precomputed_knn')   # exact neighbours given: no search index, and none is needed
         return f(*args)
 
-def _umap(x, n_components, seed, n_neighbors=15, min_dist=0.1, metric='euclidean', device=None, **kwargs):
-    "UMAP of `x` with umap-learn, or cuML on a CUDA device: (layout, function placing new rows, implementation name)."
+def _umap(x, n_components, seed, n_neighbors=15, min_dist=0.1, metric='euclidean', device=None, neighbours='exact', **kwargs):
+    "UMAP of `x` with umap-learn (`neighbours`: 'exact' gives it exact Euclidean neighbours, 'nndescent' lets it search), or cuML on a CUDA device: (layout, function placing new rows, implementation name)."
     n_neighbors = min(n_neighbors, len(x) - 1)
     cu = _cuml_umap(device)
     if cu is not None:
         red = cu(n_components=n_components, n_neighbors=n_neighbors, min_dist=min_dist, metric=metric, random_state=seed, **kwargs)
         return np.asarray(red.fit_transform(x)), lambda new: np.asarray(red.transform(new)), 'cuml'
     import umap
+    if neighbours == 'exact' and metric == 'euclidean': kwargs['precomputed_knn'] = (*exact_neighbours(x, n_neighbors), None)
     red = umap.UMAP(n_components=n_components, n_neighbors=n_neighbors, min_dist=min_dist, metric=metric, random_state=seed, **kwargs)
     return _quietly(red.fit_transform, x), lambda new: _quietly(red.transform, new), 'umap-learn'
 
@@ -103,6 +124,8 @@ def project(embeddings:np.ndarray, # (n_windows, d), NaN rows for invalid window
         xr, reduce, _ = _pca(x[fit], min(pca_dims, len(fit) - 1), seed)
         x = xr if len(fit) == n else _in_chunks(reduce, x, chunk)
         info['pca_dims'] = x.shape[1]
+    if method == 'umap' and len(fit) < n: kwargs['neighbours'] = 'nndescent'   # placing the rest needs NN-descent's search index
+    if method == 'umap': info['neighbours'] = kwargs.get('neighbours', 'nndescent')
     y_fit, place, info['implementation'] = METHODS[method](x[fit], n_components, seed, **kwargs)
     if len(fit) == n: y = y_fit
     else:                             # the rest are placed by the fitted model, chunk by chunk

@@ -10,7 +10,7 @@ from .errors import DvatsError
 from .windows import channel_stats, normalise
 
 # %% auto #0
-__all__ = ['matrix_profile', 'window_mp_scores', 'estimated_seconds', 'attach_matrix_profile']
+__all__ = ['matrix_profile', 'window_profile', 'window_mp_scores', 'estimated_seconds', 'attach_matrix_profile']
 
 # %% ../nbs/05a2_matrix_profile.ipynb #b7813d3f
 def matrix_profile(values:np.ndarray, # (n_rows, n_channels) series, NaN allowed
@@ -25,6 +25,32 @@ def matrix_profile(values:np.ndarray, # (n_rows, n_channels) series, NaN allowed
     p[~np.isfinite(p)] = np.nan                                # stumpy marks subsequences with missing values as inf
     return p
 
+# %% ../nbs/05a2_matrix_profile.ipynb #eeb98399
+def _exclusion_zone(w:int) -> int:
+    "Starts at most this many steps apart are trivial matches (stumpy's default: ⌈w/4⌉)."
+    return int(np.ceil(w / 4))
+
+def window_profile(values:np.ndarray, # (n_rows, n_channels) series, NaN allowed
+                   w:int, stride:int, block:int=1024) -> np.ndarray:
+    "The k = d matrix profile among the windows that start every `stride` rows: one distance per window, float64 `(n_windows,)`; NaN for a window with a missing value."
+    from numpy.lib.stride_tricks import sliding_window_view
+    v = np.asarray(values, np.float32)
+    x = normalise(v, channel_stats(v)).astype(np.float64)
+    if len(x) < 2 * w: raise DvatsError(f"the matrix profile needs at least 2·w = {2 * w} rows (a subsequence and another); the series has {len(x)}.")
+    wins = sliding_window_view(x, w, axis=0)[::stride]                 # (n_windows, channels, w): a view, no copy
+    ok = np.isfinite(wins).all((1, 2))
+    wins = np.where(ok[:, None, None], wins, 0.)                       # missing windows take part as zeros, then are masked out
+    sq, starts, zone = (wins ** 2).sum(-1), np.arange(len(wins)) * stride, _exclusion_zone(w)
+    out = np.full(len(wins), np.nan)
+    for a in range(0, len(wins), block):
+        d = sum(np.sqrt(np.maximum(sq[a:a + block, c, None] + sq[None, :, c] - 2 * wins[a:a + block, c] @ wins[:, c].T, 0))
+                for c in range(wins.shape[1])) / wins.shape[1]
+        d[np.abs(starts[a:a + block, None] - starts[None, :]) <= zone] = np.inf   # trivial matches
+        d[:, ~ok] = np.inf
+        out[a:a + block] = d.min(1)
+    out[~ok | ~np.isfinite(out)] = np.nan
+    return out
+
 # %% ../nbs/05a2_matrix_profile.ipynb #3c86cd11
 def window_mp_scores(profile:np.ndarray, # from `matrix_profile`
                      valid:np.ndarray, # one bool per window
@@ -33,8 +59,9 @@ def window_mp_scores(profile:np.ndarray, # from `matrix_profile`
     s = np.asarray(profile, np.float32)[np.arange(len(valid)) * stride]
     return np.where(valid, s, np.nan).astype(np.float32)
 
-def estimated_seconds(n_rows:int, n_channels:int, normalize:bool=False) -> float:
-    "Rough time of `matrix_profile` on one core: it grows with the square of the rows (per-core rates measured in bench/matrix_profile.py)."
+def estimated_seconds(n_rows:int, n_channels:int, normalize:bool=False, stride:int|None=None, w:int=48) -> float:
+    "Rough time on one core of `matrix_profile` (`stride` None) or of `window_profile` at `stride`: both grow with the square of the rows (rates measured in bench/matrix_profile.py)."
+    if stride: return 4e-10 * n_channels * w * (n_rows / stride) ** 2
     return (7e-8 if not normalize else 3e-8) * n_channels * n_rows ** 2
 
 # %% ../nbs/05a2_matrix_profile.ipynb #0f363cb0

@@ -20,7 +20,7 @@ from .stages import LAYOUT, STAGES, Stage, StageContext, stage_fingerprint, stag
 from .result import RunResult, load_result
 
 # %% auto #0
-__all__ = ['run', 'summary', 'demo', 'evaluate']
+__all__ = ['run', 'summary', 'demo', 'cache_dir', 'demo_base', 'cached_demo', 'evaluate']
 
 # %% ../nbs/07_pipeline.ipynb #5e472ec0
 def _load(source, config:Config):
@@ -153,6 +153,42 @@ def demo(out='runs/demo', config=None, n_steps:int=20_000, log=print, normal=Non
         save_parquet(store.path('demo_series.parquet'), series.reset_index())
         save_parquet(store.path('demo_truth.parquet'), truth.reset_index())
         return run(series.assign(regime=truth.regime, anomaly=truth.anomaly), config, out, log=log, truth=truth, normal=normal)
+
+# %% ../nbs/07_pipeline.ipynb #3de90f2f
+def _package_digest() -> str:
+    "A digest of the dvats package's sources: what a cached demo was computed by."
+    from dvats.store import file_fingerprint
+    root = Path(__file__).resolve().parent
+    return file_fingerprint(*sorted(p for p in root.rglob('*') if p.suffix in ('.py', '.js', '.css', '.html')))
+
+def cache_dir() -> Path:
+    "Where dvats keeps what tests and notebooks share between processes: `$DVATS_CACHE`, else `~/.cache/dvats`."
+    import os
+    return Path(os.environ.get('DVATS_CACHE') or Path.home() / '.cache' / 'dvats')
+
+def demo_base(n_steps:int=20_000, log=None) -> Path:
+    "The default demo run kept in `cache_dir()` for this version of the package: computed by its first caller, under a lock that makes the others wait and reuse it."
+    import fcntl, shutil
+    cache = cache_dir(); cache.mkdir(parents=True, exist_ok=True)
+    base = cache / f"demo-{n_steps}-{_package_digest()[:16]}"
+    with open(cache / f"{base.name}.lock", 'w') as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (base / 'stages.json').is_file():
+            tmp = base.with_name(base.name + '.tmp')
+            shutil.rmtree(tmp, ignore_errors=True)
+            demo(tmp, n_steps=n_steps, log=log)
+            tmp.rename(base)                        # whole or absent: a stopped training leaves only the .tmp folder
+    return base
+
+def cached_demo(out, # the caller's own run folder (must not exist yet)
+                log=None, n_steps:int=20_000,
+                **overrides, # dotted config keys for this copy, e.g. `**{'dr.method': 'pca'}`
+               ) -> RunResult:
+    "`demo(out, **overrides)`, starting from a copy of `demo_base`: every stage the overrides leave alone is reused, as in a rerun."
+    import shutil
+    if Path(out).exists(): raise DvatsError(f"{out} exists; cached_demo writes a new run folder.")
+    shutil.copytree(demo_base(n_steps, log), out)
+    return demo(out, n_steps=n_steps, log=log, **overrides)
 
 # %% ../nbs/07_pipeline.ipynb #16761803
 def evaluate(out, # a finished run folder

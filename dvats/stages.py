@@ -227,7 +227,7 @@ def _project(ctx:StageContext):
     _note_sample(ctx, 'dr.fit_windows', f"projection: {dr.method} fitted on {{k:,}} of the {{n:,}} valid windows, the others placed by the fitted model")
     save_npy(ctx.path('projections.npy'), project(
         ctx.res.embeddings, dr.method, dr.n_components, seed, dr.pca_dims, fit_windows=dr.fit_windows, progress=ctx.log is not None, **(
-            {'n_neighbors': dr.n_neighbors, 'min_dist': dr.min_dist, 'metric': dr.metric} if dr.method == 'umap' else {})))
+            {'n_neighbors': dr.n_neighbors, 'min_dist': dr.min_dist, 'metric': dr.metric, 'neighbours': dr.neighbours} if dr.method == 'umap' else {})))
 
 def _load_projections(ctx:StageContext): ctx.res.projections = np.load(ctx.path('projections.npy'), allow_pickle=False)
 
@@ -329,15 +329,17 @@ def _write_table(ctx:StageContext): save_parquet(ctx.path('windows.parquet'), ct
 
 def _matrix_profile(ctx:StageContext):
     "The matrix-profile lens (`matrix_profile`): a score per window and, with labelled anomalies, its AUC-PR measured as the embedding score's is."
-    from dvats.matrix_profile import matrix_profile, window_mp_scores, estimated_seconds
+    from dvats.matrix_profile import matrix_profile, window_profile, window_mp_scores, estimated_seconds
     from dvats.anomaly import step_scores, detection_scores
     res, mc, wc = ctx.res, ctx.config.matrix_profile, ctx.config.windows
-    (n, c), about = res.series.shape, estimated_seconds(*res.series.shape) / 60
+    every_step = mc.resolution == 'steps'
+    (n, c), about = res.series.shape, estimated_seconds(*res.series.shape, stride=None if every_step else wc.stride, w=wc.w) / 60
     if n > mc.max_steps: raise DvatsError(f"the matrix profile of {n:,} steps would take about {about:,.0f} min on one core (it grows with the square of the steps); "
                                           "raise matrix_profile.max_steps to run it anyway, or set matrix_profile.enabled: false.")
-    if ctx.log: ctx.log(f"matrix profile: {n:,} steps × {c} channels at w={wc.w} (about {about:.1f} min on one core)")
-    scores = window_mp_scores(matrix_profile(res.values, wc.w), ctx.valid, wc.stride)
-    flags, m = _step_anomalies(res.labels), {'profile': 'mstump, all channels, channel-standardised values (normalize=False)'}
+    if ctx.log: ctx.log(f"matrix profile: {n:,} steps × {c} channels at w={wc.w}, {'every step' if every_step else f'among the windows (every {wc.stride} steps)'} (about {about:.1f} min on one core)")
+    profile = window_mp_scores(matrix_profile(res.values, wc.w), ctx.valid, wc.stride) if every_step else window_profile(res.values, wc.w, wc.stride)
+    scores = np.where(ctx.valid, profile, np.nan).astype(np.float32)
+    flags, m = _step_anomalies(res.labels), {'profile': f"k = d matrix profile, all channels, channel-standardised values (normalize=False), {'every step (stumpy mstump)' if every_step else 'among the run windows'}"}
     if flags is not None:
         m.update(detection_scores(step_scores(scores, n, wc.w, wc.stride, ctx.config.clustering.anomaly.aggregation), flags, buffer=wc.w))
     save_parquet(ctx.path('matrix_profile.parquet'), pd.DataFrame({'mp_score': scores}))
@@ -461,9 +463,11 @@ STAGES = (
           (RunFile('windows.parquet', 'one row per window: `window`, `start`, `end` (rows, end exclusive), `start_time`, `end_time`, '
                    '`valid`, `label` (majority regime), `has_anomaly`, `x`, `y`, `cluster`, `anomaly_score`, `is_anomaly`', reopen=True),),
           _write_table, timed=False),
-    Stage('matrix-profile', ('series', 'config.windows', 'config.clustering.anomaly.aggregation'),
-          (RunFile('matrix_profile.parquet', "per window, `mp_score`: the multidimensional matrix profile (stumpy's mstump over all channels, "
-                   'channel-standardised values) at its first row, NaN for invalid windows; `load_result` adds it to the window table and its per-step '
+    Stage('matrix-profile', ('series', 'config.windows', 'config.clustering.anomaly.aggregation', 'config.matrix_profile.resolution'),
+          (RunFile('matrix_profile.parquet', "per window, `mp_score`: its distance to the nearest other window that does not overlap it by more than 3/4 "
+                   "(the k = d matrix profile: the mean over channels of each channel's distance, channel-standardised values), among the run's windows "
+                   "(`matrix_profile.resolution: windows`) or, with `steps`, among the subsequences at every step (stumpy's mstump); NaN for invalid windows; "
+                   '`load_result` adds it to the window table and its per-step '
                    'aggregation to the steps'),
            RunFile('matrix_profile.json', "the matrix profile's AUC-PR, ROC-AUC, VUS-PR and UCR hit against labelled anomalies, measured as the "
                    "embedding score's (`metrics.json` lists it among the detectors)")),

@@ -1,8 +1,10 @@
 """The docs site (`make docs`, in `_docs/site`) in Debian's headless Chromium: every internal link is followed and found,
-no API page is empty, the plotly figures of the executed notebooks draw with the site's own plotly.js, and search works.
+no API page is empty, the plotly figures of the executed notebooks draw with the site's own plotly.js, search works (served and
+from disk), and the navigation lists the notebooks in their number order.
 
 `make test` builds the site right before this test, from the notebooks it has just executed. The site is served from a
-local HTTP server on 127.0.0.1, so a missing page is a 404, as on a real host."""
+local HTTP server on 127.0.0.1, so a missing page is a 404, as on a real host; the README's way, opening
+_docs/site/index.html from disk, is tested too."""
 import functools, http.server, threading, time, urllib.error, urllib.parse, urllib.request
 from pathlib import Path
 import pytest
@@ -102,14 +104,43 @@ def test_home_and_figures_and_search(site, browser):
     assert all(s.startswith(site) for s in srcs), [s for s in srcs if not s.startswith(site)]
     # search, offline: the built-in index finds the anomaly notebook
     d.get(site + 'index.html')
+    hits = search_hits(d, 'memory bank')
+    assert any('05a1_anomaly' in h for h in hits), hits
+
+
+def search_hits(d, query:str) -> list:
+    "The result links the site's search box gives for `query`, on the page open in `d`."
+    from selenium.webdriver.common.by import By
     d.find_element(By.CSS_SELECTOR, 'label.md-search__icon, .md-search__input').click()
     box = d.find_element(By.CSS_SELECTOR, 'input.md-search__input')
-    box.send_keys('memory bank')
+    box.send_keys(query)
+    hits = []
     for _ in range(100):
         hits = d.execute_script("return [...document.querySelectorAll('.md-search-result__item a')].map(a => a.getAttribute('href'))")
         if hits: break
         time.sleep(0.2)
-    assert any('05a1_anomaly' in h for h in hits), hits
+    return hits
+
+
+def test_search_from_disk(browser):
+    "Opened from disk as the README says (file://, no server), the search box is there and finds the anomaly notebook."
+    d = browser
+    d.get((SITE / 'index.html').as_uri())
+    assert d.execute_script("return getComputedStyle(document.querySelector('.md-search')).display") != 'none', 'the search box is hidden'
+    assert (SITE / 'search' / 'search_index.js').is_file(), 'no search_index.js: search cannot load its index from file://'
+    assert any('05a1_anomaly' in h for h in search_hits(d, 'memory bank'))
+
+
+def test_nav_in_notebook_order(browser):
+    "The navigation lists the notebooks in their number order: 05a_clustering before 05a1_, 05b_lrp before 05b1_."
+    d = browser
+    d.get((SITE / 'index.html').as_uri())
+    pages = d.execute_script("return [...document.querySelectorAll('nav.md-nav--primary a.md-nav__link')].map(a => a.getAttribute('href'))")
+    nbs = [p.split('/')[-1][:-len('.html')] for p in pages if p and p.endswith('.html') and p.split('/')[-1][:2].isdigit()]
+    assert len(nbs) >= 20, nbs
+    assert nbs.index('05a_clustering') < nbs.index('05a1_anomaly') < nbs.index('05a2_matrix_profile'), nbs
+    assert nbs.index('05b_lrp') < nbs.index('05b1_lrp_composites') < nbs.index('05b5_lrp_frequency') < nbs.index('05d_explain'), nbs
+    assert nbs == sorted(nbs, key=lambda n: n.partition('_')[::2]), nbs
 
 
 def test_no_machine_path_in_the_site(site):

@@ -17,6 +17,12 @@ HOME_NOTEBOOK_PAGE = 'first-look.ipynb'
 HIDE = {'hide', 'exporti'}              # nbdev directives whose cells the docs leave out
 
 
+def notebook_order(name:str) -> tuple:
+    "Sort key of a notebook name in pipeline order: its number (the part before the first '_') first, so 05b_lrp comes before 05b1_."
+    number, _, rest = Path(name).stem.partition('_')
+    return (number, rest)
+
+
 def page_name(nb:Path) -> str:
     "The file name of a notebook's page."
     return HOME_NOTEBOOK_PAGE if nb.name == HOME_NOTEBOOK else nb.name
@@ -108,7 +114,7 @@ def modules() -> list:
         path = ROOT / (mod.replace('.', '/') + '.py')
         m = re.search(r'File to edit: \S*?nbs/(\S+\.ipynb)', path.read_text())
         out.append((mod, m[1] if m else ''))
-    return sorted(out, key=lambda t: (t[1], t[0]))
+    return sorted(out, key=lambda t: (notebook_order(t[1]), t[0]))
 
 
 def home_page() -> str:
@@ -129,7 +135,7 @@ def prepare() -> list:
     shutil.copy(Path(plotly.__file__).parent / 'package_data' / 'plotly.min.js', DOCS / PLOTLY_JS)
     (DOCS / 'index.md').write_text(home_page())
     pages = []
-    for nb_path in sorted((ROOT / 'nbs').glob('*.ipynb')):
+    for nb_path in sorted((ROOT / 'nbs').glob('*.ipynb'), key=lambda p: notebook_order(p.name)):
         nb = json.loads((notebooks.EXECUTED / nb_path.name).read_text())
         page = page_name(nb_path)
         (DOCS / page).write_text(json.dumps(doc_cells(nb, page), indent=1))

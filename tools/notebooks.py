@@ -2,7 +2,7 @@
 
 `make test` runs this instead of a bare `nbdev-test`, so the docs site (`tools/docs.py`) renders the outputs of the run that
 was tested, and nothing is executed twice. Usage: `python tools/notebooks.py [NOTEBOOK ...] [--n-workers N]`."""
-import argparse, json, sys
+import argparse, json, os, sys, time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,6 +36,16 @@ def stale(names=None) -> list:
     return out
 
 
+def shared_demo(paths) -> None:
+    "Compute the default demo that notebooks share (`dvats.pipeline.cached_demo`) before they run: no notebook cell then waits for a training."
+    os.environ.setdefault('DVATS_CACHE', str(ROOT / '_build' / 'cache'))   # the notebooks' kernels inherit it
+    if not any('cached_demo(' in p.read_text() for p in paths): return
+    from dvats.pipeline import demo_base
+    t = time.perf_counter()
+    base = demo_base()
+    print(f'the shared default demo: {base.relative_to(ROOT) if base.is_relative_to(ROOT) else base} ({time.perf_counter() - t:.0f} s)', flush=True)
+
+
 def run(paths, n_workers:int=2) -> None:
     "Test `paths` with nbdev (its flags, its skip rules, its parallel workers); write each passing notebook with its outputs."
     import nbdev.test
@@ -48,8 +58,10 @@ def run(paths, n_workers:int=2) -> None:
         write_nb(nb, EXECUTED / Path(fn).name)
 
     nbdev.test.write_nb = keep                # the workers are forked, so they inherit it
+    shared_demo(paths)
     names = '|'.join(p.name.replace('.', r'\.') for p in paths)
-    nbdev.test.nbdev_test(path=str(ROOT / 'nbs'), n_workers=n_workers, save=True, file_re=f'^({names})$')
+    # each notebook's time and every cell over 30 s are printed, so that a slow cell shows in make test's log
+    nbdev.test.nbdev_test(path=str(ROOT / 'nbs'), n_workers=n_workers, save=True, file_re=f'^({names})$', timing=True, cell_timing_min=30)
 
 
 if __name__ == '__main__':
