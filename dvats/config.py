@@ -11,7 +11,7 @@ from typing import Literal, Optional
 import yaml
 from .errors import DvatsError, DvatsWarning
 from .embeddings import ARCHS, METHODS as ENCODER_METHODS, READOUTS
-from .dr import METHODS as DR_METHODS
+from .dr import METHODS as DR_METHODS, NEIGHBOURS
 from .clustering import CLUSTER_SPACES
 from .anomaly import DETECTORS, DEFAULT_DETECTOR, AGGREGATIONS, DEFAULT_AGGREGATION, THRESHOLD_RULES, ANOMALY_SPACES
 from .lrp.attribution import METHODS as RELEVANCE_METHODS
@@ -71,7 +71,7 @@ class DrConfig:
     n_neighbors: int = _bounded(15, ge=2)
     min_dist: float = _bounded(0.1, ge=0)
     metric: str = 'euclidean'
-    neighbours: Literal['exact', 'nndescent'] = 'exact'   # UMAP's neighbours: exact (brute force, Euclidean) when it is fitted on every window; a fit on a sample always uses NN-descent (see 04_dr)
+    neighbours: Literal[NEIGHBOURS] = NEIGHBOURS[0]   # UMAP's neighbours: exact (brute force, Euclidean) when it is fitted on every window; a fit on a sample always uses NN-descent (see 04_dr)
     pca_dims: Optional[int] = _bounded(None, ge=2)  # PCA pre-reduction before UMAP
     fit_windows: Optional[int] = _bounded(20_000, ge=10)  # UMAP and t-SNE are fitted on at most this many windows (stratified in time), UMAP places the rest with `transform`; None: all (see 04_dr)
 

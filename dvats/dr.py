@@ -10,7 +10,7 @@ from .errors import DvatsError
 from .windows import finite_rows, sample_windows
 
 # %% auto #0
-__all__ = ['METHODS', 'exact_neighbours', 'project']
+__all__ = ['NEIGHBOURS', 'METHODS', 'exact_neighbours', 'project']
 
 # %% ../nbs/04_dr.ipynb #bafe2cf5
 def _scatter_rows(values:np.ndarray, mask:np.ndarray) -> np.ndarray:
@@ -20,6 +20,8 @@ def _scatter_rows(values:np.ndarray, mask:np.ndarray) -> np.ndarray:
     return out
 
 # %% ../nbs/04_dr.ipynb #70c6d0e3
+NEIGHBOURS = ('exact', 'nndescent')   # how UMAP finds each window's neighbours; the first is the default (see below)
+
 def exact_neighbours(x:np.ndarray, # (n, d) finite rows
                      k:int, # neighbours per row, the row itself included (first)
                      block:int=2048) -> tuple: # (indices int64 `(n, k)`, distances float32 `(n, k)`)
@@ -60,7 +62,7 @@ def _quietly(f, *args):
         warnings.filterwarnings('ignore', message='precomputed_knn')   # exact neighbours given: no search index, and none is needed
         return f(*args)
 
-def _umap(x, n_components, seed, n_neighbors=15, min_dist=0.1, metric='euclidean', device=None, neighbours='exact', **kwargs):
+def _umap(x, n_components, seed, n_neighbors=15, min_dist=0.1, metric='euclidean', device=None, neighbours=NEIGHBOURS[0], **kwargs):
     "UMAP of `x` with umap-learn (`neighbours`: 'exact' gives it exact Euclidean neighbours, 'nndescent' lets it search), or cuML on a CUDA device: (layout, function placing new rows, implementation name)."
     n_neighbors = min(n_neighbors, len(x) - 1)
     cu = _cuml_umap(device)
@@ -124,8 +126,8 @@ def project(embeddings:np.ndarray, # (n_windows, d), NaN rows for invalid window
         xr, reduce, _ = _pca(x[fit], min(pca_dims, len(fit) - 1), seed)
         x = xr if len(fit) == n else _in_chunks(reduce, x, chunk)
         info['pca_dims'] = x.shape[1]
-    if method == 'umap' and len(fit) < n: kwargs['neighbours'] = 'nndescent'   # placing the rest needs NN-descent's search index
-    if method == 'umap': info['neighbours'] = kwargs.get('neighbours', 'nndescent')
+    if method == 'umap':                  # placing the rest needs NN-descent's search index
+        info['neighbours'] = kwargs['neighbours'] = 'nndescent' if len(fit) < n else kwargs.get('neighbours', NEIGHBOURS[0])
     y_fit, place, info['implementation'] = METHODS[method](x[fit], n_components, seed, **kwargs)
     if len(fit) == n: y = y_fit
     else:                             # the rest are placed by the fitted model, chunk by chunk

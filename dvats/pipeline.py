@@ -157,8 +157,9 @@ def demo(out='runs/demo', config=None, n_steps:int=20_000, log=print, normal=Non
 # %% ../nbs/07_pipeline.ipynb #3de90f2f
 def _package_digest() -> str:
     "A digest of the dvats package's sources: what a cached demo was computed by."
+    import dvats
     from dvats.store import file_fingerprint
-    root = Path(__file__).resolve().parent
+    root = Path(dvats.__file__).resolve().parent
     return file_fingerprint(*sorted(p for p in root.rglob('*') if p.suffix in ('.py', '.js', '.css', '.html')))
 
 def cache_dir() -> Path:

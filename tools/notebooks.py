@@ -38,12 +38,16 @@ def stale(names=None) -> list:
 
 def shared_demo(paths) -> None:
     "Compute the default demo that notebooks share (`dvats.pipeline.cached_demo`) before they run: no notebook cell then waits for a training."
+    import subprocess
     os.environ.setdefault('DVATS_CACHE', str(ROOT / '_build' / 'cache'))   # the notebooks' kernels inherit it
     if not any('cached_demo(' in p.read_text() for p in paths): return
-    from dvats.pipeline import demo_base
+    # in its own process (torch and numba's OpenMP must not be loaded here: nbdev forks its workers from this one), with
+    # every core, since nothing else runs yet
+    env = {k: v for k, v in os.environ.items() if k not in ('OMP_NUM_THREADS', 'MKL_NUM_THREADS', 'NUMBA_NUM_THREADS')}
     t = time.perf_counter()
-    base = demo_base()
-    print(f'the shared default demo: {base.relative_to(ROOT) if base.is_relative_to(ROOT) else base} ({time.perf_counter() - t:.0f} s)', flush=True)
+    base = subprocess.run([sys.executable, '-c', 'from dvats.pipeline import demo_base; print(demo_base())'], env=env,
+                          check=True, stdout=subprocess.PIPE, text=True).stdout.strip()   # its errors go to stderr as they are
+    print(f'the shared default demo: {os.path.relpath(base, ROOT)} ({time.perf_counter() - t:.0f} s)', flush=True)
 
 
 def run(paths, n_workers:int=2) -> None:
