@@ -133,6 +133,7 @@ def prepare() -> list:
     (DOCS / 'assets').mkdir()
     import plotly
     shutil.copy(Path(plotly.__file__).parent / 'package_data' / 'plotly.min.js', DOCS / PLOTLY_JS)
+    shutil.copy(ROOT / 'tools' / 'docs_assets' / 'iframe-worker.js', DOCS / 'assets')   # search from file:// (mkdocs.yml's polyfills)
     (DOCS / 'index.md').write_text(home_page())
     pages = []
     for nb_path in sorted((ROOT / 'nbs').glob('*.ipynb'), key=lambda p: notebook_order(p.name)):
