@@ -250,6 +250,8 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                                                                                     'dvats/lrp/frequency.py')},
             'dvats.matrix_profile': { 'dvats.matrix_profile._exclusion_zone': ( 'matrix_profile.html#_exclusion_zone',
                                                                                 'dvats/matrix_profile.py'),
+                                      'dvats.matrix_profile._standardised': ( 'matrix_profile.html#_standardised',
+                                                                              'dvats/matrix_profile.py'),
                                       'dvats.matrix_profile.attach_matrix_profile': ( 'matrix_profile.html#attach_matrix_profile',
                                                                                       'dvats/matrix_profile.py'),
                                       'dvats.matrix_profile.estimated_seconds': ( 'matrix_profile.html#estimated_seconds',

@@ -28,12 +28,12 @@ def exact_neighbours(x:np.ndarray, # (n, d) finite rows
     "Each row's `k` nearest rows by Euclidean distance, itself first at distance exactly 0, as umap-learn's `precomputed_knn` reads them."
     x = np.asarray(x, np.float32)
     n, k = len(x), min(k, len(x))
-    sq, idx = (x.astype(np.float64) ** 2).sum(1), np.empty((n, k), np.int64)
+    sq, idx, dist = (x.astype(np.float64) ** 2).sum(1), np.empty((n, k), np.int64), np.empty((n, k))
     for a in range(0, n, block):
         d2 = sq[a:a + block, None] + sq[None] - 2 * (x[a:a + block] @ x.T)   # candidates, in floating point
         d2[np.arange(len(d2)), np.arange(a, a + len(d2))] = -np.inf        # the row itself first, whatever the rounding
-        idx[a:a + block] = np.argpartition(d2, k - 1, axis=1)[:, :k]
-    dist = np.sqrt(((x[:, None, :].astype(np.float64) - x[idx]) ** 2).sum(-1))  # the chosen ones exactly: the row itself is 0
+        i = idx[a:a + block] = np.argpartition(d2, k - 1, axis=1)[:, :k]
+        dist[a:a + block] = np.sqrt(((x[a:a + block, None, :].astype(np.float64) - x[i]) ** 2).sum(-1))   # the chosen ones exactly: the row itself is 0
     dist[idx == np.arange(n)[:, None]] = -1.                              # sorts first even beside an exact duplicate
     order = np.argsort(dist, axis=1, kind='stable')
     idx, dist = np.take_along_axis(idx, order, 1), np.take_along_axis(dist, order, 1)

@@ -13,13 +13,18 @@ from .windows import channel_stats, normalise
 __all__ = ['matrix_profile', 'window_profile', 'window_mp_scores', 'estimated_seconds', 'attach_matrix_profile']
 
 # %% ../nbs/05a2_matrix_profile.ipynb #b7813d3f
+def _standardised(values:np.ndarray, w:int) -> np.ndarray:
+    "The series as float64, each channel in its own standard units, checked to hold a subsequence of `w` rows and another."
+    v = np.asarray(values, np.float32)
+    x = normalise(v, channel_stats(v)).astype(np.float64)
+    if len(x) < 2 * w: raise DvatsError(f"the matrix profile needs at least 2·w = {2 * w} rows (a subsequence and another); the series has {len(x)}.")
+    return x
+
 def matrix_profile(values:np.ndarray, # (n_rows, n_channels) series, NaN allowed
                    w:int, normalize:bool=False) -> np.ndarray:
     "The multidimensional matrix profile over all channels, one distance per subsequence start, float64 `(n_rows - w + 1,)`; NaN where a subsequence holds a missing value."
     import stumpy
-    v = np.asarray(values, np.float32)
-    x = normalise(v, channel_stats(v)).astype(np.float64)    # each channel in its own standard units
-    if len(x) < 2 * w: raise DvatsError(f"the matrix profile needs at least 2·w = {2 * w} rows (a subsequence and another); the series has {len(x)}.")
+    x = _standardised(values, w)
     P, _ = stumpy.mstump(x.T, w, normalize=normalize)
     p = P[-1].copy()
     p[~np.isfinite(p)] = np.nan                                # stumpy marks subsequences with missing values as inf
@@ -34,12 +39,9 @@ def window_profile(values:np.ndarray, # (n_rows, n_channels) series, NaN allowed
                    w:int, stride:int, block:int=1024) -> np.ndarray:
     "The k = d matrix profile among the windows that start every `stride` rows: one distance per window, float64 `(n_windows,)`; NaN for a window with a missing value."
     from numpy.lib.stride_tricks import sliding_window_view
-    v = np.asarray(values, np.float32)
-    x = normalise(v, channel_stats(v)).astype(np.float64)
-    if len(x) < 2 * w: raise DvatsError(f"the matrix profile needs at least 2·w = {2 * w} rows (a subsequence and another); the series has {len(x)}.")
-    wins = sliding_window_view(x, w, axis=0)[::stride]                 # (n_windows, channels, w): a view, no copy
+    wins = sliding_window_view(_standardised(values, w), w, axis=0)[::stride]   # (n_windows, channels, w): a view, no copy
     ok = np.isfinite(wins).all((1, 2))
-    wins = np.where(ok[:, None, None], wins, 0.)                       # missing windows take part as zeros, then are masked out
+    if not ok.all(): wins = np.where(ok[:, None, None], wins, 0.)      # missing windows take part as zeros (a copy), then are masked out
     sq, starts, zone = (wins ** 2).sum(-1), np.arange(len(wins)) * stride, _exclusion_zone(w)
     out = np.full(len(wins), np.nan)
     for a in range(0, len(wins), block):
