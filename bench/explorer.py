@@ -16,9 +16,19 @@
    a click (`dvats.focus(id)`: its context and the windows like it drawn on the projection's canvas and the series),
    a context slider moved (`dvats.setContext`), and 'select context' / 'select these' (a selection: every view redrawn).
    Target: <= 100 ms each at 100,000 windows. And what the table of similar windows (k = 10) costs in the file.
+5. What sets a selection apart (issue 29), in the page (its default answer): `dvats.select(ids)` with the contrast shown, median
+   of 5, performance.now() inside the page around the contrast alone (the exclusion zone, the reference 'all' and one pass over
+   the 8-bit contrast basis: `contrast.ms`) and around the contrast and the redraw of its bars (`ms_table`), for 100 windows
+   drawn at random, a cluster whose basis rows are shifted (it stands apart), 100,000 drawn at random (below the run's size),
+   a contiguous half of the run (a regime: the reference is the other half, less the windows that share a step with it) and
+   every window (no reference is left: the page says so). Beside it, the same answer in Python, `basis_contrast(run, ids)`
+   (from the run's float32 basis; best of 3), and the largest difference between the two tables' signed contributions, over
+   the largest |signed|. Target: <= 200 ms at 100,000 windows.
 
 The runs are synthetic (random projections, clusters, scores and relevance of the right shapes: 6 channels, w=48, stride 1);
-the explorer's cost depends only on those shapes. Run: OMP_NUM_THREADS=1 .venv/bin/python bench/explorer.py [--sizes 10000 100000 1000000]
+the explorer's cost depends only on those shapes. The contrast basis is random too (`(n, 6, 8)`, rows for the windows that have
+relevance), beside random 16-dimensional embeddings (Python's reference reads them).
+Run: OMP_NUM_THREADS=1 .venv/bin/python bench/explorer.py [--sizes 10000 100000 1000000]
 """
 import argparse, json, shutil, tempfile, time, warnings
 from pathlib import Path
@@ -61,11 +71,18 @@ def fake_run(n, out, sample=None, seed=0):
                           metrics={'anomaly': {'threshold': 0.5}}, sample=keep)
     # the table of similar windows: every window's list up to 100,000 windows, else a stratified sample of 100,000 (as the run's contract)
     listed = np.arange(n) if n <= 100_000 else np.linspace(0, n - 1, 100_000).astype(np.int64)
-    res.neighbours = np.full((n, 10), -1, np.int32)
-    res.neighbours[listed] = rng.integers(0, n, (len(listed), 10), dtype=np.int32)
+    res.similar = np.full((n, 10), -1, np.int32)               # (the page reads `similar`: `neighbours` was its name before)
+    res.similar[listed] = rng.integers(0, n, (len(listed), 10), dtype=np.int32)
     windows['mp_score'] = rng.random(n).astype(np.float32)
     res.steps['matrix_profile'] = rng.random(steps).astype(np.float32)
     res.values = series.to_numpy(np.float32)
+    # the contrast basis (issue 29): per window with relevance, channel and direction, random of the right shape; NaN rows for the others
+    res.embeddings = rng.normal(size=(n, 16)).astype(np.float32)
+    res.contrast_directions = np.linalg.qr(rng.normal(size=(16, 8)))[0].astype(np.float32)
+    res.contrast_basis = np.full((n, C, 8), np.nan, np.float32)
+    for a in range(0, len(keep), 100_000):
+        k = keep[a:a + 100_000]
+        res.contrast_basis[k] = rng.normal(size=(len(k), C, 8)).astype(np.float32) + (windows.cluster.to_numpy()[k, None, None] == 0)   # cluster 0 stands apart
     res.explain = lambda ids, target='embedding': explain(res, ids, target)
     return res
 
@@ -83,6 +100,7 @@ def python_latency(res, ids):
 
 
 SELECT = """const ids = arguments[0] === null ? Array.from({length: arguments[1]}, (_, i) => i) : arguments[0];   // null: every window
+dvats.setTarget('embedding');                                              // what the encoder looks at (the contrast: CONTRAST)
 dvats.select(ids, 'replace');                                              // warm
 const runs = []; for (let k = 0; k < 3; k++) { const r = dvats.select(ids, 'replace'); runs.push([r.ms_table, r.ms_all, r.used]); }
 dvats.select([], 'replace'); return runs;"""
@@ -99,17 +117,51 @@ dvats.focus(-1); dvats.select([], 'replace');
 return [med(click), med(ctx), med(selCtx), med(selSim), sim];"""
 
 
+CONTRAST = """const ids = arguments[0] === null ? Array.from({length: arguments[1]}, (_, i) => i) : arguments[0];   // null: every window
+const med = v => v.slice().sort((a, b) => a - b)[v.length >> 1];
+dvats.setTarget('contrast');
+dvats.select(ids, 'replace');                                              // warm
+const c = [], t = [], all = []; let last;
+for (let k = 0; k < 5; k++) { last = dvats.select(ids, 'replace'); c.push(last.contrast.ms); t.push(last.ms_table); all.push(last.ms_all); }
+dvats.select([], 'replace'); dvats.setTarget('embedding');
+return [med(c), med(t), med(all), last.table, last.contrast];"""
+
+
+def contrast_sets(n, rng, cluster):
+    "The selections whose contrast is timed: (what, ids or None for every window)."
+    out = [('100 at random', np.sort(rng.choice(n, 100, replace=False)))]
+    c0 = np.flatnonzero(cluster == 0)
+    out.append((f'cluster 0 ({len(c0):,}, shifted in the basis)', c0))
+    if n > 100_000: out.append(('100,000 at random', np.sort(rng.choice(n, 100_000, replace=False))))
+    out.append((f'{n // 2:,} in a row (half)', np.arange(n // 4, n // 4 + n // 2)))
+    out.append((f'{n:,} (every window)', None))
+    return out
+
+
+def python_contrast(res, ids):
+    "Best of 3 `basis_contrast(res, ids)` (the page's answer in Python; ms) and its table; (nan, None) when there is nothing to contrast."
+    from dvats.errors import DvatsError
+    from dvats.explain import basis_contrast
+    t, ex = [], None
+    for _ in range(3):
+        t0 = time.perf_counter()
+        try: ex = basis_contrast(res, ids)
+        except DvatsError: return np.nan, None
+        t.append(time.perf_counter() - t0)
+    return min(t) * 1000, ex
+
+
 def table_cost(n, k=10, listed=100_000):
     "Bytes of text the table of similar windows adds to the page at `n` windows (every window's list up to `listed`, else a sample of `listed`)."
     from dvats.views.page import neighbour_arrays, _b64
     nb = np.full((n, k), -1, np.int32)
     rows = np.arange(n) if n <= listed else np.linspace(0, n - 1, listed).astype(np.int64)
     nb[rows] = 0
-    arrays, _, _ = neighbour_arrays(SimpleNamespace(windows=pd.DataFrame(index=range(n)), neighbours=nb), np.arange(n))
+    arrays, _, _ = neighbour_arrays(SimpleNamespace(windows=pd.DataFrame(index=range(n)), similar=nb), np.arange(n))
     return sum(len(_b64(a)[0]) for a in arrays.values())
 
 
-def page_latency(path, id_sets, n):
+def page_latency(path, id_sets, n, contrast_sets=()):
     import sys; sys.path.insert(0, str(Path(__file__).resolve().parent.parent / 'tests'))
     from _browser import headless_chromium
     d = headless_chromium(1400, 1700)
@@ -124,13 +176,14 @@ def page_latency(path, id_sets, n):
             runs = d.execute_script(SELECT, None if ids is None else [int(i) for i in ids], n)
             out.append((min(r[0] for r in runs), min(r[1] for r in runs), runs[0][2]))
         timing['focus'] = d.execute_script(FOCUS, n)
+        timing['contrast'] = [d.execute_script(CONTRAST, None if ids is None else [int(i) for i in ids], n) for _, ids in contrast_sets]
         return wall, timing, out
     finally: d.quit()
 
 
 def main(sizes):
     from dvats.views.page import write_report
-    rows, draws, focus = [], [], []
+    rows, draws, focus, contrast = [], [], [], []
     for n in sizes:
         tmp = Path(tempfile.mkdtemp())
         sample = 20_000 if n >= 1_000_000 else None
@@ -146,7 +199,16 @@ def main(sizes):
         rng = np.random.default_rng(1)
         sets = [np.sort(rng.choice(n, k, replace=False)) if k < n else None for k in ks]
         py = [python_latency(res, s if s is not None else np.arange(n)) for s in sets]
-        wall, timing, page = page_latency(p, sets, n)
+        csets = contrast_sets(n, rng, res.windows.cluster.to_numpy())
+        wall, timing, page = page_latency(p, sets, n, csets)
+        for (what, ids), (c_ms, t_ms, all_ms, table, ct) in zip(csets, timing['contrast']):
+            py_ms, ex = python_contrast(res, np.arange(n) if ids is None else ids)
+            dev = np.nan
+            if ex is not None:
+                want = dict(zip(ex.table.channel, ex.table.signed))
+                dev = max(abs(r['signed'] - want[r['channel']]) for r in table) / np.abs(ex.table.signed).max()
+                assert ct['n_sel'] == len(ex.ids) and ct['n_ref'] == len(ex.reference) and ct['distinct'] == ex.distinct, (ct, ex.ratio, ex.threshold)
+            contrast.append((n, what, c_ms, t_ms, all_ms, ct, py_ms, dev))
         draws.append((n, size, meta['budget'], timing['parse'], timing['mount'], timing['drawn'], wall))
         focus.append((n, *timing['focus']))
         for k, a, b in zip(ks, py, page): rows.append((n, k, a, b))
@@ -164,6 +226,12 @@ def main(sizes):
     print("|---|---|---|---|---|---|")
     for n, click, ctx, sc, ss, k in focus:
         print(f"| {n:,} | {click:.1f} ms | {ctx:.1f} ms | {sc:.1f} ms | {ss:.1f} ms | {k} |")
+    print("\n| windows | selected | reference windows | verdict | page: contrast | page: contrast + bars | page: all views | Python basis_contrast | max |Δ signed| / max |signed| |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for n, what, c_ms, t_ms, all_ms, ct, py_ms, dev in contrast:
+        v = 'nothing to contrast' if ct['distinct'] is None else f"{ct['ratio']:.1f}× (99%: {ct['threshold']:.1f}×)" + ('' if ct['distinct'] else ', not distinct')
+        print(f"| {n:,} | {what} | {ct['n_ref']:,}{' (overlapping)' if ct['overlapping'] else ''} | {v} | {c_ms:.1f} ms | {t_ms:.1f} ms | {all_ms:.1f} ms | "
+              + (f"{py_ms:.0f} ms | {dev:.4f} |" if py_ms == py_ms else "– | – |"))
     print("\n| windows | table of similar windows in the page (k = 10) |")
     print("|---|---|")
     for n in sorted(set(sizes) | {100_000, 1_000_000}):

@@ -1,8 +1,8 @@
 """Speed of relevance on the encoder, measured side by side on the same windows, model and threads.
 
-1. LRP (`SpreadPlus`, the default; `EpsilonPlus`, the default before it; `EpsilonPlusFlat`, the seed's) through zennit's hooks and through dvats'
-   one-pass engine (`lrp_fast`), each divided by a plain forward + backward of the same canonical network
-   (input gradient of sum(e)).
+1. LRP (`SpreadPlus`, the default; `EpsilonPlus`, the default before it; `EpsilonPlusFlat`, the seed's) through zennit's hooks
+   (dvats' one engine; the one-pass engine was removed, see bench/lrp_engines.py), each divided by a plain forward + backward
+   of the same canonical network (input gradient of sum(e)).
    Targets: <= 2.0 (the issue's), floor ~1.3 (one extra modified forward).
 2. LRP against integrated gradients with 32 steps, both explaining the full embedding. Target: LRP >= 10x faster.
 3. What captum's LRP does on the same model (tsai's InceptionTimePlus backbone + time average), when captum is
@@ -35,7 +35,6 @@ def main():
     from dvats.embeddings import train_encoder, cut_batch
     from dvats.lrp.canonical import canonical_backbone
     from dvats.lrp.composites import lrp_batch, make_composite
-    from dvats.lrp.fast import lrp_fast
     from dvats.lrp.attribution import attribute
     series, _ = make_demo_series(n_steps=20_000)
     values = np.ascontiguousarray(series.to_numpy(np.float32))
@@ -51,10 +50,8 @@ def main():
             torch.autograd.grad(model(x).sum(), x)
     def zennit_lrp(comp):
         return lambda: [lrp_batch(model, x, make_composite(comp, model)) for x in batches]
-    def fast_lrp(comp):
-        return lambda: [lrp_fast(model, x, comp) for x in batches]
     routes = {'plain': plain}
-    for comp in COMPARED: routes[f'zennit {comp}'], routes[f'fast {comp}'] = zennit_lrp(comp), fast_lrp(comp)
+    for comp in COMPARED: routes[f'zennit {comp}'] = zennit_lrp(comp)
     def ig32():
         for x in batches: attribute(model, x, 'integrated_gradients', n_iter=32)
 
@@ -70,12 +67,7 @@ def main():
     for k, v in t.items(): print(f"| {k} | {v:.2f} s | {v / N_WIN * 1000:.2f} s | {v / t['plain']:.2f}x |")
     ig = t['integrated gradients, 32 steps']
     for comp in COMPARED[:2]:
-        print(f"IG-32 / LRP {comp}: {ig / t[f'fast {comp}']:.1f}x (one-pass engine), {ig / t[f'zennit {comp}']:.1f}x (zennit)")
-    for comp in COMPARED:
-        r_z, _ = lrp_batch(model, batches[0], make_composite(comp, model))
-        r_f, _ = lrp_fast(model, batches[0], comp)
-        print(f"{comp}: engines agree to max |fast - zennit| = {(r_f - r_z).abs().max():.1e} (relevance up to {r_z.abs().max():.2f}; "
-              f"float32, stabiliser 1e-6)")
+        print(f"IG-32 / LRP {comp}: {ig / t[f'zennit {comp}']:.1f}x")
 
     try:
         from captum.attr import LRP

@@ -4,7 +4,7 @@ conservation (of the embedding and of the contrast) and the planted truth, per a
 Data: for each seed s, `make_demo_series(seed=s)` (its own regimes and planted spikes, level shifts and frequency bursts),
 windows w=48, stride 4; the default encoder trained with seed s (`train_encoder`, default `EncoderConfig`), cached in
 runs/bench-lrp/seed<s>/ so that a second run only evaluates. Everything runs on `torch` threads = 2.
-Methods: every LRP composite that the fast engine runs (EpsilonPlus, SpreadPlus, Spread, EpsilonPlusFlat), gradient × input and
+Methods: the LRP composites EpsilonPlus, SpreadPlus, Spread and EpsilonPlusFlat, gradient × input and
 integrated gradients (32 steps).
 Measures (`dvats.lrp.evaluate.evaluate_explanations`, one row per method and seed):
   srg_<target>_<occlusion>           SRG on the first 64 of 128 sampled windows, target the embedding (scalar Σe, or its move)

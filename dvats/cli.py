@@ -188,8 +188,9 @@ def _cmd_explain(a:argparse.Namespace):
                      domain='frequency' if a.frequency else 'time', progress=False)
     if a.json: print(json.dumps(json.loads(ex.table.to_json(orient='records')), indent=1))
     else:
-        against = '' if ex.reference is None else f" against {len(ex.reference)} reference window(s) ({a.reference if isinstance(a.reference, str) else 'given'})"
-        print(f"{what}: {len(ex.ids)} valid window(s), target {ex.target}{against}")
+        print(f"{what}: {len(ex.ids)} valid window(s), target {ex.target} {ex.against}".rstrip())
+        if ex.verdict: print(ex.verdict)
+        if ex.distinct is False: return              # nothing to explain: no bars
         print(ex.table.to_string(index=False, formatters={'signed': '{:+.4g}'.format, 'share': '{:.1%}'.format}))
         if ex.bands is not None: print('\nrelevance per frequency band (cycles per step):\n' + ex.bands.to_string(float_format='{:+.3g}'.format))
 

@@ -11,9 +11,11 @@ from .errors import DvatsError
 from .lrp.attribution import relevance, Contrast, REFERENCES, DEFAULT_REFERENCE
 
 # %% auto #0
-__all__ = ['DOMAINS', 'ON_DEMAND_WINDOWS', 'selection_ids', 'cluster_ids', 'anomaly_ids', 'reference_ids', 'contrast_target',
-           'Explanation', 'channel_sums', 'channel_table', 'time_profile', 'summarise_relevance', 'explain',
-           'plot_explanation']
+__all__ = ['BASIS_DIRECTIONS', 'DOMAINS', 'ON_DEMAND_WINDOWS', 'CONTRAST_WINDOWS', 'PAIRS', 'selection_ids', 'cluster_ids',
+           'anomaly_ids', 'overlap_zone', 'reference_ids', 'contrast_target', 'embedding_directions', 'contrast_basis',
+           'basis_null', 'distinctness', 'contrast_from_basis', 'Explanation', 'channel_sums', 'contrast_table',
+           'channel_table', 'time_profile', 'summarise_relevance', 'contrast_relevance', 'paired_deeplift',
+           'basis_contrast', 'explain', 'plot_explanation']
 
 # %% ../nbs/05d_explain.ipynb #c89e042b
 def selection_ids(selection, n_windows:int, valid:np.ndarray) -> np.ndarray:
@@ -55,18 +57,28 @@ def anomaly_ids(windows:pd.DataFrame, # a run's window table, with its `is_anoma
     return ids
 
 # %% ../nbs/05d_explain.ipynb #ebaeda4f
+def overlap_zone(ids, # selected window ids
+                 n_windows:int, w:int, stride:int) -> np.ndarray:
+    "Boolean mask of the windows that share a step with a window of `ids` (these included): no reference window comes from it."
+    g = -(-w // stride)                                   # windows this many ids apart share no step
+    ids = np.asarray(ids, dtype=np.int64)
+    edge = np.zeros(n_windows + 1, np.int64)
+    np.add.at(edge, np.clip(ids - g + 1, 0, n_windows), 1); np.add.at(edge, np.clip(ids + g, 0, n_windows), -1)
+    return np.cumsum(edge[:-1]) > 0
+
 def reference_ids(reference, # 'all', 'knn', 'neighbours', or window ids
                   ids:np.ndarray, # the selection (sorted valid ids)
                   embeddings:np.ndarray, w:int, stride:int,
-                  k:int=10, # 'knn': neighbours per selected window (at most 256 selected windows ask, seeded)
+                  k:int=10, # 'knn': neighbours of each selected window (at most 256 selected windows ask, seeded)
                  ) -> np.ndarray:
-    "The windows a selection is contrasted with: all valid ones, the `k` nearest unselected ones, the unselected ones just before and after each selected interval, or given ids."
+    "The windows a selection is contrasted with, none sharing a step with a selected window (for 'all', when every window does, the unselected ones): all valid ones, the `k` nearest of each selected window, the ones just before and after each selected interval, or given ids."
     from dvats.windows import finite_rows
     from dvats.similar import nearest         # the package's one exact k-nearest-neighbour search
     ok = finite_rows(embeddings)
-    free = ok.copy(); free[ids] = False
+    free = ok & ~overlap_zone(ids, len(ok), w, stride)
     name = reference if isinstance(reference, str) else None
-    if name == 'all': ref = np.flatnonzero(ok)
+    if name == 'all':   # a selection whose zone covers the series (a cluster spread over it): the unselected windows, overlapping or not
+        ref = np.flatnonzero(free) if free.any() else np.setdiff1d(np.flatnonzero(ok), ids)
     elif name == 'knn':
         query = ids if len(ids) <= 256 else np.sort(np.random.default_rng(0).choice(ids, 256, replace=False))
         ref = np.unique(nearest(embeddings, query, np.flatnonzero(free), k)[0]) if free.any() else np.zeros(0, np.int64)
@@ -77,8 +89,11 @@ def reference_ids(reference, # 'all', 'knn', 'neighbours', or window ids
         near = np.unique(near[(near >= 0) & (near < len(ok))])
         ref = near[free[near]]
     elif name is not None: raise DvatsError(f"unknown reference {reference!r}; use one of {', '.join(REFERENCES)}, or window ids.")
-    else: ref = selection_ids(reference, len(ok), ok)
-    if not len(ref): raise DvatsError(f"the reference {name or 'ids'!r} has no valid window outside the selection; choose another (e.g. 'all').")
+    else:
+        given = selection_ids(reference, len(ok), ok)
+        ref = given[free[given]]
+        if len(given) and not len(ref): raise DvatsError("every given reference window shares a step with a selected window; give windows apart from the selection.")
+    if not len(ref): raise DvatsError(f"the reference {name or 'ids'!r} has no valid window apart from the selection; choose another (e.g. 'all').")
     return ref
 
 def contrast_target(embeddings:np.ndarray, ids, ref:np.ndarray) -> Contrast:
@@ -94,6 +109,65 @@ def contrast_target(embeddings:np.ndarray, ids, ref:np.ndarray) -> Contrast:
                                    "there is nothing to contrast. Use target='embedding', or another reference.")
     return Contrast((d / n).astype(np.float32), mean_ref.astype(np.float32))
 
+# %% ../nbs/05d_explain.ipynb #ae4e256e
+BASIS_DIRECTIONS = 8   # principal directions of the embeddings that the contrast basis explains (the page carries c × 8 numbers per window)
+
+def embedding_directions(embeddings:np.ndarray, valid:np.ndarray,
+                         k:int=BASIS_DIRECTIONS, max_windows:int=20_000, seed:int=0) -> np.ndarray:
+    "The `k` principal directions `(d, k)` float32 of the valid windows' embeddings (of `max_windows` of them, stratified in time), each with its largest entry positive."
+    from dvats.windows import finite_rows, sample_windows
+    ids = sample_windows(np.asarray(valid, bool) & finite_rows(embeddings), max_windows, seed)
+    if len(ids) < 2: raise DvatsError("the contrast basis needs at least two valid windows.")
+    e = np.asarray(embeddings[ids], np.float64)
+    U = np.linalg.svd(e - e.mean(0), full_matrices=False)[2][:k].T
+    return (U * np.sign(U[np.abs(U).argmax(0), np.arange(U.shape[1])])).astype(np.float32)
+
+def contrast_basis(encoder, windows:np.ndarray, valid:np.ndarray,
+                   directions:np.ndarray, # (d, k), from `embedding_directions`
+                   ids:np.ndarray, # sorted window ids to explain
+                   batch_size:int=256, progress:bool=True) -> np.ndarray:
+    "Per window of `ids`, channel and direction: the summed DeepLIFT relevance of its embedding's coordinate (against the zero window), `(len(ids), c, k)` float32, NaN rows for invalid windows."
+    from fastprogress.fastprogress import progress_bar
+    from dvats.embeddings import cut_batch
+    from dvats.lrp.canonical import canonical_backbone
+    from dvats.lrp.deeplift import direction_sums
+    import torch
+    model, U = canonical_backbone(encoder.model, encoder.bands), torch.as_tensor(directions)
+    ids = np.asarray(ids, np.int64)
+    out = np.full((len(ids), windows.shape[1], U.shape[1]), np.nan, np.float32)
+    todo = np.flatnonzero(np.asarray(valid, bool)[ids])
+    starts = range(0, len(todo), batch_size)
+    for a in (progress_bar(starts, leave=False) if progress and len(starts) > 4 else starts):
+        k = todo[a:a + batch_size]
+        out[k] = direction_sums(model, cut_batch(windows, ids[k], encoder.spec['stats']), U).numpy()
+    return out
+
+# %% ../nbs/05d_explain.ipynb #d15eebc3
+def basis_null(basis:np.ndarray) -> tuple:
+    "`(tr Σ, tr Σ²)` of the covariance Σ of the windows' coordinates `Σ_c basis` (rows with data): how far random selections stray."
+    z = np.asarray(basis, np.float64).sum(1)
+    z = z[np.isfinite(z).all(1)]
+    cov = np.atleast_2d(np.cov(z.T, bias=True))
+    return float(np.trace(cov)), float((cov * cov).sum())
+
+def distinctness(size:float, # the contrast's size ‖d‖
+                 n_sel:int, n_ref:int, null:tuple, # `basis_null`
+                 z:float=2.326, # the standard normal quantile of the level (99%)
+                ) -> tuple:
+    "`(ratio, threshold)`: `size` over the typical size of a random selection of `n_sel` windows against the other `n_ref`, and the ratio that 99% of random selections stay below."
+    tr, tr2 = null
+    n = n_sel + n_ref
+    expected = n * n * tr / (n_sel * n_ref * max(n - 1, 1))
+    nu = tr * tr / tr2 if tr2 > 0 else 1.
+    q = nu * max(1 - 2 / (9 * nu) + z * np.sqrt(2 / (9 * nu)), 0) ** 3
+    return (float(size / np.sqrt(expected)) if expected > 0 else np.inf), float(np.sqrt(q / nu))
+
+def contrast_from_basis(basis:np.ndarray, sel:np.ndarray, ref:np.ndarray) -> tuple:
+    "`(contribution (c,), d (k,))`: each channel's share of the selection's difference from the reference along `d`, and `d`, from the basis rows `sel` and `ref`."
+    delta = np.asarray(basis[sel], np.float64).mean(0) - np.asarray(basis[ref], np.float64).mean(0)
+    d = delta.sum(0)
+    size = np.linalg.norm(d)
+    return (delta @ (d / size) if size > 0 else np.zeros(len(delta))), d
 
 # %% ../nbs/05d_explain.ipynb #69f729fc
 @dataclass
@@ -106,12 +180,21 @@ class Explanation:
     reference: np.ndarray|None = None                     # target 'contrast': the reference windows' ids
     bands: pd.DataFrame|None = None                       # domain 'frequency': mean relevance per channel (rows) and frequency band
     n_selected: int|None = None                           # valid windows selected; more than `len(ids)` when a sample of them was explained
+    reference_name: str|None = None                       # target 'contrast': which reference ('all', 'knn', 'neighbours', 'ids')
+    ratio: float|None = None                              # target 'contrast': its size over a random selection's of the same size
+    threshold: float|None = None                          # ... and the ratio 99% of random selections stay below
+    overlapping: bool = False                             # target 'contrast': the reference holds windows that share steps with the selection
+
+    @property
+    def distinct(self) -> bool|None:
+        "Whether a contrast sets the selection apart more than 99% of random selections of its size would (None for target 'embedding')."
+        return None if self.ratio is None else bool(self.ratio > self.threshold)
 
     @property
     def profile(self) -> pd.DataFrame:
         "Mean relevance per channel and step of the window (computed on first use: it reads every selected row)."
         if callable(self._profile): self._profile = self._profile()
-        return self._profile
+        return self._profile['profile'] if isinstance(self._profile, dict) else self._profile
 
     @property
     def source(self) -> str:
@@ -119,7 +202,25 @@ class Explanation:
         n, k = self.n_selected or len(self.ids), len(self.ids)
         return f"{k:,} windows" if k == n else f"{k:,} of {n:,} selected windows (a sample stratified in time)"
 
-    def _repr_html_(self): return f"<p>{self.source}, target {self.target}</p>" + self.table.to_html(index=False)
+    @property
+    def against(self) -> str:
+        "Target 'contrast': the reference, in words (empty for 'embedding')."
+        if self.reference is None: return ''
+        apart = ('every window shares a step with the selection: overlapping ones included' if self.overlapping
+                 else 'none shares a step with the selection')
+        return f"against {len(self.reference):,} reference window(s) ({self.reference_name}; {apart})"
+
+    @property
+    def verdict(self) -> str:
+        "Target 'contrast': how far the selection stands apart, against random selections of its size, in one sentence."
+        if self.ratio is None: return ''
+        if not self.distinct: return (f"NOT distinct from its reference: random selections of {self.n_selected or len(self.ids):,} windows differ "
+                                      f"as much ({self.ratio:.1f}× a random selection's difference; 99% stay below {self.threshold:.1f}×)")
+        return f"the difference is {self.ratio:.1f}× a random selection's of the same size (99% stay below {self.threshold:.1f}×)"
+
+    def _repr_html_(self):
+        head = f"<p>{self.source}, target {self.target} {self.against}</p>" + (f"<p>{self.verdict}.</p>" if self.verdict else '')
+        return head if self.distinct is False else head + self.table.to_html(index=False)
 
 def channel_sums(R:np.ndarray, chunk:int=8192) -> np.ndarray:
     "Per window and channel, `[sum over steps of R, sum of |R|]`: float32 `(n, c, 2)`, read chunk by chunk (NaN rows stay NaN)."
@@ -128,6 +229,13 @@ def channel_sums(R:np.ndarray, chunk:int=8192) -> np.ndarray:
         r = np.asarray(R[a:a + chunk], dtype=np.float64)
         out[a:a + chunk, :, 0], out[a:a + chunk, :, 1] = r.sum(2), np.abs(r).sum(2)
     return out
+
+def contrast_table(contribution:np.ndarray, channels:list) -> pd.DataFrame:
+    "The channel table of a contrast: each channel's `signed` contribution to the difference and its `share` of the absolute contributions, most positive first."
+    c = np.asarray(contribution, np.float64)
+    total = np.abs(c).sum()
+    table = pd.DataFrame({'channel': [str(ch) for ch in channels], 'signed': c, 'share': np.abs(c) / total if total > 0 else np.full(len(c), 1 / len(c))})
+    return table.sort_values(['signed', 'channel'], ascending=[False, True], ignore_index=True)
 
 def channel_table(sums:np.ndarray, channels:list) -> pd.DataFrame:
     "The channel table of a selection from its rows of `channel_sums`: mean `signed` relevance and `share` of |relevance|, by share."
@@ -179,11 +287,100 @@ def _explain_on_demand(result, ids, cached, method, composite, channels, domain,
     bands = _bands(result, used, R_sel, method, composite, channels) if domain == 'frequency' else None
     return Explanation(table, used, 'embedding', profile, bands=bands, n_selected=len(ids))
 
+from .windows import sample_windows
+CONTRAST_WINDOWS = 512   # selected windows, and reference windows, whose relevance maps a contrast's profile and bands average (stratified in time)
+
+def contrast_relevance(encoder, windows:np.ndarray, valid:np.ndarray,
+                       ids:np.ndarray, # the selected windows to explain (sorted)
+                       ref:np.ndarray, # the reference windows (sorted); a sample of `max_ref` of them is explained, stratified in time
+                       direction:np.ndarray, # the contrast's unit direction in embedding space
+                       method:str, composite:str|None=None, batch_size:int=256,
+                       max_ref:int=CONTRAST_WINDOWS, seed:int=0, progress:bool=True) -> tuple:
+    "`(R, R_ref, ref_rows)`: each selected window's relevance map along `direction` minus the reference windows' mean map (the contrast explained against the reference windows), the reference windows' own maps and their ids."
+    rows = np.sort(sample_windows(ref, max_ref, seed))
+    rel = lambda k: relevance(encoder, windows, valid, method, composite, direction, batch_size, ids=k, progress=progress)
+    if method == 'deeplift': return paired_deeplift(encoder, windows, ids, rows, direction, seed=seed), None, rows
+    R_ref = rel(rows)
+    return (rel(ids) - R_ref.astype(np.float64).mean(0)).astype(np.float32), R_ref, rows
+
+PAIRS = 4   # reference windows each selected window is explained against (DeepLIFT), drawn from the reference
+
+def paired_deeplift(encoder, windows:np.ndarray, ids:np.ndarray, ref:np.ndarray, direction:np.ndarray,
+                    pairs:int=PAIRS, seed:int=0, batch_size:int=256) -> np.ndarray:
+    "Each selected window's DeepLIFT relevance along `direction` against `pairs` random reference windows, averaged: it sums to `(e_i - mean of its references' e) · direction`."
+    import torch
+    from dvats.embeddings import cut_batch
+    from dvats.lrp.canonical import canonical_backbone
+    from dvats.lrp.deeplift import deeplift
+    model, stats, rng = canonical_backbone(encoder.model, encoder.bands), encoder.spec['stats'], np.random.default_rng(seed)
+    out = np.zeros((len(ids),) + windows.shape[1:], np.float64)
+    for _ in range(pairs):
+        mates = rng.choice(ref, len(ids))
+        for a in range(0, len(ids), batch_size):
+            k, m = ids[a:a + batch_size], mates[a:a + batch_size]
+            order = np.argsort(m, kind='stable')
+            xr = cut_batch(windows, m[order], stats)[torch.from_numpy(np.argsort(order, kind='stable'))]
+            out[a:a + batch_size] += deeplift(model, cut_batch(windows, k, stats), xr, torch.as_tensor(direction)).numpy()
+    return (out / pairs).astype(np.float32)
+
+def _contrast_maps(result, ids, ref, direction, method, composite, domain, progress) -> dict:
+    "The contrast's time profile (and bands) from samples of the selection and the reference: `contrast_relevance`, averaged."
+    lc, channels, seed = result.config.lrp, list(result.series.columns), result.config.seed
+    sel = np.sort(sample_windows(ids, CONTRAST_WINDOWS, seed))
+    R, R_ref, rows = contrast_relevance(result.encoder, result.window_view(), result.windows['valid'].to_numpy(), sel, ref, direction,
+                              method, composite, lc.batch_size, seed=seed, progress=progress)
+    maps = {'profile': pd.DataFrame(R.astype(np.float64).mean(0), index=[str(ch) for ch in channels])}
+    if domain == 'frequency' and R_ref is None:   # DeepLIFT against reference windows: the bands of each window's relevance (a stabilised split)
+        from dvats.lrp.frequency import band_relevance, band_table, STABILISER
+        from dvats.embeddings import cut_batch
+        x = cut_batch(result.window_view(), sel, result.encoder.spec['stats']).numpy()
+        maps['bands'] = band_table(band_relevance(R, x, eps=STABILISER), channels, result.config.windows.w)
+    elif domain == 'frequency':          # bands are linear in the relevance: the selection's minus the reference's
+        from dvats.lrp.frequency import band_relevance, band_table, frequency_eps
+        from dvats.embeddings import cut_batch
+        stats, w, eps = result.encoder.spec['stats'], result.config.windows.w, frequency_eps(method, composite)
+        part = lambda k, r: band_relevance(r, cut_batch(result.window_view(), k, stats).numpy(), eps=eps)
+        maps['bands'] = band_table(part(sel, R + R_ref.astype(np.float64).mean(0)), channels, w) - band_table(part(rows, R_ref), channels, w)
+    return maps
+
+def basis_contrast(result, ids, reference=DEFAULT_REFERENCE) -> Explanation:
+    "The page's answer: what sets the windows `ids` apart from the `reference`, from the run's contrast basis (its 8 main directions only; no profile)."
+    wc, channels, valid = result.config.windows, list(result.series.columns), result.windows['valid'].to_numpy()
+    ids = selection_ids(ids, len(valid), valid)
+    ref = reference_ids(reference, ids, result.embeddings, wc.w, wc.stride)
+    basis = getattr(result, 'contrast_basis', None)
+    if basis is None: raise DvatsError("this run has no contrast basis (it was made before dvats kept one); rerun `dvats run` on it to add it.")
+    has = np.isfinite(basis[:, 0, 0])
+    s, r = ids[has[ids]], ref[has[ref]]
+    if not (len(s) and len(r)): raise DvatsError("the selection or its reference has no window in the run's relevance sample.")
+    contribution, d = contrast_from_basis(basis, s, r)
+    ratio, threshold = distinctness(float(np.linalg.norm(d)), len(s), len(r), basis_null(basis))
+    return Explanation(contrast_table(contribution, channels), s, 'contrast', None, r, n_selected=len(ids),
+                       reference_name=reference if isinstance(reference, str) else 'ids', ratio=ratio, threshold=threshold)
+
+def _contrast(result, ids, reference, method, composite, domain, progress) -> Explanation:
+    "What sets the windows `ids` apart from the `reference`: relevance maps of (a sample of) the selection along the exact contrast direction, explained against the reference windows."
+    from dvats.lrp.attribution import CONTRAST_METHOD
+    wc, channels = result.config.windows, list(result.series.columns)
+    ref = reference_ids(reference, ids, result.embeddings, wc.w, wc.stride)
+    name = reference if isinstance(reference, str) else 'ids'
+    overlapping = bool(overlap_zone(ids, len(result.windows), wc.w, wc.stride)[ref].any())
+    method = method or CONTRAST_METHOD
+    ct = contrast_target(result.embeddings, ids, ref)
+    maps = _contrast_maps(result, ids, ref, ct.direction, method, composite, domain, progress)
+    e = np.asarray(result.embeddings[np.flatnonzero(result.windows['valid'].to_numpy())], np.float64)
+    cov = np.cov(e.T, bias=True)
+    size = float(np.linalg.norm(np.asarray(result.embeddings[ids], np.float64).mean(0) - ct.reference))
+    ratio, threshold = distinctness(size, len(ids), len(ref), (float(np.trace(cov)), float((cov * cov).sum())))
+    table = contrast_table(maps['profile'].sum(1).to_numpy(), channels)
+    return Explanation(table, ids, 'contrast', maps, ref, maps.get('bands'), reference_name=name, ratio=ratio, threshold=threshold,
+                       overlapping=overlapping, n_selected=len(ids))
+
 def explain(result, # a run (`RunResult` or `load_result`): relevance, window table, embeddings, encoder
             selection, # window ids, or one bool per window
-            target:str='embedding', # 'embedding' (the run's relevance) or 'contrast' (recomputed for the selection)
+            target:str='embedding', # 'embedding' (the run's relevance) or 'contrast' (what sets the selection apart from `reference`)
             reference=DEFAULT_REFERENCE, # target 'contrast': one of `REFERENCES`, or window ids
-            method:str|None=None, composite:str|None=None, # another relevance method (e.g. 'gradient_x_input'); default: the run's
+            method:str|None=None, composite:str|None=None, # another relevance method (e.g. 'gradient_x_input'); default: the run's (embedding) or `CONTRAST_METHOD`
             domain:str='time', # 'frequency' adds the channel × frequency-band table (`Explanation.bands`)
             max_on_demand:int=ON_DEMAND_WINDOWS, # selected windows outside the run's relevance sample explained now, at most (stratified in time)
             progress:bool=True) -> Explanation:
@@ -192,10 +389,11 @@ def explain(result, # a run (`RunResult` or `load_result`): relevance, window ta
     if target not in ('embedding', 'contrast'): raise DvatsError(f"unknown target {target!r}; use 'embedding' or 'contrast'.")
     valid = result.windows['valid'].to_numpy()
     ids = selection_ids(selection, len(valid), valid)
+    lc = result.config.lrp
+    if target == 'contrast': return _contrast(result, ids, reference, method, composite or lc.composite, domain, progress)
     channels = list(result.series.columns)
-    lc, wc = result.config.lrp, result.config.windows
     method, composite = method or lc.method, composite or lc.composite
-    if target == 'embedding' and (method, composite) == (lc.method, lc.composite):
+    if (method, composite) == (lc.method, lc.composite):
         R = getattr(result, 'relevance', None)
         if R is None: raise DvatsError("this run has no relevance yet; run the pipeline to the relevance stage.")
         sums = getattr(result, 'channel_relevance', None)       # cached per-window sums: a selection costs one gather
@@ -207,12 +405,11 @@ def explain(result, # a run (`RunResult` or `load_result`): relevance, window ta
             return Explanation(table=channel_table(sums_of(ids), channels), ids=ids, target=target,
                                _profile=lambda: time_profile(R, ids, channels), bands=bands)
         return _explain_on_demand(result, ids, cached, method, composite, channels, domain, max_on_demand, progress)
-    ref = reference_ids(reference, ids, result.embeddings, wc.w, wc.stride) if target == 'contrast' else None
-    goal = contrast_target(result.embeddings, ids, ref) if target == 'contrast' else 'embedding'
-    R = relevance(result.encoder, result.window_view(), valid, method, composite, goal, lc.batch_size, ids=ids, progress=progress)
+    R = relevance(result.encoder, result.window_view(), valid, method, composite, 'embedding', lc.batch_size, ids=ids, progress=progress)
     table, profile = summarise_relevance(R, np.arange(len(ids)), channels)
     bands = _bands(result, ids, R, method, composite, channels) if domain == 'frequency' else None
-    return Explanation(table, ids, target, profile, ref, bands)
+    return Explanation(table, ids, target, profile, None, bands)
+
 
 # %% ../nbs/05d_explain.ipynb #d7fdd58a
 def plot_explanation(ex:Explanation, title:str|None=None):

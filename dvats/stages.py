@@ -408,6 +408,21 @@ def _load_relevance(ctx:StageContext):
     ctx.res.channel_relevance = np.load(ctx.path('channel_relevance.npy'), allow_pickle=False)
     ctx.res.frequency_relevance = np.load(ctx.path('frequency_relevance.npy'), allow_pickle=False)
 
+def _contrast_basis(ctx:StageContext):
+    "The principal directions of the embeddings and, per window of the relevance sample, its channels' DeepLIFT relevance along each: what any contrast needs (`dvats.explain`)."
+    from dvats.explain import embedding_directions, contrast_basis
+    _run_threads(ctx)
+    U = embedding_directions(ctx.res.embeddings, ctx.valid, seed=ctx.config.seed)
+    ids = np.flatnonzero(relevance_sample(ctx.valid, ctx.config))
+    basis = np.full((len(ctx.valid), ctx.res.series.shape[1], U.shape[1]), np.nan, np.float32)
+    basis[ids] = contrast_basis(ctx.res.encoder, ctx.window_view, ctx.valid, U, ids, ctx.config.lrp.batch_size, progress=ctx.log is not None)
+    save_npy(ctx.path('contrast_directions.npy'), U)
+    save_npy(ctx.path('contrast_basis.npy'), basis)
+
+def _load_contrast_basis(ctx:StageContext):
+    ctx.res.contrast_directions = np.load(ctx.path('contrast_directions.npy'), allow_pickle=False)
+    ctx.res.contrast_basis = np.load(ctx.path('contrast_basis.npy'), allow_pickle=False)
+
 def _evaluate(ctx:StageContext):
     "Measure the explanation methods (`EVALUATED`) on a sample of windows, and against the planted truth when given."
     from dvats.lrp.evaluate import evaluate_explanations, truth_selections
@@ -481,11 +496,17 @@ STAGES = (
                    'equal widths up to 0.5 cycles per step; a DFT virtual inspection layer), `(n_windows, n_channels, n_bands)` float32, NaN '
                    "rows for invalid windows: what a selection's channel × band heatmap needs (`load_result` reads it when present)")),
           _relevance, _load_relevance),
+    Stage('contrast-basis', ('embeddings', 'encoder', 'series', 'config.windows', 'relevance-sample'),
+          (RunFile('contrast_directions.npy', 'the principal directions of the embeddings that the contrast basis explains, `(d, 8)` float32'),
+           RunFile('contrast_basis.npy', "per window of the relevance sample and channel, the summed DeepLIFT relevance (against the zero window) of its "
+                   "embedding's coordinate along each direction, `(n_windows, n_channels, 8)` float32, NaN rows for the others: what any selection's "
+                   "contrast needs, in Python and in the page (`load_result` reads both when present)")),
+          _contrast_basis, _load_contrast_basis),
     Stage('explanations', ('relevance', 'config.lrp.eval_windows', 'config.seed', 'truth'),
           (RunFile('explanations.csv', 'written by `dvats evaluate RUN` (or `lrp.evaluate: true`): the default composite, the composites it was chosen against and gradient × input '
                    'measured (stability, conservation, faithfulness; with the demo\'s ground truth, its planted anomaly and regime channels)'),),
           _evaluate, _load_evaluation, when=_evaluates),
-    Stage('report', ('table', 'relevance', 'similar', 'matrix-profile-lens', 'config.report'),
+    Stage('report', ('table', 'relevance', 'contrast-basis', 'similar', 'matrix-profile-lens', 'config.report'),
           (REPORT_FILE,),
           _report, when=lambda config, truth: config.report.html, timed=False),
 )

@@ -6,6 +6,7 @@ from pathlib import Path
 import numpy as np, pytest
 
 from _browser import headless_chromium
+from dvats.explain import basis_contrast
 EVIL = '<img src=x onerror=alert(1)>'
 SHOTS = Path(__file__).resolve().parent.parent / 'runs'
 
@@ -36,14 +37,17 @@ def report(tmp_path_factory):
     return res, write_report(res, out / 'report.html')
 
 
+def set_target(d, target):
+    "Choose what the bars explain with the page's selector, as a user does: 'contrast' (what sets them apart) or 'embedding'."
+    d.execute_script("const s = document.getElementById('target'); s.value = arguments[0]; s.dispatchEvent(new Event('change'))", target)
+    assert d.execute_script("return document.getElementById('target').value") == target
+
+
 @pytest.fixture(scope='module')
 def browser(report):
+    "The report, open in a browser; the tests of the embedding's views choose 'what the encoder looks at' (the contrast is the default)."
     d = headless_chromium(1400, 1700)
-    d.get(report[1].as_uri())
-    for _ in range(150):
-        if d.execute_script("return document.body && document.body.getAttribute('data-ready')") == '1': break
-        time.sleep(0.2)
-    else: raise AssertionError('the report never finished drawing')
+    open_page(d, report[1])
     yield d
     d.quit()
 
@@ -174,12 +178,14 @@ def sampled(res, keep):
                                frequency_relevance=cut(res.frequency_relevance))
 
 
-def open_page(d, path):
+def open_page(d, path, target='embedding'):
+    "Open the page at `path` and wait for it to draw; then choose `target` when the page offers a choice (None: keep its default)."
     d.get(Path(path).as_uri())
     for _ in range(150):
-        if d.execute_script("return document.body && document.body.getAttribute('data-ready')") == '1': return
+        if d.execute_script("return document.body && document.body.getAttribute('data-ready')") == '1': break
         time.sleep(0.2)
-    raise AssertionError(f'{path} never finished drawing')
+    else: raise AssertionError(f'{path} never finished drawing')
+    if target and not d.execute_script("return document.getElementById('targetbox').hidden"): set_target(d, target)
 
 
 def test_relevance_sample_quantised_points_and_marks(report, browser, tmp_path):
@@ -444,10 +450,246 @@ def test_an_older_run_hides_the_new_controls(report, browser, tmp_path):
     res, page = report
     old = dataclasses.replace(res, windows=res.windows.drop(columns='mp_score'), steps=res.steps.drop(columns='matrix_profile'))
     old.similar = None
-    open_page(browser, write_report(old, tmp_path / 'old.html'))
+    old.contrast_basis = old.contrast_directions = None                       # a run made before issue 29's contrast basis
+    open_page(browser, write_report(old, tmp_path / 'old.html'), target=None)
     try:
         got = browser.execute_script("""return [document.getElementById('simbox').hidden, [...document.getElementById('color').options].filter(o => !o.hidden).map(o => o.value),
                                         document.getElementById('series').data.some(t => t.name === 'matrix profile'), dvats.focus(240).similar]""")
         assert got == [True, ['cluster', 'score', 'time'], False, []]
+        # no contrast basis: no choice of target (the page cannot recompute a contrast), the bars explain the embedding as before
+        got = browser.execute_script("return [document.getElementById('targetbox').hidden, document.getElementById('target').value, dvats.selectCluster(0, 'replace')]")
+        assert got[:2] == [True, 'embedding'] and got[2]['target'] == 'embedding' and got[2]['contrast'] is None
+        check_table(got[2]['table'], res.explain(np.flatnonzero((res.windows.cluster == 0).fillna(False).to_numpy())))
+        assert browser.execute_script("return document.getElementById('verdict').hidden") is True
     finally:
         open_page(browser, page)
+
+
+# ---- issue 29: what sets a selection apart, answered in the page for any selection ----
+
+SHOTS29 = SHOTS / 'shots29'
+
+
+def page_answer(res, ids):
+    """Python's version of the page's answer, `basis_contrast` (the contrast from the run's basis; `explain(res, ids, 'contrast')`
+    computes it along the exact direction), with `overlapping`: whether its reference holds windows that share a step with the selection."""
+    from dvats.explain import overlap_zone
+    ex = basis_contrast(res, ids)
+    wc, valid = res.config.windows, res.windows.valid.to_numpy()
+    sel = np.unique(np.asarray(ids, np.int64)); sel = sel[valid[sel]]
+    ex.overlapping = bool(overlap_zone(sel, len(valid), wc.w, wc.stride)[ex.reference].any())
+    return ex
+
+
+def check_contrast(got, ex):
+    """The page's contrast (`dvats.last()`) is Python's (`page_answer`) for the same selection: the same windows and reference, the
+    same verdict, and the channel table within the page's 8 bits (2% of the largest |signed|), in the same order except where two
+    channels are within that of each other. A selection that is not distinct (no bars drawn) may differ by so little from its
+    reference that 8 bits move its contributions by more: 10% then."""
+    c = got['contrast']
+    assert got['target'] == 'contrast' and c is not None, got
+    assert c['reference'] == ex.reference_name == 'all' and c['overlapping'] == ex.overlapping
+    assert c['n_sel'] == len(ex.ids) and c['n_ref'] == len(ex.reference)
+    assert abs(c['threshold'] - ex.threshold) <= 0.01 * ex.threshold
+    assert abs(c['ratio'] - ex.ratio) <= 0.03 * ex.ratio + 0.01, (c['ratio'], ex.ratio)
+    if abs(ex.ratio - ex.threshold) > 0.05 * ex.threshold: assert c['distinct'] == ex.distinct
+    want = dict(zip(ex.table.channel, ex.table.signed))
+    tol = (0.02 if ex.distinct else 0.1) * np.abs(ex.table.signed).max() + 1e-9
+    page = {r['channel']: r['signed'] for r in got['table']}
+    assert sorted(page) == sorted(want)
+    for ch, v in want.items(): assert abs(page[ch] - v) <= tol, (ch, page[ch], v, tol)
+    order = [r['channel'] for r in got['table']]
+    assert order == ex.table.channel.tolist() or all(want[a] >= want[b] - 2 * tol for a, b in zip(order, order[1:])), (order, want)
+    assert abs(sum(page.values()) - c['size']) <= 1e-6 * max(1, c['size'])        # the contributions sum to the difference's size
+
+
+def verdict(d):
+    return d.execute_script("return document.getElementById('verdict').textContent")
+
+
+def reference_words(ex):
+    "How the page names a contrast's reference."
+    return (f"against {len(ex.reference):,} reference windows (" +
+            ('every window shares a step with the selection: all unselected windows)' if ex.overlapping else 'all windows that share no step with the selection)'))
+
+
+def test_contrast_is_the_default_answer(report, browser):
+    "A run with a contrast basis opens on 'what sets them apart' (the other choice: 'what the encoder looks at'); with nothing selected, the page asks for a selection."
+    res, page = report
+    open_page(browser, page, target=None)
+    try:
+        got = browser.execute_script("""const s = document.getElementById('target');
+            return [document.getElementById('targetbox').hidden, s.value, [...s.options].map(o => [o.value, o.textContent])]""")
+        assert got == [False, 'contrast', [['contrast', 'what sets them apart'], ['embedding', 'what the encoder looks at']]]
+        assert verdict(browser).startswith('Select windows')
+        ids = np.flatnonzero((res.windows.cluster == 0).fillna(False).to_numpy())
+        got = browser.execute_script("return dvats.selectCluster(0, 'replace')")
+        check_contrast(got, page_answer(res, ids))
+    finally:
+        set_target(browser, 'embedding')
+
+
+def test_contrast_of_clusters_anomalies_and_a_lasso(report, browser):
+    "A cluster, the anomalies and a lasso of part of the projection: the page's contrast is Python's, and the line above the bars names the reference."
+    res, _ = report
+    w = res.windows
+    set_target(browser, 'contrast')
+    try:
+        for k in sorted(int(k) for k in w.cluster.dropna().unique()):          # (a) every cluster
+            got = browser.execute_script("return dvats.selectCluster(arguments[0], 'replace')", k)
+            ex = page_answer(res, np.flatnonzero((w.cluster == k).fillna(False).to_numpy()))
+            check_contrast(got, ex)
+            line = verdict(browser)
+            assert reference_words(ex) in line and line.startswith(f"{len(ex.ids):,} windows against"), line
+            assert ("× a random selection's difference (99% stay below" in line) == ex.distinct
+            bars = browser.execute_script("const gd = document.getElementById('imp'); return gd.data.length ? Array.from(gd.data[0].x) : []")
+            assert (bars == [r['signed'] for r in got['table']][::-1]) if got['contrast']['distinct'] else bars == []
+        got = browser.execute_script("return dvats.selectAnomalies('replace')")   # (b) the anomalies
+        ids = np.flatnonzero(w.is_anomaly.to_numpy() & w.valid.to_numpy())
+        assert sorted(got['ids']) == ids.tolist()
+        ex = page_answer(res, ids)
+        check_contrast(got, ex)
+        assert reference_words(ex) in verdict(browser)
+        # the time profile and the bands of a contrast are Python's: the page says where to get them
+        notes = browser.execute_script("return [heatnote.textContent, bandsnote.textContent, document.getElementById('heat').data.length]")
+        assert "explain(run, ids, target='contrast')" in notes[0] and 'dvats explain RUN --contrast' in notes[0] and notes[2] == 0
+        assert 'frequency bands are computed in Python' in notes[1]
+        xs = np.sort(w.x.to_numpy(np.float64)[w.valid.to_numpy()])                # (c) a box around the leftmost 30% of the projection's points
+        cut = float(xs[len(xs) * 3 // 10] + xs[len(xs) * 3 // 10 + 1]) / 2
+        got = plotly_select(browser, 'proj', xs[0] - 1, cut)
+        ids = np.flatnonzero(w.valid & (w.x <= cut))              # plotly tests the box in pixels: a point within a pixel of its edge may fall either side
+        assert len(np.setxor1d(got['ids'], ids)) <= 0.02 * len(ids)
+        check_contrast(got, page_answer(res, got['ids']))
+    finally:
+        set_target(browser, 'embedding')
+
+
+def test_contrast_of_a_tag_and_a_drag_along_time(report, browser):
+    "A tag and a drag along the series take the same path: their contrast is Python's too."
+    res, _ = report
+    w, t = res.windows, res.series.index
+    set_target(browser, 'contrast')
+    try:
+        got = series_select(browser, t[1500], t[1800])
+        ids = np.flatnonzero(w.valid & (w.end > 1500) & (w.start <= 1800))
+        assert sorted(got['ids']) == ids.tolist()
+        check_contrast(got, page_answer(res, ids))
+        tag = [int(i) for i in np.flatnonzero(w.valid)[200:260]]
+        browser.execute_script("dvats.tag('t29', arguments[0])", tag)
+        got = browser.execute_script("return dvats.selectTag('t29', 'replace')")
+        check_contrast(got, page_answer(res, tag))
+        browser.execute_script("dvats.untag('t29')")
+        x = w.x.to_numpy(np.float64)                                                # all but the rightmost windows of the projection: each valid
+        most = [int(i) for i in np.flatnonzero(w.valid & (x <= np.nanmin(x) + 0.3 * np.ptp(x[w.valid])))]   # window shares a step with one
+        got = browser.execute_script("return dvats.select(arguments[0], 'replace')", most)
+        ex = page_answer(res, most)
+        assert ex.overlapping and got['contrast']['overlapping'] and ex.distinct
+        check_contrast(got, ex)
+        assert reference_words(ex) in verdict(browser) and 'all unselected windows' in verdict(browser)
+    finally:
+        set_target(browser, 'embedding')
+
+
+def test_scattered_windows_are_not_distinct_as_in_python(report, browser):
+    "A few windows drawn at random: the page reports them distinct exactly when Python does (not, nearly always), and then draws no bars."
+    res, _ = report
+    valid = np.flatnonzero(res.windows.valid)
+    set_target(browser, 'contrast')
+    try:
+        for seed in range(3):
+            ids = np.sort(np.random.default_rng(seed).choice(valid, 5, replace=False))
+            got = browser.execute_script("return dvats.select(arguments[0], 'replace')", [int(i) for i in ids])
+            ex = page_answer(res, ids)
+            check_contrast(got, ex)
+            assert got['contrast']['distinct'] == ex.distinct
+            line = verdict(browser)
+            assert reference_words(ex) in line
+            drawn = browser.execute_script("return document.getElementById('imp').data.length")
+            if not ex.distinct:
+                assert ': not distinct from its reference: random selections of its size differ as much (' in line and drawn == 0, line
+            else: assert drawn == 1
+    finally:
+        set_target(browser, 'embedding')
+
+
+def test_contrast_functions_in_node(tmp_path):
+    "The page's contrast functions (exported from explorer.js) are dvats.explain's, to rounding: the zone, the reference (with its fallback when the zone covers every window), the table and the verdict's numbers."
+    import json, shutil, subprocess
+    from dvats.explain import overlap_zone, contrast_from_basis, distinctness, contrast_table, basis_null
+    from dvats.views.page import asset
+    if not shutil.which('node'): pytest.skip('node is not installed')
+    (tmp_path / 'explorer.mjs').write_text(asset('explorer.js'))
+    rng = np.random.default_rng(0)
+    n, C, K, w, stride, names = 500, 4, 8, 10, 3, ['b', 'a', 'd', 'c']
+    valid = rng.random(n) > 0.1
+    vid = np.flatnonzero(valid)
+    rel = np.sort(rng.choice(vid, 300, replace=False))               # the windows that have a basis row
+    B = rng.normal(size=(len(rel), C, K)).astype(np.float32); B[:, 1] += 0.3
+    full = np.full((n, C, K), np.nan, np.float32); full[rel] = B
+    null = basis_null(B)
+    for sel in [rng.choice(vid, 5, replace=False), vid[(vid > 100) & (vid < 160)], vid[::2]]:   # scattered, a stretch, the zone everywhere
+        sel = np.sort(sel)
+        free = valid & ~overlap_zone(sel, n, w, stride)
+        ref = np.flatnonzero(free) if free.any() else np.setdiff1d(vid, sel)
+        s, r = rel[np.isin(rel, sel)], rel[np.isin(rel, ref)]
+        contribution, d = contrast_from_basis(full, s, r)
+        ratio, thr = distinctness(float(np.linalg.norm(d)), len(s), len(r), null)
+        table = contrast_table(contribution, names)
+        src = f"""import * as m from './explorer.mjs';
+            const sel = Uint8Array.from({np.isin(vid, sel).astype(int).tolist()}), id = Int32Array.from({vid.tolist()});
+            const ro = m.contrastRoles(sel, id, {n}, {-(-w // stride)}, Int32Array.from({np.searchsorted(vid, rel).tolist()}), {len(rel)});
+            const r = m.contrastOf(Float32Array.from({B.ravel().tolist()}), new Float32Array({len(rel)}).fill(1), {C}, {K}, ro.role);
+            console.log(JSON.stringify({{zone: Array.from(m.overlapZone({sel.tolist()}, {n}, {-(-w // stride)})), nRef: ro.nRef, overlapping: ro.overlapping,
+                                         ns: r.ns, nr: r.nr, d: m.distinctness(r.size, r.ns, r.nr, {list(null)}), table: m.contrastTable(r.contribution, {names})}}));"""
+        got = json.loads(subprocess.run(['node', '--input-type=module'], input=src, capture_output=True, text=True, check=True, cwd=tmp_path).stdout)
+        assert got['zone'] == overlap_zone(sel, n, w, stride).astype(int).tolist()
+        assert (got['ns'], got['nr'], got['nRef'], got['overlapping']) == (len(s), len(r), len(ref), not free.any())
+        assert abs(got['d']['ratio'] - ratio) < 1e-9 and abs(got['d']['threshold'] - thr) < 1e-12
+        assert [t['channel'] for t in got['table']] == table.channel.tolist()
+        np.testing.assert_allclose([[t['signed'], t['share']] for t in got['table']], table[['signed', 'share']].to_numpy(), atol=1e-12)
+
+
+def regime_cluster(res):
+    "A regime of the demo (1-3: two channels changed) and the cluster that holds most of its windows, chosen where that cluster is purest."
+    from dvats.demo import demo_regime_channels
+    w = res.windows[res.windows.valid.to_numpy() & res.windows.cluster.notna().to_numpy()]
+    best = None
+    label = w.label.astype(str)                                              # a label column holds text
+    for r in (1, 2, 3):
+        k = int(w.cluster[label == str(r)].mode().iloc[0])
+        purity = float((label[w.cluster == k] == str(r)).mean())
+        if k >= 0 and (best is None or purity > best[2]): best = (r, k, purity)
+    return best[0], best[1], demo_regime_channels(res.series.shape[1])[best[0]]
+
+
+def demo_answers(res, page, shots):
+    "The report of the demo run `res` at `page`, in a browser: a regime's cluster and the anomalies answered as Python answers; a screenshot of each in `shots`."
+    from dvats.explain import cluster_ids, anomaly_ids
+    shots.mkdir(parents=True, exist_ok=True)
+    d = headless_chromium(1400, 1100)
+    try:
+        open_page(d, page, target=None)                                      # the default: what sets them apart
+        regime, k, channels = regime_cluster(res)
+        got = d.execute_script("return dvats.selectCluster(arguments[0], 'replace')", k)
+        ex = page_answer(res, cluster_ids(res.windows, k))
+        check_contrast(got, ex)
+        assert ex.distinct and got['contrast']['distinct']
+        assert reference_words(ex) in verdict(d)
+        scroll_to(d, 'title'); d.save_screenshot(str(shots / f'report-regime{regime}-cluster{k}.png'))
+        got = d.execute_script("return dvats.selectAnomalies('replace')")
+        ids = anomaly_ids(res.windows)
+        assert sorted(got['ids']) == ids[res.windows.valid.to_numpy()[ids]].tolist()
+        ex = page_answer(res, ids)
+        check_contrast(got, ex)
+        assert reference_words(ex) in verdict(d)
+        d.save_screenshot(str(shots / 'report-anomalies.png'))
+        return regime, k, channels, [r['channel'] for r in d.execute_script("return dvats.selectCluster(arguments[0], 'replace')", k)['table']]
+    finally: d.quit()
+
+
+def test_demo_report_answers_for_a_regime_and_the_anomalies(tmp_path):
+    "The demo (its cached run): the report answers for the cluster of a regime and for the anomalies as Python does; screenshots in runs/shots29/."
+    from dvats.pipeline import cached_demo
+    from dvats.views.page import write_report
+    res = cached_demo(tmp_path / 'demo')
+    demo_answers(res, write_report(res, tmp_path / 'demo' / 'report.html'), SHOTS29)

@@ -14,10 +14,11 @@ if TYPE_CHECKING:
     from dvats.lrp.canonical import LrpBackbone
 
 # %% auto #0
-__all__ = ['METHODS', 'REFERENCES', 'DEFAULT_REFERENCE', 'Contrast', 'attribute', 'relevance', 'input_bounds']
+__all__ = ['METHODS', 'CONTRAST_METHOD', 'REFERENCES', 'DEFAULT_REFERENCE', 'Contrast', 'attribute', 'relevance', 'input_bounds']
 
 # %% ../../nbs/05b3_lrp_attribution.ipynb #0ea320fd
-METHODS = ('lrp', 'gradient', 'gradient_x_input', 'smoothgrad', 'integrated_gradients')
+METHODS = ('lrp', 'deeplift', 'gradient', 'gradient_x_input', 'smoothgrad', 'integrated_gradients')
+CONTRAST_METHOD = 'deeplift'   # what explains a contrast by default: chosen by the measurements of `bench/contrast.py` (see `05d_explain`)
 
 @dataclass(frozen=True)
 class Contrast:
@@ -26,7 +27,7 @@ class Contrast:
     reference: np.ndarray # (d,) the mean embedding of the reference windows
 
 REFERENCES = ('all', 'knn', 'neighbours')   # which windows a selection is contrasted with (`dvats.explain.reference_ids`), or ids
-DEFAULT_REFERENCE = 'knn'                    # chosen by the planted-truth measurements in `05b4_lrp_evaluate`
+DEFAULT_REFERENCE = 'all'                    # chosen by the measurements of `bench/contrast.py` over selection types (see `05d_explain`)
 
 def _check_method(method, composite):
     if method not in METHODS: raise DvatsError(f"unknown relevance method {method!r}; use one of {', '.join(METHODS)}.")
@@ -37,14 +38,15 @@ def attribute(model:LrpBackbone, x:torch.Tensor, method:str='lrp',
               composite:str|CompositeRules=DEFAULT_COMPOSITE, # one of `COMPOSITES`, or rules of your own (method 'lrp')
               weights=None, # output weights `v` (d,): None for 1
               reference=None, # a reference embedding `ē` (d,): LRP's output relevance becomes `(e - ē) ⊙ v`
-              bounds:tuple=(-3., 3.), n_iter:int|None=None, engine:str='auto') -> torch.Tensor:
-    "Relevance of one batch `x` for the output relevance `(e - reference) ⊙ weights` (LRP) or the scalar `sum(weights * e)` (baselines)."
+              bounds:tuple=(-3., 3.), n_iter:int|None=None) -> torch.Tensor:
+    "Relevance of one batch `x` for the output relevance `(e - reference) ⊙ weights` (LRP), `(e(x) - e(0)) · weights` (DeepLIFT against the zero window) or the scalar `sum(weights * e)` (baselines)."
     import torch
-    from dvats.lrp.composites import make_composite, lrp_batch, composite_rules
-    from dvats.lrp.fast import runs_fast, lrp_fast
+    from dvats.lrp.composites import make_composite, lrp_batch
     _check_method(method, composite)
-    if method == 'lrp' and engine != 'zennit' and runs_fast(composite_rules(composite)):
-        return lrp_fast(model, x, composite, weights, reference)[0]
+    if method == 'deeplift':
+        from dvats.lrp.deeplift import deeplift
+        with torch.no_grad(): d = model(x[:1]).shape[1]
+        return deeplift(model, x, torch.zeros_like(x[:1]), torch.ones(d, dtype=x.dtype) if weights is None else weights)
     if method == 'lrp':
         return lrp_batch(model, x, make_composite(composite, model, low=bounds[0], high=bounds[1]), weights, reference)[0]
     from zennit.attribution import Gradient, SmoothGrad, IntegratedGradients

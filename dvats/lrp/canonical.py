@@ -15,20 +15,22 @@ __all__ = ['bn_affine', 'merged_conv', 'input_layers', 'ResidualSum', 'Inception
 
 # %% ../../nbs/05b_lrp.ipynb #07702225
 def bn_affine(bn:nn.BatchNorm1d) -> tuple:
-    "The per-channel `(scale, shift)` with which an eval-mode BatchNorm maps `x` to `scale * x + shift`."
-    scale = bn.weight.detach() / torch.sqrt(bn.running_var + bn.eps)
-    return scale, bn.bias.detach() - bn.running_mean * scale
+    "The per-channel `(scale, shift)` in float64 with which an eval-mode BatchNorm maps `x` to `scale * x + shift`."
+    f64 = lambda t: t.detach().double()
+    scale = f64(bn.weight) / torch.sqrt(f64(bn.running_var) + bn.eps)
+    return scale, f64(bn.bias) - f64(bn.running_mean) * scale
 
 def merged_conv(conv:nn.Conv1d, scale=None, shift=None) -> nn.Conv1d:
     "A new `Conv1d` computing `scale * conv(x) + shift` per output channel (a copy of `conv` when both are None)."
+    like = dict(dtype=conv.weight.dtype, device=conv.weight.device)    # the source's dtype; the merge itself in float64
     c = nn.Conv1d(conv.in_channels, conv.out_channels, conv.kernel_size, conv.stride, conv.padding,
-                  conv.dilation, conv.groups, bias=True, padding_mode=conv.padding_mode)
-    w = conv.weight.detach().clone()
-    b = conv.bias.detach().clone() if conv.bias is not None else torch.zeros(conv.out_channels)
-    if scale is not None: w, b = w * scale[:, None, None], b * scale
-    if shift is not None: b = b + shift
+                  conv.dilation, conv.groups, bias=True, padding_mode=conv.padding_mode, **like)
+    w = conv.weight.detach().double()
+    b = conv.bias.detach().double() if conv.bias is not None else torch.zeros(conv.out_channels, dtype=torch.float64, device=like['device'])
+    if scale is not None: w, b = w * scale.double()[:, None, None], b * scale.double()
+    if shift is not None: b = b + shift.double()
     with torch.no_grad(): c.weight.copy_(w); c.bias.copy_(b)
-    return c.to(conv.weight.dtype)
+    return c
 
 # %% ../../nbs/05b_lrp.ipynb #fec7f42d
 def input_layers(model:nn.Module, x:torch.Tensor) -> list:
@@ -91,7 +93,8 @@ class LrpBackbone(nn.Module):
                 sc = blk.shortcut[d // 3]
                 if isinstance(sc, nn.BatchNorm1d):        # BatchNorm-only shortcut: the scale stays, the shift joins the main branch
                     scale, shift = bn_affine(sc)
-                    a = nn.Conv1d(sc.num_features, sc.num_features, 1, groups=sc.num_features, bias=False)
+                    a = nn.Conv1d(sc.num_features, sc.num_features, 1, groups=sc.num_features, bias=False,
+                                  dtype=sc.running_var.dtype, device=sc.running_var.device)
                     with torch.no_grad(): a.weight.copy_(scale[:, None, None])
                     self.shortcuts.append(a)
                 else: self.shortcuts.append(merged_conv(sc[0], *bn_affine(sc[1])))

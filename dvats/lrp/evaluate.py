@@ -53,22 +53,27 @@ def deletion_scores(model:nn.Module, x:torch.Tensor, R:np.ndarray, fractions=(0.
     return pd.DataFrame(rows)
 
 # %% ../../nbs/05b4_lrp_evaluate.ipynb #7e0821fb
-OCCLUSIONS = ('zero', 'mean')          # what a removed cell becomes: 0 (the channel's training mean), or the channel's mean in the window
+OCCLUSIONS = ('zero', 'mean', 'reference')  # what a removed cell becomes: 0 (the channel's training mean), the channel's mean in the window, or the cell of a matched reference window (contrasts)
 FAITHFULNESS_TARGETS = ('scalar', 'move')  # the explained scalar `(e - ē)·v`, or how far the whole embedding moves
 
-def occluded(x:torch.Tensor, occlusion:str) -> torch.Tensor:
-    "What each cell of `x` becomes when it is removed: 0, or its channel's mean within its window."
+def occluded(x:torch.Tensor, occlusion:str,
+             matched:torch.Tensor|None=None, # occlusion 'reference': one reference window per window of `x`
+            ) -> torch.Tensor:
+    "What each cell of `x` becomes when it is removed: 0, its channel's mean within its window, or the same cell of its matched reference window (put back to normal)."
     if occlusion == 'zero': return torch.zeros_like(x)
     if occlusion == 'mean': return x.mean(2, keepdim=True).expand_as(x)
+    if occlusion == 'reference':
+        if matched is None or matched.shape != x.shape: raise DvatsError("occlusion 'reference' needs one matched reference window per window (`matched`, the shape of x).")
+        return matched
     raise DvatsError(f"unknown occlusion {occlusion!r}; use one of {', '.join(OCCLUSIONS)}.")
 
 def removal_curves(model:nn.Module, x:torch.Tensor, R:np.ndarray, target:str='scalar', occlusion:str='zero',
                    weights=None, reference=None, # the explained scalar is `(e - reference) · weights` (1 and 0 when None)
-                   n_steps:int=10) -> dict:
+                   n_steps:int=10, matched:torch.Tensor|None=None) -> dict: # occlusion 'reference': the matched reference windows
     "Cumulative most-relevant-first (`morf`) and least-relevant-first (`lerf`) removal curves, `(n_steps + 1, n)`, each window's score 1 at the start."
     if target not in FAITHFULNESS_TARGETS: raise DvatsError(f"unknown faithfulness target {target!r}; use one of {', '.join(FAITHFULNESS_TARGETS)}.")
     n, c, w = x.shape
-    flat, base = x.reshape(n, -1), occluded(x, occlusion).reshape(n, -1)
+    flat, base = x.reshape(n, -1), occluded(x, occlusion, matched).reshape(n, -1)
     key = np.asarray(R, dtype=np.float64).reshape(n, -1)
     key = key if target == 'scalar' else np.abs(key)          # the scalar falls fastest where R is most positive; the move, where |R| is largest
     v = torch.ones(model(x[:1]).shape[1]) if weights is None else torch.as_tensor(np.asarray(weights, np.float32))
@@ -99,10 +104,12 @@ def srg(curves:dict) -> float:
     auc = lambda y: np.trapezoid(y[:, ok], dx=1 / (len(y) - 1), axis=0)
     return float(np.mean(auc(curves['lerf']) - auc(curves['morf'])))
 
-def faithfulness(model:nn.Module, x:torch.Tensor, R:np.ndarray, weights=None, reference=None, n_steps:int=10) -> dict:
-    "SRG for both targets and both occlusions: `{'srg_scalar_zero': ..., 'srg_move_mean': ...}`."
-    return {f'srg_{t}_{o}': srg(removal_curves(model, x, R, t, o, weights, reference, n_steps))
-            for t in FAITHFULNESS_TARGETS for o in OCCLUSIONS}
+def faithfulness(model:nn.Module, x:torch.Tensor, R:np.ndarray, weights=None, reference=None, n_steps:int=10,
+                 matched:torch.Tensor|None=None, # a matched reference window per window: adds the 'reference' occlusion
+                ) -> dict:
+    "SRG for both targets and each occlusion: `{'srg_scalar_zero': ..., 'srg_move_mean': ...}` ('reference' only with `matched`)."
+    return {f'srg_{t}_{o}': srg(removal_curves(model, x, R, t, o, weights, reference, n_steps, matched))
+            for t in FAITHFULNESS_TARGETS for o in OCCLUSIONS if o != 'reference' or matched is not None}
 
 
 # %% ../../nbs/05b4_lrp_evaluate.ipynb #cf58e8a9
@@ -133,10 +140,11 @@ def truth_selections(truth:pd.DataFrame, # per step: `regime`, `anomaly`, `anoma
 
 # %% ../../nbs/05b4_lrp_evaluate.ipynb #547184b5
 ANOMALY_KINDS = ('spike', 'level_shift', 'frequency')   # the demo's planted kinds (`truth_selections` labels them)
-# what a run measures by default: the default composite, the composites it was chosen against that run in one pass, and
-# gradient × input; the slower zennit composites and baselines are measured by `bench/lrp_faithfulness.py`
+# what a run measures by default: the default composite, the composites it was chosen against that run in one pass,
+# gradient × input and DeepLIFT (the contrasts' method); the slower baselines are measured by `bench/lrp_faithfulness.py`
+# and, for contrasts, by `bench/contrast.py`
 EVALUATED = tuple(dict.fromkeys([('lrp', DEFAULT_COMPOSITE), ('lrp', 'EpsilonPlus'), ('lrp', 'SpreadPlus'), ('lrp', 'EpsilonPlusFlat'),
-                                 ('gradient_x_input', None)]))
+                                 ('gradient_x_input', None), ('deeplift', None)]))
 
 def stability(model:nn.Module, x:torch.Tensor, R:np.ndarray, attribute_fn) -> dict:
     "Per window `Σ|R| / |ΣR|` (p99, max, share above 3) and the largest cell move under a 1-ulp input change, relative to the window's max |R|."
@@ -151,9 +159,10 @@ def stability(model:nn.Module, x:torch.Tensor, R:np.ndarray, attribute_fn) -> di
 def _selection_rows(encoder, windows, valid, embeddings, selections, method, composite, reference, stride,
                     per_window:bool=True) -> dict: # also the per-window hits (target embedding), which do not depend on the reference
     "The planted-truth scores of one method over the truth selections, and what the contrast needs for faithfulness and conservation."
-    from dvats.explain import reference_ids, contrast_target
+    from dvats.explain import reference_ids, contrast_target, contrast_relevance, contrast_table
     channels, w = list(encoder.spec['channels']), encoder.spec['w']
-    hits, parts = [], {'ids': [], 'R': [], 'v': [], 'ref': []}
+    hits, parts = [], {'ids': [], 'R': [], 'v': [], 'ref': [], 'matched': []}
+    rng = np.random.default_rng(0)
     for kind, ids, chans in selections:
         ids = np.asarray(ids)[np.asarray(valid, bool)[ids]]                # invalid windows have nothing to explain
         idx = [channels.index(ch) for ch in chans]
@@ -161,9 +170,11 @@ def _selection_rows(encoder, windows, valid, embeddings, selections, method, com
             a = np.abs(relevance(encoder, windows, valid, method, composite, ids=ids, progress=False)).sum(2)
             hit = np.isin(a.argmax(1), idx).mean()
         else: hit = np.nan
-        ct = contrast_target(embeddings, ids, reference_ids(reference, ids, embeddings, w, stride))
-        Rc = relevance(encoder, windows, valid, method, composite, ct, ids=ids, progress=False)
-        tab, _ = summarise_relevance(Rc, np.arange(len(ids)), channels)
+        ref = reference_ids(reference, ids, embeddings, w, stride)
+        ct = contrast_target(embeddings, ids, ref)
+        Rc = contrast_relevance(encoder, windows, valid, ids, ref, ct.direction, method, composite, max_ref=128, progress=False)[0]
+        parts['matched'].append(rng.choice(ref, len(ids)))           # a random reference window per selected window: put back to normal
+        tab = contrast_table(Rc.astype(np.float64).sum(2).mean(0), channels)        # ranked by contribution to the difference, as `explain`
         hits.append({'kind': kind, 'top1': hit, 'top1_contrast': float(tab.channel.iloc[0] in chans),
                      'share_contrast': tab.set_index('channel').share[list(chans)].sum()})
         parts['ids'].append(ids); parts['R'].append(Rc)
@@ -221,7 +232,9 @@ def evaluate_explanations(encoder, windows:np.ndarray, valid:np.ndarray, embeddi
             with torch.no_grad(): contrast = ((model(xc) - torch.from_numpy(c['ref'])) * torch.from_numpy(c['v'])).sum(1).numpy()
             row.update({f'contrast_conservation_{k}': v for k, v in conservation(c['R'], contrast, 1e-2).items()})
             few = np.sort(np.random.default_rng(seed).choice(len(xc), min(n_faithful, len(xc)), replace=False))
-            row.update({f'contrast_{k}': v for k, v in faithfulness(model, xc[few], c['R'][few], c['v'][few], c['ref'][few], n_steps).items()})
+            unsort = lambda ids: cut_batch(windows, np.sort(ids), encoder.spec['stats'])[np.argsort(np.argsort(ids, kind='stable'), kind='stable')]
+            matched = unsort(c['matched'][few])
+            row.update({f'contrast_{k}': v for k, v in faithfulness(model, xc[few], c['R'][few], c['v'][few], c['ref'][few], n_steps, matched).items()})
         rows.append(row)
     return pd.DataFrame(rows)
 

@@ -61,7 +61,7 @@ def proportional_to_input(method:str, # one of `dvats.lrp.attribution.METHODS`
     from dvats.lrp.attribution import METHODS
     if method not in METHODS: raise DvatsError(f"unknown relevance method {method!r}; use one of {', '.join(METHODS)}.")
     if method == 'lrp': return composite_rules(composite).input in ('Epsilon', 'BiasSpread')   # BiasSpread: x_i (w_i + sign(x_i) |w_i| b / S) g
-    return method in ('gradient_x_input', 'integrated_gradients')
+    return method in ('gradient_x_input', 'integrated_gradients', 'deeplift')   # DeepLIFT against the zero window: m ⊙ (x - 0)
 
 def frequency_eps(method:str, composite:str=DEFAULT_COMPOSITE) -> float:
     "The stabiliser for `method`'s relevance: 0 (an exact split) when it is proportional to the input, else `STABILISER`."

@@ -101,6 +101,82 @@ export function bandTable(bands, scale, C, B, idx) {
   return z.map(r => Array.from(r, v => v / Math.max(1, idx.length)));
 }
 
+// ---- what sets a selection apart: dvats.explain's contrast, from the run's contrast basis (`contrast_arrays` in dvats.views.page) ----
+/** One byte per window id: 1 for the windows that share a step with a window of `ids` (these included), the exclusion zone of
+ * dvats.explain.overlap_zone: id j is in it iff some id i has |i - j| <= g - 1, g = ceil(w / stride). A difference array, one pass. */
+export function overlapZone(ids, nWindows, g) {
+  const edge = new Int32Array(nWindows + 1), clip = v => Math.max(0, Math.min(nWindows, v));
+  for (const i of ids) { edge[clip(i - g + 1)]++; edge[clip(i + g)]--; }
+  const zone = new Uint8Array(nWindows);
+  for (let j = 0, run = 0; j < nWindows; j++) { run += edge[j]; zone[j] = run > 0 ? 1 : 0; }
+  return zone;
+}
+
+/** The rows of the contrast basis a selection's contrast reads, against the reference 'all' (dvats.explain.reference_ids): per row
+ * 1 (a selected window), 2 (a reference window: a valid window outside the selection's `overlapZone`; when every valid window
+ * is in it, every unselected one) or 0. `sel`: one byte per valid window (its position); `id`: the valid windows' ids;
+ * `relPos`: the position of each row's window (null: row j is position j). Returns `{role, nRef, overlapping}`: nRef counts
+ * the reference's valid windows, rows or not. */
+export function contrastRoles(sel, id, nWindows, g, relPos, nRows) {
+  let n = 0; for (let i = 0; i < sel.length; i++) n += sel[i] ? 1 : 0;
+  const sid = new Int32Array(n); for (let i = 0, k = 0; i < sel.length; i++) if (sel[i]) sid[k++] = id[i];
+  const zone = overlapZone(sid, nWindows, g);
+  let free = 0; for (let i = 0; i < id.length; i++) free += zone[id[i]] ? 0 : 1;
+  const overlapping = free === 0, role = new Uint8Array(nRows);
+  for (let j = 0; j < nRows; j++) {
+    const i = relPos ? relPos[j] : j;
+    role[j] = sel[i] ? 1 : overlapping || !zone[id[i]] ? 2 : 0;
+  }
+  return {role, nRef: overlapping ? id.length - n : free, overlapping};
+}
+
+/** The contrast of the rows marked 1 in `role` against those marked 2 (dvats.explain.contrast_from_basis): with
+ * delta[c][k] = mean of basis rows 1 - mean of rows 2 (row r is `basis[r] * scale[r]`, C × K values) and d[k] = Σ_c delta[c][k],
+ * each channel's contribution Σ_k delta[c][k] d[k] / |d| (they sum to |d|). Returns `{contribution, d, size, ns, nr}`. */
+export function contrastOf(basis, scale, C, K, role) {
+  const CK = C * K, sum = [null, new Float64Array(CK), new Float64Array(CK)], count = [0, 0, 0];
+  for (let r = 0; r < role.length; r++) {
+    const t = role[r]; if (!t) continue;
+    const acc = sum[t], sc = scale[r], o = r * CK; count[t]++;
+    for (let k = 0; k < CK; k++) acc[k] += basis[o + k] * sc;
+  }
+  const [, ns, nr] = count, delta = new Float64Array(CK), d = new Float64Array(K), contribution = new Float64Array(C);
+  if (!ns || !nr) return {contribution, d, size: 0, ns, nr};
+  for (let k = 0; k < CK; k++) delta[k] = sum[1][k] / ns - sum[2][k] / nr;
+  for (let c = 0; c < C; c++) for (let k = 0; k < K; k++) d[k] += delta[c * K + k];
+  let size = 0; for (let k = 0; k < K; k++) size += d[k] * d[k];
+  size = Math.sqrt(size);
+  if (size > 0) for (let c = 0; c < C; c++) { let s = 0; for (let k = 0; k < K; k++) s += delta[c * K + k] * d[k]; contribution[c] = s / size; }
+  return {contribution, d, size, ns, nr};
+}
+
+/** `{ratio, threshold}` (dvats.explain.distinctness): `size` over the typical size of a random selection of `nSel` windows against
+ * the other `nRef`, and the ratio that 99% of random selections stay below; `nul` = [tr Σ, tr Σ²] (`meta.contrast.null`). */
+export function distinctness(size, nSel, nRef, nul, z = 2.326) {
+  const [tr, tr2] = nul, n = nSel + nRef;
+  const expected = n * n * tr / (nSel * nRef * Math.max(n - 1, 1));
+  const nu = tr2 > 0 ? tr * tr / tr2 : 1;
+  const q = nu * Math.max(1 - 2 / (9 * nu) + z * Math.sqrt(2 / (9 * nu)), 0) ** 3;
+  return {ratio: expected > 0 ? size / Math.sqrt(expected) : Infinity, threshold: Math.sqrt(q / nu)};
+}
+
+/** The channel table of a contrast (dvats.explain.contrast_table): `signed` contribution, `share` of the absolute ones, most positive first. */
+export function contrastTable(contribution, channels) {
+  const C = channels.length; let tot = 0; for (let c = 0; c < C; c++) tot += Math.abs(contribution[c]);
+  const rows = channels.map((ch, c) => ({channel: ch, c: c, signed: contribution[c], share: tot > 0 ? Math.abs(contribution[c]) / tot : 1 / C}));
+  rows.sort((p, q) => (q.signed - p.signed) || (p.channel < q.channel ? -1 : p.channel > q.channel ? 1 : 0));
+  return rows;
+}
+
+/** What the page says above a contrast's bars: the selection, its reference, and how far it stands apart from random selections of its size. */
+export function contrastLine(ct) {
+  const who = ct.nSelected > ct.ns ? `${fmt(ct.ns)} of ${fmt(ct.nSelected)} selected windows (those in the relevance sample)` : `${fmt(ct.ns)} windows`;
+  const ref = `${fmt(ct.nr)} reference windows (` + (ct.overlapping ? 'every window shares a step with the selection: all unselected windows)' : 'all windows that share no step with the selection)');
+  const x = v => v === Infinity ? '∞' : v.toFixed(1);
+  if (ct.distinct) return `${who} against ${ref}: ${x(ct.ratio)}× a random selection's difference (99% stay below ${x(ct.threshold)}×)`;
+  return `${who} against ${ref}: not distinct from its reference: random selections of its size differ as much (${x(ct.ratio)}×; 99% stay below ${x(ct.threshold)}×)`;
+}
+
 /** Row ranges `[start, end)` of windows, merged; gaps closed (doubling) until at most `most` remain. */
 export function mergedIntervals(ranges, most = 300) {
   let out = [];
@@ -204,7 +280,7 @@ export const COLOR_NAMES = [['cluster', 'cluster'], ['score', 'anomaly score'], 
 export const SERIES_LAYOUTS = ['channels', 'overlay'];
 
 // ---- the layout: every part gets the class `dvats-<name>`; the page also gives it the id `<name>` ----
-function layout(root, page) {
+function layout(root, page, own) {   // own: the page answers 'what sets them apart' itself (the run has a contrast basis)
   const ui = {};
   function el(tag, name, attrs = {}, parent = null, text = null) {
     const e = document.createElement(tag);
@@ -241,7 +317,9 @@ function layout(root, page) {
   label(bar, 'reopen view', el('input', 'loadstate', {type: 'file', accept: '.json,application/json'}));
   const tl = el('label', 'targetbox', {}, bar, 'explain ');
   const target = el('select', 'target', {}, tl);
-  for (const [v, t] of [['embedding', 'what drives them'], ['contrast', 'what sets them apart (recomputed)']]) el('option', null, {value: v}, target, t);
+  const targets = own ? [['contrast', 'what sets them apart'], ['embedding', 'what the encoder looks at']]
+                      : [['embedding', 'what drives them'], ['contrast', 'what sets them apart (recomputed)']];   // a run made before the basis: Python recomputes
+  for (const [v, t] of targets) el('option', null, {value: v}, target, t);
   el('span', 'status', {}, bar);
   // the clicked window: its neighbours in time, the windows most like it, and tags
   const bar2 = el('div', null, {class: 'dvats-bar dvats-bar2'}, root);
@@ -270,7 +348,7 @@ function layout(root, page) {
   const left = el('div', null, {class: 'dvats-panel'}, top);
   el('div', 'proj', {}, left); el('div', 'preview', {}, left); el('div', 'hovernote', {class: 'dvats-note'}, left);
   const right = el('div', null, {class: 'dvats-panel'}, top);
-  el('div', 'imp', {}, right); el('div', 'impnote', {class: 'dvats-note'}, right); el('div', 'bands', {}, right); el('div', 'bandsnote', {class: 'dvats-note'}, right);
+  el('div', 'verdict', {}, right); el('div', 'imp', {}, right); el('div', 'impnote', {class: 'dvats-note'}, right); el('div', 'bands', {}, right); el('div', 'bandsnote', {class: 'dvats-note'}, right);
   el('div', 'heat', {}, right); el('div', 'heatnote', {class: 'dvats-note'}, right);
   el('div', 'series', {}, el('div', null, {class: 'dvats-panel dvats-wide'}, root));
   const bottom = el('div', null, {class: 'dvats-grid dvats-wide'}, root);
@@ -300,6 +378,7 @@ export function mount(root, D, host = {}, start = null) {
   if (A.rel) A.rel.forEach((id, j) => { relOf[posOf[id]] = j; });
   const relAll = Int32Array.from({length: NR}, (_, j) => j);
   const relIdx = idx => { const out = []; for (const i of idx) { const j = relOf[i]; if (j >= 0) out.push(j); } return out; };
+  const relPos = A.rel ? Int32Array.from(A.rel, id => posOf[id]) : null;   // row of the relevance arrays -> position (null: the same)
   // the matrix profile of each window (16-bit codes at many windows, its NaN positions apart) and of each step, when the run has one
   if (A.mp_nan_runs) A.mp_nan = expandRuns(A.mp_nan_runs);
   if (A.mp_nan) for (const i of A.mp_nan) A.mp[i] = NaN;
@@ -307,25 +386,27 @@ export function mount(root, D, host = {}, start = null) {
   if (A.nb_runs) A.nb = expandRuns(A.nb_runs);
   const K = M.nb_k || 0, nbRow = new Int32Array(K ? M.n_windows : 0).fill(-1);
   if (K) A.nb.forEach((id, j) => { nbRow[id] = j; });
-  const ui = layout(root, !!host.page);
+  const CT = M.contrast || null;                    // the contrast basis' facts (null: a run made before it)
+  const ui = layout(root, !!host.page, !!CT);
   const TIME = M.time.kind === 'regular';
   function timeOf(row) { return TIME ? isoTime(M.time.t0_ms + row * M.time.dt_ms) : 'row ' + row; }
   // the series' x axis: time (a plotly date axis, in ms) when the data has a regular time index, else rows
   const xOf = row => TIME ? M.time.t0_ms + row * M.time.dt_ms : row;
   const rowOf = v => { const xa = ui.series._fullLayout && ui.series._fullLayout.xaxis, c = xa ? xa.r2c(v) : +v; return TIME ? (c - M.time.t0_ms) / M.time.dt_ms : c; };
   ui.title.textContent = M.title;
-  ui.targetbox.hidden = !host.explained;            // only a host with Python can recompute relevance for a contrast
+  ui.targetbox.hidden = !CT && !host.explained;     // without the basis, only a host with Python can recompute relevance for a contrast
   const canSimilar = host.similar ? !!M.similar : K > 0;   // the widget: Python answers when it can (M.similar); the page: its table
   ui.simbox.hidden = !canSimilar;                   // a run made before the table of similar windows: no such control
   for (const o of ui.color.options) if (o.value === 'matrix_profile') o.hidden = o.disabled = !A.mp;
 
-  let sel = new Uint8Array(NV), mode = 'replace', color = 'cluster', thr = M.threshold, showPath = false, target = 'embedding';
+  let sel = new Uint8Array(NV), mode = 'replace', color = 'cluster', thr = M.threshold, showPath = false, target = CT ? 'contrast' : 'embedding';
   let focus = -1, ctx = [5, 5], seriesLayout = C > 3 ? 'channels' : 'overlay', tags = [];   // tags: [[name, sorted valid ids], ...]
   const ctxMax = +ui.ctxb.max;
   const clampCtx = v => Math.max(0, Math.min(ctxMax, Math.round(+v || 0)));
   function takeView(s) {
     color = s.color || color; if (color === 'matrix_profile' && !A.mp) color = 'cluster';
     thr = (s.threshold ?? thr); showPath = !!s.path; mode = s.mode || mode; target = s.target || target;
+    if (target === 'contrast' && !CT && !host.explained) target = 'embedding';
     if (s.series_layout) seriesLayout = s.series_layout;
     if (s.context) ctx = [clampCtx(s.context[0]), clampCtx(s.context[1])];
     if (s.focus !== undefined && s.focus !== null) focus = s.focus >= 0 && s.focus < posOf.length && posOf[s.focus] >= 0 ? s.focus : -1;
@@ -488,10 +569,15 @@ export function mount(root, D, host = {}, start = null) {
        title: {text: 'channel importance: share of |relevance| · signed relevance', font: {size: 13}},
        xaxis: {title: {text: 'share'}}, xaxis2: {title: {text: 'signed'}}, yaxis: {automargin: true}, yaxis2: {showticklabels: false}}, cfg());
   }
-  function drawHeat(idx, order, ext) {
+  function drawHeat(idx, order, ext, elsewhere) {   // elsewhere: why the page does not draw it (a contrast's profile), or nothing
     const heatLayout = title => ({margin: {t: 30, l: 80, r: 10, b: 35}, title: {text: title, font: {size: 13}}, xaxis: {title: {text: 'step in window'}}, yaxis: {automargin: true}});
     let z, x, title, note;
-    if (ext) {                 // a profile computed exactly in Python (a contrast, or relevance computed on demand)
+    ui.heat.hidden = !!elsewhere;               // no empty panel: the note says where the contrast's profile is
+    if (elsewhere) {
+      Plotly.react(ui.heat, [], {margin: {t: 30}, xaxis: {visible: false}, yaxis: {visible: false}}, cfg());
+      ui.heatnote.textContent = elsewhere;
+      return;
+    } else if (ext) {          // a profile computed exactly in Python (a contrast, or relevance computed on demand)
       z = ext.profile; x = Array.from({length: M.w}, (_, b) => b);
       title = ext.target === 'embedding' ? 'relevance over the window (mean of the selection)' : 'relevance over the window (contrast of the selection)';
       note = 'exact profile, computed in Python.';
@@ -514,12 +600,14 @@ export function mount(root, D, host = {}, start = null) {
                  heatLayout(title), cfg());
     ui.heatnote.textContent = note;
   }
-  function drawBands(idx, order, ext) {
+  function drawBands(idx, order, ext, elsewhere) {
     const empty = (title, note) => {
       Plotly.react(ui.bands, [], {margin: {t: 30}, title: {text: title, font: {size: 13}}, xaxis: {visible: false}, yaxis: {visible: false}}, cfg());
       ui.bandsnote.textContent = note;
       return null;
     };
+    ui.bands.hidden = !!elsewhere;              // no empty panel: the note says where the contrast's bands are
+    if (elsewhere) return empty('', elsewhere);
     if (ext && !ext.bands) return empty('relevance by frequency band', "This host computed the contrast without its frequency bands.");
     if (!ext && !idx.length) return empty('relevance by frequency band', 'No selected window is in the relevance sample.');
     if (!ext && !A.bands) return empty('relevance by frequency band', M.bands === 'over budget'
@@ -751,27 +839,65 @@ export function mount(root, D, host = {}, start = null) {
   }
   function apply(idxList, how) { combine(idxList, how || mode); update(); }
   function update() { quietly(redrawSelection); }
+  // the selection's contrast against the reference 'all', from the basis the page holds: dvats.explain.basis_contrast(run, ids), at once;
+  // Python's explain(run, ids, target='contrast') computes it exactly (along the exact direction, with its profile and bands)
+  function contrastNow(n) {
+    const t0 = performance.now();
+    const {role, nRef, overlapping} = contrastRoles(sel, A.id, M.n_windows, CT.zone, relPos, NR);
+    const r = contrastOf(A.basis, A.basis_scale, C, CT.k, role);
+    const ok = r.ns > 0 && r.nr > 0 && r.size > 0, dist = ok ? distinctness(r.size, r.ns, r.nr, CT.null) : {ratio: null, threshold: null};
+    const ct = {reference: CT.reference, ns: r.ns, nr: r.nr, nRef, nSelected: n, overlapping, size: r.size, ratio: dist.ratio, threshold: dist.threshold,
+                distinct: ok ? dist.ratio > dist.threshold : null, table: ok ? contrastTable(r.contribution, M.channels) : []};
+    ct.line = !r.ns ? `none of the ${fmt(n)} selected windows is in the relevance sample: this file holds nothing to contrast them with; explain them in Python (dvats explain RUN --contrast).`
+      : !r.nr ? 'nothing to contrast: every window is selected, so no reference window is left.'
+      : !ok ? "nothing to contrast: the selection's mean equals the reference's." : contrastLine(ct);
+    ct.ms = performance.now() - t0;
+    return ct;
+  }
+  function drawContrast(ct, rows) {        // the signed contributions; no bars when the selection is not distinct
+    const r = ct.distinct ? rows.slice().reverse() : [];
+    const title = {text: 'what sets them apart: each channel\'s contribution to the difference', font: {size: 13}};
+    if (!r.length) { Plotly.react(ui.imp, [], {margin: {t: 30}, title, xaxis: {visible: false}, yaxis: {visible: false}}, cfg()); return; }
+    Plotly.react(ui.imp, [{type: 'bar', orientation: 'h', x: r.map(d => d.signed), y: r.map(d => esc(d.channel)), name: 'contribution',
+                           marker: {color: r.map(d => d.signed >= 0 ? '#d62728' : '#1f77b4')}, hovertemplate: '%{y}: %{x:.3g}<extra></extra>'}],
+      {showlegend: false, margin: {t: 30, l: 80, r: 10, b: 30}, title, xaxis: {title: {text: 'contribution (the channels sum to the difference)'}},
+       yaxis: {automargin: true}}, cfg());
+  }
+  const IN_PYTHON = "explain(run, ids, target='contrast') or dvats explain RUN --contrast";
   function redrawSelection() {
     const t0 = performance.now();
     const idx = selectedIdx(), ids = idx.map(i => A.id[i]), n = idx.length;
     const ext = host.explained ? host.explained(ids, target) : null;
-    const use = n ? relIdx(idx) : relAll;       // the rows of the relevance arrays: the selected windows that have relevance
-    const rows = ext ? ext.table.map(d => ({...d, c: M.channels.indexOf(d.channel)})) : use.length ? table(use) : [];
-    drawImportance(rows);
+    const own = !!CT && target === 'contrast' && n > 0;   // the page's own contrast (a host's `ext` then brings only the profile and bands)
+    const use = own ? [] : n ? relIdx(idx) : relAll;     // the rows of the relevance arrays: the selected windows that have relevance
+    const ct = own ? contrastNow(n) : null;
+    const exact = own && !!ext;                 // Jupyter: Python's exact contrast arrived; its table goes with its profile and bands
+    const rows = own && !exact ? ct.table : ext ? ext.table.map(d => ({...d, c: M.channels.indexOf(d.channel)})) : use.length ? table(use) : [];
+    if (own) drawContrast(ct, rows); else drawImportance(rows);
     const t1 = performance.now();
-    ui.impnote.textContent = ext ? (ext.target === 'embedding' ? `channel importances of all ${fmt(n)} selected windows, computed in Python.` : '')
-                                 : sampleNote(n, use.length, NR, NV);
-    const t2 = performance.now(), bands = drawBands(use, rows, ext);
-    const t3 = performance.now(); drawHeat(use, rows, ext);
+    ui.verdict.textContent = own ? ct.line : CT && target === 'contrast'
+      ? 'Select windows (a lasso, a cluster, the anomalies, a tag, a drag along the series) to see what sets them apart; until then, what the encoder looks at:' : '';
+    ui.verdict.hidden = !ui.verdict.textContent;
+    ui.impnote.textContent = own ? (!ct.distinct ? '' : exact ? 'Each channel\'s contribution to the difference, computed exactly in Python (explain(run, ids, target=\'contrast\')).'
+                                   : `Each channel's contribution to the difference between the selection's mean embedding and its reference's, along the embedding's ${CT.k} main directions `
+                                     + `(the run's contrast basis, 8 bits per cell; in Python: basis_contrast(run, ids)); explain(run, ids, target='contrast') computes it along the exact direction.`)
+                           : ext ? (ext.target === 'embedding' ? `channel importances of all ${fmt(n)} selected windows, computed in Python.` : '')
+                           : sampleNote(n, use.length, NR, NV);
+    const t2 = performance.now(), bands = own && !ext ? drawBands(use, rows, null, `The contrast's frequency bands are computed in Python: ${IN_PYTHON} --frequency.`) : drawBands(use, rows, ext);
+    const t3 = performance.now(); if (own && !ext) drawHeat(use, rows, null, `The contrast's time profile is computed in Python: ${IN_PYTHON}.`); else drawHeat(use, rows, ext);
     const t4 = performance.now(); forget(ui.series); drawSeries(idx, rows);
     const t5 = performance.now(); mark(idx);
     const parts = {importance: t1 - t0, bands: t3 - t2, heat: t4 - t3, series: t5 - t4, projection: performance.now() - t5};   // where the time goes (bench/explorer.py)
-    last = {ids, table: rows.map(d => ({channel: d.channel, signed: d.signed, share: d.share})), bands,   // bands: per channel (payload order), or null
-            used: ext ? n : use.length,               // how many windows the numbers come from
+    last = {ids, target: own ? 'contrast' : ext ? ext.target : 'embedding',
+            table: rows.map(d => ({channel: d.channel, signed: d.signed, share: d.share})), bands,   // bands: per channel (payload order), or null
+            contrast: own ? {table: exact ? 'python' : 'basis', reference: ct.reference, n_sel: ct.ns, n_ref: ct.nr, n_ref_valid: ct.nRef, overlapping: ct.overlapping, size: ct.size,
+                             ratio: ct.ratio, threshold: ct.threshold, distinct: ct.distinct, line: ct.line, ms: ct.ms} : null,
+            used: own ? ct.ns : ext ? n : use.length,   // how many windows the numbers come from
             ms_table: t1 - t0, ms_all: performance.now() - t0, ms_parts: parts};
     const missing = n - use.length, part = `importances from ${fmt(use.length)} of them (the relevance sample)`;
     const waiting = host.explained && !ext && n && (target === 'contrast' ? n < NV : missing > 0 && missing <= (M.on_demand || 0));
-    say(waiting && target === 'contrast' ? `${fmt(n)} windows selected · computing their contrast in Python …`
+    say(own ? `${fmt(n)} windows selected · what sets them apart in ${ct.ms.toFixed(1)} ms` + (waiting ? ' · computing it exactly, with its time profile and bands, in Python …' : exact ? ' · exactly in Python' : '')
+        : waiting && target === 'contrast' ? `${fmt(n)} windows selected · computing their contrast in Python …`
         : waiting ? `${fmt(n)} windows selected · ${part} · computing the other ${fmt(missing)} in Python …`
         : ext ? `${fmt(n)} windows selected · ` + (ext.target === 'embedding' ? 'importances of all of them (computed in Python)' : 'what sets them apart (computed in Python)')
         : n && missing ? `${fmt(n)} windows selected · ${part} in ${last.ms_table.toFixed(1)} ms`
@@ -814,6 +940,8 @@ export function mount(root, D, host = {}, start = null) {
     selectCluster(k, how) { const idx = []; for (let i = 0; i < NV; i++) if (A.cluster[i] === k) idx.push(i); apply(idx, how); return last; },
     selectAnomalies(how) { const idx = []; for (let i = 0; i < NV; i++) if (A.score[i] > thr) idx.push(i); apply(idx, how); return last; },
     last: () => last,
+    /** Explain selections with 'contrast' (what sets them apart) or 'embedding' (what the encoder looks at), as the selector does. */
+    setTarget(t) { if (t === 'embedding' || (t === 'contrast' && (CT || host.explained))) { target = t; viewChanged(); update(); } return last; },
     state: () => ({dvats_view: 1, selection: selectedIdx().map(i => A.id[i]), color, threshold: thr, path: showPath, mode,
                    series_layout: seriesLayout, context: ctx.slice(), focus, tags: tagsObj()}),
     setState(s) {
@@ -867,7 +995,7 @@ export function mount(root, D, host = {}, start = null) {
     ui.color.onchange = e => { color = e.target.value; viewChanged(); };
     ui.path.onchange = e => { showPath = e.target.checked; viewChanged(); };
     ui.modes.forEach(r => { r.onchange = () => { mode = r.value; viewChanged(); }; });
-    ui.target.onchange = e => { target = e.target.value; viewChanged(); update(); };
+    ui.target.onchange = e => api.setTarget(e.target.value);
     M.clusters.forEach(k => { const o = document.createElement('option'); o.value = k; o.textContent = k === -1 ? 'noise' : 'cluster ' + k; ui.clusterpick.appendChild(o); });
     ui.selcluster.onclick = () => api.selectCluster(+ui.clusterpick.value);
     ui.selanom.onclick = () => api.selectAnomalies();

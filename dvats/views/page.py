@@ -17,8 +17,8 @@ from ..anomaly import anomaly_threshold
 
 # %% auto #0
 __all__ = ['asset', 'bucket_edges', 'decimate_minmax', 'view_threshold', 'id_runs', 'report_budget', 'quantise_range',
-           'quantise_above', 'relevance_ids', 'quantise_rows', 'binned_profiles', 'report_payload', 'neighbour_arrays',
-           'mp_arrays', 'report_html', 'write_report']
+           'quantise_above', 'relevance_ids', 'quantise_rows', 'binned_profiles', 'contrast_arrays', 'report_payload',
+           'neighbour_arrays', 'mp_arrays', 'report_html', 'write_report']
 
 # %% ../../nbs/06_views.ipynb #615b43b3
 def asset(name:str # 'explorer.js', 'explorer.css' or 'page.html'
@@ -124,6 +124,20 @@ def _band_arrays(res, rid:np.ndarray, exact_bytes:int, room:float) -> tuple:
     if (q.nbytes + s.nbytes) * 4 / 3 <= room: return {'bands': q, 'bands_scale': s}, '8bit'
     return {}, 'over budget'
 
+def contrast_arrays(res, rid:np.ndarray) -> tuple:
+    "The contrast basis of the windows `rid` as the page gets it (8 bits per cell and a scale per window), and what the page needs to read it; nothing for a run made before the basis."
+    from dvats.explain import basis_null
+    from dvats.lrp.attribution import DEFAULT_REFERENCE
+    B = getattr(res, 'contrast_basis', None)
+    if B is None: return {}, None
+    b = np.asarray(B[rid], np.float32)
+    if not np.isfinite(b).all(): raise DvatsError("the run's contrast basis does not cover its relevance sample; rerun `dvats run` to rebuild it.")
+    q, scale = quantise_rows(b)
+    null = basis_null(q * scale[:, None, None].astype(np.float64))   # of what the page holds: the page and `explain` agree within 8 bits
+    cfg = res.config.windows
+    return {'basis': q, 'basis_scale': scale}, {'k': int(b.shape[2]), 'null': list(null), 'reference': DEFAULT_REFERENCE,
+                                                 'zone': -(-cfg.w // cfg.stride)}
+
 def _ids(ids:np.ndarray, name:str) -> dict:
     "Window ids as the page gets them: `name + '_runs'` (`id_runs`) when that is shorter, else `name`, one int32 each."
     runs = id_runs(ids)
@@ -170,6 +184,7 @@ def report_payload(res, # a run (`RunResult` or `load_result`)
     arrays.update(_ids(vid, 'id'))                     # rows: id * stride
     if len(rid) < len(vid): arrays.update(_ids(rid, 'rel'))   # a relevance sample: which windows the sums below belong to
     arrays.update(cluster=cluster[vid].astype(np.int8 if small else np.int16), sums=np.asarray(res.channel_relevance[rid], np.float32))
+    basis, contrast = contrast_arrays(res, rid); arrays.update(basis)   # any selection's contrast, at once: a few bytes per window, before the budgeted arrays
     edges = bucket_edges(n, n_buckets)
     vals = res.values
     arrays['series'] = decimate_minmax(vals, edges)
@@ -195,7 +210,7 @@ def report_payload(res, # a run (`RunResult` or `load_result`)
             'quant': quant, 'many': bool(len(vid) > many), 'budget': int(max_bytes),
             'nb_k': k, 'nb_listed': listed, 'nb_rows': len(table.get('nbr', ())),
             'threshold_rule': res.metrics.get('anomaly', {}).get('threshold_rule'),
-            'bands': band_state,
+            'bands': band_state, 'contrast': contrast,
             'band_labels': band_labels(w, arrays['bands'].shape[2]) if 'bands' in arrays else [],
             'bucket_labels': _time_labels(res.series.index, np.minimum(edges[:-1], n - 1)), 'time': _time_axis(res.series.index)}
     return {'meta': meta, 'arrays': {k: _b64(v) for k, v in arrays.items()}}

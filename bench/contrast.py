@@ -1,0 +1,246 @@
+"""What sets a selection apart: contrast methods x references x selection types x occlusions, over seeds (issue 29).
+
+Data: for each seed s, `make_demo_series(seed=s)` (regimes; planted spikes, level shifts and frequency bursts) with four
+variance changes planted on top (noise sd 0.1 -> ~1, 80-150 steps, one channel each), run through the default pipeline
+(`dvats.pipeline.run`, seed s) into runs/bench-contrast/seed<s>/ (a rerun reuses the finished stages).
+
+Selections, the way users make them:
+  event/half     the windows overlapping at least half of a planted event (half of min(event, w) steps)
+  event/any      every window that touches the event
+  regime/cluster a whole HDBSCAN cluster whose windows are >= 80% one changed regime (truth: that regime's two channels)
+  regime/lasso   40% of such a cluster: the points nearest, in the 2-D projection, to one of its points
+  regime/sample  32 windows sampled inside one regime, away from the events
+References (`dvats.explain.reference_ids`, never a window sharing a step with the selection): all, knn, neighbours; and
+knn-nozone, the previous default (the nearest unselected windows, overlapping ones included), with the previous method.
+Each selection explains 8 of its windows (seeded) against 16 of its reference windows.
+Methods, each explained against the reference windows (the map of the contrast direction minus the reference windows'
+mean map, `dvats.explain`): deeplift (the default, through `explain` and the run's contrast basis), lrp (SpreadPlus),
+gradient_x_input, integrated_gradients (32 steps from the zero window); and two that pair each selected window with
+reference windows: deeplift-paired (DeepLIFT against 4 random reference windows each) and ig-paired (IG-32 from one).
+`before`: the previous default (LRP SpreadPlus of (e - ē)·d, channels ranked by share of |R|, reference knn-nozone).
+Measures:
+  top1        the planted channel (event) or one of the regime's two channels ranked first by the channel table
+  srg_<occ>   SRG (Blücher et al. 2024) of the contrast scalar (e - ē_ref)·d on 48 selected windows per group, cells
+              removed most-positive-first vs least: replaced by 0 (zero), the window's channel mean (mean), or the cells of a
+              random reference window (reference: which cells, put back to normal, remove the difference)
+  s_per_window  seconds of relevance per selected window (its reference maps included); cost_vs_ig = / integrated_gradients'
+  distinct    the share of selections called distinct; random/distinct: of random scattered selections of 10 windows
+Threads: torch 2 (DVATS_BENCH_THREADS). Run:   OMP_NUM_THREADS=2 python bench/contrast.py run --seeds 0 1 2
+Table: python bench/contrast.py table [runs/bench-contrast]
+"""
+import argparse, sys, time, warnings
+from pathlib import Path
+warnings.simplefilter('ignore')
+import numpy as np, pandas as pd, torch
+
+W, STRIDE, N_EXPLAIN, N_REF, N_SRG = 48, 4, 8, 16, 48
+METHODS = ['deeplift', 'lrp', 'gradient_x_input', 'integrated_gradients', 'deeplift-paired', 'ig-paired', 'before']
+REFERENCES = ['all', 'knn', 'neighbours', 'knn-nozone']
+SLOW = {'integrated_gradients', 'deeplift-paired', 'ig-paired'}   # measured with the default reference only
+
+
+def event_series(seed, n_steps=20_000, n_var=4):
+    "The demo series of `seed` with `n_var` variance changes planted where no other event is, and its ground truth."
+    from dvats.demo import make_demo_series
+    series, truth = make_demo_series(n_steps=n_steps, seed=seed)
+    rng = np.random.default_rng(1000 + seed)
+    flag, x = truth.anomaly.to_numpy().copy(), series.to_numpy().copy()
+    kind, chan = truth.anomaly_kind.to_numpy().astype(object), truth.anomaly_channel.to_numpy().astype(object)
+    placed = 0
+    while placed < n_var:
+        length, a = int(rng.integers(80, 150)), int(rng.integers(200, n_steps - 400))
+        if flag[max(0, a - 3 * W):a + length + 3 * W].any(): continue
+        c = int(rng.integers(series.shape[1]))
+        x[a:a + length, c] += rng.standard_normal(length).astype(np.float32)
+        flag[a:a + length], kind[a:a + length], chan[a:a + length] = True, 'variance', f'ch{c}'
+        placed += 1
+    truth = truth.assign(anomaly=flag, anomaly_kind=kind.astype(str), anomaly_channel=chan.astype(str))
+    return pd.DataFrame(x, index=series.index, columns=series.columns), truth
+
+
+def run_for(seed, root):
+    from dvats.pipeline import run
+    series, truth = event_series(seed)
+    return run(series.assign(regime=truth.regime), None, Path(root)/f'seed{seed}', log=None,
+               **{'seed': seed, 'data.label_col': 'regime'}), truth
+
+
+def selections(res, truth, rng):
+    "`[(kind, how, ids, truth channels)]` as in the docstring."
+    from dvats.anomaly import label_ranges
+    from dvats.demo import demo_regime_channels
+    from dvats.explain import overlap_zone
+    n, valid = len(res.windows), res.windows.valid.to_numpy()
+    starts, flag, out = np.arange(n) * STRIDE, truth.anomaly.to_numpy().astype(bool), []
+    for a, last in zip(*label_ranges(flag)):
+        b = last + 1
+        ov = np.clip(np.minimum(starts + W, b) - np.maximum(starts, a), 0, None)
+        for how, need in (('half', 0.5 * min(b - a, W)), ('any', 1)):
+            ids = np.flatnonzero((ov >= need) & valid)
+            if len(ids): out.append((truth.anomaly_kind.iloc[a], how, ids, [truth.anomaly_channel.iloc[a]]))
+    cl, xy = res.windows.cluster.to_numpy(), res.windows[['x', 'y']].to_numpy()
+    regime, rc = truth.regime.to_numpy()[starts + W // 2], demo_regime_channels(6)
+    for k in np.unique(cl[cl >= 0]):
+        ids = np.flatnonzero((cl == k) & valid)
+        vals, cnt = np.unique(regime[ids], return_counts=True)
+        r = int(vals[cnt.argmax()])
+        if cnt.max() < 0.8 * len(ids) or not rc.get(r): continue
+        out.append(('regime', 'cluster', ids, rc[r]))
+        d = np.linalg.norm(xy[ids] - xy[ids[rng.integers(len(ids))]], axis=1)
+        out.append(('regime', 'lasso', np.sort(ids[np.argsort(d)[:max(8, int(0.4 * len(ids)))]]), rc[r]))
+    away = valid & ~overlap_zone(np.flatnonzero(flag[np.minimum(starts, len(flag) - 1)]), n, W, STRIDE)
+    for r, chans in rc.items():
+        pure = np.flatnonzero(away & (regime == r))
+        if chans and len(pure): out.append(('regime', 'sample', np.sort(rng.choice(pure, min(32, len(pure)), replace=False)), chans))
+    return out
+
+
+def reference(name, ids, res):
+    from dvats.explain import reference_ids
+    from dvats.similar import nearest
+    if name != 'knn-nozone': return reference_ids(name, ids, res.embeddings, W, STRIDE)
+    free = res.windows.valid.to_numpy().copy(); free[ids] = False
+    q = ids if len(ids) <= 256 else np.sort(np.random.default_rng(0).choice(ids, 256, replace=False))
+    return np.unique(nearest(res.embeddings, q, np.flatnonzero(free), 10)[0])
+
+
+def measured(method, ref_name) -> bool:
+    "Which pairs are measured: the slow methods with the default reference only; the previous reference (no zone) with the previous default and the gradient."
+    if ref_name == 'knn-nozone': return method == 'before'
+    return method != 'before' and (method not in SLOW or ref_name == 'all')
+
+
+def grad(model, x, v):
+    x = x.clone().requires_grad_(True)
+    g, = torch.autograd.grad((model(x) * torch.as_tensor(v, dtype=x.dtype)).sum(), x)
+    return g.detach()
+
+
+def maps(method, model, x, xr, pairs, v, ebar):
+    "Relevance of the contrast along `v` for the windows `x` against the reference windows `xr` (pairs: matched reference windows)."
+    from dvats.lrp.attribution import attribute
+    from dvats.lrp.deeplift import deeplift
+    if method == 'before': return attribute(model, x, 'lrp', 'SpreadPlus', v, ebar).numpy()
+    if method == 'deeplift-paired': return np.mean([deeplift(model, x, p, v).numpy() for p in pairs], 0)
+    if method == 'ig-paired':
+        tot = sum(grad(model, pairs[0] + a * (x - pairs[0]), v) for a in (np.arange(32) + .5) / 32)
+        return (tot / 32 * (x - pairs[0])).numpy()
+    name, comp = ('lrp', 'SpreadPlus') if method == 'lrp' else (method, None)
+    one = lambda t: attribute(model, t, name, comp, v).numpy()
+    return one(x) - one(xr).mean(0)                    # explained against the reference windows
+
+
+def removal_srg(model, x, R, V, E, base, n_steps=10):
+    "SRG of the contrast scalar `(e - E)·V` per window, cells replaced by `base`, most positive first (MoRF) against least (LeRF)."
+    n, c, w = x.shape
+    flat, b, key = x.reshape(n, -1), base.reshape(n, -1), np.asarray(R, np.float64).reshape(n, -1)
+    V, E = torch.as_tensor(V, dtype=x.dtype), torch.as_tensor(E, dtype=x.dtype)
+    score = lambda t: ((model(t) - E) * V).sum(1)
+    with torch.no_grad(): s0 = score(x).numpy().astype(np.float64)
+    curve = {}
+    for name, order in (('morf', np.argsort(-key, 1, kind='stable')), ('lerf', np.argsort(key, 1, kind='stable'))):
+        rank = torch.from_numpy(np.argsort(order, 1))
+        with torch.no_grad():
+            curve[name] = np.array([score(torch.where(rank < k, b, flat).reshape(n, c, w)).numpy()
+                                    for k in np.linspace(0, c * w, n_steps + 1).round().astype(int)], np.float64) / s0
+    ok = np.abs(s0) > 0.1 * np.median(np.abs(s0))
+    auc = lambda y: np.trapezoid(y[:, ok], dx=1 / n_steps, axis=0)
+    return float(np.mean(auc(curve['lerf']) - auc(curve['morf'])))
+
+
+def measure_seed(seed, root):
+    import dvats.explain as dx
+    from dvats.lrp.canonical import canonical_backbone
+    from dvats.embeddings import cut_batch
+    dx.CONTRAST_WINDOWS = N_REF          # the profile's samples: the table of 'deeplift' comes from the basis, as in the page
+    res, truth = run_for(seed, root)
+    enc, valid = res.encoder, res.windows.valid.to_numpy()
+    model, wins, stats = canonical_backbone(enc.model, enc.bands), res.window_view(), enc.spec['stats']
+    cut = lambda ids: cut_batch(wins, np.sort(ids), stats)
+    chans, emb = list(res.series.columns), np.asarray(res.embeddings, np.float64)
+    rng = np.random.default_rng(seed)
+    rows, pool, calls = [], {}, []
+    U = res.contrast_directions.astype(np.float64)
+    for kind, how, ids, truech in selections(res, truth, rng):
+        for ref_name in REFERENCES:
+            ref = reference(ref_name, ids, res)
+            d = emb[ids].mean(0) - emb[ref].mean(0)
+            ex = np.sort(rng.choice(ids, min(N_EXPLAIN, len(ids)), replace=False))
+            x, xr = cut(ex), cut(rng.choice(ref, min(N_REF, len(ref)), replace=False))
+            pairs = [cut(rng.choice(ref, len(ex)))[torch.from_numpy(rng.permutation(len(ex)))] for _ in range(4)]
+            for m in METHODS:
+                if not measured(m, ref_name): continue
+                t = time.perf_counter()
+                if m == 'deeplift':
+                    e = dx.explain(res, ids, 'contrast', reference=ref_name, progress=False)
+                    top, distinct, v = e.table.channel.iloc[0], e.distinct, (U @ (lambda dd: dd / np.linalg.norm(dd))(U.T @ d)).astype(np.float32)
+                    R = maps('deeplift', model, x, xr, pairs, v, None)
+                else:
+                    v, ebar = (d / np.linalg.norm(d)).astype(np.float32), emb[ref].mean(0).astype(np.float32)
+                    R = maps(m, model, x, xr, pairs, v, ebar)
+                    score = np.abs(R).sum((0, 2)) if m == 'before' else R.sum(2).mean(0)
+                    top, distinct = chans[int(score.argmax())], None
+                dt = (time.perf_counter() - t) / len(ex)
+                rows.append(dict(seed=seed, kind=kind, selection=how, reference=ref_name, method=m, n_sel=len(ids), n_ref=len(ref),
+                                 top1=float(top in truech), distinct=distinct, s_per_window=dt,
+                                 capture=float(np.linalg.norm(U.T @ d) ** 2 / np.linalg.norm(d) ** 2)))
+                ebar = emb[ref].mean(0).astype(np.float32)
+                group = (seed, 'event' if kind != 'regime' else 'regime', how, ref_name, m)
+                pool.setdefault(group, []).append((x, pairs[0], R, np.broadcast_to(v, (len(ex), len(v))), np.broadcast_to(ebar, (len(ex), len(v)))))
+    srg = []
+    for group, parts in pool.items():
+        x, base, R, V, E = (torch.cat([p[i] for p in parts]) if i < 2 else np.concatenate([p[i] for p in parts]) for i in range(5))
+        few = np.sort(np.random.default_rng(seed).choice(len(x), min(N_SRG, len(x)), replace=False))
+        row = dict(zip(['seed', 'group', 'selection', 'reference', 'method'], group))
+        for occ, b in (('zero', torch.zeros_like(x)), ('mean', x.mean(2, keepdim=True).expand_as(x)), ('reference', base)):
+            row[f'srg_{occ}'] = removal_srg(model, x[few], R[few], V[few], E[few], b[few])
+        srg.append(row)
+    null = []                                           # random scattered selections: nothing to explain
+    for _ in range(10):
+        ids = np.sort(rng.choice(np.flatnonzero(valid), 10, replace=False))
+        null.append(dict(seed=seed, distinct=dx.explain(res, ids, 'contrast', progress=False).distinct))
+    return pd.DataFrame(rows), pd.DataFrame(srg), pd.DataFrame(null)
+
+
+def run(seeds, root):
+    root = Path(root); root.mkdir(parents=True, exist_ok=True)
+    torch.set_num_threads(int(__import__('os').environ.get('DVATS_BENCH_THREADS', 2)))   # 1 when seeds run side by side
+    for seed in seeds:
+        if (root/f'top1_{seed}.csv').is_file(): print(f"seed {seed}: already measured in {root}"); continue
+        t = time.perf_counter()
+        top, srg, null = measure_seed(seed, root)
+        for name, df in (('srg', srg), ('null', null), ('top1', top)): df.to_csv(root/f'{name}_{seed}.csv', index=False)
+        print(f"seed {seed}: measured in {time.perf_counter() - t:.0f} s", flush=True)
+
+
+def table(root):
+    root = Path(root)
+    read = lambda name: pd.concat([pd.read_csv(p) for p in sorted(root.glob(f'{name}_*.csv'))])
+    top, srg, null = read('top1'), read('srg'), read('null')
+    ms = lambda g, col: g.groupby('seed')[col].mean().agg(['mean', 'std'])
+    fmt = lambda s: f"{s['mean']:.2f} ± {s['std']:.2f}"
+    print(f"{top.seed.nunique()} seeds ({', '.join(map(str, sorted(top.seed.unique())))}); mean ± std over seeds\n")
+    print("planted top-1 (channel table ranked first), per selection type")
+    top['type'] = top.kind + '/' + top.selection
+    t = top.groupby(['method', 'reference', 'type']).apply(lambda g: fmt(ms(g, 'top1'))).unstack('type')
+    print(t.to_string(), '\n')
+    print("faithfulness of the contrast: SRG per occlusion (higher is better), selected windows pooled per group")
+    s = srg.groupby(['method', 'reference', 'group']).apply(lambda g: pd.Series({o: fmt(ms(g, f'srg_{o}')) for o in ('zero', 'mean', 'reference')}))
+    print(s.unstack('group').to_string(), '\n')
+    cost = top[top.reference == 'all'].groupby('method').s_per_window.median()
+    print("seconds per selected window (reference 'all', median):", ', '.join(f"{m} {v:.4f} ({v / cost['integrated_gradients']:.2f}× IG-32)" for m, v in cost.items()))
+    d = top[(top.method == 'deeplift')]
+    print("\ndistinct (deeplift, the page's verdict): share of selections called distinct per type:")
+    print(d.groupby(['reference', 'type']).distinct.mean().unstack('type').round(2).to_string())
+    print(f"random scattered selections of 10 windows called distinct: {null.distinct.mean():.2f} ({len(null)} selections)")
+    print(f"share of the contrast direction inside the 8 basis directions, per type (mean): "
+          + ', '.join(f"{k} {v:.2f}" for k, v in top[top.method == 'deeplift'].groupby('type').capture.mean().items()))
+
+
+if __name__ == '__main__':
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest='cmd', required=True)
+    r = sub.add_parser('run'); r.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2]); r.add_argument('--root', default='runs/bench-contrast')
+    t = sub.add_parser('table'); t.add_argument('root', nargs='?', default='runs/bench-contrast')
+    a = p.parse_args()
+    run(a.seeds, a.root) if a.cmd == 'run' else table(a.root)
