@@ -868,7 +868,7 @@ export function mount(root, D, host = {}, start = null) {
     const t0 = performance.now();
     const idx = selectedIdx(), ids = idx.map(i => A.id[i]), n = idx.length;
     const ext = host.explained ? host.explained(ids, target) : null;
-    const own = !!CT && target === 'contrast' && n > 0;   // the page's own contrast (a host's `ext` then brings only the profile and bands)
+    const own = !!CT && target === 'contrast' && n > 0;   // the page's own contrast, at once (and its verdict, also once Python's exact one arrives)
     const use = own ? [] : n ? relIdx(idx) : relAll;     // the rows of the relevance arrays: the selected windows that have relevance
     const ct = own ? contrastNow(n) : null;
     const exact = own && !!ext;                 // Jupyter: Python's exact contrast arrived; its table goes with its profile and bands
