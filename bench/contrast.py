@@ -27,6 +27,14 @@ Measures:
   distinct    the share of selections called distinct; random/distinct: of random scattered selections of 10 windows
 Threads: torch 2 (DVATS_BENCH_THREADS). Run:   OMP_NUM_THREADS=2 python bench/contrast.py run --seeds 0 1 2
 Table: python bench/contrast.py table [runs/bench-contrast]
+
+The default, as users get it (`default`): `explain(run, ids, target='contrast')` with its defaults (reference 'auto', the table
+from the run's contrast basis, which the page shows too) on the same selection types, beside the basis against 'all' and the
+DeepLIFT maps' own table (method='deeplift'), over seeds 0-2 (the seeds the defaults were chosen on) and 3-4 (not used to
+choose). Also: how often random selections are called distinct, by shape (scattered windows; consecutive windows at a random
+place, against 'auto' and 'all'), the share of the contrast the basis holds, and the milliseconds of the default's table.
+Run:   OMP_NUM_THREADS=1 DVATS_BENCH_THREADS=1 python bench/contrast.py default --seeds 0 1 2 3 4
+Table: python bench/contrast.py default-table [runs/bench-contrast]
 """
 import argparse, sys, time, warnings
 from pathlib import Path
@@ -69,7 +77,7 @@ def selections(res, truth, rng):
     "`[(kind, how, ids, truth channels)]` as in the docstring."
     from dvats.anomaly import label_ranges
     from dvats.demo import demo_regime_channels
-    from dvats.explain import overlap_zone
+    from dvats.contrast import overlap_zone
     n, valid = len(res.windows), res.windows.valid.to_numpy()
     starts, flag, out = np.arange(n) * STRIDE, truth.anomaly.to_numpy().astype(bool), []
     for a, last in zip(*label_ranges(flag)):
@@ -96,7 +104,7 @@ def selections(res, truth, rng):
 
 
 def reference(name, ids, res):
-    from dvats.explain import reference_ids
+    from dvats.contrast import reference_ids
     from dvats.similar import nearest
     if name != 'knn-nozone': return reference_ids(name, ids, res.embeddings, W, STRIDE)
     free = res.windows.valid.to_numpy().copy(); free[ids] = False
@@ -237,10 +245,80 @@ def table(root):
           + ', '.join(f"{k} {v:.2f}" for k, v in top[top.method == 'deeplift'].groupby('type').capture.mean().items()))
 
 
+def measure_default(seed, root):
+    "One seed of `default` (see the docstring): top-1, distinctness and timing of the default contrast; the null's calibration."
+    from dvats.explain import explain, basis_contrast
+    from dvats.contrast import contrast_reference, basis_shared, basis_coordinates
+    res, truth = run_for(seed, root)
+    rng, chans = np.random.default_rng(seed), list(res.series.columns)
+    emb, valid = np.asarray(res.embeddings, np.float64), res.windows.valid.to_numpy()
+    shared = basis_shared(res.contrast_directions.shape[1], res.contrast_basis.shape[1], res.contrast_basis.shape[2])
+    rows = []
+    for kind, how, ids, truech in selections(res, truth, rng):
+        t = time.perf_counter()
+        ex = explain(res, ids, 'contrast', progress=False)                        # the default: 'auto', the basis' table
+        ms = (time.perf_counter() - t) * 1e3
+        ref = ex.reference
+        d_full = emb[ids].mean(0) - emb[ref].mean(0)
+        d_basis = basis_coordinates(np.nanmean(res.contrast_basis[ex.ids], 0)[None] - np.nanmean(res.contrast_basis[ref], 0)[None], shared)[0]
+        row = dict(seed=seed, type=f'{kind}/{how}', n_sel=len(ids), reference=ex.reference_name, ms=ms,
+                   default=float(ex.table.channel.iloc[0] in truech), distinct=ex.distinct,
+                   capture=float(d_basis @ d_basis / (d_full @ d_full)))
+        row['basis_all'] = float(basis_contrast(res, ids, 'all').table.channel.iloc[0] in truech)
+        row['maps_auto'] = float(explain(res, ids, 'contrast', method='deeplift', progress=False).table.channel.iloc[0] in truech)
+        rows.append(row)
+    pool, n = np.flatnonzero(valid), len(valid)
+    def stretch(k):
+        a = int(rng.choice(pool[pool < n - k])); s = np.arange(a, a + k)
+        return s[valid[s]]
+    shapes = {'10 scattered': lambda: np.sort(rng.choice(pool, 10, replace=False)),
+              '50 scattered': lambda: np.sort(rng.choice(pool, 50, replace=False)),
+              '12 consecutive': lambda: stretch(12), '40 consecutive': lambda: stretch(40)}
+    null = []
+    for shape, draw in shapes.items():
+        for reference in ('auto', 'all'):
+            if 'scattered' in shape and reference == 'all': continue       # 'auto' is 'all' for them
+            for _ in range(40):
+                null.append(dict(seed=seed, shape=shape, reference=reference, distinct=basis_contrast(res, draw(), reference).distinct))
+    return pd.DataFrame(rows), pd.DataFrame(null)
+
+
+def run_default(seeds, root):
+    root = Path(root); root.mkdir(parents=True, exist_ok=True)
+    torch.set_num_threads(int(__import__('os').environ.get('DVATS_BENCH_THREADS', 2)))
+    for seed in seeds:
+        t = time.perf_counter()
+        top, null = measure_default(seed, root)
+        top.to_csv(root/f'default_{seed}.csv', index=False); null.to_csv(root/f'default_null_{seed}.csv', index=False)
+        print(f"seed {seed}: measured in {time.perf_counter() - t:.0f} s", flush=True)
+
+
+def default_table(root):
+    root = Path(root)
+    read = lambda name: pd.concat([pd.read_csv(p) for p in sorted(root.glob(f'{name}_[0-9]*.csv'))])
+    top, null = read('default'), read('default_null')
+    fmt = lambda g: f"{g.mean():.2f} ± {g.std(ddof=0):.2f}" if len(g) > 1 else f"{g.mean():.2f}"
+    for label, seeds in (('seeds the defaults were chosen on', [0, 1, 2]), ('seeds not used to choose', sorted(set(top.seed) - {0, 1, 2}))):
+        t = top[top.seed.isin(seeds)]
+        if not len(t): continue
+        print(f"\nplanted top-1, {label} ({', '.join(map(str, seeds))}): mean ± std over seeds of the per-seed mean")
+        per = t.groupby(['type', 'seed'])[['default', 'basis_all', 'maps_auto', 'distinct', 'capture']].mean()
+        out = per.groupby('type').agg(fmt)
+        out.columns = ['default (auto, basis)', 'basis vs all', 'DeepLIFT maps vs auto', 'called distinct', 'basis holds']
+        out['reference used'] = t.groupby('type').reference.agg(lambda r: ', '.join(f"{k} {v}" for k, v in r.value_counts().items()))
+        print(out.to_string())
+    print(f"\nthe default's table: median {top.ms.median():.0f} ms, max {top.ms.max():.0f} ms per selection (1 thread)")
+    print("\nrandom selections called distinct (40 per shape, reference and seed): mean ± std over seeds")
+    print(null.groupby(['shape', 'reference', 'seed']).distinct.mean().groupby(['shape', 'reference']).agg(fmt).to_string())
+
+
 if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest='cmd', required=True)
     r = sub.add_parser('run'); r.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2]); r.add_argument('--root', default='runs/bench-contrast')
     t = sub.add_parser('table'); t.add_argument('root', nargs='?', default='runs/bench-contrast')
+    d = sub.add_parser('default'); d.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2, 3, 4]); d.add_argument('--root', default='runs/bench-contrast')
+    dt = sub.add_parser('default-table'); dt.add_argument('root', nargs='?', default='runs/bench-contrast')
     a = p.parse_args()
-    run(a.seeds, a.root) if a.cmd == 'run' else table(a.root)
+    {'run': lambda: run(a.seeds, a.root), 'table': lambda: table(a.root), 'default': lambda: run_default(a.seeds, a.root),
+     'default-table': lambda: default_table(a.root)}[a.cmd]()

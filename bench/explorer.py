@@ -26,8 +26,8 @@
    the largest |signed|. Target: <= 200 ms at 100,000 windows.
 
 The runs are synthetic (random projections, clusters, scores and relevance of the right shapes: 6 channels, w=48, stride 1);
-the explorer's cost depends only on those shapes. The contrast basis is random too (`(n, 6, 8)`, rows for the windows that have
-relevance), beside random 16-dimensional embeddings (Python's reference reads them).
+the explorer's cost depends only on those shapes. The contrast basis is random too (`(n, 6, 16)`, rows for at most 20,000 of the windows that have
+relevance), beside random 56-dimensional embeddings (8 learned, then 8 per channel; Python reads them for the null).
 Run: OMP_NUM_THREADS=1 .venv/bin/python bench/explorer.py [--sizes 10000 100000 1000000]
 """
 import argparse, json, shutil, tempfile, time, warnings
@@ -76,13 +76,16 @@ def fake_run(n, out, sample=None, seed=0):
     windows['mp_score'] = rng.random(n).astype(np.float32)
     res.steps['matrix_profile'] = rng.random(steps).astype(np.float32)
     res.values = series.to_numpy(np.float32)
-    # the contrast basis (issue 29): per window with relevance, channel and direction, random of the right shape; NaN rows for the others
-    res.embeddings = rng.normal(size=(n, 16)).astype(np.float32)
-    res.contrast_directions = np.linalg.qr(rng.normal(size=(16, 8)))[0].astype(np.float32)
-    res.contrast_basis = np.full((n, C, 8), np.nan, np.float32)
-    for a in range(0, len(keep), 100_000):
-        k = keep[a:a + 100_000]
-        res.contrast_basis[k] = rng.normal(size=(len(k), C, 8)).astype(np.float32) + (windows.cluster.to_numpy()[k, None, None] == 0)   # cluster 0 stands apart
+    # the contrast basis (issue 29): a sample of at most BASIS_WINDOWS of the windows with relevance (as the stage keeps it), 8 shared
+    # directions and 8 of each channel's own, random of the right shape; NaN rows for the others
+    from dvats.contrast import BASIS_WINDOWS, BASIS_DIRECTIONS, BAND_DIRECTIONS
+    from dvats.windows import sample_windows
+    k, m = BASIS_DIRECTIONS, BAND_DIRECTIONS
+    res.embeddings = rng.normal(size=(n, k + C * m)).astype(np.float32)
+    res.contrast_directions = np.eye(k + C * m, dtype=np.float32)
+    res.contrast_basis = np.full((n, C, k + m), np.nan, np.float32)
+    rows = sample_windows(keep, BASIS_WINDOWS, 0)
+    res.contrast_basis[rows] = rng.normal(size=(len(rows), C, k + m)).astype(np.float32) + (windows.cluster.to_numpy()[rows, None, None] == 0)   # cluster 0 stands apart
     res.explain = lambda ids, target='embedding': explain(res, ids, target)
     return res
 

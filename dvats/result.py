@@ -34,8 +34,8 @@ class RunResult:
     relevance: np.ndarray|None = None     # (n_windows, n_channels, w) relevance (memory-mapped), NaN rows for invalid windows
     channel_relevance: np.ndarray|None = None   # (n_windows, n_channels, 2): per channel, the sum of relevance and of |relevance|
     frequency_relevance: np.ndarray|None = None # (n_windows, n_channels, n_bands): per channel, the relevance of each frequency band
-    contrast_basis: np.ndarray|None = None      # (n_windows, n_channels, k): per channel, DeepLIFT relevance along each of `contrast_directions`
-    contrast_directions: np.ndarray|None = None # (d, k): the principal directions of the embeddings the basis explains
+    contrast_basis: np.ndarray|None = None      # (n_windows, n_channels, k + m): per channel, its relevance along each shared direction, then its own (`dvats.contrast`)
+    contrast_directions: np.ndarray|None = None # (d, k + c·m): the directions the basis explains (`basis_directions`)
     similar: np.ndarray|None = None       # (n_windows, k) int32: each window's most similar windows, -1 where none (see 04a_similar)
     metrics: dict = field(default_factory=dict)
     timings: dict = field(default_factory=dict)
@@ -124,7 +124,7 @@ def _load_result(out:Path) -> RunResult:
     basis = _file(out, 'contrast_basis.npy')         # runs made before issue 29 reopen without it: contrasts then come from relevance maps
     if basis.is_file():
         res.contrast_basis = _load_array(basis, (n, c, None), mmap=False)
-        res.contrast_directions = _load_array(_file(out, 'contrast_directions.npy'), (None, res.contrast_basis.shape[2]), mmap=False)
+        res.contrast_directions = _load_array(_file(out, 'contrast_directions.npy'), (None, None), mmap=False)
     similar = _file(out, 'similar.npy')               # runs made before issue 17 reopen without it
     res.similar = _load_array(similar, (n, None), mmap=False, dtype=np.int32) if similar.is_file() else None
     steps = _read_parquet(_file(out, 'steps.parquet'))

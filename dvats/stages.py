@@ -409,13 +409,15 @@ def _load_relevance(ctx:StageContext):
     ctx.res.frequency_relevance = np.load(ctx.path('frequency_relevance.npy'), allow_pickle=False)
 
 def _contrast_basis(ctx:StageContext):
-    "The principal directions of the embeddings and, per window of the relevance sample, its channels' DeepLIFT relevance along each: what any contrast needs (`dvats.explain`)."
-    from dvats.explain import embedding_directions, contrast_basis
+    "The basis' directions and, per window of (a sample of) the relevance sample and channel, its relevance along each: what any contrast needs (`dvats.contrast`)."
+    from dvats.contrast import basis_directions, contrast_basis, BASIS_WINDOWS
+    from dvats.windows import sample_windows
     _run_threads(ctx)
-    U = embedding_directions(ctx.res.embeddings, ctx.valid, seed=ctx.config.seed)
-    ids = np.flatnonzero(relevance_sample(ctx.valid, ctx.config))
-    basis = np.full((len(ctx.valid), ctx.res.series.shape[1], U.shape[1]), np.nan, np.float32)
-    basis[ids] = contrast_basis(ctx.res.encoder, ctx.window_view, ctx.valid, U, ids, ctx.config.lrp.batch_size, progress=ctx.log is not None)
+    enc, c = ctx.res.encoder, ctx.res.series.shape[1]
+    U, k = basis_directions(ctx.res.embeddings, ctx.valid, enc.model.head_nf, c, seed=ctx.config.seed)
+    ids = sample_windows(relevance_sample(ctx.valid, ctx.config), BASIS_WINDOWS, ctx.config.seed)
+    basis = np.full((len(ctx.valid), c, k + (U.shape[1] - k) // c), np.nan, np.float32)
+    basis[ids] = contrast_basis(enc, ctx.window_view, ctx.valid, ctx.res.embeddings, U, k, ids, ctx.config.lrp.batch_size, progress=ctx.log is not None)
     save_npy(ctx.path('contrast_directions.npy'), U)
     save_npy(ctx.path('contrast_basis.npy'), basis)
 
@@ -497,11 +499,12 @@ STAGES = (
                    "rows for invalid windows: what a selection's channel × band heatmap needs (`load_result` reads it when present)")),
           _relevance, _load_relevance),
     Stage('contrast-basis', ('embeddings', 'encoder', 'series', 'config.windows', 'relevance-sample'),
-          (RunFile('contrast_directions.npy', 'the principal directions of the embeddings that the contrast basis explains, `(d, 8)` float32'),
-           RunFile('contrast_basis.npy', "per window of the relevance sample and channel, the summed DeepLIFT relevance (against the zero window) of its "
-                   "embedding's coordinate along each direction, `(n_windows, n_channels, 8)` float32, NaN rows for the others: what any selection's "
-                   "contrast needs, in Python and in the page (`load_result` reads both when present)")),
-          _contrast_basis, _load_contrast_basis),
+          (RunFile('contrast_directions.npy', 'the directions the contrast basis explains, `(d, k + c·m)` float32: the k = 8 main directions of the learned features, '
+                   "then each channel's m = 8 of its band amplitudes (`dvats.contrast.basis_directions`)"),
+           RunFile('contrast_basis.npy', "per window of a sample of the relevance sample (at most 20,000, stratified in time) and channel: its DeepLIFT relevance "
+                   "(against the zero window) along each shared direction, then its own band coordinates, `(n_windows, n_channels, k + m)` float32, NaN rows "
+                   "for the others: what any selection's contrast needs, in Python and in the page (`load_result` reads both when present)")),
+          _contrast_basis, _load_contrast_basis, tag='contrast-basis-2'),   # 2: shared and own band directions (a run's old basis is rebuilt)
     Stage('explanations', ('relevance', 'config.lrp.eval_windows', 'config.seed', 'truth'),
           (RunFile('explanations.csv', 'written by `dvats evaluate RUN` (or `lrp.evaluate: true`): the default composite, the composites it was chosen against and gradient × input '
                    'measured (stability, conservation, faithfulness; with the demo\'s ground truth, its planted anomaly and regime channels)'),),

@@ -12,7 +12,7 @@ from .errors import DvatsError
 # %% auto #0
 __all__ = ['n_windows', 'check_window_params', 'sliding_windows', 'window_validity', 'window_table', 'usable_std',
            'channel_stats', 'scale_shift', 'normalise', 'window_labels', 'window_any', 'finite_rows', 'sample_windows',
-           'parse_ids', 'format_ids']
+           'parse_ids', 'format_ids', 'selection_ids']
 
 # %% ../nbs/00b_windows.ipynb #4250e00a
 def n_windows(n_rows:int, w:int, stride:int) -> int:
@@ -178,3 +178,20 @@ def format_ids(ids) -> str:
         raise DvatsError(f"window id {ids[0] if ids[0] < 0 else ids[-1]} is not a window id (0 to {_MAX_ID}); give the ids of windows.")
     cut = np.flatnonzero(np.diff(ids) != 1) + 1
     return ','.join(f"{r[0]}" if len(r) == 1 else f"{r[0]}-{r[-1]}" for r in np.split(ids, cut))
+
+# %% ../nbs/00b_windows.ipynb #c89e042b
+def selection_ids(selection, n_windows:int, valid:np.ndarray) -> np.ndarray:
+    "Sorted unique valid window ids from ids or a boolean mask; a `DvatsError` for an empty or out-of-range selection."
+    sel = np.asarray(selection)
+    if sel.dtype == bool:
+        if sel.shape != (n_windows,): raise DvatsError(f"a boolean selection needs one value per window ({n_windows}); got {sel.shape}.")
+        sel = np.flatnonzero(sel)
+    if sel.size == 0: raise DvatsError("the selection is empty; select at least one window.")
+    if not np.issubdtype(sel.dtype, np.integer) or sel.ndim != 1:
+        raise DvatsError("a selection must be a list of window ids (integers) or one boolean per window.")
+    if sel.min() < 0 or sel.max() >= n_windows:
+        raise DvatsError(f"window ids must be between 0 and {n_windows - 1}; got {sel.min()}..{sel.max()}.")
+    sel = np.unique(sel)
+    sel = sel[np.asarray(valid, bool)[sel]]
+    if sel.size == 0: raise DvatsError("every selected window is invalid (it has missing values), so none can be explained.")
+    return sel

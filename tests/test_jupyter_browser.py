@@ -25,6 +25,7 @@ TEST_CELLS = {
     'busy': "while not os.path.exists('go'): time.sleep(0.05)   # busy until the test has made its selections\nos.remove('go')",
     'view': "ex.set_view(color='score', threshold={thr}, path=True)",
     'focus': "print(json.dumps([ex.focus, ex.context, ex.context_ids, ex.similar_ids, ex.tags, ex.color, ex.series_layout]))",
+    'target': "import json\nprint(json.dumps([ex.target, None if ex.explanation is None else ex.explanation.target]))",
 }
 
 
@@ -213,9 +214,25 @@ return bad;
 LAYOUT = PROBLEMS + "return layoutProblems(arguments[0]);"
 
 
+TARGET = "const s = document.querySelector('.dvats .dvats-target'); return [s.value, s.closest('.dvats-targetbox').hidden, [...s.options].map(o => o.value)]"
+
+
+def choose_target(d, lab, target):
+    "Choose what the bars explain with the widget's selector, as a user does; Python's `target` follows."
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+    Select(d.find_element(By.CSS_SELECTOR, '.dvats .dvats-target')).select_by_value(target)
+    for _ in range(20):
+        if printed(d, lab, 'target')[0] == target: return
+        time.sleep(0.5)
+    raise AssertionError(f"Python's target did not follow the selector to {target!r}")
+
+
 @pytest.fixture(scope='module')
 def widget(lab, browser):
-    "The shipped notebook's cells run (the explorer, then what they read in Python), then the test's hook: what they printed."
+    """The shipped notebook's cells run (the explorer, then what they read in Python), then the test's hook: what they printed.
+    The run has a contrast basis, so the widget opens on 'what sets them apart'; the tests of the embedding's views then choose
+    'what the encoder looks at' with the selector (`test_widget_contrast_is_pythons` chooses the contrast again)."""
     at, d = lab['at'], browser
     # the notebook is drawn and its kernel is ready: the status bar says 'Idle'
     wait_for(d, "return document.querySelector('.jp-Notebook .jp-Cell .cm-content') && "
@@ -224,11 +241,14 @@ def widget(lab, browser):
     run_cell(d, at['explorer'])                                          # the shipped notebook's explorer
     wait_for(d, "return document.querySelector('.dvats[data-ready=\"1\"]')", 'the explorer widget', 300)   # the kernel imports torch first
     print(f"widget drawn {time.time() - t0:.1f} s after its cell was run")
+    assert d.execute_script(TARGET) == ['contrast', False, ['contrast', 'embedding']]
     cell = run_cell(d, at['read'])
     read = wait_for(d, "const p = arguments[0].querySelector('.jp-OutputArea-output'); return p && p.textContent", 'the selection', 60, cell)
     cell = run_cell(d, at['bars'])
     rows = wait_for(d, "return [...arguments[0].querySelectorAll('.jp-OutputArea-output table tbody tr th + td')].map(td => td.textContent)",
                     'the table of the bars', 60, cell)
+    assert printed(d, lab, 'target') == ['contrast', 'embedding']      # Python opens on the contrast too; nothing selected: the encoder's bars
+    choose_target(d, lab, 'embedding')
     run_cell(d, at['hook'])
     return read.strip(), rows
 
@@ -573,3 +593,42 @@ def test_widget_context_similar_tags_and_time(lab, browser, widget):
     wait_for(d, "const t = document.querySelector('.dvats .dvats-proj').data.find(t => t.name === 'scale'); return t && t.marker.colorbar.title.text === 'matrix profile'", 'the matrix-profile scale', 30)
     Select(d.find_element(By.CSS_SELECTOR, '.dvats .dvats-color')).select_by_value('cluster')
     d.execute_script(f"{api}.focus(-1)")
+
+
+def test_widget_contrast_is_pythons(lab, browser, widget):
+    """'what sets them apart' in the widget: the page answers a cluster at once from the run's basis, then shows Python's exact
+    contrast (`explain(run, ids, target='contrast')`): its table, reference and verdict; Python's explanation is that contrast."""
+    from dvats.explain import basis_contrast
+    res, d = lab['res'], browser
+    api = "document.querySelector('.dvats').parentElement.dvats"
+    choose_target(d, lab, 'contrast')
+    try:
+        assert d.execute_script(TARGET)[0] == 'contrast'
+        ids = np.flatnonzero((res.windows.cluster == 0).fillna(False).to_numpy() & res.windows.valid.to_numpy())
+        assert 0 < len(ids) < int(res.windows.valid.sum())
+        first = d.execute_script(f"return {api}.selectCluster(0, 'replace')")
+        assert first['target'] == 'contrast' and sorted(first['ids']) == ids.tolist()
+        want = res.explain(ids, 'contrast')                               # with a basis: the basis' table, as the page's
+        quick = basis_contrast(res, ids)
+        assert want.table.channel.tolist() == quick.table.channel.tolist() and want.reference_name == quick.reference_name
+        c = first['contrast']
+        assert c['reference'] == want.reference_name in ('neighbours', 'all') and c['overlapping'] == want.overlapping
+        assert c['n_sel'] == len(want.ids) and c['n_ref'] == len(want.reference)
+        got = wait_for(d, f"const l = {api}.last(); return l.contrast && l.contrast.table === 'python' && l", "Python's exact contrast", 300)
+        assert sorted(got['ids']) == ids.tolist() and got['contrast']['reference'] == want.reference_name
+        assert [r['channel'] for r in got['table']] == want.table.channel.tolist()
+        np.testing.assert_allclose([[r['signed'], r['share']] for r in got['table']], want.table[['signed', 'share']].to_numpy(), rtol=1e-5, atol=1e-9)
+        line = d.execute_script("return document.querySelector('.dvats .dvats-verdict').textContent")
+        words = ('every window shares a step with the selection: all unselected windows)' if want.overlapping
+                 else 'neighbours: the windows around the selection in time that share no step with it)' if want.reference_name == 'neighbours'
+                 else 'all: every window that shares no step with the selection)')
+        assert f"against {len(want.reference):,} reference windows ({words}" in line, line
+        c = got['contrast']                                               # the verdict: the page's, from its basis (8 bits)
+        assert abs(c['ratio'] - want.ratio) <= 0.03 * want.ratio + 0.01 and abs(c['threshold'] - want.threshold) <= 0.01 * want.threshold
+        assert ("× a random selection's difference (99% stay below" in line) == c['distinct']
+        if abs(want.ratio - want.threshold) > 0.05 * want.threshold: assert c['distinct'] == want.distinct
+        sel, channels, _, _ = python_state(d, lab)
+        assert sel == ids.tolist() and channels == want.table.channel.tolist()
+        assert printed(d, lab, 'target') == ['contrast', 'contrast']
+    finally:
+        choose_target(d, lab, 'embedding')

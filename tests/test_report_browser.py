@@ -189,11 +189,11 @@ def open_page(d, path, target='embedding'):
 
 
 def test_relevance_sample_quantised_points_and_marks(report, browser, tmp_path):
-    """A run whose relevance is a sample, written as at a million windows (16-bit positions and scores, the selection on its
+    """A run whose relevance is a sample, written as at a million windows (16-bit positions and scores, 8-bit channel sums, the selection on its
     own layer), at small size: the page says which windows its numbers come from, and they are Python's for those windows."""
     from dvats.explain import channel_table
     from dvats.lrp.frequency import band_table
-    from dvats.views.page import write_report
+    from dvats.views.page import write_report, quantise_rows
     res, page = report
     w, chans = res.windows, list(res.series.columns)
     valid = np.flatnonzero(w.valid)
@@ -208,8 +208,16 @@ def test_relevance_sample_quantised_points_and_marks(report, browser, tmp_path):
         assert f"channel importances from {k} of {len(ids)} selected windows (the relevance sample)" in note, note
         assert last['used'] == k and 0 < k < len(ids)
         used = ids[np.isin(ids, keep)]
-        check_table(last['table'], res.explain(used))                                         # Python's numbers for the same windows
-        check_table(last['table'], type('E', (), {'table': channel_table(sres.channel_relevance[used], chans)}))
+        # its channel sums in 8 bits and a scale per window (`sums_scale`, at a million windows): Python's table of those numbers,
+        q, scale = quantise_rows(sres.channel_relevance[used])
+        check_table(last['table'], type('E', (), {'table': channel_table(q * scale.astype(np.float64)[:, None, None], chans)}))
+        ex = res.explain(used)                                # and Python's numbers for the same windows within 8 bits
+        got = {r['channel']: r for r in last['table']}
+        tol = scale.astype(np.float64).mean() / 2 * 1.001
+        for _, row in ex.table.iterrows():
+            assert abs(got[row.channel]['signed'] - row.signed) <= tol and abs(got[row.channel]['share'] - row.share) <= 0.01, (row, got[row.channel])
+        assert [r['channel'] for r in last['table']] == ex.table.channel.tolist() or np.all(np.diff([dict(zip(ex.table.channel, ex.table.share))[r['channel']]
+                                                                                                    for r in last['table']]) <= 0.02)
         want = band_table(res.frequency_relevance[used], chans, res.config.windows.w).to_numpy()
         np.testing.assert_allclose(np.array(last['bands']), want, atol=np.abs(res.frequency_relevance[used]).max() / 127)   # 8 bits
         # nothing selected: the whole sample, and the page says so
@@ -471,24 +479,21 @@ SHOTS29 = SHOTS / 'shots29'
 
 
 def page_answer(res, ids):
-    """Python's version of the page's answer, `basis_contrast` (the contrast from the run's basis; `explain(res, ids, 'contrast')`
-    computes it along the exact direction), with `overlapping`: whether its reference holds windows that share a step with the selection."""
-    from dvats.explain import overlap_zone
-    ex = basis_contrast(res, ids)
-    wc, valid = res.config.windows, res.windows.valid.to_numpy()
-    sel = np.unique(np.asarray(ids, np.int64)); sel = sel[valid[sel]]
-    ex.overlapping = bool(overlap_zone(sel, len(valid), wc.w, wc.stride)[ex.reference].any())
-    return ex
+    """Python's version of the page's answer: `basis_contrast` (the contrast from the run's basis against the reference 'auto';
+    `explain(res, ids, 'contrast')` gives the same table), its `overlapping` whether its reference holds windows that share a step
+    with the selection."""
+    return basis_contrast(res, ids)
 
 
 def check_contrast(got, ex):
-    """The page's contrast (`dvats.last()`) is Python's (`page_answer`) for the same selection: the same windows and reference, the
+    """The page's contrast (`dvats.last()`) is Python's (`page_answer`) for the same selection: the same windows and reference (the
+    same name, 'neighbours' or 'all', that 'auto' resolved to), the
     same verdict, and the channel table within the page's 8 bits (2% of the largest |signed|), in the same order except where two
     channels are within that of each other. A selection that is not distinct (no bars drawn) may differ by so little from its
     reference that 8 bits move its contributions by more: 10% then."""
     c = got['contrast']
     assert got['target'] == 'contrast' and c is not None, got
-    assert c['reference'] == ex.reference_name == 'all' and c['overlapping'] == ex.overlapping
+    assert c['reference'] == ex.reference_name and ex.reference_name in ('neighbours', 'all') and c['overlapping'] == ex.overlapping
     assert c['n_sel'] == len(ex.ids) and c['n_ref'] == len(ex.reference)
     assert abs(c['threshold'] - ex.threshold) <= 0.01 * ex.threshold
     assert abs(c['ratio'] - ex.ratio) <= 0.03 * ex.ratio + 0.01, (c['ratio'], ex.ratio)
@@ -510,7 +515,9 @@ def verdict(d):
 def reference_words(ex):
     "How the page names a contrast's reference."
     return (f"against {len(ex.reference):,} reference windows (" +
-            ('every window shares a step with the selection: all unselected windows)' if ex.overlapping else 'all windows that share no step with the selection)'))
+            ('every window shares a step with the selection: all unselected windows)' if ex.overlapping
+             else 'neighbours: the windows around the selection in time that share no step with it)' if ex.reference_name == 'neighbours'
+             else 'all: every window that shares no step with the selection)'))
 
 
 def test_contrast_is_the_default_answer(report, browser):
@@ -573,11 +580,16 @@ def test_contrast_of_a_tag_and_a_drag_along_time(report, browser):
         got = series_select(browser, t[1500], t[1800])
         ids = np.flatnonzero(w.valid & (w.end > 1500) & (w.start <= 1800))
         assert sorted(got['ids']) == ids.tolist()
-        check_contrast(got, page_answer(res, ids))
+        ex = page_answer(res, ids)
+        assert ex.reference_name == 'neighbours' and not ex.overlapping          # one stretch in time: 'auto' takes its neighbours
+        check_contrast(got, ex)
         tag = [int(i) for i in np.flatnonzero(w.valid)[200:260]]
         browser.execute_script("dvats.tag('t29', arguments[0])", tag)
         got = browser.execute_script("return dvats.selectTag('t29', 'replace')")
-        check_contrast(got, page_answer(res, tag))
+        ex = page_answer(res, tag)
+        assert ex.reference_name == 'neighbours'
+        check_contrast(got, ex)
+        assert reference_words(ex) in verdict(browser) and 'neighbours: the windows around the selection in time' in verdict(browser)
         browser.execute_script("dvats.untag('t29')")
         x = w.x.to_numpy(np.float64)                                                # all but the rightmost windows of the projection: each valid
         most = [int(i) for i in np.flatnonzero(w.valid & (x <= np.nanmin(x) + 0.3 * np.ptp(x[w.valid])))]   # window shares a step with one
@@ -600,6 +612,7 @@ def test_scattered_windows_are_not_distinct_as_in_python(report, browser):
             ids = np.sort(np.random.default_rng(seed).choice(valid, 5, replace=False))
             got = browser.execute_script("return dvats.select(arguments[0], 'replace')", [int(i) for i in ids])
             ex = page_answer(res, ids)
+            assert ex.reference_name == 'all'                                   # five stretches in time: 'auto' takes every window apart
             check_contrast(got, ex)
             assert got['contrast']['distinct'] == ex.distinct
             line = verdict(browser)
@@ -613,40 +626,84 @@ def test_scattered_windows_are_not_distinct_as_in_python(report, browser):
 
 
 def test_contrast_functions_in_node(tmp_path):
-    "The page's contrast functions (exported from explorer.js) are dvats.explain's, to rounding: the zone, the reference (with its fallback when the zone covers every window), the table and the verdict's numbers."
+    """The page's contrast functions (exported from explorer.js) are dvats.contrast's, to rounding: the zone, the stretches, the
+    reference 'auto' (its neighbours for a selection of at most `COMPACT_RUNS` stretches, else all windows, with the fallback when
+    the zone covers every window), the contrast from a basis with shared and own columns, the sums of the windows' correlation
+    (`pair_sum`), the verdict's numbers and the table."""
     import json, shutil, subprocess
-    from dvats.explain import overlap_zone, contrast_from_basis, distinctness, contrast_table, basis_null
+    from dvats.contrast import (overlap_zone, zone_width, stretches, contrast_reference, contrast_from_basis, basis_coordinates,
+                                contrast_null, pair_sum, null_lags, distinctness, contrast_table, COMPACT_RUNS, NEIGHBOUR_SPAN)
     from dvats.views.page import asset
     if not shutil.which('node'): pytest.skip('node is not installed')
     (tmp_path / 'explorer.mjs').write_text(asset('explorer.js'))
     rng = np.random.default_rng(0)
-    n, C, K, w, stride, names = 500, 4, 8, 10, 3, ['b', 'a', 'd', 'c']
+    n, C, S, own, w, stride, names = 500, 4, 3, 2, 10, 3, ['b', 'a', 'd', 'c']
+    K, g = S + own, zone_width(w, stride)
     valid = rng.random(n) > 0.1
     vid = np.flatnonzero(valid)
+    E = rng.normal(size=(n, 6)).astype(np.float32); E[~valid] = np.nan        # the embeddings: only which rows are finite matters
     rel = np.sort(rng.choice(vid, 300, replace=False))               # the windows that have a basis row
-    B = rng.normal(size=(len(rel), C, K)).astype(np.float32); B[:, 1] += 0.3
+    B = rng.normal(size=(len(rel), C, K)).astype(np.float32); B[:, 1] += 0.3; B[:, 2, S:] -= 0.5
     full = np.full((n, C, K), np.nan, np.float32); full[rel] = B
-    null = basis_null(B)
-    for sel in [rng.choice(vid, 5, replace=False), vid[(vid > 100) & (vid < 160)], vid[::2]]:   # scattered, a stretch, the zone everywhere
+    rho = np.r_[1, .8, .5, .2, 0.15 * 0.9 ** np.arange(null_lags(w, stride) - 3)]   # overlapping windows, then a slow decay
+    null = contrast_null(rng.normal(size=(400, S + C * own)) * 0.7, rho)
+    ct = {'zone': g, 'compact': COMPACT_RUNS, 'span': NEIGHBOUR_SPAN * g}
+    stretch = vid[(vid > 100) & (vid < 160)]
+    cases = [('scattered', rng.choice(vid, 5, replace=False), 'all'), ('a stretch', stretch, 'neighbours'),
+             ('three stretches', np.r_[stretch, vid[(vid > 250) & (vid < 270)], vid[(vid > 400) & (vid < 420)]], 'neighbours'),
+             ('four stretches', np.r_[stretch, vid[(vid > 250) & (vid < 270)], vid[(vid > 330) & (vid < 350)], vid[(vid > 400) & (vid < 420)]], 'all'),
+             ('at the start', vid[vid < 30], 'neighbours'), ('the zone everywhere', vid[::2], 'all')]
+    seen_overlapping = False
+    for what, sel, name in cases:
         sel = np.sort(sel)
-        free = valid & ~overlap_zone(sel, n, w, stride)
-        ref = np.flatnonzero(free) if free.any() else np.setdiff1d(vid, sel)
+        ref, got_name = contrast_reference('auto', sel, E, w, stride)
+        assert got_name == name, (what, got_name)
+        overlapping = bool(overlap_zone(sel, n, w, stride)[ref].any()); seen_overlapping |= overlapping
         s, r = rel[np.isin(rel, sel)], rel[np.isin(rel, ref)]
-        contribution, d = contrast_from_basis(full, s, r)
-        ratio, thr = distinctness(float(np.linalg.norm(d)), len(s), len(r), null)
+        contribution, d = contrast_from_basis(full, s, r, S)
+        assert abs(contribution.sum() - np.linalg.norm(d)) < 1e-9 * max(1, np.linalg.norm(d))     # the channels sum to the size
+        ratio, thr = distinctness(float(np.linalg.norm(d)), s, r, null)
         table = contrast_table(contribution, names)
         src = f"""import * as m from './explorer.mjs';
             const sel = Uint8Array.from({np.isin(vid, sel).astype(int).tolist()}), id = Int32Array.from({vid.tolist()});
-            const ro = m.contrastRoles(sel, id, {n}, {-(-w // stride)}, Int32Array.from({np.searchsorted(vid, rel).tolist()}), {len(rel)});
-            const r = m.contrastOf(Float32Array.from({B.ravel().tolist()}), new Float32Array({len(rel)}).fill(1), {C}, {K}, ro.role);
-            console.log(JSON.stringify({{zone: Array.from(m.overlapZone({sel.tolist()}, {n}, {-(-w // stride)})), nRef: ro.nRef, overlapping: ro.overlapping,
-                                         ns: r.ns, nr: r.nr, d: m.distinctness(r.size, r.ns, r.nr, {list(null)}), table: m.contrastTable(r.contribution, {names})}}));"""
+            const ro = m.contrastRoles(sel, id, {n}, {json.dumps(ct)}, Int32Array.from({np.searchsorted(vid, rel).tolist()}));
+            const r = m.contrastOf(Float32Array.from({B.ravel().tolist()}), new Float32Array({len(rel)}).fill(1), {C}, {K}, {S}, ro.role);
+            const rel = {rel.tolist()}, rows = k => rel.filter((_, j) => ro.role[j] === k), nul = {json.dumps(null)}, mask = new Uint8Array({n + 1});
+            console.log(JSON.stringify({{zone: Array.from(m.overlapZone({sel.tolist()}, {n}, {g})), stretches: m.stretches({sel.tolist()}, {g}),
+                                         nRef: ro.nRef, overlapping: ro.overlapping, reference: ro.reference, ns: r.ns, nr: r.nr, size: r.size,
+                                         sel: rows(1), ref: rows(2), pairs: [[rows(1), rows(1)], [rows(2), rows(2)], [rows(1), rows(2)], [rows(2), rows(1)]].map(([a, b]) => m.pairSum(a, b, nul.rho, mask)),
+                                         d: m.distinctness(r.size, rows(1), rows(2), nul, {n}), table: m.contrastTable(r.contribution, {names})}}));"""
         got = json.loads(subprocess.run(['node', '--input-type=module'], input=src, capture_output=True, text=True, check=True, cwd=tmp_path).stdout)
-        assert got['zone'] == overlap_zone(sel, n, w, stride).astype(int).tolist()
-        assert (got['ns'], got['nr'], got['nRef'], got['overlapping']) == (len(s), len(r), len(ref), not free.any())
-        assert abs(got['d']['ratio'] - ratio) < 1e-9 and abs(got['d']['threshold'] - thr) < 1e-12
-        assert [t['channel'] for t in got['table']] == table.channel.tolist()
+        assert got['zone'] == overlap_zone(sel, n, w, stride).astype(int).tolist(), what
+        assert got['stretches'] == stretches(sel, w, stride), what
+        assert (got['reference'], got['nRef'], got['overlapping']) == (name, len(ref), overlapping), what
+        assert (got['sel'], got['ref']) == (s.tolist(), r.tolist()) and (got['ns'], got['nr']) == (len(s), len(r)), what
+        np.testing.assert_allclose(got['pairs'], [pair_sum(s, s, rho), pair_sum(r, r, rho), pair_sum(s, r, rho), pair_sum(r, s, rho)], rtol=1e-12)
+        assert abs(got['size'] - np.linalg.norm(d)) < 1e-9
+        assert abs(got['d']['ratio'] - ratio) < 1e-9 and abs(got['d']['threshold'] - thr) < 1e-12, (what, got['d'], ratio, thr)
+        assert [t['channel'] for t in got['table']] == table.channel.tolist(), what
         np.testing.assert_allclose([[t['signed'], t['share']] for t in got['table']], table[['signed', 'share']].to_numpy(), atol=1e-12)
+    assert seen_overlapping                                           # the fallback was taken: every unselected window
+    # the correlation's sums at the ends of the ids and across them: ρ(0) once per shared window, ρ(ℓ) once per pair ℓ apart, either way
+    for a, b in [(np.r_[0, 1, 2, 40], np.r_[0, 3, 35, 499]), (np.r_[498, 499], np.r_[0, 497, 499]), (np.r_[5], np.r_[5])]:
+        src = f"""import * as m from './explorer.mjs';
+            console.log(JSON.stringify(m.pairSum({a.tolist()}, {b.tolist()}, {rho.tolist()}, new Uint8Array({n + 1}))));"""
+        got = json.loads(subprocess.run(['node', '--input-type=module'], input=src, capture_output=True, text=True, check=True, cwd=tmp_path).stdout)
+        lag = np.abs(a[:, None] - b[None])
+        want = np.where(lag < len(rho), rho[np.minimum(lag, len(rho) - 1)], 0).sum()
+        assert abs(got - want) < 1e-12 and abs(pair_sum(a, b, rho) - want) < 1e-12, (a, b, got, pair_sum(a, b, rho), want)
+    # the channel sums of the page, 8 bits with a scale per row (`sums_scale`): dvats.explain.channel_table of the same numbers
+    from dvats.explain import channel_table
+    sums = rng.integers(-127, 128, size=(20, C, 2)).astype(np.int8); sums[..., 1] = np.abs(sums[..., 1]); scale = rng.random(20).astype(np.float32)
+    idx = [1, 4, 5, 9, 17]
+    src = f"""import * as m from './explorer.mjs';
+        console.log(JSON.stringify([m.channelTable(Int8Array.from({sums.ravel().tolist()}), {names}, {idx}, Float32Array.from({scale.tolist()})),
+                                    m.channelTable(Int8Array.from({sums.ravel().tolist()}), {names}, {idx})]));"""
+    got = json.loads(subprocess.run(['node', '--input-type=module'], input=src, capture_output=True, text=True, check=True, cwd=tmp_path).stdout)
+    for page, sc in zip(got, (scale.astype(np.float64), np.ones(20))):
+        want = channel_table(sums[idx].astype(np.float64) * sc[idx, None, None], names)
+        assert [t['channel'] for t in page] == want.channel.tolist()
+        np.testing.assert_allclose([[t['signed'], t['share']] for t in page], want[['signed', 'share']].to_numpy(), rtol=1e-6)
 
 
 def regime_cluster(res):

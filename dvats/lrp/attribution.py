@@ -14,11 +14,11 @@ if TYPE_CHECKING:
     from dvats.lrp.canonical import LrpBackbone
 
 # %% auto #0
-__all__ = ['METHODS', 'CONTRAST_METHOD', 'REFERENCES', 'DEFAULT_REFERENCE', 'Contrast', 'attribute', 'relevance', 'input_bounds']
+__all__ = ['METHODS', 'CONTRAST_METHOD', 'Contrast', 'attribute', 'relevance', 'input_bounds']
 
 # %% ../../nbs/05b3_lrp_attribution.ipynb #0ea320fd
 METHODS = ('lrp', 'deeplift', 'gradient', 'gradient_x_input', 'smoothgrad', 'integrated_gradients')
-CONTRAST_METHOD = 'deeplift'   # what explains a contrast by default: chosen by the measurements of `bench/contrast.py` (see `05d_explain`)
+CONTRAST_METHOD = 'deeplift'   # what explains a contrast by default: chosen by the measurements of `bench/contrast.py` (see `05c_contrast`)
 
 @dataclass(frozen=True)
 class Contrast:
@@ -26,8 +26,6 @@ class Contrast:
     direction: np.ndarray # (d,) a unit vector in embedding space (`dvats.explain.contrast_target`)
     reference: np.ndarray # (d,) the mean embedding of the reference windows
 
-REFERENCES = ('all', 'knn', 'neighbours')   # which windows a selection is contrasted with (`dvats.explain.reference_ids`), or ids
-DEFAULT_REFERENCE = 'all'                    # chosen by the measurements of `bench/contrast.py` over selection types (see `05d_explain`)
 
 def _check_method(method, composite):
     if method not in METHODS: raise DvatsError(f"unknown relevance method {method!r}; use one of {', '.join(METHODS)}.")

@@ -15,7 +15,8 @@ from ..anomaly import label_ranges
 from .canonical import canonical_backbone
 from .composites import COMPOSITES, DEFAULT_COMPOSITE
 from .attribution import METHODS, relevance
-from ..explain import DEFAULT_REFERENCE, summarise_relevance
+from ..explain import summarise_relevance
+from ..contrast import DEFAULT_REFERENCE
 
 # %% auto #0
 __all__ = ['OCCLUSIONS', 'FAITHFULNESS_TARGETS', 'ANOMALY_KINDS', 'EVALUATED', 'conservation', 'deletion_scores', 'occluded',
@@ -159,7 +160,7 @@ def stability(model:nn.Module, x:torch.Tensor, R:np.ndarray, attribute_fn) -> di
 def _selection_rows(encoder, windows, valid, embeddings, selections, method, composite, reference, stride,
                     per_window:bool=True) -> dict: # also the per-window hits (target embedding), which do not depend on the reference
     "The planted-truth scores of one method over the truth selections, and what the contrast needs for faithfulness and conservation."
-    from dvats.explain import reference_ids, contrast_target, contrast_relevance, contrast_table
+    from dvats.contrast import reference_ids, contrast_target, contrast_relevance, contrast_table
     channels, w = list(encoder.spec['channels']), encoder.spec['w']
     hits, parts = [], {'ids': [], 'R': [], 'v': [], 'ref': [], 'matched': []}
     rng = np.random.default_rng(0)
@@ -172,14 +173,15 @@ def _selection_rows(encoder, windows, valid, embeddings, selections, method, com
         else: hit = np.nan
         ref = reference_ids(reference, ids, embeddings, w, stride)
         ct = contrast_target(embeddings, ids, ref)
-        Rc = contrast_relevance(encoder, windows, valid, ids, ref, ct.direction, method, composite, max_ref=128, progress=False)[0]
+        Rc, _, rows = contrast_relevance(encoder, windows, valid, ids, ref, ct.direction, method, composite, max_ref=128, progress=False)
         parts['matched'].append(rng.choice(ref, len(ids)))           # a random reference window per selected window: put back to normal
         tab = contrast_table(Rc.astype(np.float64).sum(2).mean(0), channels)        # ranked by contribution to the difference, as `explain`
         hits.append({'kind': kind, 'top1': hit, 'top1_contrast': float(tab.channel.iloc[0] in chans),
                      'share_contrast': tab.set_index('channel').share[list(chans)].sum()})
         parts['ids'].append(ids); parts['R'].append(Rc)
         parts['v'].append(np.broadcast_to(ct.direction, (len(ids), len(ct.direction))))
-        parts['ref'].append(np.broadcast_to(ct.reference, (len(ids), len(ct.reference))))
+        explained = np.asarray(embeddings[rows], np.float64).mean(0).astype(np.float32)   # the reference windows the maps are explained against
+        parts['ref'].append(np.broadcast_to(explained, (len(ids), len(explained))))
     return pd.DataFrame(hits), {k: np.concatenate(v) for k, v in parts.items()}
 
 def _truth_columns(hits:pd.DataFrame) -> dict:
@@ -194,7 +196,7 @@ def evaluate_explanations(encoder, windows:np.ndarray, valid:np.ndarray, embeddi
                           methods=None, # [(method, composite)]; default: every composite and every baseline
                           selections=None, # from `truth_selections`, for the planted-truth and the contrast scores
                           n_windows:int=128, seed:int=0,
-                          reference=DEFAULT_REFERENCE, # the contrast's reference for the selections (`dvats.explain.REFERENCES`)
+                          reference=DEFAULT_REFERENCE, # the contrast's reference for the selections (`dvats.contrast.REFERENCES`)
                           other_references=(), # more references: their planted-truth columns get the suffix `_<reference>`
                           stride:int=1, # the windows' stride (the 'neighbours' reference needs it)
                           n_steps:int=10, # removal steps of the faithfulness curves

@@ -82,11 +82,14 @@ export function sampleNote(selected, used, nSample, nValid) {
 // Plotly renders a few HTML tags inside labels; data (channel names) is escaped so that it always shows as text.
 export const esc = s => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-/** The channel table of the windows at positions `idx`: the same arithmetic as dvats.lrp.channel_table.
- * `sums` holds per window and channel [sum of relevance, sum of |relevance|]. */
-export function channelTable(sums, channels, idx) {
+/** The channel table of the windows at positions `idx`: the same arithmetic as dvats.explain.channel_table.
+ * `sums` holds per window and channel [sum of relevance, sum of |relevance|], times `scale[i]` when given (8-bit rows). */
+export function channelTable(sums, channels, idx, scale = null) {
   const C = channels.length, s = new Float64Array(C), a = new Float64Array(C);
-  for (const i of idx) { const o = i * C * 2; for (let c = 0; c < C; c++) { s[c] += sums[o + 2 * c]; a[c] += sums[o + 2 * c + 1]; } }
+  for (const i of idx) {
+    const o = i * C * 2, sc = scale ? scale[i] : 1;
+    for (let c = 0; c < C; c++) { s[c] += sums[o + 2 * c] * sc; a[c] += sums[o + 2 * c + 1] * sc; }
+  }
   let tot = 0; for (let c = 0; c < C; c++) tot += a[c];
   const rows = channels.map((ch, c) => ({channel: ch, c: c, signed: s[c] / idx.length, share: tot > 0 ? a[c] / tot : 1 / C}));
   rows.sort((p, q) => (q.share - p.share) || (p.channel < q.channel ? -1 : p.channel > q.channel ? 1 : 0));
@@ -103,7 +106,7 @@ export function bandTable(bands, scale, C, B, idx) {
 
 // ---- what sets a selection apart: dvats.explain's contrast, from the run's contrast basis (`contrast_arrays` in dvats.views.page) ----
 /** One byte per window id: 1 for the windows that share a step with a window of `ids` (these included), the exclusion zone of
- * dvats.explain.overlap_zone: id j is in it iff some id i has |i - j| <= g - 1, g = ceil(w / stride). A difference array, one pass. */
+ * dvats.contrast.overlap_zone: id j is in it iff some id i has |i - j| <= g - 1, g = ceil(w / stride). A difference array, one pass. */
 export function overlapZone(ids, nWindows, g) {
   const edge = new Int32Array(nWindows + 1), clip = v => Math.max(0, Math.min(nWindows, v));
   for (const i of ids) { edge[clip(i - g + 1)]++; edge[clip(i + g)]--; }
@@ -112,55 +115,91 @@ export function overlapZone(ids, nWindows, g) {
   return zone;
 }
 
-/** The rows of the contrast basis a selection's contrast reads, against the reference 'all' (dvats.explain.reference_ids): per row
- * 1 (a selected window), 2 (a reference window: a valid window outside the selection's `overlapZone`; when every valid window
- * is in it, every unselected one) or 0. `sel`: one byte per valid window (its position); `id`: the valid windows' ids;
- * `relPos`: the position of each row's window (null: row j is position j). Returns `{role, nRef, overlapping}`: nRef counts
- * the reference's valid windows, rows or not. */
-export function contrastRoles(sel, id, nWindows, g, relPos, nRows) {
-  let n = 0; for (let i = 0; i < sel.length; i++) n += sel[i] ? 1 : 0;
-  const sid = new Int32Array(n); for (let i = 0, k = 0; i < sel.length; i++) if (sel[i]) sid[k++] = id[i];
-  const zone = overlapZone(sid, nWindows, g);
-  let free = 0; for (let i = 0; i < id.length; i++) free += zone[id[i]] ? 0 : 1;
-  const overlapping = free === 0, role = new Uint8Array(nRows);
-  for (let j = 0; j < nRows; j++) {
-    const i = relPos ? relPos[j] : j;
-    role[j] = sel[i] ? 1 : overlapping || !zone[id[i]] ? 2 : 0;
-  }
-  return {role, nRef: overlapping ? id.length - n : free, overlapping};
+/** How many stretches in time the sorted window ids `sid` form (dvats.contrast.stretches): a gap wider than `g` ids starts one. */
+export function stretches(sid, g) {
+  let n = sid.length ? 1 : 0; for (let k = 1; k < sid.length; k++) if (sid[k] - sid[k - 1] > g) n++;
+  return n;
 }
 
-/** The contrast of the rows marked 1 in `role` against those marked 2 (dvats.explain.contrast_from_basis): with
- * delta[c][k] = mean of basis rows 1 - mean of rows 2 (row r is `basis[r] * scale[r]`, C × K values) and d[k] = Σ_c delta[c][k],
- * each channel's contribution Σ_k delta[c][k] d[k] / |d| (they sum to |d|). Returns `{contribution, d, size, ns, nr}`. */
-export function contrastOf(basis, scale, C, K, role) {
+/** The rows of the contrast basis a selection's contrast reads, against the reference 'auto' (dvats.contrast.contrast_reference):
+ * per row 1 (a selected window), 2 (a reference window) or 0. A selection of at most `ct.compact` stretches in time is contrasted
+ * with its neighbours (the valid windows within `ct.span` ids of a selected one, outside its `overlapZone`) when it has any,
+ * others with all valid windows outside that zone (when every valid window is in it, every unselected one). `sel`: one byte per
+ * valid window (its position); `id`: the valid windows' ids; `rowPos`: the position of each row's window. Returns
+ * `{role, nRef, overlapping, reference}`: nRef counts the reference's valid windows, rows or not. */
+export function contrastRoles(sel, id, nWindows, ct, rowPos) {
+  let n = 0; for (let i = 0; i < sel.length; i++) n += sel[i] ? 1 : 0;
+  const sid = new Int32Array(n); for (let i = 0, k = 0; i < sel.length; i++) if (sel[i]) sid[k++] = id[i];
+  const zone = overlapZone(sid, nWindows, ct.zone);
+  let near = null, reference = 'all';
+  if (stretches(sid, ct.zone) <= ct.compact) {
+    near = overlapZone(sid, nWindows, ct.span + 1);            // |i - j| <= span
+    let m = 0; for (let i = 0; i < id.length; i++) m += near[id[i]] && !zone[id[i]] ? 1 : 0;
+    if (m) reference = 'neighbours'; else near = null;
+  }
+  let free = 0; for (let i = 0; i < id.length; i++) free += zone[id[i]] || (near && !near[id[i]]) ? 0 : 1;
+  const overlapping = free === 0, role = new Uint8Array(rowPos.length);
+  for (let j = 0; j < rowPos.length; j++) {
+    const i = rowPos[j], w = id[i];
+    role[j] = sel[i] ? 1 : overlapping || (!zone[w] && (!near || near[w])) ? 2 : 0;
+  }
+  return {role, nRef: overlapping ? id.length - n : free, overlapping, reference};
+}
+
+/** The contrast of the rows marked 1 in `role` against those marked 2 (dvats.contrast.contrast_from_basis): with
+ * delta[c][k] = mean of basis rows 1 - mean of rows 2 (row r is `basis[r] * scale[r]`, C × K values), the first `S` columns
+ * shared by the channels (d[k] = Σ_c delta[c][k]) and the others each channel's own (its coordinates are delta[c][k] itself),
+ * each channel's contribution (Σ_shared delta[c][k] d[k] + Σ_own delta[c][k]²) / |d| (they sum to |d|). Returns `{contribution, size, ns, nr}`. */
+export function contrastOf(basis, scale, C, K, S, role) {
   const CK = C * K, sum = [null, new Float64Array(CK), new Float64Array(CK)], count = [0, 0, 0];
   for (let r = 0; r < role.length; r++) {
     const t = role[r]; if (!t) continue;
     const acc = sum[t], sc = scale[r], o = r * CK; count[t]++;
     for (let k = 0; k < CK; k++) acc[k] += basis[o + k] * sc;
   }
-  const [, ns, nr] = count, delta = new Float64Array(CK), d = new Float64Array(K), contribution = new Float64Array(C);
-  if (!ns || !nr) return {contribution, d, size: 0, ns, nr};
+  const [, ns, nr] = count, delta = new Float64Array(CK), d = new Float64Array(S), own = new Float64Array(C), contribution = new Float64Array(C);
+  if (!ns || !nr) return {contribution, size: 0, ns, nr};
   for (let k = 0; k < CK; k++) delta[k] = sum[1][k] / ns - sum[2][k] / nr;
-  for (let c = 0; c < C; c++) for (let k = 0; k < K; k++) d[k] += delta[c * K + k];
-  let size = 0; for (let k = 0; k < K; k++) size += d[k] * d[k];
+  for (let c = 0; c < C; c++) {
+    for (let k = 0; k < S; k++) d[k] += delta[c * K + k];
+    for (let k = S; k < K; k++) own[c] += delta[c * K + k] * delta[c * K + k];
+  }
+  let size = 0; for (let k = 0; k < S; k++) size += d[k] * d[k];
+  for (let c = 0; c < C; c++) size += own[c];
   size = Math.sqrt(size);
-  if (size > 0) for (let c = 0; c < C; c++) { let s = 0; for (let k = 0; k < K; k++) s += delta[c * K + k] * d[k]; contribution[c] = s / size; }
-  return {contribution, d, size, ns, nr};
+  if (size > 0) for (let c = 0; c < C; c++) { let s = own[c]; for (let k = 0; k < S; k++) s += delta[c * K + k] * d[k]; contribution[c] = s / size; }
+  return {contribution, size, ns, nr};
 }
 
-/** `{ratio, threshold}` (dvats.explain.distinctness): `size` over the typical size of a random selection of `nSel` windows against
- * the other `nRef`, and the ratio that 99% of random selections stay below; `nul` = [tr Σ, tr Σ²] (`meta.contrast.null`). */
-export function distinctness(size, nSel, nRef, nul, z = 2.326) {
-  const [tr, tr2] = nul, n = nSel + nRef;
-  const expected = n * n * tr / (nSel * nRef * Math.max(n - 1, 1));
-  const nu = tr2 > 0 ? tr * tr / tr2 : 1;
+/** Σ ρ(|i − j|) over the windows i of `a` and j of `b` (sorted ids; dvats.contrast.pair_sum), ρ taken as 0 beyond its last lag.
+ * `mask`: scratch, one byte per window id (left all zero). */
+export function pairSum(a, b, rho, mask) {
+  if (!a.length || !b.length) return 0;
+  for (const j of b) mask[j] = 1;
+  const L = rho.length, n = mask.length;
+  let total = 0;
+  for (const i of a) {
+    if (mask[i]) total += rho[0];
+    for (let l = 1; l < L; l++) { if (i + l < n && mask[i + l]) total += rho[l]; if (i >= l && mask[i - l]) total += rho[l]; }
+  }
+  for (const j of b) mask[j] = 0;
+  return total;
+}
+
+/** `{ratio, threshold}` (dvats.contrast.distinctness): `size` over √E‖d‖², the expected squared difference of the means of windows
+ * placed like the selected and the reference ones (`sel`, `ref`: their ids, sorted) when nothing sets them apart, and the ratio 99%
+ * of them stay below (a scaled χ² with ν = (tr Σ)²/tr Σ², Wilson–Hilferty); `nul` = `meta.contrast.null` ({tr, tr2, rho}). */
+export function distinctness(size, sel, ref, nul, nWindows, z = 2.326) {
+  if (!(sel.length && ref.length && nul.tr > 0)) return {ratio: size > 0 ? Infinity : 0, threshold: 0};
+  const mask = new Uint8Array(nWindows + 1), ns = sel.length, nr = ref.length;
+  const v = pairSum(sel, sel, nul.rho, mask) / (ns * ns) + pairSum(ref, ref, nul.rho, mask) / (nr * nr) - 2 * pairSum(sel, ref, nul.rho, mask) / (ns * nr);
+  const e2 = nul.tr * Math.max(v, 1 / ((ns + nr) * (ns + nr)));
+  const nu = nul.tr2 > 0 ? nul.tr * nul.tr / nul.tr2 : 1;
   const q = nu * Math.max(1 - 2 / (9 * nu) + z * Math.sqrt(2 / (9 * nu)), 0) ** 3;
-  return {ratio: expected > 0 ? size / Math.sqrt(expected) : Infinity, threshold: Math.sqrt(q / nu)};
+  return {ratio: size / Math.sqrt(e2), threshold: Math.sqrt(q / nu)};
 }
 
-/** The channel table of a contrast (dvats.explain.contrast_table): `signed` contribution, `share` of the absolute ones, most positive first. */
+/** The channel table of a contrast (dvats.contrast.contrast_table): `signed` contribution, `share` of the absolute ones, most positive first. */
 export function contrastTable(contribution, channels) {
   const C = channels.length; let tot = 0; for (let c = 0; c < C; c++) tot += Math.abs(contribution[c]);
   const rows = channels.map((ch, c) => ({channel: ch, c: c, signed: contribution[c], share: tot > 0 ? Math.abs(contribution[c]) / tot : 1 / C}));
@@ -170,8 +209,9 @@ export function contrastTable(contribution, channels) {
 
 /** What the page says above a contrast's bars: the selection, its reference, and how far it stands apart from random selections of its size. */
 export function contrastLine(ct) {
-  const who = ct.nSelected > ct.ns ? `${fmt(ct.ns)} of ${fmt(ct.nSelected)} selected windows (those in the relevance sample)` : `${fmt(ct.ns)} windows`;
-  const ref = `${fmt(ct.nr)} reference windows (` + (ct.overlapping ? 'every window shares a step with the selection: all unselected windows)' : 'all windows that share no step with the selection)');
+  const who = ct.nSelected > ct.ns ? `${fmt(ct.ns)} of ${fmt(ct.nSelected)} selected windows (those in the contrast basis' sample)` : `${fmt(ct.ns)} windows`;
+  const ref = `${fmt(ct.nr)} reference windows (` + (ct.overlapping ? 'every window shares a step with the selection: all unselected windows)'
+    : ct.reference === 'neighbours' ? 'neighbours: the windows around the selection in time that share no step with it)' : 'all: every window that shares no step with the selection)');
   const x = v => v === Infinity ? '∞' : v.toFixed(1);
   if (ct.distinct) return `${who} against ${ref}: ${x(ct.ratio)}× a random selection's difference (99% stay below ${x(ct.threshold)}×)`;
   return `${who} against ${ref}: not distinct from its reference: random selections of its size differ as much (${x(ct.ratio)}×; 99% stay below ${x(ct.threshold)}×)`;
@@ -387,6 +427,8 @@ export function mount(root, D, host = {}, start = null) {
   const K = M.nb_k || 0, nbRow = new Int32Array(K ? M.n_windows : 0).fill(-1);
   if (K) A.nb.forEach((id, j) => { nbRow[id] = j; });
   const CT = M.contrast || null;                    // the contrast basis' facts (null: a run made before it)
+  if (A.basis_id_runs) A.basis_id = expandRuns(A.basis_id_runs);
+  const basisPos = CT ? Int32Array.from(A.basis_id, id => posOf[id]) : null;   // row of the basis -> position among valid windows
   const ui = layout(root, !!host.page, !!CT);
   const TIME = M.time.kind === 'regular';
   function timeOf(row) { return TIME ? isoTime(M.time.t0_ms + row * M.time.dt_ms) : 'row ' + row; }
@@ -424,7 +466,7 @@ export function mount(root, D, host = {}, start = null) {
   const say = text => { ui.status.textContent = text; };
   const selectedIdx = () => { const out = []; for (let i = 0; i < NV; i++) if (sel[i]) out.push(i); return out; };
   const fromIds = ids => { const idx = []; for (const id of ids) { const i = id >= 0 && id < posOf.length ? posOf[id] : -1; if (i >= 0) idx.push(i); } return idx; };
-  const table = idx => channelTable(A.sums, M.channels, idx);
+  const table = idx => channelTable(A.sums, M.channels, idx, A.sums_scale || null);
   const cfg = extra => Object.assign({displaylogo: false, responsive: true}, extra || {});
 
   function profileOf(idx) {
@@ -843,12 +885,13 @@ export function mount(root, D, host = {}, start = null) {
   // Python's explain(run, ids, target='contrast') computes it exactly (along the exact direction, with its profile and bands)
   function contrastNow(n) {
     const t0 = performance.now();
-    const {role, nRef, overlapping} = contrastRoles(sel, A.id, M.n_windows, CT.zone, relPos, NR);
-    const r = contrastOf(A.basis, A.basis_scale, C, CT.k, role);
-    const ok = r.ns > 0 && r.nr > 0 && r.size > 0, dist = ok ? distinctness(r.size, r.ns, r.nr, CT.null) : {ratio: null, threshold: null};
-    const ct = {reference: CT.reference, ns: r.ns, nr: r.nr, nRef, nSelected: n, overlapping, size: r.size, ratio: dist.ratio, threshold: dist.threshold,
+    const {role, nRef, overlapping, reference} = contrastRoles(sel, A.id, M.n_windows, CT, basisPos);
+    const r = contrastOf(A.basis, A.basis_scale, C, CT.k, CT.shared, role);
+    const ok = r.ns > 0 && r.nr > 0 && r.size > 0, rows = k => { const out = []; for (let j = 0; j < role.length; j++) if (role[j] === k) out.push(A.basis_id[j]); return out; };
+    const dist = ok ? distinctness(r.size, rows(1), rows(2), CT.null, M.n_windows) : {ratio: null, threshold: null};
+    const ct = {reference, ns: r.ns, nr: r.nr, nRef, nSelected: n, overlapping, size: r.size, ratio: dist.ratio, threshold: dist.threshold,
                 distinct: ok ? dist.ratio > dist.threshold : null, table: ok ? contrastTable(r.contribution, M.channels) : []};
-    ct.line = !r.ns ? `none of the ${fmt(n)} selected windows is in the relevance sample: this file holds nothing to contrast them with; explain them in Python (dvats explain RUN --contrast).`
+    ct.line = !r.ns ? `none of the ${fmt(n)} selected windows is in the contrast basis' sample: this file holds nothing to contrast them with; explain them in Python (dvats explain RUN --contrast).`
       : !r.nr ? 'nothing to contrast: every window is selected, so no reference window is left.'
       : !ok ? "nothing to contrast: the selection's mean equals the reference's." : contrastLine(ct);
     ct.ms = performance.now() - t0;
@@ -878,9 +921,9 @@ export function mount(root, D, host = {}, start = null) {
     ui.verdict.textContent = own ? ct.line : CT && target === 'contrast'
       ? 'Select windows (a lasso, a cluster, the anomalies, a tag, a drag along the series) to see what sets them apart; until then, what the encoder looks at:' : '';
     ui.verdict.hidden = !ui.verdict.textContent;
-    ui.impnote.textContent = own ? (!ct.distinct ? '' : exact ? 'Each channel\'s contribution to the difference, computed exactly in Python (explain(run, ids, target=\'contrast\')).'
-                                   : `Each channel's contribution to the difference between the selection's mean embedding and its reference's, along the embedding's ${CT.k} main directions `
-                                     + `(the run's contrast basis, 8 bits per cell; in Python: basis_contrast(run, ids)); explain(run, ids, target='contrast') computes it along the exact direction.`)
+    ui.impnote.textContent = own ? (!ct.distinct ? '' : exact ? 'Each channel\'s contribution to the difference, from the run\'s contrast basis; its time profile and bands computed in Python.'
+                                   : `Each channel's contribution to the difference between the selection's mean embedding and its reference's: the run's contrast basis `
+                                     + `(${CT.shared} main directions of the learned features and each channel's band amplitudes, 8 bits per cell), as explain(run, ids, target='contrast') gives it in Python.`)
                            : ext ? (ext.target === 'embedding' ? `channel importances of all ${fmt(n)} selected windows, computed in Python.` : '')
                            : sampleNote(n, use.length, NR, NV);
     const t2 = performance.now(), bands = own && !ext ? drawBands(use, rows, null, `The contrast's frequency bands are computed in Python: ${IN_PYTHON} --frequency.`) : drawBands(use, rows, ext);

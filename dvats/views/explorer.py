@@ -68,7 +68,8 @@ class Explorer(anywidget.AnyWidget):
         payload = report_payload(res, max_bytes, plotly_bytes=0)
         payload['meta']['on_demand'] = on_demand           # the page waits for Python's table of such a selection
         payload['meta']['similar'] = True                 # Python answers 'more like this' for any window (`dvats.similar.similar_windows`)
-        super().__init__(_payload=payload, threshold=view_threshold(res), series_layout='channels' if res.series.shape[1] > 3 else 'overlay')
+        super().__init__(_payload=payload, threshold=view_threshold(res), series_layout='channels' if res.series.shape[1] > 3 else 'overlay',
+                         target='contrast' if payload['meta']['contrast'] else 'embedding')   # what sets a selection apart, when the run has its basis
         self.on_msg(self._on_msg)
         saved = Path(res.out)/TAGS_FILE.name if getattr(res, 'out', None) else None
         if saved is not None and saved.is_file(): self.load_tags(saved)   # the run's tags, as last saved

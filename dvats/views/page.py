@@ -114,6 +114,13 @@ def binned_profiles(R:np.ndarray, ids:np.ndarray, bins:int, chunk:int=8192) -> t
         q[a:a + chunk], scale[a:a + chunk] = quantise_rows(np.add.reduceat(r, edges[:-1], axis=2) / np.diff(edges))
     return q, scale
 
+def _sum_arrays(res, rid:np.ndarray, exact_bytes:int) -> dict:
+    "Each window's channel sums (the embedding target's bars) as the page gets them: float32 up to `exact_bytes`, else 8 bits per cell and a scale per window."
+    s = np.asarray(res.channel_relevance[rid], np.float32)
+    if s.nbytes <= exact_bytes: return {'sums': s}
+    q, scale = quantise_rows(s)
+    return {'sums': q, 'sums_scale': scale}
+
 def _band_arrays(res, rid:np.ndarray, exact_bytes:int, room:float) -> tuple:
     "The band sums of the windows `rid` and how they are stored: exact (float32) up to `exact_bytes`, else 8 bits; none beyond `room` bytes of text."
     F = getattr(res, 'frequency_relevance', None)
@@ -125,18 +132,19 @@ def _band_arrays(res, rid:np.ndarray, exact_bytes:int, room:float) -> tuple:
     return {}, 'over budget'
 
 def contrast_arrays(res, rid:np.ndarray) -> tuple:
-    "The contrast basis of the windows `rid` as the page gets it (8 bits per cell and a scale per window), and what the page needs to read it; nothing for a run made before the basis."
-    from dvats.explain import basis_null
-    from dvats.lrp.attribution import DEFAULT_REFERENCE
+    "The contrast basis' rows among the windows `rid` as the page gets it (their ids, 8 bits per cell and a scale per window), and what the page needs to read it (`dvats.contrast`); nothing for a run made before the basis."
+    from dvats.contrast import basis_shared, zone_width, DEFAULT_REFERENCE, COMPACT_RUNS, NEIGHBOUR_SPAN
+    from dvats.explain import run_null
     B = getattr(res, 'contrast_basis', None)
     if B is None: return {}, None
-    b = np.asarray(B[rid], np.float32)
-    if not np.isfinite(b).all(): raise DvatsError("the run's contrast basis does not cover its relevance sample; rerun `dvats run` to rebuild it.")
-    q, scale = quantise_rows(b)
-    null = basis_null(q * scale[:, None, None].astype(np.float64))   # of what the page holds: the page and `explain` agree within 8 bits
+    bid = rid[np.isfinite(np.asarray(B[rid, 0, 0]))]          # the basis holds a sample of the relevance sample (`BASIS_WINDOWS`)
+    if not len(bid): raise DvatsError("the run's contrast basis holds none of its relevance sample; rerun `dvats run` to rebuild it.")
+    q, scale = quantise_rows(np.asarray(B[bid], np.float32))
+    shared = basis_shared(res.contrast_directions.shape[1], B.shape[1], B.shape[2])
     cfg = res.config.windows
-    return {'basis': q, 'basis_scale': scale}, {'k': int(b.shape[2]), 'null': list(null), 'reference': DEFAULT_REFERENCE,
-                                                 'zone': -(-cfg.w // cfg.stride)}
+    return {**_ids(bid, 'basis_id'), 'basis': q, 'basis_scale': scale}, {
+        'k': int(B.shape[2]), 'shared': int(shared), 'null': run_null(res), 'reference': DEFAULT_REFERENCE, 'zone': zone_width(cfg.w, cfg.stride),
+        'compact': COMPACT_RUNS, 'span': NEIGHBOUR_SPAN * zone_width(cfg.w, cfg.stride), 'n_rows': int(len(bid))}
 
 def _ids(ids:np.ndarray, name:str) -> dict:
     "Window ids as the page gets them: `name + '_runs'` (`id_runs`) when that is shorter, else `name`, one int32 each."
@@ -183,7 +191,8 @@ def report_payload(res, # a run (`RunResult` or `load_result`)
     arrays, quant = _points(tab, vid, thr, exact_bytes)
     arrays.update(_ids(vid, 'id'))                     # rows: id * stride
     if len(rid) < len(vid): arrays.update(_ids(rid, 'rel'))   # a relevance sample: which windows the sums below belong to
-    arrays.update(cluster=cluster[vid].astype(np.int8 if small else np.int16), sums=np.asarray(res.channel_relevance[rid], np.float32))
+    arrays['cluster'] = cluster[vid].astype(np.int8 if small else np.int16)
+    arrays.update(_sum_arrays(res, rid, exact_bytes))
     basis, contrast = contrast_arrays(res, rid); arrays.update(basis)   # any selection's contrast, at once: a few bytes per window, before the budgeted arrays
     edges = bucket_edges(n, n_buckets)
     vals = res.values
