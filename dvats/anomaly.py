@@ -8,17 +8,16 @@ import numpy as np
 import pandas as pd
 from .errors import DvatsError
 from .windows import finite_rows, window_any
+from .io import is_binary
 
 # %% auto #0
-__all__ = ['DETECTORS', 'DEFAULT_DETECTOR', 'ANOMALY_SPACES', 'AGGREGATIONS', 'DEFAULT_AGGREGATION', 'THRESHOLD_RULES',
-           'unit_rows', 'memory_bank', 'bank_distances', 'normal_spec', 'normal_mask', 'window_scores', 'step_scores',
-           'anomaly_threshold', 'threshold_rule', 'anomaly_scores', 'label_ranges', 'vus_pr', 'ucr_hit',
-           'detection_scores', 'selection_hits', 'plot_anomaly_histogram']
+__all__ = ['COMPARE_MAX_WINDOWS', 'unit_rows', 'memory_bank', 'bank_distances', 'normal_spec', 'normal_mask', 'window_scores',
+           'step_scores', 'anomaly_threshold', 'threshold_rule', 'anomaly_scores', 'label_ranges', 'vus_pr', 'ucr_hit',
+           'detection_scores', 'selection_hits', 'plot_anomaly_histogram', 'step_flags', 'detector_metrics',
+           'hdbscan_settings', 'configured_scores']
 
 # %% ../nbs/05a1_anomaly.ipynb #a5f06498
-DETECTORS = ('bank', 'glosh', 'knn', 'iforest')   # window scores on the embeddings; `clustering.anomaly.method`
-DEFAULT_DETECTOR = 'bank'                         # chosen by the measurements below and in bench/anomaly.py
-ANOMALY_SPACES = ('embeddings', 'projection')     # where GLOSH scores windows: the PCA-reduced embeddings, or the projection
+from .choices import DETECTORS, DEFAULT_DETECTOR, ANOMALY_SPACES   # the default chosen by the measurements below and in bench/anomaly.py
 
 def unit_rows(x:np.ndarray) -> np.ndarray:
     "Rows of `x` scaled to unit L2 norm (float32); zero rows stay zero, NaN rows stay NaN."
@@ -150,8 +149,7 @@ def window_scores(embeddings:np.ndarray, # (n_windows, d), NaN rows for invalid 
     return out
 
 # %% ../nbs/05a1_anomaly.ipynb #8d639c44
-AGGREGATIONS = ('lower_quartile', 'mean', 'centre', 'max')   # per-step rules; `clustering.anomaly.aggregation`
-DEFAULT_AGGREGATION = 'lower_quartile'                       # chosen by measurement (see above)
+from .choices import AGGREGATIONS, DEFAULT_AGGREGATION   # per-step rules; the default chosen by measurement (see above)
 
 def _covering(scores:np.ndarray, t:np.ndarray, w:int, stride:int) -> tuple:
     "For steps `t`: the scores of the windows covering each (NaN where none) and each step's offset in them, `(len(t), ceil(w / stride))`."
@@ -189,7 +187,7 @@ def step_scores(window_scores:np.ndarray, n_rows:int, w:int, stride:int=1,
     return out
 
 # %% ../nbs/05a1_anomaly.ipynb #eb842af6
-THRESHOLD_RULES = ('mad', 'quantile', 'fixed')   # `clustering.anomaly.threshold`; the first is the default (see the measurements)
+from .choices import THRESHOLD_RULES   # `clustering.anomaly.threshold`; the first is the default (see the measurements)
 
 def anomaly_threshold(scores:np.ndarray, rule:str='mad', quantile:float=0.9, mad_k:float=2.5, value:float|None=None) -> float:
     "The score above which a window is anomalous, by `rule`: 'mad' (median + mad_k · 1.4826 · MAD), 'quantile' or 'fixed' (`value`)."
@@ -305,3 +303,51 @@ def plot_anomaly_histogram(scores:np.ndarray, threshold:float, rule:str=''):
     fig.update_layout(xaxis_title='anomaly score', yaxis_title='windows', height=320, margin=dict(t=40, b=40), bargap=0.02,
                       title=dict(text=f"threshold: {rule}" if rule else None, font_size=13))
     return fig
+
+# %% ../nbs/05a1_anomaly.ipynb #1dd918c6
+def step_flags(labels:pd.DataFrame|None) -> np.ndarray|None:
+    "Per-step anomaly flags: the anomaly column, else 0/1 labels, else None."
+    if labels is None: return None
+    if 'anomaly' in labels: return labels['anomaly'].to_numpy(bool)
+    if is_binary(labels['label']): return labels['label'].fillna(0).to_numpy().astype(bool)
+    return None
+
+# %% ../nbs/05a1_anomaly.ipynb #865c4d99
+COMPARE_MAX_WINDOWS = 20_000   # above this many valid windows the other detectors are not run for comparison: exact kNN and GLOSH grow faster than n (minutes at 100k)
+
+def detector_metrics(res, config, windows:np.ndarray, valid:np.ndarray, # a run, its config, window view and validity
+                     an:pd.DataFrame, normal:np.ndarray|None, flags:np.ndarray|None) -> dict:
+    "The detector, threshold and its rule; with per-step anomaly flags, AUC-PR, ROC-AUC, VUS-PR and the UCR hit of every detector and of raw-value kNN (same aggregation), and what 'select anomalies' finds."
+    ac, wc = config.clustering.anomaly, config.windows
+    m = {'method': ac.method, 'aggregation': ac.aggregation, 'normal': ac.normal, 'threshold': an.attrs['threshold'],
+         'threshold_rule': an.attrs['threshold_rule'], 'n_anomalous_windows': int(an.is_anomaly.sum())}
+    if flags is None: return m
+    emb, seed = np.asarray(res.embeddings), config.seed
+    scores, skipped = {ac.method: an.anomaly_score.to_numpy(np.float64)}, {}
+    if valid.sum() <= COMPARE_MAX_WINDOWS:
+        raw = np.where(valid[:, None], windows.reshape(len(valid), -1), np.nan)   # raw-value kNN on the flattened windows
+        for d, x, method in [(d, emb, d) for d in DETECTORS if d != ac.method] + [('knn_raw', raw, 'knn')]:
+            try: scores[d] = window_scores(x, method, normal, dims=ac.dims, hdbscan_kw=hdbscan_settings(config), seed=seed)
+            except DvatsError as e: skipped[d] = str(e)      # e.g. GLOSH with a normal, kNN with a one-window normal
+    else: skipped['all'] = f"more than {COMPARE_MAX_WINDOWS:,} valid windows"
+    for k, v in scores.items():      # the configured detector is measured on the per-step scores the run stores
+        step = res.steps.anomaly_score.to_numpy(np.float64) if k == ac.method else step_scores(v, len(res.series), wc.w, wc.stride, ac.aggregation)
+        m[k] = detection_scores(step, flags, buffer=wc.w)
+    m['detectors'], m['skipped'], m['positive_rate'] = list(scores), skipped, float(flags.mean())
+    ranked = [k for k in scores if m[k]['auc_pr'] is not None]
+    m['best_by_auc_pr'] = max(ranked, key=lambda k: m[k]['auc_pr']) if ranked else None
+    m['selection'] = selection_hits(an.is_anomaly.to_numpy(), flags, wc.w, wc.stride)
+    return m
+
+def hdbscan_settings(config) -> dict:
+    "The clustering settings GLOSH's HDBSCAN uses, as the clusters do."
+    cc = config.clustering
+    return {'min_cluster_size': cc.min_cluster_size, 'min_samples': cc.min_samples, 'cluster_selection_epsilon': cc.cluster_selection_epsilon,
+            'fit_windows': cc.fit_windows}
+
+def configured_scores(res, config, normal:np.ndarray|None) -> np.ndarray:
+    "The configured detector's per-window scores (GLOSH on the projection when `clustering.anomaly.space` says so)."
+    ac = config.clustering.anomaly
+    on_proj = ac.method == 'glosh' and ac.space == 'projection'
+    return window_scores(res.projections if on_proj else np.asarray(res.embeddings), ac.method, normal, ac.bank_size, ac.k,
+                         None if on_proj else ac.dims, hdbscan_settings(config), config.seed)

@@ -8,7 +8,7 @@ import argparse, sys, warnings
 from pathlib import Path
 from .errors import DvatsError
 from .lrp.attribution import METHODS as RELEVANCE_METHODS
-from .contrast import REFERENCES, DEFAULT_REFERENCE
+from .choices import REFERENCES, DEFAULT_REFERENCE
 
 # %% auto #0
 __all__ = ['build_parser', 'main']
@@ -149,7 +149,7 @@ def _cmd_tags(a:argparse.Namespace):
     from dvats.result import load_result
     from dvats.tags import read_tags, write_tags, tags_table
     from dvats.windows import selection_ids
-    from dvats.stages import TAGS_FILE
+    from dvats.layout import TAGS_FILE
     res = load_result(a.out)
     own, n = Path(a.out) / TAGS_FILE.name, len(res.windows)
     tags = read_tags(own, res) if own.is_file() else {}

@@ -12,8 +12,7 @@ from .errors import DvatsError
 from .windows import finite_rows, sample_windows
 
 # %% auto #0
-__all__ = ['INVALID', 'CLUSTER_SPACES', 'default_min_cluster_size', 'Clusters', 'cluster', 'cluster_scores', 'glosh_scores',
-           'reduced_embeddings']
+__all__ = ['INVALID', 'default_min_cluster_size', 'Clusters', 'cluster', 'cluster_scores', 'glosh_scores', 'reduced_embeddings']
 
 # %% ../nbs/05a_clustering.ipynb #fa0357e9
 INVALID = -2   # cluster label of windows that were not clustered (invalid windows)
@@ -111,7 +110,7 @@ def glosh_scores(clusters:Clusters) -> np.ndarray:
     return s
 
 # %% ../nbs/05a_clustering.ipynb #5aac9503
-CLUSTER_SPACES = ('projection', 'embeddings')   # what HDBSCAN clusters: the 2-D projection users see, or the PCA-reduced embeddings
+from .choices import CLUSTER_SPACES   # what HDBSCAN clusters: the 2-D projection users see, or the PCA-reduced embeddings
 
 def reduced_embeddings(embeddings:np.ndarray, # (n_windows, d), NaN rows for invalid windows
                        dims:int|None=32, # PCA dimensions; None (or >= d): the embeddings as they are

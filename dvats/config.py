@@ -10,12 +10,8 @@ from pathlib import Path
 from typing import Literal, Optional
 import yaml
 from .errors import DvatsError, DvatsWarning
-from .embeddings import ARCHS, METHODS as ENCODER_METHODS, READOUTS
-from .dr import METHODS as DR_METHODS, NEIGHBOURS
-from .clustering import CLUSTER_SPACES
-from .anomaly import DETECTORS, DEFAULT_DETECTOR, AGGREGATIONS, DEFAULT_AGGREGATION, THRESHOLD_RULES, ANOMALY_SPACES
-from .lrp.attribution import METHODS as RELEVANCE_METHODS
-from .lrp.composites import COMPOSITES, DEFAULT_COMPOSITE
+from .choices import (ARCHS, ENCODER_METHODS, READOUTS, DR_METHODS, NEIGHBOURS, CLUSTER_SPACES, DETECTORS, DEFAULT_DETECTOR,
+                           AGGREGATIONS, DEFAULT_AGGREGATION, THRESHOLD_RULES, ANOMALY_SPACES, RELEVANCE_METHODS, COMPOSITES, DEFAULT_COMPOSITE)
 
 # %% auto #0
 __all__ = ['ConfigError', 'DataConfig', 'WindowsConfig', 'EncoderConfig', 'DrConfig', 'AnomalyConfig', 'ClusteringConfig',

@@ -10,16 +10,14 @@ from .errors import DvatsError
 from .windows import sample_windows
 
 # %% auto #0
-__all__ = ['REFERENCES', 'DEFAULT_REFERENCE', 'COMPACT_RUNS', 'NEIGHBOUR_SPAN', 'BASIS_DIRECTIONS', 'BAND_DIRECTIONS',
-           'BASIS_WINDOWS', 'CONTRAST_WINDOWS', 'PAIRS', 'near_zone', 'zone_width', 'overlap_zone', 'stretches',
-           'reference_ids', 'contrast_reference', 'contrast_target', 'basis_directions', 'basis_shared',
-           'contrast_basis', 'basis_coordinates', 'null_lags', 'lag_correlation', 'pair_sum', 'expected_size2',
-           'contrast_null', 'distinctness', 'contrast_from_basis', 'contrast_table', 'contrast_relevance',
-           'paired_deeplift']
+__all__ = ['COMPACT_RUNS', 'NEIGHBOUR_SPAN', 'BASIS_DIRECTIONS', 'BAND_DIRECTIONS', 'BASIS_WINDOWS', 'CONTRAST_WINDOWS', 'PAIRS',
+           'near_zone', 'zone_width', 'overlap_zone', 'stretches', 'reference_ids', 'contrast_reference',
+           'contrast_target', 'basis_directions', 'basis_shared', 'contrast_basis', 'basis_coordinates', 'null_lags',
+           'lag_correlation', 'pair_sum', 'expected_size2', 'contrast_null', 'distinctness', 'contrast_from_basis',
+           'contrast_table', 'contrast_relevance', 'paired_deeplift']
 
 # %% ../nbs/05c_contrast.ipynb #5e30e460
-REFERENCES = ('auto', 'all', 'neighbours', 'knn')   # which windows a selection is contrasted with (`contrast_reference`), or window ids
-DEFAULT_REFERENCE = 'auto'   # chosen by the measurements of `bench/contrast.py` over selection types (below)
+from .choices import REFERENCES, DEFAULT_REFERENCE   # which windows a selection is contrasted with (`contrast_reference`), or ids; the default chosen by the measurements below
 COMPACT_RUNS = 3             # 'auto': a selection of at most this many stretches in time is contrasted with its 'neighbours', others with 'all'
 NEIGHBOUR_SPAN = 4           # 'neighbours': the windows within this many window lengths of a selected window
 
@@ -133,7 +131,7 @@ def contrast_basis(encoder, windows:np.ndarray, valid:np.ndarray, embeddings:np.
                    batch_size:int=256, progress:bool=True) -> np.ndarray:
     "Per window of `ids` and channel: the summed DeepLIFT relevance (against the zero window) of its coordinate along each shared direction, then its own band coordinates, `(len(ids), c, k + m)` float32; NaN rows for invalid windows."
     from fastprogress.fastprogress import progress_bar
-    from dvats.embeddings import cut_batch
+    from dvats.tensors import cut_batch
     from dvats.lrp.canonical import canonical_backbone
     from dvats.lrp.deeplift import direction_sums
     import torch
@@ -258,7 +256,7 @@ def paired_deeplift(encoder, windows:np.ndarray, ids:np.ndarray, ref:np.ndarray,
                     pairs:int=PAIRS, seed:int=0, batch_size:int=256) -> np.ndarray:
     "Each selected window's DeepLIFT relevance along `direction` against `pairs` random reference windows, averaged: it sums to `(e_i - mean of its references' e) · direction`."
     import torch
-    from dvats.embeddings import cut_batch
+    from dvats.tensors import cut_batch
     from dvats.lrp.canonical import canonical_backbone
     from dvats.lrp.deeplift import deeplift
     model, stats, rng = canonical_backbone(encoder.model, encoder.bands), encoder.spec['stats'], np.random.default_rng(seed)

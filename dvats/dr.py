@@ -10,7 +10,7 @@ from .errors import DvatsError
 from .windows import finite_rows, sample_windows
 
 # %% auto #0
-__all__ = ['NEIGHBOURS', 'METHODS', 'exact_neighbours', 'project']
+__all__ = ['METHODS', 'exact_neighbours', 'project']
 
 # %% ../nbs/04_dr.ipynb #bafe2cf5
 def _scatter_rows(values:np.ndarray, mask:np.ndarray) -> np.ndarray:
@@ -20,7 +20,7 @@ def _scatter_rows(values:np.ndarray, mask:np.ndarray) -> np.ndarray:
     return out
 
 # %% ../nbs/04_dr.ipynb #70c6d0e3
-NEIGHBOURS = ('exact', 'nndescent')   # how UMAP finds each window's neighbours; the first is the default (see below)
+from .choices import NEIGHBOURS     # how UMAP finds each window's neighbours; the first is the default (see below)
 
 def exact_neighbours(x:np.ndarray, # (n, d) finite rows
                      k:int, # neighbours per row, the row itself included (first)
@@ -92,6 +92,8 @@ def _tsne(x, n_components, seed, perplexity=30.0, **kwargs):
     return y, _nearest_layout(x, y), 'sklearn-tsne'
 
 METHODS = {'umap': _umap, 'pca': _pca, 'tsne': _tsne}   # each returns (layout of the rows it was fitted on, placer of new rows, implementation)
+from .choices import DR_METHODS
+assert tuple(METHODS) == DR_METHODS, 'dvats.dr.METHODS and dvats.choices.DR_METHODS differ'   # checked on import: one list
 
 # %% ../nbs/04_dr.ipynb #5cf59181
 def _in_chunks(f, x:np.ndarray, chunk:int, progress:bool=False, rows:np.ndarray|None=None) -> np.ndarray:

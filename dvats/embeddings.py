@@ -17,15 +17,15 @@ from .errors import DvatsError
 from .demo import make_demo_series
 from .windows import sliding_windows, window_validity, channel_stats, sample_windows, usable_std, scale_shift
 from .store import atomic_write, save_json
+from .tensors import seeded, cut_batch, window_stats
 
 # %% auto #0
-__all__ = ['ARCHS', 'N_BANDS', 'SPECTRAL_WEIGHT', 'LOSSES', 'METHODS', 'READOUTS', 'build_model', 'seeded', 'cut_batch',
-           'window_stats', 'time_split', 'band_energies', 'band_k', 'band_filters', 'BandAmplitudes', 'fit_bands',
-           'Encoder', 'valid_budget', 'train_encoder', 'plot_training', 'save_encoder', 'load_encoder',
-           'default_device', 'get_embeddings', 'encoder_stage']
+__all__ = ['SPECTRAL_BANDS', 'SPECTRAL_WEIGHT', 'LOSSES', 'build_model', 'time_split', 'band_energies', 'band_k', 'band_filters',
+           'BandAmplitudes', 'fit_bands', 'Encoder', 'valid_budget', 'train_encoder', 'plot_training', 'save_encoder',
+           'load_encoder', 'default_device', 'get_embeddings', 'encoder_stage']
 
 # %% ../nbs/01_embeddings.ipynb #e2c1c136
-ARCHS = ('InceptionTimePlus',)
+from .choices import ARCHS          # the names of the choices live on the bottom floor (`00c1_choices`)
 
 def build_model(arch:str, c_in:int, w:int, arch_kwargs:dict|None=None, head_dropout:float=0.1) -> nn.Module:
     "An untrained `arch` network for `c_in` channels and windows of `w` steps, with MVP's reconstruction head."
@@ -37,38 +37,6 @@ def build_model(arch:str, c_in:int, w:int, arch_kwargs:dict|None=None, head_drop
     except TypeError as e: raise DvatsError(f"bad encoder.arch_kwargs {arch_kwargs}: {e}.") from None
     m.head = nn.Sequential(nn.Dropout(head_dropout), nn.Conv1d(m.head_nf, c_in, 1))  # as tsai's MVP.before_fit
     return m
-
-# %% ../nbs/01_embeddings.ipynb #e3079026
-@contextmanager
-def seeded(seed:int):
-    "Seed Python, numpy and torch's global generators inside the block; restore the caller's states after."
-    states = random.getstate(), np.random.get_state(), torch.get_rng_state()
-    random.seed(seed); np.random.seed(seed % 2**32); torch.manual_seed(seed)
-    try: yield
-    finally: random.setstate(states[0]); np.random.set_state(states[1]); torch.set_rng_state(states[2])
-
-# %% ../nbs/01_embeddings.ipynb #3fb61a24
-def cut_batch(windows:np.ndarray, idx:np.ndarray, stats:dict, out:np.ndarray|None=None) -> torch.Tensor:
-    "Normalised float32 tensor of the windows `idx` (sorted ids) of a `(n, c, w)` view; copies only those windows."
-    n = len(idx)
-    buf = out[:n] if out is not None else np.empty((n,) + windows.shape[1:], dtype=np.float32)
-    if n and idx[-1] - idx[0] == n - 1: np.copyto(buf, windows[idx[0]:idx[0] + n])   # a run: plain slice
-    else: np.take(windows, idx, axis=0, out=buf)
-    scale, shift = (torch.from_numpy(a)[:, None] for a in scale_shift(stats))
-    return torch.from_numpy(buf).mul_(scale).sub_(shift)    # as `normalise`: no `x − mean`, which overflows near float32's limit
-
-def window_stats(windows:np.ndarray, valid:np.ndarray, batch:int=4096) -> dict:
-    "Per-channel `mean`/`std` over the values of the valid windows, accumulated without materialising them."
-    idx = np.flatnonzero(valid)
-    if not len(idx): raise DvatsError("no valid window to compute normalisation statistics from.")
-    s = ss = 0.
-    for a in range(0, len(idx), batch):
-        x = np.asarray(windows[idx[a:a + batch]], dtype=np.float64)
-        s, ss = s + x.sum(axis=(0, 2)), ss + (x * x).sum(axis=(0, 2))
-    n = len(idx) * windows.shape[2]
-    mean = s / n
-    std = np.sqrt(np.maximum(ss / n - mean ** 2, 0))
-    return {'mean': mean.tolist(), 'std': usable_std(mean, std).tolist()}
 
 # %% ../nbs/01_embeddings.ipynb #b806a8b8
 def time_split(valid:np.ndarray, w:int, stride:int, valid_frac:float=0.2) -> tuple:
@@ -105,10 +73,10 @@ def _batches(ids:np.ndarray, bs:int, rng=None):
     return [np.sort(order[k * bs:(k + 1) * bs]) for k in range(n)]
 
 # %% ../nbs/01_embeddings.ipynb #ae9f5d15
-N_BANDS = 8
+SPECTRAL_BANDS = 8   # the frequency bands whose energies `mvp_spectral` predicts (not the relevance bands of `dvats.lrp.frequency.N_BANDS`)
 SPECTRAL_WEIGHT = 1.0   # weight of the band-energy term of `mvp_spectral` beside MVP's loss
 
-def band_energies(x:torch.Tensor, n_bands:int=N_BANDS) -> torch.Tensor:
+def band_energies(x:torch.Tensor, n_bands:int=SPECTRAL_BANDS) -> torch.Tensor:
     "log(1 + mean power) of each channel's spectrum in `n_bands` equal-width frequency bands: `(batch, channels * n_bands)`."
     p = torch.fft.rfft(x, dim=-1).abs().pow(2) / x.shape[-1]
     edges = np.linspace(0, p.shape[-1], n_bands + 1).round().astype(int)
@@ -159,14 +127,15 @@ def _loss_ts2vec(model, aux, x, mask):
     return _hierarchical_contrast(za.transpose(1, 2), zb.transpose(1, 2))
 
 LOSSES = {'mvp': _loss_mvp, 'mvp_spectral': _loss_mvp_spectral, 'mvp_diff': _loss_mvp_diff, 'ts2vec': _loss_ts2vec}
-METHODS = tuple(LOSSES)
+from .choices import ENCODER_METHODS as METHODS
+assert tuple(LOSSES) == METHODS, 'LOSSES and dvats.choices.ENCODER_METHODS differ'   # checked on import: one list
 
 def _aux_head(method:str, model:nn.Module, c_in:int) -> nn.Module|None:
     "The extra head an objective trains beside the network (dropped after training), or None."
-    return nn.Linear(model.head_nf, c_in * N_BANDS) if method == 'mvp_spectral' else None
+    return nn.Linear(model.head_nf, c_in * SPECTRAL_BANDS) if method == 'mvp_spectral' else None
 
 # %% ../nbs/01_embeddings.ipynb #94e9305b
-READOUTS = ('mean', 'mean+bands')   # the embedding: the backbone's time average, then (default) each channel's band amplitudes
+from .choices import READOUTS       # the embedding: the backbone's time average, then (default) each channel's band amplitudes
 
 def band_k(w:int) -> int:
     "Length of the band filters for windows of `w` steps: half a window, so each band response is averaged over the other half."

@@ -128,7 +128,7 @@ def _bands(result, ids, R_sel, method, composite, channels) -> pd.DataFrame:
     w = result.config.windows.w
     cached = getattr(result, 'frequency_relevance', None)
     if R_sel is None and cached is not None: return band_table(cached[ids], channels, w)
-    from dvats.embeddings import cut_batch
+    from dvats.tensors import cut_batch
     R_sel = np.asarray(result.relevance[ids]) if R_sel is None else R_sel
     x = cut_batch(result.window_view(), ids, result.encoder.spec['stats']).numpy()
     return band_table(band_relevance(R_sel, x, eps=frequency_eps(method, composite)), channels, w)
@@ -152,7 +152,7 @@ def _explain_on_demand(result, ids, cached, method, composite, channels, domain,
 # %% ../nbs/05d_explain.ipynb #17b70493
 def _contrast_maps(result, ids, ref, direction, method, composite, domain, progress) -> dict:
     "The contrast's time profile (and bands) from samples of the selection and the reference: `contrast_relevance`, averaged."
-    from dvats.embeddings import cut_batch
+    from dvats.tensors import cut_batch
     from dvats.lrp.frequency import band_relevance, band_table, frequency_eps, STABILISER
     lc, channels, seed = result.config.lrp, list(result.series.columns), result.config.seed
     sel = np.sort(sample_windows(ids, CONTRAST_WINDOWS, seed))

@@ -11,7 +11,8 @@ import pandas as pd
 from .errors import DvatsError, DvatsWarning
 
 # %% auto #0
-__all__ = ['read_table', 'is_binary', 'load_labelled_series', 'load_series']
+__all__ = ['FORMULA_START', 'read_table', 'is_binary', 'load_labelled_series', 'load_series', 'spreadsheet_safe',
+           'spreadsheet_restore', 'write_csv', 'read_csv']
 
 # %% ../nbs/00a_io.ipynb #da68a106
 _READERS = {'.csv': pd.read_csv, '.txt': pd.read_csv, '.tsv': lambda p: pd.read_csv(p, sep='\t'),
@@ -190,3 +191,46 @@ def load_series(source, # CSV/parquet path, DataFrame or 2-D numpy array
                ) -> pd.DataFrame: # float32, one column per channel, DatetimeIndex or RangeIndex
     "Load a multivariate series as a float32 DataFrame with one column per channel."
     return load_labelled_series(source, time_col, channels)[0]
+
+# %% ../nbs/00a_io.ipynb #54dc379a
+FORMULA_START = ('=', '+', '-', '@', '\t', '\r')   # OWASP's list: a cell starting with one of these is a formula to Excel or LibreOffice
+
+def spreadsheet_safe(value):
+    "`value` with a `'` before it when it is text that starts with a formula character or with `'`; anything else (numbers, times, missing) as it is."
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_START + ("'",)) else value
+
+def spreadsheet_restore(value):
+    "`value` without one leading `'` when it is text that starts with one: the inverse of `spreadsheet_safe` on every text."
+    return value[1:] if isinstance(value, str) and value.startswith("'") else value
+
+# %% ../nbs/00a_io.ipynb #206d575c
+def _is_text(col:pd.Series) -> bool:
+    "Whether `col` can hold text cells: object, string or categorical dtype (numeric, boolean and time columns cannot)."
+    return pd.api.types.is_object_dtype(col.dtype) or isinstance(col.dtype, (pd.StringDtype, pd.CategoricalDtype))
+
+def _map_text(df:pd.DataFrame, f) -> pd.DataFrame:
+    "A shallow copy of `df` with `f` applied to each column name and to each cell of its text columns."
+    out = df.copy(deep=False)
+    out.columns = [f(c) for c in df.columns]
+    for i in range(df.shape[1]):
+        if _is_text(df.iloc[:, i]): out.isetitem(i, df.iloc[:, i].map(f))
+    return out
+
+def _newline_rows(text:str) -> str:
+    "CSV text with `\r\n` row ends turned into `\n`, outside quoted fields only (inside one, quotes come in pairs, so the parity of the quotes before a place says where it is)."
+    parts = text.split('"')
+    parts[::2] = [p.replace('\r\n', '\n') for p in parts[::2]]
+    return '"'.join(parts)
+
+def write_csv(df:pd.DataFrame,
+              path=None, # None: return the text; else write it there as UTF-8 (in `dvats.store.atomic_write` for an atomic write)
+             ) -> str|Path:
+    "`df` as CSV (no index, RFC 4180, `\n` row ends) with every text cell and column name `spreadsheet_safe`."
+    text = _newline_rows(_map_text(df, spreadsheet_safe).to_csv(index=False, lineterminator='\r\n'))   # '\r\n': see above
+    if path is None: return text
+    Path(path).write_text(text, encoding='utf-8', newline='')
+    return Path(path)
+
+def read_csv(path, **kwargs) -> pd.DataFrame:
+    "A CSV that `write_csv` wrote, read by `pd.read_csv(path, **kwargs)`, with every text cell and column name `spreadsheet_restore`d."
+    return _map_text(pd.read_csv(path, **kwargs), spreadsheet_restore)

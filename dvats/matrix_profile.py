@@ -8,9 +8,13 @@ import numpy as np
 import pandas as pd
 from .errors import DvatsError
 from .windows import channel_stats, normalise
+import json
+from .store import save_parquet, save_json
+from .anomaly import step_flags, step_scores, detection_scores
 
 # %% auto #0
-__all__ = ['matrix_profile', 'window_profile', 'window_mp_scores', 'estimated_seconds', 'attach_matrix_profile']
+__all__ = ['matrix_profile', 'window_profile', 'window_mp_scores', 'estimated_seconds', 'attach_matrix_profile',
+           'matrix_profile_stage', 'load_matrix_profile_stage']
 
 # %% ../nbs/05a2_matrix_profile.ipynb #b7813d3f
 def _standardised(values:np.ndarray, w:int) -> np.ndarray:
@@ -76,3 +80,32 @@ def attach_matrix_profile(res, # a run (`RunResult` or `load_result`)
     res.windows = res.windows.assign(mp_score=np.asarray(scores, np.float32))
     res.steps = res.steps.assign(matrix_profile=step_scores(scores, len(res.series), wc.w, wc.stride, ac.aggregation).astype(np.float32))
     return res
+
+# %% ../nbs/05a2_matrix_profile.ipynb #9615e06d
+def matrix_profile_stage(ctx):
+    "The matrix-profile stage (`dvats.stages`; `ctx` a `StageContext`): a score per window and, with labelled anomalies, its AUC-PR measured as the embedding score's is."
+    from dvats.anomaly import step_scores, detection_scores
+    res, mc, wc = ctx.res, ctx.config.matrix_profile, ctx.config.windows
+    every_step = mc.resolution == 'steps'
+    (n, c), about = res.series.shape, estimated_seconds(*res.series.shape, stride=None if every_step else wc.stride, w=wc.w) / 60
+    if n > mc.max_steps: raise DvatsError(f"the matrix profile of {n:,} steps would take about {about:,.0f} min on one core (it grows with the square of the steps); "
+                                          "raise matrix_profile.max_steps to run it anyway, or set matrix_profile.enabled: false.")
+    if ctx.log: ctx.log(f"matrix profile: {n:,} steps × {c} channels at w={wc.w}, {'every step' if every_step else f'among the windows (every {wc.stride} steps)'} (about {about:.1f} min on one core)")
+    profile = window_mp_scores(matrix_profile(res.values, wc.w), ctx.valid, wc.stride) if every_step else window_profile(res.values, wc.w, wc.stride)
+    scores = np.where(ctx.valid, profile, np.nan).astype(np.float32)
+    flags, m = step_flags(res.labels), {'profile': f"k = d matrix profile, all channels, channel-standardised values (normalize=False), {'every step (stumpy mstump)' if every_step else 'among the run windows'}"}
+    if flags is not None:
+        m.update(detection_scores(step_scores(scores, n, wc.w, wc.stride, ctx.config.clustering.anomaly.aggregation), flags, buffer=wc.w))
+    save_parquet(ctx.path('matrix_profile.parquet'), pd.DataFrame({'mp_score': scores}))
+    save_json(ctx.path('matrix_profile.json'), m)
+
+def load_matrix_profile_stage(ctx):
+    "The matrix-profile stage's load: the scores on the run, and its measurements beside the other detectors' in the metrics."
+    res = ctx.res
+    attach_matrix_profile(res, pd.read_parquet(ctx.path('matrix_profile.parquet')).mp_score.to_numpy())
+    m = json.loads(ctx.path('matrix_profile.json').read_text())
+    a = res.metrics.setdefault('anomaly', {})
+    a['matrix_profile'] = m
+    if m.get('auc_pr') is not None and 'detectors' in a:
+        a['detectors'] = [d for d in a['detectors'] if d != 'matrix_profile'] + ['matrix_profile']
+        a['best_by_auc_pr'] = max((d for d in a['detectors'] if (a[d].get('auc_pr') is not None)), key=lambda d: a[d]['auc_pr'])

@@ -16,7 +16,9 @@ from .demo import make_demo_series
 from .anomaly import normal_mask, normal_spec
 from .config import Config, load_config, config_to_yaml, with_overrides
 from .store import RunStore, array_fingerprint, save_text, save_json, save_parquet, tracking, writing
-from .stages import LAYOUT, STAGES, Stage, StageContext, stage_fingerprint, stages_for, _step_anomalies
+from .layout import LAYOUT
+from .stages import STAGES, Stage, StageContext, stage_fingerprint, stages_for
+from .anomaly import step_flags
 from .result import RunResult, load_result
 
 # %% auto #0
@@ -36,7 +38,7 @@ def _window_table(series:pd.DataFrame, labels:pd.DataFrame|None, config:Config) 
     tab = window_table(series, w, s)
     if labels is not None and 'label' in labels:
         tab['label'] = pd.Series(window_labels(labels['label'].to_numpy(), w, s)).astype(str).where(lambda x: x != 'None')
-    flags = _step_anomalies(labels)
+    flags = step_flags(labels)
     if flags is not None: tab['has_anomaly'] = window_any(flags, w, s)
     return tab
 

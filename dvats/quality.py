@@ -122,7 +122,8 @@ def fft_magnitudes(windows:np.ndarray, valid:np.ndarray, stats:dict) -> np.ndarr
 def band_amplitudes(windows:np.ndarray, valid:np.ndarray, stats:dict) -> np.ndarray:
     "The band readout of `dvats.embeddings` alone: each channel's band amplitudes, each scaled to unit spread over the valid windows; NaN rows for invalid ones."
     import torch
-    from dvats.embeddings import BandAmplitudes, cut_batch, fit_bands
+    from dvats.embeddings import BandAmplitudes, fit_bands
+    from dvats.tensors import cut_batch
     ids = np.flatnonzero(valid)
     spec = fit_bands(windows, ids, stats, max_windows=len(ids))
     bands = BandAmplitudes(windows.shape[1], spec['k'], spec['scale']).eval()
@@ -285,7 +286,8 @@ def embed_windows(encoder, # a `dvats.embeddings.Encoder`
                  ) -> np.ndarray: # float32 (n_windows, d or 2d), NaN rows for invalid windows
     "The encoder's embedding of the valid windows: the time average of the backbone's output, or its time average and time maximum concatenated."
     import torch
-    from dvats.embeddings import cut_batch, get_embeddings
+    from dvats.embeddings import get_embeddings
+    from dvats.tensors import cut_batch
     if readout not in ('mean', 'meanmax'): raise DvatsError(f"unknown readout {readout!r}; use 'mean' or 'meanmax'.")
     if readout == 'mean': return get_embeddings(encoder, windows, valid, progress=False, device='cpu')
     model, ids, stats = encoder.model.eval(), np.flatnonzero(valid), encoder.spec['stats']
@@ -304,7 +306,8 @@ def make_encoder(windows:np.ndarray, # (n_windows, n_channels, w), a zero-copy v
                 ):
     "An encoder trained with `EncoderConfig(**config)` on the valid windows, or the same network untrained (seeded)."
     from dvats.config import EncoderConfig
-    from dvats.embeddings import Encoder, build_model, seeded, train_encoder
+    from dvats.embeddings import Encoder, build_model, train_encoder
+    from dvats.tensors import seeded
     cfg = EncoderConfig(**(config or {}))
     if train: return train_encoder(windows, valid, cfg, stats, seed=seed, log=None)
     c, w = windows.shape[1:]

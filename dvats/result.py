@@ -12,7 +12,7 @@ import pandas as pd
 from .errors import DvatsError
 from .windows import sliding_windows
 from .config import Config, load_config
-from .stages import LAYOUT
+from .layout import LAYOUT, run_path
 from .store import reading, read_manifest, check_run_folder
 from .matrix_profile import attach_matrix_profile
 
@@ -95,8 +95,7 @@ def _read_parquet(path:Path) -> pd.DataFrame:
 
 def _file(out:Path, name:str) -> Path:
     "Path of the declared run file `name` in `out`."
-    if name not in LAYOUT: raise KeyError(f"{name} is not a declared run file; declare it in dvats.stages.")
-    return out/name
+    return run_path(out, name)
 
 def load_result(out) -> RunResult:
     "Reopen a finished run folder: tables, and arrays memory-mapped; nothing is recomputed; refused while a run writes it or after one stopped part-way."

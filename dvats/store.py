@@ -126,7 +126,7 @@ def _alive(pid:int) -> bool:
 class RunStore:
     "The run folder: paths of outputs and the manifest of finished stages."
     def __init__(self, out,
-                 files=None, # names of the declared run files (`dvats.stages.LAYOUT`); `path` refuses any other name
+                 files=None, # names of the declared run files (`dvats.layout.LAYOUT`); `path` refuses any other name
                 ):
         self.out, self.files = Path(out), None if files is None else set(files)
         if self.out.exists() and not self.out.is_dir():
@@ -138,7 +138,7 @@ class RunStore:
     def path(self, name:str) -> Path:
         "Path of `name` in the run folder; with declared `files`, only of a declared one."
         if self.files is not None and name not in self.files:
-            raise KeyError(f"{name} is not a declared run file; declare it in dvats.stages.")
+            raise KeyError(f"{name} is not a declared run file; declare it in dvats.layout.")
         return self.out/name
 
     def remove_stale_temporaries(self) -> list:

@@ -9,8 +9,9 @@ import numpy as np
 import pandas as pd
 from .errors import DvatsError
 from .windows import parse_ids, format_ids
+from .io import write_csv, read_csv
 from .store import atomic_write
-from .stages import TAGS_FILE
+from .layout import TAGS_FILE
 
 # %% auto #0
 __all__ = ['TAG_COLUMNS', 'tag_intervals', 'tags_table', 'write_tags', 'read_tags']
@@ -50,7 +51,7 @@ def write_tags(res, # a run (`RunResult` or `load_result`)
     for name in tags:
         if not str(name).strip(): raise DvatsError("a tag needs a name that is not blank.")
     t = tags_table(res.windows, tags)
-    write = (lambda p: t.to_parquet(p, index=False)) if path.suffix.lower() == '.parquet' else (lambda p: t.to_csv(p, index=False, lineterminator='\n'))
+    write = (lambda p: t.to_parquet(p, index=False)) if path.suffix.lower() == '.parquet' else (lambda p: write_csv(t, p))
     return atomic_write(path, write)
 
 def read_tags(path, # a .csv or .parquet file with `tag` and `window_ids` columns
@@ -59,7 +60,7 @@ def read_tags(path, # a .csv or .parquet file with `tag` and `window_ids` column
     "The tags of a file as name -> sorted window ids (the rows of one name merged); a `DvatsError` naming the row of a bad one."
     path = _tags_path(res, path)
     if not path.is_file(): raise DvatsError(f"no tags file at {path}; tag a selection in the explorer or with `dvats tags RUN --add NAME --windows IDS`.")
-    try: t = pd.read_parquet(path) if path.suffix.lower() == '.parquet' else pd.read_csv(path, dtype=str, keep_default_na=False)
+    try: t = pd.read_parquet(path) if path.suffix.lower() == '.parquet' else read_csv(path, dtype=str, keep_default_na=False)
     except Exception as e: raise DvatsError(f"{path} is not a readable tags file ({e}); write it with dvats or the explorer.") from None
     if missing := [c for c in ('tag', 'window_ids') if c not in t]: raise DvatsError(f"{path} has no {' or '.join(missing)} column; a tags file has {', '.join(TAG_COLUMNS)}.")
     tags, n = {}, len(res.windows)

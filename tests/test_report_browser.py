@@ -451,6 +451,56 @@ def test_tags_export_and_import(report, browser, tmp_path):
     d.execute_script("dvats.untag(arguments[0]); dvats.untag('quiet, \"flat\"')", EVIL)
 
 
+
+# ---- issue 34: tag names a spreadsheet would compute ----
+FORMULAS = ['=HYPERLINK("http://x","click")', '@SUM(1+1)', '+1', '-1', '\t=1+1', '\r=1+1', "'quoted", "=cmd|' /C calc'!A0"]
+
+
+def wait_for(path):
+    for _ in range(50):
+        if path.exists() and path.stat().st_size: break
+        time.sleep(0.1)
+    return path.read_bytes().decode('utf-8')
+
+
+def test_tags_named_like_formulas_stay_text(report, browser, tmp_path):
+    """OWASP's payloads as tag names (typed in the box, or imported from write_tags' file): the page's `tagsCSV` and its 'export tags'
+    download are write_tags' file byte for byte, each name behind one `'`; importing that file gives the names back as typed;
+    the selection's download is write_csv's."""
+    import csv, io
+    import pandas as pd
+    from dvats.tags import read_tags, write_tags
+    from dvats.io import write_csv
+    res, _ = report
+    d = browser
+    valid = np.flatnonzero(res.windows.valid.to_numpy())
+    tags = {n: [int(i) for i in valid[[30 * k, 30 * k + 1, 30 * k + 9]]] for k, n in enumerate(FORMULAS)}
+    py = write_tags(res, {k: np.asarray(v) for k, v in tags.items()}, tmp_path / 'py.csv').read_bytes().decode('utf-8')
+    assert [r[0] for r in csv.reader(io.StringIO(py, newline=''))][1:] == ["'" + n for n in FORMULAS]
+    # typed, as a user does (the box trims, so the names with a leading tab or carriage return come from a file below)
+    d.execute_script("dvats.select(arguments[0], 'replace')", tags[FORMULAS[0]])
+    box = d.find_element('id', 'tagname'); box.clear(); box.send_keys(FORMULAS[0]); d.find_element('id', 'tagbtn').click()
+    assert d.execute_script("return dvats.tags()") == {FORMULAS[0]: tags[FORMULAS[0]]}
+    # imported through the file input: every name as typed
+    d.find_element('id', 'tagload').send_keys(str(tmp_path / 'py.csv'))
+    for _ in range(50):
+        if len(d.execute_script("return dvats.tags()")) == len(FORMULAS): break
+        time.sleep(0.1)
+    assert d.execute_script("return dvats.tags()") == tags
+    assert d.execute_script("return dvats.tagsCSV()") == py
+    d.execute_cdp_cmd('Page.setDownloadBehavior', {'behavior': 'allow', 'downloadPath': str(tmp_path)})
+    d.find_element('id', 'tagcsv').click()
+    assert wait_for(tmp_path / 'tags.csv') == py
+    assert {k: v.tolist() for k, v in read_tags(tmp_path / 'tags.csv', res).items()} == tags
+    for n in FORMULAS: d.execute_script("dvats.untag(arguments[0])", n)
+    assert d.execute_script("return dvats.importTags(arguments[0])", py) == tags   # the page's import of its own file
+    # the selection's download
+    d.execute_script("dvats.select(arguments[0], 'replace')", tags['-1'])
+    d.find_element('id', 'csv').click()
+    assert wait_for(tmp_path / 'selection.csv') == write_csv(pd.DataFrame({'window': tags['-1']}, dtype=np.int64))
+    for n in FORMULAS: d.execute_script("dvats.untag(arguments[0])", n)
+    d.execute_script("dvats.select([], 'replace')")
+
 def test_an_older_run_hides_the_new_controls(report, browser, tmp_path):
     "A run made before the table of similar windows and the matrix profile: no 'more like this', no matrix-profile colour or band."
     import dataclasses

@@ -14,10 +14,10 @@ if TYPE_CHECKING:
     from dvats.lrp.canonical import LrpBackbone
 
 # %% auto #0
-__all__ = ['METHODS', 'CONTRAST_METHOD', 'Contrast', 'attribute', 'relevance', 'input_bounds']
+__all__ = ['CONTRAST_METHOD', 'Contrast', 'attribute', 'relevance', 'input_bounds']
 
 # %% ../../nbs/05b3_lrp_attribution.ipynb #0ea320fd
-METHODS = ('lrp', 'deeplift', 'gradient', 'gradient_x_input', 'smoothgrad', 'integrated_gradients')
+from ..choices import RELEVANCE_METHODS as METHODS
 CONTRAST_METHOD = 'deeplift'   # what explains a contrast by default: chosen by the measurements of `bench/contrast.py` (see `05c_contrast`)
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ def relevance(encoder, # `Encoder` (from `train_encoder` or `load_encoder`)
              ) -> np.ndarray: # float32 relevance, NaN rows for invalid windows
     "Relevance of each window's input cells for the `target`, batched, on the encoder's canonical copy."
     from fastprogress.fastprogress import progress_bar
-    from dvats.embeddings import cut_batch
+    from dvats.tensors import cut_batch
     from dvats.lrp.canonical import canonical_backbone
     _check_method(method, composite)
     if windows.shape[1:] != (encoder.spec['c_in'], encoder.spec['w']):
@@ -97,7 +97,7 @@ def relevance(encoder, # `Encoder` (from `train_encoder` or `load_encoder`)
 def input_bounds(windows:np.ndarray, stats:dict) -> tuple:
     "Per-channel `(low, high)` tensors `(1, c, 1)` of the normalised values, over windows that tile the series (ZBox's box)."
     import torch
-    from dvats.embeddings import cut_batch
+    from dvats.tensors import cut_batch
     n, c, w = windows.shape
     step = max(1, w // max(1, windows.strides[0] // windows.strides[2]) if windows.strides[2] else 1)
     ids = np.unique(np.r_[np.arange(0, n, step), n - 1])

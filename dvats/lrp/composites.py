@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from ..errors import DvatsError
 
 # %% auto #0
-__all__ = ['COMPOSITE_RULES', 'COMPOSITES', 'DEFAULT_COMPOSITE', 'LRP0', 'CompositeRules', 'composite_rules', 'conv_rule',
-           'bias_spread_hook', 'max_pool_norm_hook', 'relu_pools', 'zennit_rule', 'make_composite', 'lrp_batch']
+__all__ = ['COMPOSITE_RULES', 'LRP0', 'CompositeRules', 'composite_rules', 'conv_rule', 'bias_spread_hook', 'max_pool_norm_hook',
+           'relu_pools', 'zennit_rule', 'make_composite', 'lrp_batch']
 
 # %% ../../nbs/05b1_lrp_composites.ipynb #23c96d3c
 @dataclass(frozen=True)
@@ -41,8 +41,8 @@ COMPOSITE_RULES = {
     'EpsilonAlpha2Beta1Flat': CompositeRules(input='Flat', layer='Alpha2Beta1'),
     'EpsilonGammaBox': CompositeRules(input='ZBox', layer='Gamma'),
 }
-COMPOSITES = tuple(COMPOSITE_RULES)
-DEFAULT_COMPOSITE = 'SpreadPlus'  # chosen by the measurements in `05b4_lrp_evaluate`; the config's default reads it
+from ..choices import COMPOSITES, DEFAULT_COMPOSITE   # chosen by the measurements in `05b4_lrp_evaluate`; the config's default reads it
+assert tuple(COMPOSITE_RULES) == COMPOSITES, 'COMPOSITE_RULES and dvats.choices.COMPOSITES differ'   # checked on import: one list
 LRP0 = CompositeRules(input='Epsilon', layer='Epsilon', max_pool='Gradient', input_epsilon=None, sum_epsilon=None)  # the plain ε-rule everywhere: the correctness test's reference, not offered
 
 def composite_rules(name:str|CompositeRules) -> CompositeRules:

@@ -9,7 +9,7 @@ import pandas as pd
 import torch
 from torch import nn
 from ..errors import DvatsError
-from ..embeddings import cut_batch
+from ..tensors import cut_batch
 from ..windows import window_any
 from ..anomaly import label_ranges
 from .canonical import canonical_backbone

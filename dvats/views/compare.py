@@ -4,14 +4,14 @@
 
 # %% ../../nbs/06b_compare.ipynb #ba448773
 from __future__ import annotations
-import html, json, re
+import json
 from pathlib import Path
 import numpy as np
 import pandas as pd
 from ..errors import DvatsError
 from ..store import atomic_write
 from ..result import RunResult, load_result
-from .page import asset, _b64, _ids, _points, _time_axis, _time_labels, report_budget, view_threshold
+from .page import asset, fill_page, b64_array, id_arrays, point_arrays, time_axis, time_labels, report_budget, view_threshold
 
 # %% auto #0
 __all__ = ['as_result', 'row_keys', 'window_spans', 'covering_windows', 'side_payload', 'compare_payload', 'compare_html',
@@ -81,17 +81,17 @@ def side_payload(res, key:np.ndarray, # a run and its rows' places on the common
     tab, cfg = res.windows, res.config
     vid = np.flatnonzero(tab.valid.to_numpy())
     if not len(vid): raise DvatsError(f"{res.out} has no valid window to show; every window holds missing values.")
-    arrays, quant = _points(tab, vid, view_threshold(res), exact_bytes)
-    arrays.update(_ids(vid, 'id'))
+    arrays, quant = point_arrays(tab, vid, view_threshold(res), exact_bytes)
+    arrays.update(id_arrays(vid, 'id'))
     cl = tab.cluster.fillna(-2).to_numpy().astype(np.int16)[vid]
     arrays['cluster'] = cl.astype(np.int8) if cl.min() >= -128 and cl.max() <= 127 else cl
     spec, more = _key(key); arrays.update(more)
-    first, last = _time_labels(res.series.index, [tab.start.iat[vid[0]], tab.end.iat[vid[-1]] - 1])
+    first, last = time_labels(res.series.index, [tab.start.iat[vid[0]], tab.end.iat[vid[-1]] - 1])
     meta = {'title': cfg.report.title, 'folder': Path(res.out).name, 'w': cfg.windows.w, 'stride': cfg.windows.stride,
             'encoder': cfg.encoder.method, 'dr': cfg.dr.method, 'n_windows': len(tab), 'n_valid': len(vid),
             'clusters': sorted(int(k) for k in np.unique(cl)), 'quant': quant, 'key': spec, 'first': first, 'last': last,
-            'time': _time_axis(res.series.index)}
-    return {'meta': meta, 'arrays': {k: _b64(v) for k, v in arrays.items()}}
+            'time': time_axis(res.series.index)}
+    return {'meta': meta, 'arrays': {k: b64_array(v) for k, v in arrays.items()}}
 
 # %% ../../nbs/06b_compare.ipynb #2d5b79b9
 _LINK = {'time': "Windows are linked through their timestamps: a window covers the times of its rows [start, end); selecting windows in one projection "
@@ -110,7 +110,7 @@ def compare_payload(res_a, res_b, # two runs: results or folders of finished run
     kind, ka, kb = row_keys(a, b)
     (ia, lo, hi), (ib, qlo, qhi) = window_spans(a, ka), window_spans(b, kb)
     if len(ia) and len(ib) and not len(_cover(lo, hi, qlo, qhi)):
-        span = lambda r, i: ' to '.join(_time_labels(r.series.index, [r.windows.start.iat[i[0]], r.windows.end.iat[i[-1]] - 1]))
+        span = lambda r, i: ' to '.join(time_labels(r.series.index, [r.windows.start.iat[i[0]], r.windows.end.iat[i[-1]] - 1]))
         raise DvatsError(f"the runs share no time: {a.out} covers {span(a, ia)} and {b.out} covers {span(b, ib)}, so no window of one covers "
                          "a time of the other; compare runs over overlapping times (the same series, or versions of it that overlap).")
     max_bytes = report_budget(len(ia) + len(ib)) if max_bytes is None else max_bytes
@@ -127,12 +127,10 @@ def compare_html(res_a, res_b, max_bytes:int|None=None, **kw) -> str:
     "The self-contained comparison page of two runs, as text (`max_bytes` and `kw`: as `compare_payload`'s)."
     from plotly.offline import get_plotlyjs
     a, b = as_result(res_a), as_result(res_b)
-    js, explorer, module = get_plotlyjs(), asset('explorer.js'), asset('compare.js')
-    payload = compare_payload(a, b, max_bytes, plotly_bytes=len(js) + len(explorer) + len(module), **kw)
+    explorer, module = asset('explorer.js'), asset('compare.js')
+    payload = compare_payload(a, b, max_bytes, plotly_bytes=len(get_plotlyjs()) + len(explorer) + len(module), **kw)
     title = f"dvats compare: {a.config.report.title} ({Path(a.out).name}) and {b.config.report.title} ({Path(b.out).name})"
-    parts = {'__DVATS_TITLE__': html.escape(title), '/*DVATS_CSS*/': asset('explorer.css'), '/*DVATS_PLOTLY*/': js, '/*DVATS_EXPLORER*/': explorer,
-             '__DVATS_DATA__': json.dumps(payload, separators=(',', ':')).replace('<', '\\u003c'), '/*DVATS_MODULE*/': module}
-    return re.sub('|'.join(re.escape(k) for k in parts), lambda m: parts[m.group()], asset('compare.html'))   # one pass: inserted text is not rescanned
+    return fill_page('compare.html', title, payload, explorer=explorer, module=module)
 
 def write_compare(run_a, run_b, # two runs: folders of finished runs, or results
                   path='compare.html', # the page to write (default: compare.html in the current directory)

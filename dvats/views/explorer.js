@@ -260,8 +260,14 @@ export function tagIntervals(ids, stride, w) {
   for (const id of ids) { const r = out[out.length - 1]; if (r && (id - r[r.length - 1]) * stride <= w) r.push(id); else out.push([id]); }
   return out;
 }
-/** One CSV field, RFC 4180: quoted when it holds a comma, a quote or a line break, inner quotes doubled. */
-export const csvField = v => { const s = String(v); return /[",\r\n]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s; };
+/** OWASP's rule against CSV injection, as dvats.io's `spreadsheet_safe`: text that starts with a formula character (`=`, `+`, `-`,
+ * `@`, a tab or a carriage return), which a spreadsheet would compute, or with `'`, gets a `'` before it; numbers stay as they are. */
+export const spreadsheetSafe = v => typeof v === 'string' && /^[=+\-@\t\r']/.test(v) ? "'" + v : v;
+/** The inverse of `spreadsheetSafe` on text (dvats.io's `spreadsheet_restore`): one leading `'` taken off. */
+export const spreadsheetRestore = v => typeof v === 'string' && v.startsWith("'") ? v.slice(1) : v;
+/** One CSV field, RFC 4180 (quoted when it holds a comma, a quote or a line break, inner quotes doubled), text made `spreadsheetSafe`:
+ * the field dvats.io's `write_csv` writes. */
+export const csvField = v => { const s = String(spreadsheetSafe(v)); return /[",\r\n]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s; };
 /** Tags (`[[name, sorted ids], ...]`) as the CSV of dvats.tags: `tag,start_time,end_time,window_ids`, one row per interval, from
  * its first window's first row to its last window's last row (as the window table's `start_time`, `end_time`); `timeAt(row)`
  * gives the text of a row's time. */
@@ -288,16 +294,17 @@ export function parseCSV(text) {
   if (f !== '' || row.length) { row.push(f); rows.push(row); }
   return rows.filter(r => r.length > 1 || r[0] !== '');
 }
-/** Tags from the CSV of dvats.tags: `[[name, sorted unique ids], ...]` in their first row's order (the times are informative). */
+/** Tags from the CSV of dvats.tags: `[[name, sorted unique ids], ...]` in their first row's order (the times are informative), each name
+ * `spreadsheetRestore`d. */
 export function readTagsCSV(text) {
   const rows = parseCSV(text);
   if (!rows.length) throw new Error('the file is empty');
-  const head = rows[0].map(h => h.trim()), t = head.indexOf('tag'), k = head.indexOf('window_ids');
+  const head = rows[0].map(h => spreadsheetRestore(h).trim()), t = head.indexOf('tag'), k = head.indexOf('window_ids');
   if (t < 0 || k < 0) throw new Error(`no 'tag' and 'window_ids' columns (the header is ${rows[0].join(',')})`);
   const got = new Map();
   rows.slice(1).forEach((r, n) => {
     if (r.length <= Math.max(t, k)) throw new Error(`row ${n + 2} has ${r.length} fields, fewer than the header`);
-    try { const ids = parseIdList(r[k]); got.set(r[t], (got.get(r[t]) || []).concat(ids)); }
+    try { const ids = parseIdList(r[k]), name = spreadsheetRestore(r[t]); got.set(name, (got.get(name) || []).concat(ids)); }   // the name as typed
     catch (e) { throw new Error(`row ${n + 2}: ${e.message}`); }
   });
   return [...got].map(([name, ids]) => [name, Array.from(new Set(ids)).sort((a, b) => a - b)]);
@@ -1043,7 +1050,7 @@ export function mount(root, D, host = {}, start = null) {
     ui.selcluster.onclick = () => api.selectCluster(+ui.clusterpick.value);
     ui.selanom.onclick = () => api.selectAnomalies();
     ui.clear.onclick = () => apply([], 'replace');
-    ui.csv.onclick = () => host.exportIds ? host.exportIds(api.state()) : download('selection.csv', 'window\n' + api.state().selection.join('\n') + '\n', 'text/csv');
+    ui.csv.onclick = () => host.exportIds ? host.exportIds(api.state()) : download('selection.csv', ['window', ...api.state().selection].map(csvField).join('\n') + '\n', 'text/csv');
     ui.savestate.onclick = () => host.exportView ? host.exportView(api.state()) : download('dvats-view.json', JSON.stringify(api.state(), null, 1), 'application/json');
     ui.ctxb.oninput = () => api.setContext(ui.ctxb.value, ctx[1]);
     ui.ctxa.oninput = () => api.setContext(ctx[0], ui.ctxa.value);

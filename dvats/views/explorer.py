@@ -13,10 +13,11 @@ import traitlets as T
 from fastcore.basics import patch
 from ..errors import DvatsError
 from ..store import atomic_write
+from ..io import write_csv
 import dataclasses
 from ..explain import cluster_ids, anomaly_ids, ON_DEMAND_WINDOWS
 from ..lrp.frequency import band_table
-from ..stages import EXPORT_FILES, TAGS_FILE
+from ..layout import EXPORT_FILES, TAGS_FILE
 from ..similar import similar_windows
 from ..tags import read_tags, write_tags
 VIEW_FILE, SELECTION_FILE = EXPORT_FILES      # where the export buttons write, in the run folder
@@ -255,7 +256,7 @@ def load_state(self:Explorer, state):
 def export_ids(self:Explorer, path=None) -> Path:
     "Write the selected window ids as CSV (default `OUT/selection.csv`)."
     path = Path(path) if path is not None else Path(self.res.out)/SELECTION_FILE.name
-    return atomic_write(path, lambda p: pd.DataFrame({'window': self.selection}, dtype=np.int64).to_csv(p, index=False))
+    return atomic_write(path, lambda p: write_csv(pd.DataFrame({'window': self.selection}, dtype=np.int64), p))
 
 # %% ../../nbs/06a_explorer.ipynb #d9798b49
 @patch

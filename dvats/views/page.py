@@ -11,14 +11,15 @@ import numpy as np
 import pandas as pd
 from ..errors import DvatsError
 from ..store import atomic_write
-from ..stages import REPORT_FILE
+from ..layout import REPORT_FILE
 from ..lrp.frequency import band_labels
 from ..anomaly import anomaly_threshold
 
 # %% auto #0
 __all__ = ['asset', 'bucket_edges', 'decimate_minmax', 'view_threshold', 'id_runs', 'report_budget', 'quantise_range',
-           'quantise_above', 'relevance_ids', 'quantise_rows', 'binned_profiles', 'contrast_arrays', 'report_payload',
-           'neighbour_arrays', 'mp_arrays', 'report_html', 'write_report']
+           'quantise_above', 'relevance_ids', 'b64_array', 'quantise_rows', 'binned_profiles', 'contrast_arrays',
+           'id_arrays', 'point_arrays', 'time_labels', 'time_axis', 'report_payload', 'neighbour_arrays', 'mp_arrays',
+           'fill_page', 'report_html', 'write_report']
 
 # %% ../../nbs/06_views.ipynb #615b43b3
 def asset(name:str # 'explorer.js', 'explorer.css' or 'page.html'
@@ -92,7 +93,7 @@ def relevance_ids(res) -> np.ndarray:
 # %% ../../nbs/06_views.ipynb #c5220345
 _TYPES = {np.dtype('float32'): 'f4', np.dtype('int32'): 'i4', np.dtype('int16'): 'i2', np.dtype('int8'): 'i1', np.dtype('uint16'): 'u2'}
 
-def _b64(a:np.ndarray) -> list:
+def b64_array(a:np.ndarray) -> list:
     "`[base64 of the little-endian bytes, type code]` for the page's decoder."
     a = np.ascontiguousarray(a)
     return [base64.b64encode(a.astype(a.dtype.newbyteorder('<'), copy=False).tobytes()).decode('ascii'), _TYPES[a.dtype]]
@@ -142,28 +143,28 @@ def contrast_arrays(res, rid:np.ndarray) -> tuple:
     q, scale = quantise_rows(np.asarray(B[bid], np.float32))
     shared = basis_shared(res.contrast_directions.shape[1], B.shape[1], B.shape[2])
     cfg = res.config.windows
-    return {**_ids(bid, 'basis_id'), 'basis': q, 'basis_scale': scale}, {
+    return {**id_arrays(bid, 'basis_id'), 'basis': q, 'basis_scale': scale}, {
         'k': int(B.shape[2]), 'shared': int(shared), 'null': run_null(res), 'reference': DEFAULT_REFERENCE, 'zone': zone_width(cfg.w, cfg.stride),
         'compact': COMPACT_RUNS, 'span': NEIGHBOUR_SPAN * zone_width(cfg.w, cfg.stride), 'n_rows': int(len(bid))}
 
-def _ids(ids:np.ndarray, name:str) -> dict:
+def id_arrays(ids:np.ndarray, name:str) -> dict:
     "Window ids as the page gets them: `name + '_runs'` (`id_runs`) when that is shorter, else `name`, one int32 each."
     runs = id_runs(ids)
     return {name + '_runs': runs} if runs.size < len(ids) else {name: np.asarray(ids, dtype=np.int32)}
 
-def _points(tab:pd.DataFrame, vid:np.ndarray, thr:float, exact_bytes:int) -> tuple:
+def point_arrays(tab:pd.DataFrame, vid:np.ndarray, thr:float, exact_bytes:int) -> tuple:
     "Per valid window `vid` its position and score: float32 while an array fits `exact_bytes`, else uint16 codes; and how to read the codes."
     x, y, s = (tab[k].to_numpy(np.float64)[vid] for k in ('x', 'y', 'anomaly_score'))
     if len(vid) * 4 <= exact_bytes: return {'x': x.astype(np.float32), 'y': y.astype(np.float32), 'score': s.astype(np.float32)}, {}
     (qx, mx), (qy, my), (qs, ms) = quantise_range(x), quantise_range(y), quantise_above(s, thr)
     return {'x': qx, 'y': qy, 'score': qs}, {'x': mx, 'y': my, 'score': ms}
 
-def _time_labels(index, rows:np.ndarray) -> list:
+def time_labels(index, rows:np.ndarray) -> list:
     "Readable labels of the series index at `rows` (times as ISO text, else the index values)."
     if isinstance(index, pd.DatetimeIndex): return [t.isoformat(sep=' ') for t in index[rows]]
     return [str(v) for v in np.asarray(index)[rows]]
 
-def _time_axis(index) -> dict:
+def time_axis(index) -> dict:
     "How the page turns a row number into a time: a regular DatetimeIndex as start + step, otherwise row numbers."
     if isinstance(index, pd.DatetimeIndex) and len(index) > 1:
         d = np.diff(index.as_unit('ns').asi8)           # pandas may store us or s: ns makes the unit known
@@ -188,9 +189,9 @@ def report_payload(res, # a run (`RunResult` or `load_result`)
     cluster = tab.cluster.fillna(-2).to_numpy().astype(np.int16)
     small = cluster[vid].min() >= -128 and cluster[vid].max() <= 127
     thr = view_threshold(res)
-    arrays, quant = _points(tab, vid, thr, exact_bytes)
-    arrays.update(_ids(vid, 'id'))                     # rows: id * stride
-    if len(rid) < len(vid): arrays.update(_ids(rid, 'rel'))   # a relevance sample: which windows the sums below belong to
+    arrays, quant = point_arrays(tab, vid, thr, exact_bytes)
+    arrays.update(id_arrays(vid, 'id'))                     # rows: id * stride
+    if len(rid) < len(vid): arrays.update(id_arrays(rid, 'rel'))   # a relevance sample: which windows the sums below belong to
     arrays['cluster'] = cluster[vid].astype(np.int8 if small else np.int16)
     arrays.update(_sum_arrays(res, rid, exact_bytes))
     basis, contrast = contrast_arrays(res, rid); arrays.update(basis)   # any selection's contrast, at once: a few bytes per window, before the budgeted arrays
@@ -221,8 +222,8 @@ def report_payload(res, # a run (`RunResult` or `load_result`)
             'threshold_rule': res.metrics.get('anomaly', {}).get('threshold_rule'),
             'bands': band_state, 'contrast': contrast,
             'band_labels': band_labels(w, arrays['bands'].shape[2]) if 'bands' in arrays else [],
-            'bucket_labels': _time_labels(res.series.index, np.minimum(edges[:-1], n - 1)), 'time': _time_axis(res.series.index)}
-    return {'meta': meta, 'arrays': {k: _b64(v) for k, v in arrays.items()}}
+            'bucket_labels': time_labels(res.series.index, np.minimum(edges[:-1], n - 1)), 'time': time_axis(res.series.index)}
+    return {'meta': meta, 'arrays': {k: b64_array(v) for k, v in arrays.items()}}
 
 # %% ../../nbs/06_views.ipynb #a1201c02
 def neighbour_arrays(res, vid:np.ndarray, room:float=np.inf) -> tuple:
@@ -237,7 +238,7 @@ def neighbour_arrays(res, vid:np.ndarray, room:float=np.inf) -> tuple:
     fit = int(min(len(rows), max(0, room) * 3 / 4 / (nb.shape[1] * 4 + 8)))   # a row: k int32 ids, and at most one id run (two int32)
     listed, rows = len(rows), rows if len(rows) <= fit else rows[np.unique(np.linspace(0, len(rows) - 1, fit).astype(np.int64))]
     if not len(rows): return {}, 0, listed
-    return {**_ids(rows, 'nb'), 'nbr': np.ascontiguousarray(nb[rows], np.int32)}, int(nb.shape[1]), listed
+    return {**id_arrays(rows, 'nb'), 'nbr': np.ascontiguousarray(nb[rows], np.int32)}, int(nb.shape[1]), listed
 
 def mp_arrays(res, vid:np.ndarray, edges:np.ndarray, exact_bytes:int) -> tuple:
     "The matrix profile when the run has one: per valid window (`mp`: float32, or uint16 codes beyond `exact_bytes` with the NaN positions apart, `mp_nan`) and per bucket of steps (`step_mp`, the largest); and how to read the codes."
@@ -252,14 +253,20 @@ def mp_arrays(res, vid:np.ndarray, edges:np.ndarray, exact_bytes:int) -> tuple:
     return out, quant
 
 # %% ../../nbs/06_views.ipynb #074772db
+def fill_page(template:str, # an asset: 'page.html' or 'compare.html'
+              title:str, payload:dict, **scripts) -> str:
+    "A self-contained page: `template` with its title, the explorer's CSS, plotly.js, the data and each of `scripts` (`module=` fills `/*DVATS_MODULE*/`) inserted, in one pass (inserted text is not rescanned)."
+    from plotly.offline import get_plotlyjs
+    parts = {'__DVATS_TITLE__': html.escape(title), '/*DVATS_CSS*/': asset('explorer.css'), '/*DVATS_PLOTLY*/': get_plotlyjs(),
+             '__DVATS_DATA__': json.dumps(payload, separators=(',', ':')).replace('<', '\\u003c'),
+             **{f'/*DVATS_{k.upper()}*/': v for k, v in scripts.items()}}
+    return re.sub('|'.join(re.escape(k) for k in parts), lambda m: parts[m.group()], asset(template))
+
 def report_html(res, max_bytes:int|None=None, **kw) -> str:
     "The self-contained HTML explorer of a run, as text (`max_bytes` and `kw`: as `report_payload`'s)."
     from plotly.offline import get_plotlyjs
-    js = get_plotlyjs()
-    payload = report_payload(res, max_bytes, plotly_bytes=len(js), **kw)
-    parts = {'__DVATS_TITLE__': html.escape(res.config.report.title), '/*DVATS_CSS*/': asset('explorer.css'), '/*DVATS_PLOTLY*/': js,
-             '__DVATS_DATA__': json.dumps(payload, separators=(',', ':')).replace('<', '\\u003c'), '/*DVATS_MODULE*/': asset('explorer.js')}
-    return re.sub('|'.join(re.escape(k) for k in parts), lambda m: parts[m.group()], asset('page.html'))   # one pass: inserted text is not rescanned
+    payload = report_payload(res, max_bytes, plotly_bytes=len(get_plotlyjs()), **kw)
+    return fill_page('page.html', res.config.report.title, payload, module=asset('explorer.js'))
 
 def write_report(res, path=None, max_bytes:int|None=None, **kw) -> Path:
     "Write the HTML explorer of a run to `path` (default `OUT/report.html`), atomically (`max_bytes` and `kw`: as `report_payload`'s)."

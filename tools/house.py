@@ -1,0 +1,73 @@
+"""The house drawn from its imports: every `dvats` module, its lines, the dvats modules it imports (at the top or inside a
+function), and the circles among them. `make test` runs `tests/test_house.py`, which holds the house to no circle and no
+module over 400 lines. Usage: `python tools/house.py` prints the module table and any circle."""
+import ast, sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MAX_LINES = 400
+
+
+def modules(package:Path=ROOT / 'dvats') -> dict:
+    "Module name -> path of every module of the package (generated `_modidx` left out)."
+    out = {}
+    for p in sorted(package.rglob('*.py')):
+        if p.name == '_modidx.py': continue
+        parts = p.relative_to(package.parent).with_suffix('').parts
+        out['.'.join(parts[:-1] if parts[-1] == '__init__' else parts)] = p
+    return out
+
+
+def imports(name:str, path:Path, known:set) -> set:
+    "The package's modules that module `name` imports, anywhere in it (type-checking-only imports left out)."
+    tree, out = ast.parse(path.read_text()), set()
+    package = name if path.name == '__init__.py' else name.rsplit('.', 1)[0]
+    skip = {id(n) for node in ast.walk(tree) if isinstance(node, ast.If) and 'TYPE_CHECKING' in ast.unparse(node.test) for n in ast.walk(node)}
+    for node in ast.walk(tree):
+        if id(node) in skip: continue
+        if isinstance(node, ast.Import): targets = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ''
+            if node.level: base = '.'.join(package.split('.')[:len(package.split('.')) - node.level + 1] + ([base] if base else []))
+            targets = [base] + [f'{base}.{a.name}' for a in node.names]
+        else: continue
+        for t in targets:
+            while t and t not in known: t = t.rpartition('.')[0]
+            if t and t != name and t != 'dvats': out.add(t)
+    return out
+
+
+def graph() -> dict:
+    "Module -> the package's modules it imports."
+    mods = modules()
+    return {m: imports(m, p, set(mods)) for m, p in mods.items()}
+
+
+def circles(g:dict) -> list:
+    "The strongly connected groups of more than one module (Tarjan): each is an import circle."
+    index, low, stack, on, out, counter = {}, {}, [], set(), [], [0]
+    def visit(v):
+        index[v] = low[v] = counter[0]; counter[0] += 1; stack.append(v); on.add(v)
+        for w in g.get(v, ()):
+            if w not in index: visit(w); low[v] = min(low[v], low[w])
+            elif w in on: low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            group = []
+            while True:
+                w = stack.pop(); on.discard(w); group.append(w)
+                if w == v: break
+            if len(group) > 1: out.append(sorted(group))
+    sys.setrecursionlimit(10_000)
+    for v in g:
+        if v not in index: visit(v)
+    return out
+
+
+if __name__ == '__main__':
+    g, mods = graph(), modules()
+    print('| module | lines | imports |\n|---|---|---|')
+    for m, p in mods.items():
+        n = len(p.read_text().splitlines())
+        print(f"| `{m}` | {n}{' (over ' + str(MAX_LINES) + ')' if n > MAX_LINES else ''} | {', '.join(sorted(x.replace('dvats.', '') for x in g[m]))} |")
+    found = circles(g)
+    print('\ncircles:', found or 'none')
