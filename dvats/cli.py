@@ -62,6 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
     which.add_argument('--windows', type=_id_list, help='window ids, e.g. 3,4,5 or 10-20')
     which.add_argument('--cluster', type=int, help='every window of this cluster (-1: noise)')
     which.add_argument('--anomalies', action='store_true', help='every window above the anomaly threshold')
+    which.add_argument('--clusters', action='store_true', help='an overview: one row per cluster with its size, share of the series and what changed, in words')
+    which.add_argument('--events', action='store_true', help='the windows above the anomaly threshold merged into events, highest peak first, with what changed')
     ex.add_argument('--contrast', action='store_true', help='what sets the selection apart from a reference (recomputed)')
     ex.add_argument('--reference', type=_reference, default=None,
                     help=f"with --contrast: {', '.join(REFERENCES)} (default {DEFAULT_REFERENCE}), or window ids, e.g. 100-200")
@@ -174,12 +176,24 @@ def _cmd_demo(a:argparse.Namespace):
     from dvats.pipeline import demo
     demo(a.out, a.config, **_overrides(a))
 
+def _print_overview(res, a:argparse.Namespace):
+    "`dvats explain --clusters` / `--events`: the overview tables of `dvats.overview`, as text or JSON."
+    import json
+    from dvats.overview import cluster_overview, anomaly_events
+    t = cluster_overview(res) if a.clusters else anomaly_events(res)
+    if a.json: return print(json.dumps(json.loads(t.to_json(orient='records', date_format='iso')), indent=1))
+    if not len(t): return print('no window is above the anomaly threshold: no event.' if a.events else 'this run has no cluster.')
+    t = t.assign(channels=[', '.join(c) for c in t.channels])
+    if a.clusters: t = t.assign(cluster=t.cluster.map(lambda k: 'noise' if k < 0 else str(k)), share=t.share.map('{:.1%}'.format))
+    print(t.to_string(index=False, float_format='{:.3g}'.format))
+
 def _cmd_explain(a:argparse.Namespace):
     import json
     import numpy as np
     from dvats.result import load_result
     from dvats.explain import cluster_ids, anomaly_ids
     res = load_result(a.out)
+    if a.clusters or a.events: return _print_overview(res, a)
     if a.windows is not None: ids, what = np.asarray(a.windows), f"{len(a.windows)} window(s)"
     elif a.cluster is not None: ids, what = cluster_ids(res.windows, a.cluster), f"cluster {a.cluster}"
     else: ids, what = anomaly_ids(res.windows), 'the anomalous windows'

@@ -18,8 +18,8 @@ from ..anomaly import anomaly_threshold
 # %% auto #0
 __all__ = ['asset', 'bucket_edges', 'decimate_minmax', 'view_threshold', 'id_runs', 'report_budget', 'quantise_range',
            'quantise_above', 'relevance_ids', 'b64_array', 'quantise_rows', 'binned_profiles', 'contrast_arrays',
-           'id_arrays', 'point_arrays', 'time_labels', 'time_axis', 'report_payload', 'neighbour_arrays', 'mp_arrays',
-           'fill_page', 'report_html', 'write_report']
+           'id_arrays', 'point_arrays', 'time_labels', 'time_axis', 'overview_meta', 'report_payload',
+           'neighbour_arrays', 'mp_arrays', 'fill_page', 'report_html', 'write_report']
 
 # %% ../../nbs/06_views.ipynb #615b43b3
 def asset(name:str # 'explorer.js', 'explorer.css' or 'page.html'
@@ -172,6 +172,15 @@ def time_axis(index) -> dict:
             return {'kind': 'regular', 't0_ms': float(index[0].value / 1e6), 'dt_ms': float(d[0] / 1e6)}
     return {'kind': 'rows'}
 
+def overview_meta(res) -> dict:
+    "What the page's overview lists (`dvats.overview`): one row per cluster with its description, and the anomaly events, highest peak first, with their times."
+    from dvats.overview import cluster_overview, anomaly_events
+    ov, ev = cluster_overview(res), anomaly_events(res)
+    label = lambda t: t.isoformat(sep=' ') if hasattr(t, 'isoformat') else str(t)
+    ev = ev.assign(start_time=[label(t) for t in ev.start_time], end_time=[label(t) for t in ev.end_time])
+    rows = lambda df: json.loads(df.to_json(orient='records'))
+    return {'overview': rows(ov), 'events': rows(ev)}
+
 def report_payload(res, # a run (`RunResult` or `load_result`)
                    max_bytes:int|None=None, # the size budget of the page; default `report_budget` of the valid windows
                    n_buckets:int=2000, plotly_bytes:int=5_000_000,
@@ -222,7 +231,8 @@ def report_payload(res, # a run (`RunResult` or `load_result`)
             'threshold_rule': res.metrics.get('anomaly', {}).get('threshold_rule'),
             'bands': band_state, 'contrast': contrast,
             'band_labels': band_labels(w, arrays['bands'].shape[2]) if 'bands' in arrays else [],
-            'bucket_labels': time_labels(res.series.index, np.minimum(edges[:-1], n - 1)), 'time': time_axis(res.series.index)}
+            'bucket_labels': time_labels(res.series.index, np.minimum(edges[:-1], n - 1)), 'time': time_axis(res.series.index),
+            **overview_meta(res)}
     return {'meta': meta, 'arrays': {k: b64_array(v) for k, v in arrays.items()}}
 
 # %% ../../nbs/06_views.ipynb #a1201c02
