@@ -800,3 +800,179 @@ def test_demo_report_answers_for_a_regime_and_the_anomalies(tmp_path):
     from dvats.views.page import write_report
     res = cached_demo(tmp_path / 'demo')
     demo_answers(res, write_report(res, tmp_path / 'demo' / 'report.html'), SHOTS29)
+
+
+# ---- issue 31: the clusters in words, the anomalies as events, undo, words, colours, the shortcuts ----
+
+SHOTS31 = SHOTS / 'shots31'
+
+
+def valid_ids(res, ids):
+    v = res.windows.valid.to_numpy()
+    return [int(i) for i in ids if v[i]]
+
+
+def event_windows(res, row):
+    "The windows of an event of `dvats.overview.anomaly_events`: those of `first..last` above the run's threshold."
+    w = res.windows
+    r = np.arange(row['first'], row['last'] + 1)
+    return [int(i) for i in r[w.is_anomaly.to_numpy()[r] & w.valid.to_numpy()[r]]]
+
+
+def test_cluster_overview_rows_and_click(report, browser):
+    "One row per cluster, as dvats.overview.cluster_overview (noise last): its colour in the projection, size, share of time, stretches, words; a click selects it."
+    from dvats.overview import cluster_overview
+    res, _ = report
+    ov = cluster_overview(res)
+    rows = browser.execute_script("return dvats.overviewRows()")
+    assert [r['cluster'] for r in rows] == ov.cluster.tolist() and len(rows) >= 2
+    colours = browser.execute_script("return document.getElementById('proj').data[0].marker.color")
+    cl = res.windows.cluster.to_numpy()[res.windows.valid.to_numpy()]
+    for r, (_, o) in zip(rows, ov.iterrows()):
+        name = 'noise' if o.cluster == -1 else f'cluster {o.cluster}'
+        n = int(o.windows)
+        assert r['cells'] == [name, f"{n:,} window{'' if n == 1 else 's'}", f"{round(o.share * 100)}%" if o.share >= 0.005 else '<1%',
+                              f"{o.stretches} stretch{'' if o.stretches == 1 else 'es'}", o.description], r
+        assert r['color'] == colours[int(np.flatnonzero(cl == o.cluster)[0])]      # the swatch is the cluster's colour in the projection
+    k = int(ov.cluster.iloc[0])
+    browser.execute_script("dvats.select([], 'replace')")
+    browser.find_element('css selector', f'#overview tr[data-cluster="{k}"]').click()    # a real click on the row
+    want = valid_ids(res, np.flatnonzero((res.windows.cluster == k).fillna(False).to_numpy()))
+    assert browser.execute_script("return dvats.state().selection") == want
+    assert browser.execute_script("return dvats.clickOverview(arguments[0]).ids", int(ov.cluster.iloc[-1])) == \
+        valid_ids(res, np.flatnonzero((res.windows.cluster == ov.cluster.iloc[-1]).fillna(False).to_numpy()))
+    browser.execute_script("dvats.select([], 'replace')")
+
+
+def test_anomalies_listed_as_events(report, browser):
+    "The ranked list: one row per event of dvats.overview.anomaly_events (highest peak first); a click selects the event's windows above the threshold."
+    from dvats.overview import anomaly_events
+    res, _ = report
+    ev = anomaly_events(res)
+    assert len(ev) >= 2
+    rows = browser.execute_script("return dvats.eventRows()")
+    assert len(rows) == min(len(ev), 200)
+    for r, (_, e) in zip(rows, ev.iterrows()):
+        assert (r['first'], r['last']) == (e['first'], e['last'])
+        n = int(e.windows)
+        assert r['cells'] == [str(int(e.event) + 1), f'{e.peak:.3f}', e.start_time.isoformat(sep=' '), e.end_time.isoformat(sep=' '),
+                              f"{n:,} window{'' if n == 1 else 's'}", e.description], r
+    k = int(np.argmax(ev.windows.to_numpy() > 1)) if (ev.windows > 1).any() else 0
+    browser.execute_script("dvats.select([], 'replace')")
+    browser.find_element('css selector', f'#rank tr[data-event="{k}"]').click()
+    want = event_windows(res, ev.iloc[k])
+    assert len(want) == ev.windows.iloc[k]
+    assert browser.execute_script("return dvats.state().selection") == want
+    for j in range(len(ev)):
+        assert browser.execute_script("return dvats.selectEvent(arguments[0], 'replace').ids", j) == event_windows(res, ev.iloc[j])
+    browser.execute_script("dvats.select([], 'replace')")
+
+
+def test_double_click_clears_and_ctrl_z_brings_it_back(report, browser):
+    "A double click in the projection clears the selection; Ctrl+Z restores it, Ctrl+Shift+Z and Ctrl+Y redo, the buttons too."
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    res, _ = report
+    d = browser
+    state = lambda: d.execute_script("return dvats.state().selection")
+    d.execute_script("dvats.select([], 'replace')")
+    want = d.execute_script("return dvats.selectCluster(0, 'replace').ids")
+    assert len(want) > 1
+    scroll_to(d, 'proj')
+    el = d.find_element(By.CSS_SELECTOR, '#proj .nsewdrag[data-subplot="xy"]')
+    ActionChains(d).move_to_element_with_offset(el, 4 - el.size['width'] // 2, 4 - el.size['height'] // 2).double_click().perform()   # a corner: no point
+    for _ in range(50):
+        if state() == []: break
+        time.sleep(0.1)
+    assert state() == []
+    assert 'Ctrl+Z brings it back' in d.execute_script("return document.getElementById('status').textContent")
+    ActionChains(d).key_down(Keys.CONTROL).send_keys('z').key_up(Keys.CONTROL).perform()
+    assert state() == want
+    ActionChains(d).key_down(Keys.CONTROL).key_down(Keys.SHIFT).send_keys('z').key_up(Keys.SHIFT).key_up(Keys.CONTROL).perform()
+    assert state() == []
+    ActionChains(d).key_down(Keys.CONTROL).send_keys('z').key_up(Keys.CONTROL).perform()
+    assert state() == want
+    ActionChains(d).key_down(Keys.CONTROL).send_keys('y').key_up(Keys.CONTROL).perform()
+    assert state() == []
+    d.find_element('id', 'undo').click()
+    assert state() == want
+    d.find_element('id', 'redo').click()
+    assert state() == [] and d.execute_script("return document.getElementById('redo').disabled") is True
+    # a new selection after an undo drops what could be redone; typing in the tag's box is not an undo
+    d.execute_script("dvats.undo(); dvats.select([5, 6], 'add')")
+    assert state() == sorted(set(want) | {5, 6}) and d.execute_script("return dvats.history().redo") == 0
+    box = d.find_element('id', 'tagname'); box.clear(); box.send_keys('x', Keys.CONTROL, 'z')
+    assert state() == sorted(set(want) | {5, 6})
+    d.execute_script("document.activeElement.blur(); dvats.select([], 'replace')")
+
+
+def test_one_window_is_singular(report, browser):
+    "'1 window', never '1 windows': the status line, the clicked window's context, a tag's chip, the overview and the events."
+    res, _ = report
+    d = browser
+    i = int(np.flatnonzero(res.windows.valid)[50])
+    d.execute_script("dvats.select([arguments[0]], 'replace')", i)
+    status = d.execute_script("return document.getElementById('status').textContent")
+    assert status.startswith('1 window selected'), status
+    d.execute_script("dvats.focus(arguments[0]); dvats.setContext(0, 0); dvats.tag('one', [arguments[0]])", i)
+    text = d.execute_script("return [focusv.textContent, document.querySelector('#tags .dvats-tag').textContent]")
+    assert text[0].endswith('context 1 window') and text[1] == 'one 1 window ×', text
+    page = d.execute_script("return document.querySelector('.dvats').textContent")
+    assert ' 1 windows' not in page and '>1 windows' not in page and not page.startswith('1 windows')
+    import re
+    assert not re.search(r'(?<![\d,])1 windows', page), re.findall(r'.{20}(?<![\d,])1 windows.{10}', page)
+    d.execute_script("dvats.untag('one'); dvats.focus(-1); dvats.setContext(5, 5); dvats.select([], 'replace')")
+
+
+def test_palettes_rings_and_the_shortcuts(report, browser):
+    "Clusters and channels are coloured from different palettes; the anomaly rings are black on a white halo; '?' shows the shortcuts, Esc hides them."
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+    d = browser
+    got = d.execute_script("""const s = document.getElementById('series').data.slice(0, 6).map(t => t.line.color), p = document.getElementById('proj').data;
+        return [s, dvats.overviewRows().map(r => r.color), p.filter(t => t.name.startsWith('above threshold')).map(t => [t.marker.color, t.marker.line.width])]""")
+    chans, clusters, rings = got
+    assert len(set(chans)) == 6 and not set(chans) & set(clusters)
+    assert rings == [['#ffffff', 4], ['#111111', 1.6]]
+    assert d.execute_script("document.activeElement.blur(); return document.getElementById('help').hidden") is True   # not typing in a box
+    ActionChains(d).send_keys('?').perform()
+    assert d.execute_script("return !document.getElementById('help').hidden && document.getElementById('help').getBoundingClientRect().height > 50")
+    words = d.execute_script("return document.getElementById('help').textContent")
+    assert 'Ctrl+Z' in words and 'Ctrl+Shift+Z' in words and 'double-click' in words
+    SHOTS31.mkdir(parents=True, exist_ok=True)
+    d.save_screenshot(str(SHOTS31 / 'help.png'))
+    ActionChains(d).send_keys(Keys.ESCAPE).perform()
+    assert d.execute_script("return document.getElementById('help').hidden") is True
+
+
+def test_demo_report_overview_and_events(tmp_path):
+    "The demo (its cached run) at 1280×800: the clusters in words and the anomaly events at the top of the page, as dvats.overview lists them; screenshots in runs/shots31/."
+    from dvats.pipeline import cached_demo
+    from dvats.overview import anomaly_events
+    from dvats.views.page import write_report
+    res = cached_demo(tmp_path / 'demo')
+    page = write_report(res, tmp_path / 'demo' / 'report.html')
+    SHOTS31.mkdir(parents=True, exist_ok=True)
+    d = headless_chromium(1280, 800)
+    d.execute_cdp_cmd('Emulation.setDeviceMetricsOverride', {'width': 1280, 'height': 800, 'deviceScaleFactor': 1, 'mobile': False})   # the page itself 1280×800
+    try:
+        open_page(d, page, target=None)
+        ev = anomaly_events(res)
+        rows = d.execute_script("return [dvats.overviewRows(), dvats.eventRows()]")
+        assert [r['cluster'] for r in rows[0]] == sorted({int(k) for k in res.windows.cluster.dropna()}, key=lambda k: (k < 0, k))
+        assert [(r['first'], r['last']) for r in rows[1]] == list(zip(ev['first'], ev['last']))[:200]
+        d.execute_script("window.scrollTo(0, 0)")
+        d.save_screenshot(str(SHOTS31 / 'demo-overview-events.png'))
+        regime, k, _ = regime_cluster(res)
+        d.find_element('css selector', f'#overview tr[data-cluster="{k}"]').click()
+        assert d.execute_script("return dvats.state().selection") == valid_ids(res, np.flatnonzero((res.windows.cluster == k).fillna(False).to_numpy()))
+        d.execute_script("window.scrollTo(0, 0)")
+        d.save_screenshot(str(SHOTS31 / f'demo-cluster{k}-regime{regime}-selected.png'))
+        if len(ev):
+            d.find_element('css selector', '#rank tr[data-event="0"]').click()
+            assert d.execute_script("return dvats.state().selection") == event_windows(res, ev.iloc[0])
+            assert d.execute_script("return [...document.querySelectorAll('.dvats-picked')].map(tr => tr.dataset.event)") == ['0']   # the row marked
+            scroll_to(d, 'eventbox')
+            d.save_screenshot(str(SHOTS31 / 'demo-event1-selected.png'))
+    finally: d.quit()

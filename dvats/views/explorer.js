@@ -5,9 +5,14 @@
 // selection goes: the HTML page keeps it to itself; the Jupyter widget (anywidget) syncs it with Python.
 // The page mounts itself when it finds its data block; Jupyter calls the default export's `render`.
 
-// ---- one palette and the few facts every view shares ----
+// ---- two palettes and the few facts every view shares ----
+// the clusters' colours (the projection's points, the strip under the series, the overview's swatches)
 export const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#bcbd22', '#17becf',
                         '#393b79', '#637939', '#8c6d31', '#843c39', '#7b4173'];
+// the channels' colours (the series' lines, the preview): another palette, so that a channel is never read as the cluster of its colour
+export const CHANNEL_PALETTE = ['#1b9e77', '#7570b3', '#e7298a', '#66a61e', '#e6ab02', '#a6761d', '#666666', '#d95f02',
+                                '#1a5e85', '#b2182b', '#4d9221', '#5e3c99'];
+export const channelColor = c => CHANNEL_PALETTE[c % CHANNEL_PALETTE.length];
 // noise (-1) grey, no cluster (-2: an invalid window) white
 export const clusterColor = k => k === -1 ? '#b0b0b0' : k < -1 ? '#ffffff' : PALETTE[k % PALETTE.length];
 
@@ -70,12 +75,15 @@ export function viridis(f) {
 export const packRGBA = hex => { const [r, g, b] = rgbOf(hex); return (0xff000000 | (b << 16) | (g << 8) | r) >>> 0; };
 
 export const fmt = n => Number(n).toLocaleString('en-US');
+/** A count and its noun, singular for one: `count(1, 'window')` -> '1 window', `count(1102, 'window')` -> '1,102 windows'. */
+export const count = (n, one, many = one + 's') => `${fmt(n)} ${Number(n) === 1 ? one : many}`;
+const nw = n => count(n, 'window');
 
 /** What a selection's numbers come from, when the file holds the relevance of a sample of the windows only (`''` when it holds all). */
 export function sampleNote(selected, used, nSample, nValid) {
   if (nSample >= nValid) return '';
-  if (!selected) return `channel importances from the ${fmt(nSample)} windows of the relevance sample (of ${fmt(nValid)}).`;
-  return `channel importances from ${fmt(used)} of ${fmt(selected)} selected windows (the relevance sample)` +
+  if (!selected) return `channel importances from the ${nw(nSample)} of the relevance sample (of ${fmt(nValid)}).`;
+  return `channel importances from ${fmt(used)} of ${fmt(selected)} selected ${selected === 1 ? 'window' : 'windows'} (the relevance sample)` +
     (used ? '.' : ': this file holds none of their relevance; explain them with dvats explain or in the Jupyter explorer.');
 }
 
@@ -209,8 +217,8 @@ export function contrastTable(contribution, channels) {
 
 /** What the page says above a contrast's bars: the selection, its reference, and how far it stands apart from random selections of its size. */
 export function contrastLine(ct) {
-  const who = ct.nSelected > ct.ns ? `${fmt(ct.ns)} of ${fmt(ct.nSelected)} selected windows (those in the contrast basis' sample)` : `${fmt(ct.ns)} windows`;
-  const ref = `${fmt(ct.nr)} reference windows (` + (ct.overlapping ? 'every window shares a step with the selection: all unselected windows)'
+  const who = ct.nSelected > ct.ns ? `${fmt(ct.ns)} of ${fmt(ct.nSelected)} selected ${ct.nSelected === 1 ? 'window' : 'windows'} (those in the contrast basis' sample)` : nw(ct.ns);
+  const ref = count(ct.nr, 'reference window') + ' (' + (ct.overlapping ? 'every window shares a step with the selection: all unselected windows)'
     : ct.reference === 'neighbours' ? 'neighbours: the windows around the selection in time that share no step with it)' : 'all: every window that shares no step with the selection)');
   const x = v => v === Infinity ? '∞' : v.toFixed(1);
   if (ct.distinct) return `${who} against ${ref}: ${x(ct.ratio)}× a random selection's difference (99% stay below ${x(ct.threshold)}×)`;
@@ -326,6 +334,15 @@ export function nearestSorted(v, x) {
 export const COLOR_NAMES = [['cluster', 'cluster'], ['score', 'anomaly score'], ['time', 'time'], ['matrix_profile', 'matrix profile']];
 export const SERIES_LAYOUTS = ['channels', 'overlay'];
 
+// the shortcuts and gestures the help overlay lists
+export const HELP = [['Ctrl+Z', 'undo the last change of the selection'], ['Ctrl+Shift+Z, Ctrl+Y', 'redo it'],
+                     ['?', 'show or hide this list'], ['Esc', 'close it'],
+                     ['lasso or box in the projection', 'select the windows inside (replace, add or subtract, as the selection mode says)'],
+                     ['double-click in the projection', 'clear the selection (Ctrl+Z brings it back)'],
+                     ['drag along the series', 'select the windows that cover that time'],
+                     ['click a point', 'show its window, its context in time and the windows like it'],
+                     ['click a cluster or an event', 'select its windows']];
+
 // ---- the layout: every part gets the class `dvats-<name>`; the page also gives it the id `<name>` ----
 function layout(root, page, own) {   // own: the page answers 'what sets them apart' itself (the run has a contrast basis)
   const ui = {};
@@ -359,6 +376,8 @@ function layout(root, page, own) {   // own: the page answers 'what sets them ap
   el('button', 'selcluster', {}, bar, 'select cluster');
   el('button', 'selanom', {}, bar, 'select anomalies');
   el('button', 'clear', {}, bar, 'clear');
+  el('button', 'undo', {title: 'undo the last change of the selection (Ctrl+Z)'}, bar, '↶ undo');
+  el('button', 'redo', {title: 'redo it (Ctrl+Shift+Z or Ctrl+Y)'}, bar, '↷ redo');
   el('button', 'csv', {}, bar, 'export ids (CSV)');
   el('button', 'savestate', {}, bar, 'export view (JSON)');
   label(bar, 'reopen view', el('input', 'loadstate', {type: 'file', accept: '.json,application/json'}));
@@ -367,6 +386,7 @@ function layout(root, page, own) {   // own: the page answers 'what sets them ap
   const targets = own ? [['contrast', 'what sets them apart'], ['embedding', 'what the encoder looks at']]
                       : [['embedding', 'what drives them'], ['contrast', 'what sets them apart (recomputed)']];   // a run made before the basis: Python recomputes
   for (const [v, t] of targets) el('option', null, {value: v}, target, t);
+  el('button', 'helpbtn', {title: 'keyboard shortcuts and mouse gestures (?)'}, bar, '?');
   el('span', 'status', {}, bar);
   // the clicked window: its neighbours in time, the windows most like it, and tags
   const bar2 = el('div', null, {class: 'dvats-bar dvats-bar2'}, root);
@@ -391,6 +411,14 @@ function layout(root, page, own) {   // own: the page answers 'what sets them ap
   label(bar2, 'series', sl);                        // the word and its choice on one line
   for (const [v, t] of [['channels', 'one row per channel'], ['overlay', 'channels overlaid']]) el('option', null, {value: v}, sl, t);
   el('div', 'tags', {}, root);
+  // what an analyst reads first: the clusters in words, and the anomalies merged into events
+  const sum = el('div', null, {class: 'dvats-grid'}, root);
+  const ovp = el('div', 'overviewbox', {class: 'dvats-panel dvats-scroll dvats-summary'}, sum);
+  el('div', null, {class: 'dvats-caption'}, ovp, 'clusters: size, share of the time, what changed in them (click one to select it)');
+  el('table', 'overview', {}, ovp);
+  const evp = el('div', 'eventbox', {class: 'dvats-panel dvats-scroll dvats-summary'}, sum);
+  el('div', 'rankcaption', {class: 'dvats-caption'}, evp, 'anomalies');
+  el('table', 'rank', {}, evp);
   const top = el('div', null, {class: 'dvats-grid'}, root);
   const left = el('div', null, {class: 'dvats-panel'}, top);
   el('div', 'proj', {}, left); el('div', 'preview', {}, left); el('div', 'hovernote', {class: 'dvats-note'}, left);
@@ -400,7 +428,14 @@ function layout(root, page, own) {   // own: the page answers 'what sets them ap
   el('div', 'series', {}, el('div', null, {class: 'dvats-panel dvats-wide'}, root));
   const bottom = el('div', null, {class: 'dvats-grid dvats-wide'}, root);
   el('div', 'hist', {}, el('div', null, {class: 'dvats-panel'}, bottom));
-  el('table', 'rank', {}, el('div', null, {class: 'dvats-panel dvats-scroll'}, bottom));
+  // the shortcuts, shown with '?' or its button
+  const help = el('div', 'help', {role: 'dialog', 'aria-label': 'keyboard shortcuts'}, root);
+  help.hidden = true;
+  if (page) help.classList.add('dvats-help-fixed');
+  el('button', 'helpclose', {title: 'close (Esc)'}, help, '×');
+  el('div', null, {class: 'dvats-caption'}, help, 'keyboard and mouse');
+  const keys = el('table', null, {}, help);
+  for (const [k, what] of HELP) { const tr = keys.insertRow(); tr.insertCell().textContent = k; tr.insertCell().textContent = what; }
   return ui;
 }
 
@@ -548,8 +583,11 @@ export function mount(root, D, host = {}, start = null) {
       cx.beginPath(); cx.moveTo(x, y - d); cx.lineTo(x + d, y); cx.lineTo(x, y + d); cx.lineTo(x - d, y); cx.closePath();
       cx.fillStyle = 'rgba(23,190,207,0.85)'; cx.fill(); cx.strokeStyle = '#0b6b75'; cx.stroke();
     }
-    cx.lineWidth = 2.5 * r; cx.strokeStyle = '#9467bd';
-    for (const i of si) { cx.beginPath(); cx.arc(o.px(i), o.py(i), 6 * r, 0, 2 * Math.PI); cx.stroke(); }   // the windows like it: purple rings
+    // the windows like it: purple rings on a white halo, edged in black, seen on every cluster's colour (the purple cluster's too)
+    for (const [wd, col, rad] of [[5, '#ffffff', 6], [2.5, '#9467bd', 6], [0.8, '#111111', 7.6]]) {
+      cx.lineWidth = wd * r; cx.strokeStyle = col;
+      for (const i of si) { cx.beginPath(); cx.arc(o.px(i), o.py(i), rad * r, 0, 2 * Math.PI); cx.stroke(); }
+    }
     for (const i of f) {                       // the clicked window: a black star
       const x = o.px(i), y = o.py(i); cx.beginPath();
       for (let k = 0; k < 10; k++) { const a = -Math.PI / 2 + k * Math.PI / 5, d = (k % 2 ? 3.5 : 9) * r; cx.lineTo(x + d * Math.cos(a), y + d * Math.sin(a)); }
@@ -569,10 +607,13 @@ export function mount(root, D, host = {}, start = null) {
       pts = colourGroups(sc).map((c, k) => Object.assign({}, base, {x: gather(A.x, groups[k]), y: gather(A.y, groups[k]), marker: {size: 3, color: c},
                                                                     selected: {marker: {opacity: 1}}, unselected: {marker: {opacity: 1}}}));   // a lasso's points: the marks show them
     }
+    // the windows above the threshold: black rings on a white halo, seen on every cluster's colour (a red ring vanished on red points)
+    const halo = {type: 'scattergl', mode: 'markers', x: an.x, y: an.y, hoverinfo: 'skip', name: 'above threshold (halo)',
+                  marker: {size: 11, symbol: 'circle-open', color: '#ffffff', line: {width: 4}}};
     const anm = {type: 'scattergl', mode: 'markers', x: an.x, y: an.y, hoverinfo: 'skip', name: 'above threshold',
-                 marker: {size: 9, symbol: 'circle-open', color: '#d62728', line: {width: 1.5}}};
+                 marker: {size: 11, symbol: 'circle-open', color: '#111111', line: {width: 1.6}}};
     const path = {type: 'scattergl', mode: 'lines', x: A.x, y: A.y, hoverinfo: 'skip', name: 'path', visible: showPath, line: {width: 0.5, color: '#999'}};
-    const traces = [...pts, anm, path];
+    const traces = [...pts, halo, path, anm];          // the path third, as before (the widget's tests read it there)
     if (sc) traces.push({type: 'scattergl', mode: 'markers', x: [null], y: [null], hoverinfo: 'skip', name: 'scale',   // the colour bar alone
                          marker: {color: [sc.lo, sc.hi], cmin: sc.lo, cmax: sc.hi, colorscale: 'Viridis', showscale: true, colorbar: sc.bar}});
     // no zero lines: the projection's coordinates have no meaning of their own, and x = 0 drew a stray vertical line through the points
@@ -611,12 +652,13 @@ export function mount(root, D, host = {}, start = null) {
   function drawImportance(rows) {
     const r = rows.slice().reverse();
     Plotly.react(ui.imp, [
-      {type: 'bar', orientation: 'h', x: r.map(d => d.share), y: r.map(d => esc(d.channel)), name: 'share', marker: {color: '#4c78a8'}, xaxis: 'x', yaxis: 'y'},
+      {type: 'bar', orientation: 'h', x: r.map(d => d.share), y: r.map(d => esc(d.channel)), name: 'share', marker: {color: '#4c78a8'}, xaxis: 'x', yaxis: 'y',
+       hovertemplate: '%{y}: %{x:.1%} of the |relevance|<extra></extra>'},
       {type: 'bar', orientation: 'h', x: r.map(d => d.signed), y: r.map(d => esc(d.channel)), name: 'signed', xaxis: 'x2', yaxis: 'y2',
-       marker: {color: r.map(d => d.signed >= 0 ? '#d62728' : '#1f77b4')}}],
+       marker: {color: r.map(d => d.signed >= 0 ? '#d62728' : '#1f77b4')}, hovertemplate: '%{y}: %{x:.3g} mean relevance per window<extra></extra>'}],
       {grid: {rows: 1, columns: 2, pattern: 'independent'}, showlegend: false, margin: {t: 30, l: 80, r: 10, b: 30},
-       title: {text: 'channel importance: share of |relevance| · signed relevance', font: {size: 13}},
-       xaxis: {title: {text: 'share'}}, xaxis2: {title: {text: 'signed'}}, yaxis: {automargin: true}, yaxis2: {showticklabels: false}}, cfg());
+       title: {text: 'channel importance: share of |relevance| · signed relevance (R)', font: {size: 13}},
+       xaxis: {title: {text: 'share of |R| (0–1)'}}, xaxis2: {title: {text: 'signed R (mean)'}}, yaxis: {automargin: true}, yaxis2: {showticklabels: false}}, cfg());
   }
   function drawHeat(idx, order, ext, elsewhere) {   // elsewhere: why the page does not draw it (a contrast's profile), or nothing
     const heatLayout = title => ({margin: {t: 30, l: 80, r: 10, b: 35}, title: {text: title, font: {size: 13}}, xaxis: {title: {text: 'step in window'}}, yaxis: {automargin: true}});
@@ -640,7 +682,7 @@ export function mount(root, D, host = {}, start = null) {
       note = M.bins < M.w ? `profile binned to ${M.bins} of ${M.w} steps and stored with 8 bits per cell to fit the file; the channel bars are exact.` : 'profile stored with 8 bits per cell; the channel bars are exact.';
     } else {
       Plotly.react(ui.heat, [], {margin: {t: 30}, title: {text: 'relevance over the window', font: {size: 13}}, xaxis: {visible: false}, yaxis: {visible: false}}, cfg());
-      ui.heatnote.textContent = `The time profiles of ${NV} windows do not fit this file's size budget; see them with dvats explain or the Jupyter explorer. The channel bars are exact.`;
+      ui.heatnote.textContent = `The time profiles of ${nw(NV)} do not fit this file's size budget; see them with dvats explain or the Jupyter explorer. The channel bars are exact.`;
       return;
     }
     const ord = order.slice().reverse();
@@ -660,7 +702,7 @@ export function mount(root, D, host = {}, start = null) {
     if (ext && !ext.bands) return empty('relevance by frequency band', "This host computed the contrast without its frequency bands.");
     if (!ext && !idx.length) return empty('relevance by frequency band', 'No selected window is in the relevance sample.');
     if (!ext && !A.bands) return empty('relevance by frequency band', M.bands === 'over budget'
-      ? `The frequency bands of ${NV} windows do not fit this file's size budget; see them in the Jupyter explorer (Explorer.frequency). The channel bars are exact.`
+      ? `The frequency bands of ${nw(NV)} do not fit this file's size budget; see them in the Jupyter explorer (Explorer.frequency). The channel bars are exact.`
       : 'This run has no frequency-band sums (it was made before dvats kept them); rerun dvats run on it to add them.');
     const B = M.band_labels.length, z = ext ? ext.bands : bandTable(A.bands, A.bands_scale, C, B, idx), ord = order.slice().reverse();
     let m = 0; for (const r of z) for (const v of r) m = Math.max(m, Math.abs(v));
@@ -741,12 +783,12 @@ export function mount(root, D, host = {}, start = null) {
     const traces = [], axes = {}, notes = [];
     for (let c = 0; c < C; c++) {
       const ax = g.per ? chanAxis(c) : 'y';
-      traces.push({type: 'scatter', mode: 'lines', x: bx, y: chanY[c], name: CH[c], line: {width: width[c], color: PALETTE[c % PALETTE.length]},
+      traces.push({type: 'scatter', mode: 'lines', x: bx, y: chanY[c], name: CH[c], line: {width: width[c], color: channelColor(c)},
                    opacity: opacity[c], xaxis: 'x', yaxis: ax, hoverinfo: 'name'});
       if (g.per) {
         axes[ax.replace('y', 'yaxis')] = {domain: dom[c], tickfont: {size: 9}, nticks: 3, zeroline: false};
         notes.push({xref: 'paper', yref: 'paper', x: 0.002, y: dom[c][1], xanchor: 'left', yanchor: 'top', showarrow: false, text: CH[c],
-                    font: {size: 11, color: PALETTE[c % PALETTE.length]}, bgcolor: 'rgba(255,255,255,0.75)'});
+                    font: {size: 11, color: channelColor(c)}, bgcolor: 'rgba(255,255,255,0.75)'});
       }
     }
     if (!g.per) axes.yaxis = {domain: g.channels};
@@ -769,13 +811,44 @@ export function mount(root, D, host = {}, start = null) {
   function relayoutShapes() { if (seriesG) Plotly.relayout(ui.series, {shapes: seriesShapes(selectedIdx(), seriesG)}); }
   function drawHist() {
     const h = histogram(A.score, 60);
-    Plotly.react(ui.hist, [{type: 'bar', x: h.x, y: h.y, width: h.width, marker: {color: '#4c78a8'}, hovertemplate: 'score %{x:.3g}<br>%{y} windows<extra></extra>'}],
+    Plotly.react(ui.hist, [{type: 'bar', x: h.x, y: h.y, width: h.width, marker: {color: '#4c78a8'}, customdata: h.y.map(c => c === 1 ? 'window' : 'windows'), hovertemplate: 'score %{x:.3g}<br>%{y} %{customdata}<extra></extra>'}],
       {margin: {t: 30, l: 40, r: 10, b: 35}, xaxis: {title: {text: 'score'}},
        // which rule set the threshold, so that users can reason about what 'above the threshold' means
        title: {text: 'anomaly scores; threshold: ' + (thr === M.threshold ? (M.threshold_rule || 'the run\'s') : 'set by hand'), font: {size: 11}},
        shapes: [{type: 'line', x0: thr, x1: thr, yref: 'paper', y0: 0, y1: 1, line: {color: 'red', dash: 'dash'}}]}, cfg());
   }
+  // ---- the overview: one row per cluster (dvats.overview.cluster_overview), and the anomalies as events (anomaly_events) ----
+  const OV = M.overview || null, EV = M.events || null, MOST_EVENTS = 200;
+  let ovRows = [], evRows = [];
+  const head = (t, names) => { const tr = t.insertRow(); names.forEach(h => { const th = document.createElement('th'); th.textContent = h; if (h === 'what changed') th.className = 'dvats-words'; tr.appendChild(th); }); };
+  const pct = f => f > 0 && f < 0.005 ? '<1%' : Math.round(f * 100) + '%';
+  function drawOverview() {
+    const t = ui.overview; t.replaceChildren(); ovRows = [];
+    ui.overviewbox.hidden = !OV;                    // a payload made before the overview: no panel
+    if (!OV) return;
+    head(t, ['cluster', 'size', 'time', 'stretches', 'what changed']);
+    for (const o of OV) {
+      const tr = t.insertRow(), name = o.cluster === -1 ? 'noise' : 'cluster ' + o.cluster;
+      tr.dataset.cluster = o.cluster; tr.title = `select the windows of ${name}`;
+      const c0 = tr.insertCell(), sw = document.createElement('span');
+      sw.className = 'dvats-swatch'; sw.style.background = clusterColor(o.cluster);
+      c0.append(sw, ' ' + name);
+      const cells = [nw(o.windows), pct(o.share), count(o.stretches, 'stretch', 'stretches'), o.description];
+      cells.forEach((v, j) => { const td = tr.insertCell(); td.textContent = v; if (j === 3) td.className = 'dvats-words'; });
+      tr.onclick = () => api.selectCluster(o.cluster, 'replace');
+      ovRows.push({cluster: o.cluster, color: clusterColor(o.cluster), cells: [name, ...cells]});
+    }
+  }
+  /** The positions of event `k`'s windows: those of `first..last` above the run's threshold (the windows anomaly_events merged). */
+  function eventIdx(k) {
+    const e = EV && EV[k], idx = [];
+    if (!e) return idx;
+    for (let id = e.first; id <= e.last; id++) { const i = posOf[id]; if (i >= 0 && A.score[i] > M.threshold) idx.push(i); }
+    return idx;
+  }
   function drawRank() {
+    if (EV) return drawEvents();
+    ui.rankcaption.textContent = 'the windows of highest anomaly score (click one to select it)';
     const t = ui.rank; t.replaceChildren();
     const order = topScores(A.score, 50);
     const head = t.insertRow();
@@ -787,13 +860,28 @@ export function mount(root, D, host = {}, start = null) {
       tr.onclick = () => { api.select([A.id[i]], 'replace'); api.focus(A.id[i]); };
     });
   }
+  function drawEvents() {
+    const t = ui.rank; t.replaceChildren(); evRows = [];
+    ui.rankcaption.textContent = !EV.length ? 'anomalies: no window is above the run\'s threshold'
+      : `anomalies: ${count(EV.length, 'event')}, the windows above the run's threshold merged where they touch, highest peak first (click one to select its windows)`;
+    if (!EV.length) return;
+    head(t, ['#', 'peak', 'from', 'to', 'size', 'what changed']);
+    EV.slice(0, MOST_EVENTS).forEach((e, k) => {
+      const tr = t.insertRow(); tr.dataset.event = k; tr.title = `select the windows of event ${k + 1}`;
+      const cells = [String(k + 1), Number(e.peak).toFixed(3), e.start_time ?? timeOf(e.start), e.end_time ?? timeOf(e.end - 1), nw(e.windows), e.description];
+      cells.forEach((v, j) => { const td = tr.insertCell(); td.textContent = v; if (j === 5) td.className = 'dvats-words'; });
+      tr.onclick = () => api.selectEvent(k, 'replace');
+      evRows.push({event: k, first: e.first, last: e.last, cells});
+    });
+    if (EV.length > MOST_EVENTS) { const td = t.insertRow().insertCell(); td.colSpan = 6; td.className = 'dvats-words'; td.textContent = `… and ${count(EV.length - MOST_EVENTS, 'more event')}, of lower peaks`; }
+  }
   function drawPreview(i) {
     const a = A.start[i], b = A.end[i], traces = [];
     for (let c = 0; c < C; c++) {
       const x = [], y = [];
       if (M.raw) { for (let r = a; r < b; r++) { x.push(r); y.push(A.raw[r * C + c]); } }
       else { for (let k = 0; k < NB; k++) if (A.edges[k + 1] > a && A.edges[k] < b) { const o = (k * C + c) * 2; x.push(A.edges[k], A.edges[k]); y.push(A.series[o], A.series[o + 1]); } }
-      traces.push({type: 'scatter', mode: 'lines', x, y, name: CH[c], line: {width: 1}});
+      traces.push({type: 'scatter', mode: 'lines', x, y, name: CH[c], line: {width: 1, color: channelColor(c)}});
     }
     Plotly.react(ui.preview, traces, {margin: {t: 20, l: 30, r: 10, b: 20}, showlegend: false, title: {text: 'window ' + A.id[i], font: {size: 11}}}, cfg({staticPlot: true}));
     ui.hovernote.textContent = hoverText(i);
@@ -816,7 +904,7 @@ export function mount(root, D, host = {}, start = null) {
     } else {                                 // the page: the run's table, or the list of the nearest window in time that has one
       let j = nbRow[focus], of = focus, note = '';
       if (j < 0) { of = A.nb[nearestSorted(A.nb, focus)]; j = nbRow[of]; note = `window ${focus} has no list of similar windows in this file; showing those like window ${of}, the nearest in time that has one` +
-        (M.nb_rows < M.nb_listed ? ` (the file holds the lists of ${fmt(M.nb_rows)} of ${fmt(M.nb_listed)} windows, to fit its size budget).` : '.'); }
+        (M.nb_rows < M.nb_listed ? ` (the file holds the lists of ${fmt(M.nb_rows)} of ${nw(M.nb_listed)}, to fit its size budget).` : '.'); }
       const ids = []; for (let k = 0; k < K; k++) { const v = A.nbr[j * K + k]; if (v >= 0) ids.push(v); }
       r = {ids, of, note};
     }
@@ -831,8 +919,8 @@ export function mount(root, D, host = {}, start = null) {
     ui.selctx.disabled = ui.selsim.disabled = focus < 0;
     if (focus < 0) { ui.focusv.textContent = 'click a window (a point, a row of the list) to see its context'; ui.simv.textContent = ''; ui.focusnote.textContent = ''; return; }
     const i = posOf[focus], s = similarNow();
-    ui.focusv.textContent = `window ${focus} (${timeOf(A.start[i])} – ${timeOf(A.end[i] - 1)}) · context ${contextIdx().length} windows`;
-    ui.simv.textContent = s.pending ? 'more like this: …' : `more like this: ${s.ids.length} windows`;
+    ui.focusv.textContent = `window ${focus} (${timeOf(A.start[i])} – ${timeOf(A.end[i] - 1)}) · context ${nw(contextIdx().length)}`;
+    ui.simv.textContent = s.pending ? 'more like this: …' : `more like this: ${nw(s.ids.length)}`;
     ui.focusnote.textContent = s.note;
   }
   function drawFocus() {
@@ -852,7 +940,7 @@ export function mount(root, D, host = {}, start = null) {
       const sw = document.createElement('span'); sw.className = 'dvats-swatch'; sw.style.background = tagColor(k);
       const b = document.createElement('button'); b.className = 'dvats-tagsel'; b.textContent = name; b.title = 'select the windows of this tag';
       b.onclick = () => api.selectTag(name);
-      const n = document.createElement('span'); n.textContent = ` ${fmt(ids.length)} windows `;
+      const n = document.createElement('span'); n.textContent = ` ${nw(ids.length)} `;
       const x = document.createElement('button'); x.className = 'dvats-tagdel'; x.textContent = '×'; x.title = 'remove this tag';
       x.onclick = () => api.untag(name);
       chip.append(sw, b, n, x); ui.tags.appendChild(chip);
@@ -887,7 +975,50 @@ export function mount(root, D, host = {}, start = null) {
     for (const i of idxList) sel[i] = how === 'subtract' ? 0 : 1;
   }
   function apply(idxList, how) { combine(idxList, how || mode); update(); }
-  function update() { quietly(redrawSelection); }
+  function update() { remember(); quietly(redrawSelection); }
+  // ---- undo and redo: each change of the selection, kept as runs of positions [a, b) (a cluster of a million windows: a few runs) ----
+  const MOST_UNDO = 100;
+  let now = null, past = [], future = [];
+  function snap() {
+    const r = []; let i = 0;
+    while (i < NV) { if (sel[i]) { const a = i; while (i < NV && sel[i]) i++; r.push(a, i); } else i++; }
+    return Int32Array.from(r);
+  }
+  const sameSnap = (a, b) => a.length === b.length && a.every((v, k) => v === b[k]);
+  function restore(r) { sel.fill(0); for (let k = 0; k < r.length; k += 2) sel.fill(1, r[k], r[k + 1]); }
+  function showHistory() { ui.undo.disabled = !past.length; ui.redo.disabled = !future.length; }
+  function remember() {                   // before a redraw: a selection that changed since the last one can be undone
+    const s = snap();
+    if (now && !sameSnap(s, now)) { past.push(now); if (past.length > MOST_UNDO) past.shift(); future = []; }
+    now = s; showHistory();
+    if (picked && !sameSnap(now, picked.snap)) { picked.tr.classList.remove('dvats-picked'); picked = null; }
+  }
+  // the overview's or the event list's row whose windows are the selection, marked until the selection changes
+  let picked = null;
+  function pick(tr) {
+    if (picked) picked.tr.classList.remove('dvats-picked');
+    picked = tr ? {tr, snap: now} : null;
+    if (tr) tr.classList.add('dvats-picked');
+  }
+  function travel(from, to, done, hint) {
+    if (!from.length) { say(done === 'undone' ? 'nothing to undo' : 'nothing to redo'); return last; }
+    to.push(now); now = from.pop(); restore(now); showHistory();
+    quietly(redrawSelection);
+    say(ui.status.textContent + ` · ${done} (${hint})`);
+    return last;
+  }
+  const undo = () => travel(past, future, 'undone', 'Ctrl+Shift+Z redoes');
+  const redo = () => travel(future, past, 'redone', 'Ctrl+Z undoes');
+  function showHelp(on) { ui.help.hidden = on === undefined ? !ui.help.hidden : !on; return !ui.help.hidden; }
+  function onKey(e) {
+    const t = e.target, typing = t && (t.isContentEditable || t.tagName === 'TEXTAREA' || (t.tagName === 'INPUT' && !['checkbox', 'radio', 'range', 'button', 'file'].includes(t.type)));
+    if (typing) return;                     // the tag's name box keeps its own undo
+    const k = (e.key || '').toLowerCase(), mod = e.ctrlKey || e.metaKey;
+    if (mod && !e.altKey && k === 'z') { e.preventDefault(); e.stopPropagation(); if (e.shiftKey) redo(); else undo(); }
+    else if (mod && !e.altKey && !e.shiftKey && k === 'y') { e.preventDefault(); e.stopPropagation(); redo(); }
+    else if (!mod && !e.altKey && e.key === '?') { e.preventDefault(); showHelp(); }
+    else if (e.key === 'Escape' && !ui.help.hidden) showHelp(false);
+  }
   // the selection's contrast against the reference 'all', from the basis the page holds: dvats.explain.basis_contrast(run, ids), at once;
   // Python's explain(run, ids, target='contrast') computes it exactly (along the exact direction, with its profile and bands)
   function contrastNow(n) {
@@ -898,7 +1029,7 @@ export function mount(root, D, host = {}, start = null) {
     const dist = ok ? distinctness(r.size, rows(1), rows(2), CT.null, M.n_windows) : {ratio: null, threshold: null};
     const ct = {reference, ns: r.ns, nr: r.nr, nRef, nSelected: n, overlapping, size: r.size, ratio: dist.ratio, threshold: dist.threshold,
                 distinct: ok ? dist.ratio > dist.threshold : null, table: ok ? contrastTable(r.contribution, M.channels) : []};
-    ct.line = !r.ns ? `none of the ${fmt(n)} selected windows is in the contrast basis' sample: this file holds nothing to contrast them with; explain them in Python (dvats explain RUN --contrast).`
+    ct.line = !r.ns ? `${n === 1 ? 'the selected window is not' : `none of the ${fmt(n)} selected windows is`} in the contrast basis' sample: this file holds nothing to contrast them with; explain them in Python (dvats explain RUN --contrast).`
       : !r.nr ? 'nothing to contrast: every window is selected, so no reference window is left.'
       : !ok ? "nothing to contrast: the selection's mean equals the reference's." : contrastLine(ct);
     ct.ms = performance.now() - t0;
@@ -909,11 +1040,16 @@ export function mount(root, D, host = {}, start = null) {
     const title = {text: 'what sets them apart: each channel\'s contribution to the difference', font: {size: 13}};
     if (!r.length) { Plotly.react(ui.imp, [], {margin: {t: 30}, title, xaxis: {visible: false}, yaxis: {visible: false}}, cfg()); return; }
     Plotly.react(ui.imp, [{type: 'bar', orientation: 'h', x: r.map(d => d.signed), y: r.map(d => esc(d.channel)), name: 'contribution',
-                           marker: {color: r.map(d => d.signed >= 0 ? '#d62728' : '#1f77b4')}, hovertemplate: '%{y}: %{x:.3g}<extra></extra>'}],
+                           marker: {color: r.map(d => d.signed >= 0 ? '#d62728' : '#1f77b4')}, hovertemplate: '%{y}: %{x:.3g} of the difference<extra></extra>'}],
       {showlegend: false, margin: {t: 30, l: 80, r: 10, b: 30}, title, xaxis: {title: {text: 'contribution (the channels sum to the difference)'}},
        yaxis: {automargin: true}}, cfg());
   }
   const IN_PYTHON = "explain(run, ids, target='contrast') or dvats explain RUN --contrast";
+  // what the signed bars mean, beside them
+  const SIGNED_WORDS = 'Share: each channel\'s part of the selection\'s total |relevance| (the bars sum to 1). Signed R: its mean relevance per window, '
+    + 'in the units of the encoder\'s output (red: positive, it adds to the output; blue: negative, it takes from it).';
+  const CONTRAST_WORDS = 'Contribution: in the units of the contrast basis\' coordinates, the channels sum to the size of the difference; '
+    + 'red: the channel moves with the difference, blue: against it.';
   function redrawSelection() {
     const t0 = performance.now();
     const idx = selectedIdx(), ids = idx.map(i => A.id[i]), n = idx.length;
@@ -930,9 +1066,10 @@ export function mount(root, D, host = {}, start = null) {
     ui.verdict.hidden = !ui.verdict.textContent;
     ui.impnote.textContent = own ? (!ct.distinct ? '' : exact ? 'Each channel\'s contribution to the difference, from the run\'s contrast basis; its time profile and bands computed in Python.'
                                    : `Each channel's contribution to the difference between the selection's mean embedding and its reference's: the run's contrast basis `
-                                     + `(${CT.shared} main directions of the learned features and each channel's band amplitudes, 8 bits per cell), as explain(run, ids, target='contrast') gives it in Python.`)
-                           : ext ? (ext.target === 'embedding' ? `channel importances of all ${fmt(n)} selected windows, computed in Python.` : '')
-                           : sampleNote(n, use.length, NR, NV);
+                                     + `(${CT.shared} main directions of the learned features and each channel's band amplitudes, 8 bits per cell), as explain(run, ids, target='contrast') gives it in Python. `
+                                     + CONTRAST_WORDS)
+                           : ext ? (ext.target === 'embedding' ? (n === 1 ? 'channel importances of the selected window, computed in Python.' : `channel importances of all ${fmt(n)} selected windows, computed in Python.`) : '')
+                           : [sampleNote(n, use.length, NR, NV), SIGNED_WORDS].filter(t => t).join(' ');
     const t2 = performance.now(), bands = own && !ext ? drawBands(use, rows, null, `The contrast's frequency bands are computed in Python: ${IN_PYTHON} --frequency.`) : drawBands(use, rows, ext);
     const t3 = performance.now(); if (own && !ext) drawHeat(use, rows, null, `The contrast's time profile is computed in Python: ${IN_PYTHON}.`); else drawHeat(use, rows, ext);
     const t4 = performance.now(); forget(ui.series); drawSeries(idx, rows);
@@ -946,13 +1083,13 @@ export function mount(root, D, host = {}, start = null) {
             ms_table: t1 - t0, ms_all: performance.now() - t0, ms_parts: parts};
     const missing = n - use.length, part = `importances from ${fmt(use.length)} of them (the relevance sample)`;
     const waiting = host.explained && !ext && n && (target === 'contrast' ? n < NV : missing > 0 && missing <= (M.on_demand || 0));
-    say(own ? `${fmt(n)} windows selected · what sets them apart in ${ct.ms.toFixed(1)} ms` + (waiting ? ' · computing it exactly, with its time profile and bands, in Python …' : exact ? ' · exactly in Python' : '')
-        : waiting && target === 'contrast' ? `${fmt(n)} windows selected · computing their contrast in Python …`
-        : waiting ? `${fmt(n)} windows selected · ${part} · computing the other ${fmt(missing)} in Python …`
-        : ext ? `${fmt(n)} windows selected · ` + (ext.target === 'embedding' ? 'importances of all of them (computed in Python)' : 'what sets them apart (computed in Python)')
-        : n && missing ? `${fmt(n)} windows selected · ${part} in ${last.ms_table.toFixed(1)} ms`
-        : n ? `${fmt(n)} windows selected · importances in ${last.ms_table.toFixed(1)} ms`
-        : NR < NV ? `no selection: importances of the ${fmt(NR)} windows of the relevance sample (of ${fmt(NV)})` : `no selection: importances of all ${fmt(NV)} windows`);
+    say(own ? `${nw(n)} selected · what sets them apart in ${ct.ms.toFixed(1)} ms` + (waiting ? ' · computing it exactly, with its time profile and bands, in Python …' : exact ? ' · exactly in Python' : '')
+        : waiting && target === 'contrast' ? `${nw(n)} selected · computing their contrast in Python …`
+        : waiting ? `${nw(n)} selected · ${part} · computing the other ${fmt(missing)} in Python …`
+        : ext ? `${nw(n)} selected · ` + (ext.target === 'embedding' ? 'importances of all of them (computed in Python)' : 'what sets them apart (computed in Python)')
+        : n && missing ? `${nw(n)} selected · ${part} in ${last.ms_table.toFixed(1)} ms`
+        : n ? `${nw(n)} selected · importances in ${last.ms_table.toFixed(1)} ms`
+        : NR < NV ? `no selection: importances of the ${nw(NR)} of the relevance sample (of ${fmt(NV)})` : NV === 1 ? 'no selection: importances of the one window' : `no selection: importances of all ${fmt(NV)} windows`);
     if (host.selected) host.selected(ids);
   }
   function redrawView() { quietly(redrawViewNow); }
@@ -970,7 +1107,11 @@ export function mount(root, D, host = {}, start = null) {
   function viewChanged() { redrawView(); tell(); }
   function wire() {
     ui.proj.on('plotly_selected', ev => fromPlot(ui.proj, ev, ev ? ev.points.map(pointPos).filter(i => i >= 0) : []));
-    ui.proj.on('plotly_deselect', () => { if (!drawing && mode === 'replace') apply([], 'replace'); });   // a double click
+    ui.proj.on('plotly_deselect', () => {   // a double click: clears the selection, and says how to bring it back
+      if (drawing || mode !== 'replace') return;
+      const had = sel.some(v => v); apply([], 'replace');
+      if (had) say('selection cleared (a double click) · Ctrl+Z brings it back');
+    });
     ui.proj.on('plotly_hover', ev => { const p = ev.points.find(q => pointPos(q) >= 0); if (p) drawPreview(pointPos(p)); });
     ui.proj.on('plotly_click', ev => { const p = ev && ev.points.find(q => pointPos(q) >= 0); if (p) api.focus(A.id[pointPos(p)]); });
     ui.proj.on('plotly_afterplot', () => { if (!drawing) { if (M.many) paintMarks(); paintFocus(); } });   // zoom, pan, resize: the marks follow
@@ -987,8 +1128,27 @@ export function mount(root, D, host = {}, start = null) {
   }
   const api = {
     select(ids, how) { apply(fromIds(ids), how); return last; },
-    selectCluster(k, how) { const idx = []; for (let i = 0; i < NV; i++) if (A.cluster[i] === k) idx.push(i); apply(idx, how); return last; },
+    selectCluster(k, how) {
+      const idx = []; for (let i = 0; i < NV; i++) if (A.cluster[i] === k) idx.push(i);
+      apply(idx, how); if ((how || mode) === 'replace') pick(ui.overview.querySelector(`tr[data-cluster="${Number(k)}"]`));
+      return last;
+    },
     selectAnomalies(how) { const idx = []; for (let i = 0; i < NV; i++) if (A.score[i] > thr) idx.push(i); apply(idx, how); return last; },
+    /** Select anomaly event `k` (0: the highest peak; `meta.events`): the windows of its `first..last` above the run's threshold. */
+    selectEvent(k, how) { apply(eventIdx(k), how); if ((how || mode) === 'replace') pick(ui.rank.querySelector(`tr[data-event="${Number(k)}"]`)); return last; },
+    /** The event's window ids (`selectEvent` selects them). */
+    eventIds: k => eventIdx(k).map(i => A.id[i]),
+    /** The rows of the cluster overview and of the event list, as drawn: `{cluster | event, cells: [texts]}`. */
+    overviewRows: () => ovRows.map(r => ({...r, cells: r.cells.slice()})),
+    eventRows: () => evRows.map(r => ({...r, cells: r.cells.slice()})),
+    /** Click the overview's row of cluster `k` (or the event list's row `k`) as a user does; returns what it selected. */
+    clickOverview(k) { const tr = ui.overview.querySelector(`tr[data-cluster="${Number(k)}"]`); if (tr) tr.click(); return last; },
+    clickEvent(k) { const tr = ui.rank.querySelector(`tr[data-event="${Number(k)}"]`); if (tr) tr.click(); return last; },
+    /** Undo (redo) the last change of the selection; `history()` says how many steps each way. */
+    undo, redo,
+    history: () => ({undo: past.length, redo: future.length}),
+    /** Show (true), hide (false) or toggle (nothing) the list of shortcuts; returns whether it shows. */
+    help: showHelp,
     last: () => last,
     /** Explain selections with 'contrast' (what sets them apart) or 'embedding' (what the encoder looks at), as the selector does. */
     setTarget(t) { if (t === 'embedding' || (t === 'contrast' && (CT || host.explained))) { target = t; viewChanged(); update(); } return last; },
@@ -1017,7 +1177,7 @@ export function mount(root, D, host = {}, start = null) {
       if (!t || !t[1].length) { say('select windows to tag first'); return tagsObj(); }
       const at = tags.findIndex(([n]) => n === name), next = tags.slice();
       if (at >= 0) next[at] = t; else next.push(t);
-      setTags(next); say(`tagged ${fmt(t[1].length)} windows '${name}'`);
+      setTags(next); say(`tagged ${nw(t[1].length)} '${name}'`);
       return tagsObj();
     },
     untag(name) { setTags(tags.filter(([n]) => n !== name)); return tagsObj(); },
@@ -1030,7 +1190,7 @@ export function mount(root, D, host = {}, start = null) {
       const clean = cleanTags(got), next = tags.filter(([n]) => !clean.some(([m]) => m === n)).concat(clean);
       const dropped = got.reduce((k, [, ids]) => k + ids.length, 0) - clean.reduce((k, [, ids]) => k + ids.length, 0);
       setTags(next);
-      say(`imported ${clean.length} tags` + (dropped ? ` (${fmt(dropped)} ids left out: not valid windows of this run)` : ''));
+      say(`imported ${count(clean.length, 'tag')}` + (dropped ? ` (${count(dropped, 'id')} left out: not valid windows of this run)` : ''));
       return tagsObj();
     },
   };
@@ -1050,6 +1210,12 @@ export function mount(root, D, host = {}, start = null) {
     ui.selcluster.onclick = () => api.selectCluster(+ui.clusterpick.value);
     ui.selanom.onclick = () => api.selectAnomalies();
     ui.clear.onclick = () => apply([], 'replace');
+    ui.undo.onclick = () => undo();
+    ui.redo.onclick = () => redo();
+    ui.helpbtn.onclick = () => showHelp();
+    ui.helpclose.onclick = () => showHelp(false);
+    if (!host.page) { root.tabIndex = -1; root.setAttribute('data-lm-suppress-shortcuts', 'true'); }   // the widget: its keys while it has the focus, not JupyterLab's
+    keysOn.addEventListener('keydown', onKey);
     ui.csv.onclick = () => host.exportIds ? host.exportIds(api.state()) : download('selection.csv', ['window', ...api.state().selection].map(csvField).join('\n') + '\n', 'text/csv');
     ui.savestate.onclick = () => host.exportView ? host.exportView(api.state()) : download('dvats-view.json', JSON.stringify(api.state(), null, 1), 'application/json');
     ui.ctxb.oninput = () => api.setContext(ui.ctxb.value, ctx[1]);
@@ -1068,7 +1234,8 @@ export function mount(root, D, host = {}, start = null) {
     };
   }
   if (start) { takeView(start); for (const i of fromIds(start.selection || [])) sel[i] = 1; }
-  controls(); showView(); drawProjection(); drawHist(); drawRank(); drawPreview(0); update(); wire();
+  const keysOn = host.page ? document : root;   // the page: every key; the widget: keys pressed inside it
+  controls(); showView(); drawProjection(); drawHist(); drawOverview(); drawRank(); drawPreview(0); update(); wire();
   // each plot takes its panel's width: on a window resize (plotly's `responsive`) and whenever the panel alone changes width
   // (Jupyter's side bar opens or closes; a plot drawn while its panel was hidden got plotly's 700 px)
   const plots = [ui.proj, ui.preview, ui.imp, ui.bands, ui.heat, ui.series, ui.hist];
@@ -1079,7 +1246,7 @@ export function mount(root, D, host = {}, start = null) {
     }
   });
   if (sized) plots.forEach(gd => sized.observe(gd));
-  api.dispose = () => { if (sized) sized.disconnect(); plots.forEach(gd => Plotly.purge(gd)); };
+  api.dispose = () => { keysOn.removeEventListener('keydown', onKey); if (sized) sized.disconnect(); plots.forEach(gd => Plotly.purge(gd)); };
   return api;
 }
 
