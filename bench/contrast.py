@@ -7,7 +7,7 @@ variance changes planted on top (noise sd 0.1 -> ~1, 80-150 steps, one channel e
 Selections, the way users make them:
   event/half     the windows overlapping at least half of a planted event (half of min(event, w) steps)
   event/any      every window that touches the event
-  regime/cluster a whole HDBSCAN cluster whose windows are >= 80% one changed regime (truth: that regime's two channels)
+  regime/cluster a whole HDBSCAN cluster whose windows are >= 80% one changed regime and at most half touch an event (truth: that regime's two channels)
   regime/lasso   40% of such a cluster: the points nearest, in the 2-D projection, to one of its points
   regime/sample  32 windows sampled inside one regime, away from the events
 References (`dvats.explain.reference_ids`, never a window sharing a step with the selection): all, knn, neighbours; and
@@ -88,11 +88,14 @@ def selections(res, truth, rng):
             if len(ids): out.append((truth.anomaly_kind.iloc[a], how, ids, [truth.anomaly_channel.iloc[a]]))
     cl, xy = res.windows.cluster.to_numpy(), res.windows[['x', 'y']].to_numpy()
     regime, rc = truth.regime.to_numpy()[starts + W // 2], demo_regime_channels(6)
+    steps = np.r_[0, np.cumsum(flag)]
+    touched = steps[np.minimum(starts + W, len(flag))] - steps[np.minimum(starts, len(flag))] > 0   # the window holds an event
     for k in np.unique(cl[cl >= 0]):
         ids = np.flatnonzero((cl == k) & valid)
         vals, cnt = np.unique(regime[ids], return_counts=True)
         r = int(vals[cnt.argmax()])
-        if cnt.max() < 0.8 * len(ids) or not rc.get(r): continue
+        # a regime's cluster: 80% of one regime, and mostly free of events (a cluster of an event's windows is the event's answer)
+        if cnt.max() < 0.8 * len(ids) or touched[ids].mean() > 0.5 or not rc.get(r): continue
         out.append(('regime', 'cluster', ids, rc[r]))
         d = np.linalg.norm(xy[ids] - xy[ids[rng.integers(len(ids))]], axis=1)
         out.append(('regime', 'lasso', np.sort(ids[np.argsort(d)[:max(8, int(0.4 * len(ids)))]]), rc[r]))

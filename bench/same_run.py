@@ -2,14 +2,15 @@
 
     .venv/bin/python bench/same_run.py RUN_A RUN_B
 
-`report.html` is skipped (it embeds plotly.js and the page's code). In JSON files and CSV tables the fields that
+`report.html` is skipped (it embeds plotly.js and the page's code), and so are the locks (`writer.lock` records the writing
+process and its times; `readers.lock` is empty). In JSON files and CSV tables the fields that
 hold seconds (`seconds`, `timings`, `s_per_1000`) are dropped before comparing, and so are the byte sizes that
 `stages.json` records of the files that hold them or are skipped; in plotly's HTML files the random id of the plot's `div` is
 masked. Everything else must be equal. Prints one line per file and exits 1 when any file differs."""
 import csv, io, json, re, sys
 from pathlib import Path
 
-SKIP = {'report.html'}
+SKIP = {'report.html', 'writer.lock', 'readers.lock'}
 TIMING_KEYS = {'seconds', 'timings', 's_per_1000'}
 
 

@@ -7,7 +7,10 @@ from its `metrics.json`: the clusters' ARI against the regimes and the per-step 
 anomalies. `--full` turns the long-series samples off (`encoder.epoch_windows`, `dr.fit_windows`, `clustering.fit_windows`,
 `lrp.max_windows` all null): every window everywhere. `bench/scale_quality.py` measures each sample against the full
 computation stage by stage.
-Run: OMP_NUM_THREADS=2 .venv/bin/python bench/scale.py [--sizes 10000 100000 1000000] [--full] [--keep DIR]
+`--workers N` runs each size twice, side by side: in one process, then with the chunked stages on a local Dask cluster of
+N worker processes (`dvats.engine`; `dvats run --workers N`). Peak RSS is the largest single process's (the run's or a
+worker's), not their sum.
+Run: OMP_NUM_THREADS=2 .venv/bin/python bench/scale.py [--sizes 10000 100000 1000000] [--full] [--workers 2] [--keep DIR]
 """
 import argparse, json, os, resource, shutil, subprocess, sys, tempfile, time
 from pathlib import Path
@@ -16,16 +19,16 @@ FULL = {'encoder.epoch_windows': None, 'dr.fit_windows': None, 'clustering.fit_w
 STAGES = ['encoder', 'embeddings', 'projection', 'similar', 'clusters', 'table', 'relevance', 'report']
 
 
-def child(n, out, full):
-    "In the subprocess: the demo at n windows, stride 1."
+def child(n, out, full, workers):
+    "In the subprocess: the demo at n windows, stride 1 (the chunked stages on `workers` Dask workers when given)."
     from dvats.pipeline import demo
-    demo(out=out, n_steps=n + 47, log=None, **{'windows.stride': 1, **(FULL if full else {})})
+    demo(out=out, n_steps=n + 47, log=None, **{'windows.stride': 1, **(FULL if full else {}), **({'engine.workers': workers} if workers else {})})
 
 
-def one(n, full, work):
-    out = work / f"run_{n}{'_full' if full else ''}"
+def one(n, full, work, workers=0):
+    out = work / f"run_{n}{'_full' if full else ''}{f'_workers{workers}' if workers else ''}"
     t0 = time.perf_counter()
-    r = subprocess.run([sys.executable, __file__, '--child', str(n), str(out)] + (['--full'] if full else []),
+    r = subprocess.run([sys.executable, __file__, '--child', str(n), str(out), str(workers)] + (['--full'] if full else []),
                        capture_output=True, text=True, env={**os.environ, 'PYTHONUNBUFFERED': '1'})
     wall = time.perf_counter() - t0
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 2**20   # GiB: the largest child so far (sizes grow)
@@ -33,7 +36,7 @@ def one(n, full, work):
     st = json.loads((out / 'stages.json').read_text())
     m = json.loads((out / 'metrics.json').read_text())
     a = m.get('anomaly', {})
-    return {'n': n, 'full': full, 'wall': wall, 'peak_gib': peak, 'stages': {k: st[k].get('seconds', 0) for k in st if k != 'series'},
+    return {'n': n, 'full': full, 'workers': workers, 'wall': wall, 'peak_gib': peak, 'stages': {k: st[k].get('seconds', 0) for k in st if k != 'series'},
             'report_mb': (out / 'report.html').stat().st_size / 1e6, 'ari': m['clustering'].get('ari'),
             'n_clusters': m['clustering'].get('n_clusters'), 'auc_pr': a.get(a.get('method'), {}).get('auc_pr')}
 
@@ -43,20 +46,22 @@ def main():
     ap.add_argument('--sizes', type=int, nargs='+', default=[10_000, 100_000])
     ap.add_argument('--full', action='store_true', help='every window everywhere (the samples off)')
     ap.add_argument('--keep', help='keep the run folders here (default: a temporary folder, removed)')
-    ap.add_argument('--child', nargs=2, help=argparse.SUPPRESS)
+    ap.add_argument('--workers', type=int, default=0, help='also run each size on a local Dask cluster of this many workers')
+    ap.add_argument('--child', nargs=3, help=argparse.SUPPRESS)
     a = ap.parse_args()
-    if a.child: return child(int(a.child[0]), a.child[1], a.full)
+    if a.child: return child(int(a.child[0]), a.child[1], a.full, int(a.child[2]))
     work = Path(a.keep) if a.keep else Path(tempfile.mkdtemp())
     work.mkdir(parents=True, exist_ok=True)
     rows = []
     for n in a.sizes:
-        r = one(n, a.full, work); rows.append(r); print(json.dumps(r), flush=True)
+        for workers in [0] + ([a.workers] if a.workers else []):
+            r = one(n, a.full, work, workers); rows.append(r); print(json.dumps(r), flush=True)
     print(f"\n| windows | {' | '.join(STAGES)} | total | peak RSS | report | clusters | ARI vs regimes | anomaly AUC-PR |")
     print('|' + '---|' * (len(STAGES) + 7))
     for r in rows:
         if 'error' in r: print(f"| {r['n']:,} | failed: {r['error']} |"); continue
         f = lambda v: '–' if v is None else f"{v:.3f}"
-        print(f"| {r['n']:,}{' (full)' if r['full'] else ''} | " + ' | '.join(f"{r['stages'].get(k, 0):.1f} s" for k in STAGES) +
+        print(f"| {r['n']:,}{' (full)' if r['full'] else ''}{' (' + str(r['workers']) + ' workers)' if r['workers'] else ''} | " + ' | '.join(f"{r['stages'].get(k, 0):.1f} s" for k in STAGES) +
               f" | {r['wall']:.0f} s | {r['peak_gib']:.2f} GiB | {r['report_mb']:.1f} MB | {r['n_clusters']} | {f(r['ari'])} | {f(r['auc_pr'])} |")
     if not a.keep: shutil.rmtree(work)
 

@@ -39,6 +39,8 @@ def _add_run_options(p:argparse.ArgumentParser):
     p.add_argument('--encoder', help='reuse a trained encoder (encoder.pt or its run folder) instead of training one')
     p.add_argument('--normal', help='score anomalies against these windows only: window ids (12, 10-20) or time ranges '
                    '(START..STOP in rows or timestamps), comma-separated, e.g. 0..5000 (config clustering.anomaly.normal)')
+    p.add_argument('--workers', type=int, help='run the chunked stages on a local Dask cluster of this many worker processes (config engine.workers)')
+    p.add_argument('--scheduler', help='run them on the Dask cluster at this address, e.g. tcp://10.0.0.5:8786 (config engine.scheduler)')
 
 def build_parser() -> argparse.ArgumentParser:
     "The `dvats` argument parser with its subcommands."
@@ -109,7 +111,7 @@ def _overrides(a:argparse.Namespace) -> dict:
     "Config overrides from command-line options (unset options are None and ignored)."
     from dvats.anomaly import normal_spec      # here, not at the top: `dvats --help` stays free of pandas
     o = {'windows.w': a.w, 'windows.stride': a.stride, 'seed': a.seed, 'encoder.path': a.encoder,
-         'clustering.anomaly.normal': normal_spec(a.normal)}
+         'clustering.anomaly.normal': normal_spec(a.normal), 'engine.workers': a.workers, 'engine.scheduler': a.scheduler}
     if a.command == 'run': o.update({'data.time_col': a.time_col, 'data.channels': a.channels, 'data.label_col': a.label_col,
                   'data.anomaly_col': a.anomaly_col})
     return {k: v for k, v in o.items() if v is not None}

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from .errors import DvatsError
-from .windows import finite_rows, sample_windows
+from .windows import finite_rows, sample_windows, fit_sample, FIT_OVERLAP, FIT_MIN_WINDOWS
 
 # %% auto #0
 __all__ = ['INVALID', 'default_min_cluster_size', 'Clusters', 'cluster', 'cluster_scores', 'glosh_scores', 'reduced_embeddings']
@@ -41,6 +41,10 @@ def cluster(projections:np.ndarray, # (n_windows, k), NaN rows for invalid windo
             fit_windows:int|None=None, # fit on at most this many windows (stratified in time); the rest join by `approximate_predict`
             outlier_scores:bool=True, # GLOSH scores of the windows outside the fit too (`approximate_predict_scores`); False: NaN there
             seed:int=0, # draws the fit sample
+            w:int|None=None, # window length: fit only on windows sharing at most `fit_overlap` of a window (`dvats.windows.fit_sample`); None: no thinning
+            stride:int=1, # rows between consecutive windows
+            fit_overlap:float|None=FIT_OVERLAP, # the largest fraction of a window two fitted windows share; None: no thinning
+            fit_min_windows:int|None=FIT_MIN_WINDOWS, # thin no further than to about this many windows; None: no floor
            ) -> Clusters:
     "Cluster the finite rows of `projections` with HDBSCAN; rows stay aligned with the window table."
     import hdbscan
@@ -48,7 +52,7 @@ def cluster(projections:np.ndarray, # (n_windows, k), NaN rows for invalid windo
     n = int(ok.sum())
     if n < 3: raise DvatsError(f"only {n} valid window(s) to cluster; at least 3 are needed.")
     rows = np.flatnonzero(ok)
-    fit = sample_windows(rows, fit_windows, seed)
+    fit = fit_sample(rows, fit_windows, seed, w, stride, fit_overlap, fit_min_windows)
     mcs = min(min_cluster_size or default_min_cluster_size(len(fit)), len(fit))
     min_samples = min_samples or min(mcs, 10)   # HDBSCAN's default (= mcs) costs n * mcs neighbours: see above
     if mcs < 2: raise DvatsError(f"clustering.min_cluster_size={min_cluster_size} is too small; use 2 or more (or leave it out for the default).")

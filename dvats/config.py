@@ -15,7 +15,7 @@ from .choices import (ARCHS, ENCODER_METHODS, READOUTS, DR_METHODS, NEIGHBOURS, 
 
 # %% auto #0
 __all__ = ['ConfigError', 'DataConfig', 'WindowsConfig', 'EncoderConfig', 'DrConfig', 'AnomalyConfig', 'ClusteringConfig',
-           'LrpConfig', 'SimilarConfig', 'MatrixProfileConfig', 'ReportConfig', 'WandbConfig', 'Config',
+           'LrpConfig', 'SimilarConfig', 'MatrixProfileConfig', 'ReportConfig', 'WandbConfig', 'EngineConfig', 'Config',
            'config_from_dict', 'load_config', 'config_to_yaml', 'with_overrides']
 
 # %% ../nbs/00d_config.ipynb #97f2176c
@@ -141,6 +141,12 @@ class WandbConfig:
     entity: Optional[str] = None
 
 @dataclass
+class EngineConfig:
+    "Where the chunked stages run (`dvats.engine`): in this process (the default), on a local Dask cluster of `workers` processes, or on the Dask cluster at `scheduler`. It changes no result, so no stage's fingerprint reads it."
+    workers: Optional[int] = _bounded(None, ge=1)   # start a LocalCluster of this many worker processes
+    scheduler: Optional[str] = None                 # or join the running cluster at this address, e.g. tcp://10.0.0.5:8786
+
+@dataclass
 class Config:
     "The whole configuration of a dvats run."
     seed: int = _bounded(0, ge=0)
@@ -154,6 +160,7 @@ class Config:
     matrix_profile: MatrixProfileConfig = field(default_factory=MatrixProfileConfig)
     report: ReportConfig = field(default_factory=ReportConfig)
     wandb: WandbConfig = field(default_factory=WandbConfig)
+    engine: EngineConfig = field(default_factory=EngineConfig)
 
 # %% ../nbs/00d_config.ipynb #163fcc69
 def _type_name(tp) -> str:

@@ -10,11 +10,11 @@ from .errors import DvatsError
 from .windows import sample_windows
 
 # %% auto #0
-__all__ = ['COMPACT_RUNS', 'NEIGHBOUR_SPAN', 'BASIS_DIRECTIONS', 'BAND_DIRECTIONS', 'BASIS_WINDOWS', 'CONTRAST_WINDOWS', 'PAIRS',
-           'near_zone', 'zone_width', 'overlap_zone', 'stretches', 'reference_ids', 'contrast_reference',
-           'contrast_target', 'basis_directions', 'basis_shared', 'contrast_basis', 'basis_coordinates', 'null_lags',
-           'lag_correlation', 'pair_sum', 'expected_size2', 'contrast_null', 'distinctness', 'contrast_from_basis',
-           'contrast_table', 'contrast_relevance', 'paired_deeplift']
+__all__ = ['COMPACT_RUNS', 'NEIGHBOUR_SPAN', 'BASIS_DIRECTIONS', 'BAND_DIRECTIONS', 'BASIS_WINDOWS', 'BASIS_CHUNK',
+           'CONTRAST_WINDOWS', 'PAIRS', 'near_zone', 'zone_width', 'overlap_zone', 'stretches', 'reference_ids',
+           'contrast_reference', 'contrast_target', 'basis_directions', 'basis_shared', 'contrast_basis', 'shared_sums',
+           'basis_coordinates', 'null_lags', 'lag_correlation', 'pair_sum', 'expected_size2', 'contrast_null',
+           'distinctness', 'contrast_from_basis', 'contrast_table', 'contrast_relevance', 'paired_deeplift']
 
 # %% ../nbs/05c_contrast.ipynb #5e30e460
 from .choices import REFERENCES, DEFAULT_REFERENCE   # which windows a selection is contrasted with (`contrast_reference`), or ids; the default chosen by the measurements below
@@ -96,6 +96,7 @@ def contrast_target(embeddings:np.ndarray, ids, ref:np.ndarray):
 BASIS_DIRECTIONS = 8    # main directions of the learned features that the contrast basis explains (DeepLIFT), shared by the channels
 BAND_DIRECTIONS = 8     # main directions of each channel's band amplitudes that it carries exactly (they read that channel alone)
 BASIS_WINDOWS = 20_000  # windows of the relevance sample the basis holds, at most (stratified in time): the page carries them
+BASIS_CHUNK = 1024      # windows per chunk of `contrast_basis` (a Dask task's share while `dvats.engine.engine` is open)
 
 def _main_directions(x:np.ndarray, k:int) -> np.ndarray:
     "The `k` principal directions `(d, k)` of the rows of `x`, each with its largest entry positive."
@@ -130,10 +131,8 @@ def contrast_basis(encoder, windows:np.ndarray, valid:np.ndarray, embeddings:np.
                    ids:np.ndarray, # sorted window ids to explain
                    batch_size:int=256, progress:bool=True) -> np.ndarray:
     "Per window of `ids` and channel: the summed DeepLIFT relevance (against the zero window) of its coordinate along each shared direction, then its own band coordinates, `(len(ids), c, k + m)` float32; NaN rows for invalid windows."
-    from fastprogress.fastprogress import progress_bar
-    from dvats.tensors import cut_batch
+    from dvats.engine import chunk_map
     from dvats.lrp.canonical import canonical_backbone
-    from dvats.lrp.deeplift import direction_sums
     import torch
     c, k = windows.shape[1], shared
     n_own = (directions.shape[1] - k) // c
@@ -144,11 +143,18 @@ def contrast_basis(encoder, windows:np.ndarray, valid:np.ndarray, embeddings:np.
     # a band amplitude reads one channel and is 0 for the zero window: its relevance is its value, on its channel, exactly
     own = np.asarray(embeddings[ids[todo]], np.float64) @ directions[:, k:].astype(np.float64)
     out[todo, :, k:] = own.reshape(len(todo), c, n_own)
-    starts = range(0, len(todo), batch_size)
-    for a in (progress_bar(starts, leave=False) if progress and len(starts) > 4 else starts):
-        j = todo[a:a + batch_size]
-        out[j, :, :k] = direction_sums(model, cut_batch(windows, ids[j], encoder.spec['stats']), U).numpy()
+    step = max(BASIS_CHUNK // batch_size, 1) * batch_size
+    chunks = [todo[a:a + step] for a in range(0, len(todo), step)]
+    found = chunk_map(shared_sums, [ids[j] for j in chunks], model, windows, encoder.spec['stats'], U, batch_size, progress=progress)
+    for j, sums in zip(chunks, found): out[j, :, :k] = sums
     return out
+
+def shared_sums(ids:np.ndarray, model, windows:np.ndarray, stats:dict, U, batch_size:int=256) -> np.ndarray:
+    "Per window of `ids` (sorted) and channel, the summed DeepLIFT relevance along each direction `U` `(len(ids), c, k)`, batch by batch: one chunk of `contrast_basis`."
+    from dvats.tensors import cut_batch
+    from dvats.lrp.deeplift import direction_sums
+    return np.concatenate([direction_sums(model, cut_batch(windows, ids[a:a + batch_size], stats), U).numpy()
+                           for a in range(0, len(ids), batch_size)] or [np.zeros((0, windows.shape[1], U.shape[1]), np.float32)])
 
 # %% ../nbs/05c_contrast.ipynb #583fb9c1
 def basis_coordinates(basis:np.ndarray, shared:int) -> np.ndarray:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import warnings
 import numpy as np
 from .errors import DvatsError
-from .windows import finite_rows, sample_windows
+from .windows import finite_rows, sample_windows, fit_sample, FIT_OVERLAP, FIT_MIN_WINDOWS
 
 # %% auto #0
 __all__ = ['METHODS', 'exact_neighbours', 'project']
@@ -110,6 +110,10 @@ def project(embeddings:np.ndarray, # (n_windows, d), NaN rows for invalid window
             pca_dims:int|None=None, # PCA pre-reduction before UMAP/t-SNE
             return_info:bool=False, # also return a dict saying what was done
             fit_windows:int|None=None, # fit on at most this many rows (a sample stratified in time) and place the rest; None: fit on all
+            w:int|None=None, # window length: fit only on windows sharing at most `fit_overlap` of a window (`dvats.windows.fit_sample`); None: no thinning
+            stride:int=1, # rows between consecutive windows
+            fit_overlap:float|None=FIT_OVERLAP, # the largest fraction of a window two fitted windows share; None: no thinning
+            fit_min_windows:int|None=FIT_MIN_WINDOWS, # thin no further than to about this many windows; None: no floor
             chunk:int=50_000, # rows placed at a time
             progress:bool=False, # a progress bar over the placed chunks
             **kwargs, # passed to the method (e.g. n_neighbors, min_dist, metric, device)
@@ -123,7 +127,7 @@ def project(embeddings:np.ndarray, # (n_windows, d), NaN rows for invalid window
                          "Use a longer series, a smaller stride, or fewer missing values.")
     x = np.asarray(embeddings, dtype=np.float32)[ok]
     info = {'method': method, 'n_components': n_components, 'seed': seed, 'n_rows': n}
-    fit = sample_windows(np.arange(n), fit_windows, seed)
+    fit = np.searchsorted(ids := np.flatnonzero(ok), fit_sample(ids, fit_windows, seed, w, stride, fit_overlap, fit_min_windows))   # window ids thinned in time -> rows of x
     if pca_dims and pca_dims < x.shape[1] and method != 'pca':
         xr, reduce, _ = _pca(x[fit], min(pca_dims, len(fit) - 1), seed)
         x = xr if len(fit) == n else _in_chunks(reduce, x, chunk)

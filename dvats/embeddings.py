@@ -5,7 +5,6 @@
 # %% ../nbs/01_embeddings.ipynb #c8b86b1d
 from __future__ import annotations
 import json, math, random, time, warnings
-from contextlib import contextmanager
 from dataclasses import dataclass, asdict, field
 from pathlib import Path
 import numpy as np
@@ -14,15 +13,14 @@ import torch
 from torch import nn
 import dvats
 from .errors import DvatsError
-from .demo import make_demo_series
 from .windows import sliding_windows, window_validity, channel_stats, sample_windows, usable_std, scale_shift
 from .store import atomic_write, save_json
-from .tensors import seeded, cut_batch, window_stats
+from .tensors import seeded, cut_batch, window_stats, default_device
 
 # %% auto #0
-__all__ = ['SPECTRAL_BANDS', 'SPECTRAL_WEIGHT', 'LOSSES', 'build_model', 'time_split', 'band_energies', 'band_k', 'band_filters',
-           'BandAmplitudes', 'fit_bands', 'Encoder', 'valid_budget', 'train_encoder', 'plot_training', 'save_encoder',
-           'load_encoder', 'default_device', 'get_embeddings', 'encoder_stage']
+__all__ = ['SPECTRAL_BANDS', 'SPECTRAL_WEIGHT', 'LOSSES', 'EMBED_CHUNK', 'build_model', 'time_split', 'band_energies', 'band_k',
+           'band_filters', 'BandAmplitudes', 'fit_bands', 'Encoder', 'valid_budget', 'train_encoder', 'plot_training',
+           'save_encoder', 'load_encoder', 'embed_ids', 'get_embeddings', 'encoder_stage']
 
 # %% ../nbs/01_embeddings.ipynb #e2c1c136
 from .choices import ARCHS          # the names of the choices live on the bottom floor (`00c1_choices`)
@@ -354,34 +352,36 @@ def load_encoder(path) -> Encoder:
     return Encoder(model.eval(), spec)
 
 # %% ../nbs/01_embeddings.ipynb #507f2d5d
-def default_device() -> torch.device:
-    "CUDA when available, else CPU."
-    return torch.device('cuda' if torch.cuda.is_available() else 'cpu')
+EMBED_CHUNK = 1024   # windows per chunk of `get_embeddings` (a Dask task's share; a multiple of the batch size keeps the batches)
+
+def embed_ids(ids:np.ndarray, encoder:Encoder, windows:np.ndarray, batch_size:int=512, device=None) -> np.ndarray:
+    "The embeddings `(len(ids), d)` float32 of the (valid) windows `ids`, batch by batch: one chunk of `get_embeddings`."
+    device = torch.device(device) if device else default_device()
+    encoder.model.to(device).eval()
+    if encoder.bands is not None: encoder.bands.to(device)
+    buf = np.empty((batch_size,) + windows.shape[1:], np.float32)
+    if device.type == 'cuda': buf = torch.from_numpy(buf).pin_memory().numpy()
+    with torch.inference_mode():
+        return np.concatenate([encoder.embed(cut_batch(windows, ids[a:a + batch_size], encoder.spec['stats'], out=buf).to(device, non_blocking=True))
+                               .float().cpu().numpy() for a in range(0, len(ids), batch_size)] or [np.zeros((0, encoder.dim), np.float32)])
 
 def get_embeddings(encoder:Encoder, # from `train_encoder` or `load_encoder`
                    windows:np.ndarray, # zero-copy view (n_windows, n_channels, w)
                    valid:np.ndarray, # bool per window
                    batch_size:int=512,
                    device=None, # 'cpu', 'cuda', ...; automatic when None
-                   progress:bool=True, # progress bar when there are many batches
+                   progress:bool=True, # progress bar when there are many chunks
                   ) -> np.ndarray: # float32 (n_windows, d), NaN rows for invalid windows
-    "Embed every valid window: the backbone's output averaged over time, then the band amplitudes (`Encoder.embed`)."
-    from fastprogress.fastprogress import progress_bar
+    "Embed every valid window: the backbone's output averaged over time, then the band amplitudes (`Encoder.embed`); in chunks, on Dask's workers while `dvats.engine.engine` is open."
+    from dvats.engine import chunk_map
     if windows.shape[1:] != (encoder.spec['c_in'], encoder.spec['w']):
         raise DvatsError(f"windows of shape {windows.shape[1:]} (channels, w) do not fit an encoder trained on "
                          f"({encoder.spec['c_in']}, {encoder.spec['w']}).")
-    device = torch.device(device) if device else default_device()
-    encoder.model.to(device).eval()
-    if encoder.bands is not None: encoder.bands.to(device)
     ids = np.flatnonzero(valid)
     out = np.full((len(windows), encoder.dim), np.nan, dtype=np.float32)
-    buf = np.empty((batch_size,) + windows.shape[1:], np.float32)
-    if device.type == 'cuda': buf = torch.from_numpy(buf).pin_memory().numpy()
-    starts = range(0, len(ids), batch_size)
-    with torch.inference_mode():
-        for a in (progress_bar(starts, leave=False) if progress and len(starts) > 20 else starts):
-            b = ids[a:a + batch_size]
-            out[b] = encoder.embed(cut_batch(windows, b, encoder.spec['stats'], out=buf).to(device, non_blocking=True)).float().cpu().numpy()
+    step = max(EMBED_CHUNK // batch_size, 1) * batch_size
+    chunks = [ids[a:a + step] for a in range(0, len(ids), step)]
+    for b, e in zip(chunks, chunk_map(embed_ids, chunks, encoder, windows, batch_size, device, progress=progress)): out[b] = e
     return out
 
 # %% ../nbs/01_embeddings.ipynb #b29851f2

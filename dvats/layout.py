@@ -50,7 +50,7 @@ ENCODER_FILES = (
 
 STAGE_FILES = {   # what each stage writes, by the stage's name (`dvats.stages.STAGES` points here), in the order a run writes them
     'encoder': ENCODER_FILES + (RunFile('training.csv', "the encoder's loss per epoch", reproducible=False),
-        RunFile('training_curve.svg', "the plot of the encoder's loss per epoch", reproducible=False)),
+        RunFile('training_curve.svg', "the plot of the encoder's loss per epoch")),
     'encoder-file': ENCODER_FILES,
     'embeddings': (RunFile('embeddings.npy', 'one embedding per window, `(n_windows, 128 + b × n_channels)` float32 (the learned features, then b = w // 4 + 2 band amplitudes per channel, 14 for w = 48), NaN rows for invalid windows', reopen=True),),
     'projection': (RunFile('projections.npy', 'the 2-D projection (UMAP by default), same rows', reopen=True),),

@@ -9,7 +9,7 @@ import pandas as pd
 
 # %% auto #0
 __all__ = ['CHANGES', 'MIN_EFFECT', 'CONTEXT_STEPS', 'DESCRIBED_EVENTS', 'span_features', 'robust_effect', 'channel_changes',
-           'describe', 'cluster_overview', 'anomaly_events']
+           'describe', 'cluster_overview', 'rising_band', 'anomaly_events']
 
 # %% ../nbs/05f_overview.ipynb #bb0a2149
 CHANGES = {'level': ('level up', 'level down'), 'amplitude': ('louder', 'quieter'), 'frequency': ('faster', 'slower'),
@@ -101,10 +101,22 @@ def cluster_overview(res, # a run (`RunResult` or `load_result`)
 
 DESCRIBED_EVENTS = 50   # events described in words, highest peaks first (each is compared with the windows around it)
 
+def rising_band(res, ids:np.ndarray, ref:np.ndarray, channel:str) -> str|None:
+    "The frequency band (cycles per step, `dvats.lrp.frequency.band_labels`) whose share of `channel`'s relevance rises most from the windows `ref` to the windows `ids`, from the run's band sums; None where the run has none for them."
+    from dvats.lrp.frequency import band_labels
+    fr = getattr(res, 'frequency_relevance', None)
+    if fr is None or channel not in list(res.series.columns): return None
+    c = list(res.series.columns).index(channel)
+    def share(rows):
+        a = np.abs(fr[rows, c]); a = a[np.isfinite(a).all(1)]
+        return a.mean(0) / a.mean(0).sum() if len(a) and a.sum() > 0 else None
+    s, r = share(ids), share(ref)
+    return None if s is None or r is None else band_labels(res.config.windows.w, fr.shape[2])[int(np.argmax(s - r))]
+
 def anomaly_events(res, # a run
                    threshold:float|None=None, # a score threshold; None: the run's own (`is_anomaly`)
                    most:int=2, described:int=DESCRIBED_EVENTS) -> pd.DataFrame:
-    "The windows above the threshold merged into events (their spans touch or overlap), highest peak first: `event`, `first` and `last` window, `start` and `end` row (end exclusive), their times, `windows`, `peak` score and `peak_window`, and for the first `described` the `channels` that changed and a `description` against the windows around it."
+    "The windows above the threshold merged into events (their spans touch or overlap), highest peak first: `event`, `first` and `last` window, `start` and `end` row (end exclusive), their times, `windows`, `peak` score and `peak_window`, and for the first `described` the `channels` that changed, the `band` of the first whose share of its relevance rose most (`rising_band`) and a `description` against the windows around it."
     from dvats.explain import anomaly_ids
     from dvats.contrast import contrast_reference
     from dvats.tags import tag_intervals
@@ -117,12 +129,15 @@ def anomaly_events(res, # a run
     rows = []
     for k, ids in enumerate(groups):
         peak, start, end = int(ids[np.nanargmax(score[ids])]), int(tab.start.iloc[ids[0]]), int(tab.end.iloc[ids[-1]])
-        changes = []
+        changes, band = [], None
         if k < described:
-            try: changes = channel_changes(res, ids, contrast_reference('neighbours', ids, res.embeddings, wc.w, wc.stride)[0], None, wc.w, most)
+            try:
+                ref = contrast_reference('neighbours', ids, res.embeddings, wc.w, wc.stride)[0]
+                changes = channel_changes(res, ids, ref, None, wc.w, most)
+                band = rising_band(res, ids, ref, changes[0][0]) if changes else None
             except DvatsError: pass                              # no window around it to compare with
         rows.append({'event': k, 'first': int(ids[0]), 'last': int(ids[-1]), 'start': start, 'end': end,
                      'start_time': res.series.index[start], 'end_time': res.series.index[end - 1], 'windows': len(ids),
                      'peak': float(score[peak]), 'peak_window': peak, 'channels': [c for c, *_ in changes],
-                     'description': describe(changes) if k < described else ''})
-    return pd.DataFrame(rows, columns=['event', 'first', 'last', 'start', 'end', 'start_time', 'end_time', 'windows', 'peak', 'peak_window', 'channels', 'description'])
+                     'band': band, 'description': describe(changes) + (f" (most in {band} cycles/step)" if band else '') if k < described else ''})
+    return pd.DataFrame(rows, columns=['event', 'first', 'last', 'start', 'end', 'start_time', 'end_time', 'windows', 'peak', 'peak_window', 'channels', 'band', 'description'])

@@ -17,6 +17,7 @@ from .anomaly import normal_mask, normal_spec
 from .config import Config, load_config, config_to_yaml, with_overrides
 from .store import RunStore, array_fingerprint, save_text, save_json, save_parquet, tracking, writing
 from .layout import LAYOUT
+from .engine import engine
 from .stages import STAGES, Stage, StageContext, stage_fingerprint, stages_for
 from .anomaly import step_flags
 from .result import RunResult, load_result
@@ -98,12 +99,15 @@ def run(source, # CSV/parquet path, DataFrame or 2-D array
         given.check_compatible(list(series.columns), config.windows.w)
     tab = _window_table(series, labels, config)
     if normal is not None: config = with_overrides(config, {'clustering.anomaly.normal': normal_spec(normal, len(tab))})
-    normal_mask(config.clustering.anomaly.normal, len(tab), config.windows.w, config.windows.stride, series.index)   # a bad normal fails before anything is written
+    # the normal: one more override once the window count is known (a boolean mask is checked against it); its mask is computed
+    # once, here, so a bad normal fails before anything is written, and the clusters stage scores against it
+    normal_windows = normal_mask(config.clustering.anomaly.normal, len(tab), config.windows.w, config.windows.stride, series.index)
     if not tab.valid.any():                          # checked before anything is written
         raise DvatsError(f"every window holds a missing value, so there is nothing to train on or explain; fill gaps, "
                          f"drop the channel that is mostly missing, or use a smaller w (now {config.windows.w}).")
     store = RunStore(out, files=LAYOUT)
-    with writing(out, 'run'):                       # one writer per folder; readers wait for it to finish
+    # the engine first: a cluster that cannot start, or a scheduler that is not there, fails before anything is written
+    with engine(config.engine.workers, config.engine.scheduler, log), writing(out, 'run'):   # one writer per folder; readers wait
         save_text(store.path('config.yaml'), config_to_yaml(config))
         data_fp = _data_fingerprint(series, labels)
         if not store.is_done('series', data_fp):       # kept so that `load_result` can reopen the run without the source
@@ -111,11 +115,13 @@ def run(source, # CSV/parquet path, DataFrame or 2-D array
             save_parquet(store.path('series.parquet'), series.reset_index())
             store.finish('series', data_fp, ['series.parquet'])
         res = RunResult(Path(out), config, series, tab, labels, _encoder=given)
+        if isinstance(source, (str, Path)): res.metrics['source'] = Path(source).name   # the page's title names it; never the whole path
         _say(log, f"windows: {len(tab):,} windows of {config.windows.w} steps every {config.windows.stride} "
                   f"({int(tab.valid.sum()):,} valid) from {len(series):,} steps × {series.shape[1]} channels")
         res.timings['load+windows'] = time.perf_counter() - t0
         with tracking(config.wandb, out, asdict(config)) as wb:
-            ctx = StageContext(res, store, truth, log, wb, given_encoder=given, fingerprints={'series': data_fp})
+            ctx = StageContext(res, store, truth, log, wb, given_encoder=given, fingerprints={'series': data_fp},
+                               normal=normal_windows)
             for stage in stages_for(config, truth): _run_stage(stage, ctx)
             _load_kept(store, ctx)
             res.metrics['timings'] = {k: round(v, 2) for k, v in res.timings.items()}

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 from .errors import DvatsError
 from .io import is_binary, write_csv
+from .windows import FIT_OVERLAP, FIT_MIN_WINDOWS, fit_gap
 from .anomaly import step_flags, configured_scores, detector_metrics
 from .matrix_profile import matrix_profile_stage, load_matrix_profile_stage
 from .layout import RunFile, STAGE_FILES, ENCODER_FILES, REPORT_FILE, LAYOUT
@@ -66,6 +67,7 @@ class StageContext:
     fingerprints: dict = field(default_factory=dict)  # stage name -> fingerprint, filled as the run goes
     computed: set = field(default_factory=set)        # stages computed (not reused) in this run
     torch_threads: int = field(default_factory=_torch_threads)   # torch's threads at the start, given back to torch before its stages
+    normal: np.ndarray|None = None        # the windows the config calls normal (`anomaly.normal_mask`), as `run` checked them; None: none
 
     @property
     def config(self): return self.res.config
@@ -116,6 +118,9 @@ PARTS = {'truth': lambda ctx: ctx.truth is not None,     # ground truth given: t
          'encoder-file': _encoder_file,
          # relevance computed for a sample: its size and the seed that draws it (nothing when every valid window is explained)
          'relevance-sample': lambda ctx: [ctx.config.lrp.max_windows, ctx.config.seed] if _binds(ctx, 'lrp.max_windows') else IDLE,
+         # the projection and the clusters fitted on windows thinned in time (`dvats.windows.fit_sample`, issue 32): the overlap and the
+         # gap (and the floor) where the thinning binds (overlapping windows), nothing where it keeps every window: those runs keep their fingerprints
+         'fit-thinning': lambda ctx: [FIT_OVERLAP, FIT_MIN_WINDOWS, g] if (g := fit_gap(ctx.config.windows.w, ctx.config.windows.stride)) > 1 else IDLE,
          # the optional matrix-profile stage, when this run has it (what the report shows of it)
          'matrix-profile-lens': lambda ctx: ctx.fingerprints.get('matrix-profile', IDLE)}
 
@@ -145,7 +150,9 @@ def _train_encoder(ctx:StageContext):
     save_encoder(enc, ctx.store.out)          # writes ENCODER_FILES (a test below holds the names together)
     if enc.history is not None:
         save_text(ctx.path('training.csv'), write_csv(enc.history))
-        atomic_write(ctx.path('training_curve.svg'), lambda p: plot_training(enc.history).savefig(p, format='svg'))
+        from matplotlib import rc_context
+        with rc_context({'svg.hashsalt': 'dvats'}):    # no date and fixed ids: the same curve gives the same bytes
+            atomic_write(ctx.path('training_curve.svg'), lambda p: plot_training(enc.history).savefig(p, format='svg', metadata={'Date': None}))
     res.encoder = enc
 
 def _copy_encoder(ctx:StageContext):
@@ -186,10 +193,10 @@ def _load_embeddings(ctx:StageContext):
 def _project(ctx:StageContext):
     "The projection of the embeddings, `config.dr`."
     from dvats.dr import project
-    dr, seed = ctx.config.dr, ctx.config.seed
+    dr, seed, wc = ctx.config.dr, ctx.config.seed, ctx.config.windows
     _note_sample(ctx, 'dr.fit_windows', f"projection: {dr.method} fitted on {{k:,}} of the {{n:,}} valid windows, the others placed by the fitted model")
     save_npy(ctx.path('projections.npy'), project(
-        ctx.res.embeddings, dr.method, dr.n_components, seed, dr.pca_dims, fit_windows=dr.fit_windows, progress=ctx.log is not None, **(
+        ctx.res.embeddings, dr.method, dr.n_components, seed, dr.pca_dims, fit_windows=dr.fit_windows, w=wc.w, stride=wc.stride, progress=ctx.log is not None, **(
             {'n_neighbors': dr.n_neighbors, 'min_dist': dr.min_dist, 'metric': dr.metric, 'neighbours': dr.neighbours} if dr.method == 'umap' else {})))
 
 def _load_projections(ctx:StageContext): ctx.res.projections = np.load(ctx.path('projections.npy'), allow_pickle=False)
@@ -209,14 +216,14 @@ def _load_similar(ctx:StageContext): ctx.res.similar = np.load(ctx.path('similar
 def _cluster(ctx:StageContext):
     "Cluster the projection (or the embeddings), score the clusters, score anomalies with `clustering.anomaly`, and store them."
     from dvats.clustering import cluster, cluster_scores, reduced_embeddings
-    from dvats.anomaly import anomaly_scores, step_scores, normal_mask
+    from dvats.anomaly import anomaly_scores, step_scores
     res, flags, cc, wc = ctx.res, step_flags(ctx.res.labels), ctx.config.clustering, ctx.config.windows
     ac = cc.anomaly
     points = res.projections if cc.space == 'projection' else reduced_embeddings(res.embeddings, cc.dims, ctx.config.seed)
     _note_sample(ctx, 'clustering.fit_windows', "clusters: HDBSCAN fitted on {k:,} of the {n:,} valid windows, the others assigned by approximate_predict")
     cl = cluster(points, cc.min_cluster_size, cc.min_samples, cc.cluster_selection_epsilon, cc.metric, cc.fit_windows,
-                 outlier_scores=False, seed=ctx.config.seed)   # the clusters stage stores no GLOSH scores (the 'glosh' detector computes its own)
-    normal = normal_mask(ac.normal, len(res.windows), wc.w, wc.stride, res.series.index)
+                 outlier_scores=False, seed=ctx.config.seed, w=wc.w, stride=wc.stride)   # the clusters stage stores no GLOSH scores (the 'glosh' detector computes its own)
+    normal = ctx.normal
     an = anomaly_scores(configured_scores(res, ctx.config, normal), ac.threshold, ac.quantile, ac.mad_k, ac.value)
     tab = pd.DataFrame({'cluster': cl.labels, 'cluster_probability': cl.probabilities.astype(np.float32),
                         'anomaly_score': an.anomaly_score, 'is_anomaly': an.is_anomaly})
@@ -237,7 +244,7 @@ def _load_clusters(ctx:StageContext):
     res.windows = res.windows.assign(x=res.projections[:, 0], y=res.projections[:, 1],
                                      cluster=clusters.cluster.astype('Int64').mask(clusters.cluster < -1),
                                      anomaly_score=clusters.anomaly_score, is_anomaly=clusters.is_anomaly)
-    res.metrics = {**json.loads(ctx.path('scores.json').read_text()),
+    res.metrics = {**{k: v for k, v in res.metrics.items() if k == 'source'}, **json.loads(ctx.path('scores.json').read_text()),   # the run's data name stays
                    'encoder': json.loads(ctx.path('encoder.json').read_text()).get('best_valid_loss'),
                    'timings': {k: round(v, 2) for k, v in res.timings.items()}}
 
@@ -347,13 +354,13 @@ STAGES = (
     Stage('embeddings', ('encoder', 'series', 'config.windows'),
           STAGE_FILES['embeddings'],
           _embed, _load_embeddings),
-    Stage('projection', ('embeddings', 'config.dr', 'config.seed'),
+    Stage('projection', ('embeddings', 'config.dr', 'config.seed', 'fit-thinning'),
           STAGE_FILES['projection'],
           _project, _load_projections),
     Stage('similar', ('embeddings', 'config.windows', 'config.similar', 'config.seed'),
           STAGE_FILES['similar'],
           _similar, _load_similar),
-    Stage('clusters', ('projection', 'series', 'config.clustering'),
+    Stage('clusters', ('projection', 'series', 'config.clustering', 'fit-thinning'),
           STAGE_FILES['clusters'],
           _cluster, _load_clusters),
     Stage('table', ('series', 'config.windows', 'clusters'),

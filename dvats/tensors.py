@@ -12,7 +12,12 @@ from .errors import DvatsError
 from .windows import usable_std, scale_shift
 
 # %% auto #0
-__all__ = ['seeded', 'cut_batch', 'window_stats']
+__all__ = ['default_device', 'seeded', 'cut_batch', 'window_stats']
+
+# %% ../nbs/00e_tensors.ipynb #6405ac13
+def default_device() -> torch.device:
+    "CUDA when available, else CPU: where the encoder runs unless told."
+    return torch.device('cuda' if torch.cuda.is_available() else 'cpu')
 
 # %% ../nbs/00e_tensors.ipynb #e3079026
 @contextmanager

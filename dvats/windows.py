@@ -4,15 +4,16 @@
 
 # %% ../nbs/00b_windows.ipynb #18fa7a19
 from __future__ import annotations
-import warnings
+import math, warnings
 import numpy as np
 import pandas as pd
 from .errors import DvatsError
 
 # %% auto #0
-__all__ = ['n_windows', 'check_window_params', 'sliding_windows', 'window_validity', 'window_table', 'usable_std',
-           'channel_stats', 'scale_shift', 'normalise', 'window_labels', 'window_any', 'finite_rows', 'sample_windows',
-           'parse_ids', 'format_ids', 'selection_ids']
+__all__ = ['FIT_OVERLAP', 'FIT_MIN_WINDOWS', 'n_windows', 'check_window_params', 'sliding_windows', 'window_validity',
+           'window_table', 'usable_std', 'channel_stats', 'scale_shift', 'normalise', 'window_labels', 'window_any',
+           'finite_rows', 'sample_windows', 'fit_gap', 'thin_windows', 'fit_sample', 'parse_ids', 'format_ids',
+           'selection_ids']
 
 # %% ../nbs/00b_windows.ipynb #4250e00a
 def n_windows(n_rows:int, w:int, stride:int) -> int:
@@ -146,6 +147,48 @@ def sample_windows(ids, # window ids, or one bool per window, to draw from
     edges = np.arange(k + 1) * len(ids) // k             # k strata of equal size (+-1), none empty since k < len(ids)
     pick = edges[:-1] + (np.random.default_rng(seed).random(k) * np.diff(edges)).astype(np.int64)
     return ids[pick]
+
+# %% ../nbs/00b_windows.ipynb #cf3b3003
+FIT_OVERLAP = 0.95  # fitted windows share at most this fraction of a window (w=48: 3 ids apart at stride 1, 2 at stride 2, none thinned from stride 3), by bench/layout_thinning.py
+FIT_MIN_WINDOWS = 1000   # ...but the thinning keeps about this many windows, or all where there are fewer: tiny fits lose the regimes
+
+def fit_gap(w:int|None, # window length in rows; None: no thinning
+            stride:int=1, # rows between consecutive windows
+            overlap:float|None=FIT_OVERLAP, # the largest fraction of a window two fitted windows may share; None: no thinning
+           ) -> int:
+    "The least distance in window ids between two fitted windows: they then share at most `overlap` of a window's `w` rows."
+    if w is None or overlap is None: return 1
+    if not 0 <= overlap < 1: raise DvatsError(f"the fit overlap must lie in [0, 1); got {overlap}.")
+    return max(1, math.ceil(round(w * (1 - overlap) / stride, 9)))
+
+def thin_windows(ids, # window ids, or one bool per window
+                 gap:int, # the least distance in ids between two kept windows
+                ) -> np.ndarray:
+    "Sorted `ids` thinned in time: the first of them, then each next one at least `gap` ids after the last kept (greedy, so a gap in the ids restarts the grid)."
+    a = np.asarray(ids)
+    ids = np.flatnonzero(a) if a.dtype == bool else np.unique(a.astype(np.int64))
+    if gap <= 1 or len(ids) < 2: return ids
+    cut = np.flatnonzero(np.diff(ids) != 1) + 1                 # runs of consecutive ids: a grid each, so the loop is over runs, not ids
+    out, nxt = [], ids[0]
+    for lo, hi in zip(ids[np.r_[0, cut]], ids[np.r_[cut, len(ids)] - 1]):
+        if max(lo, nxt) > hi: continue
+        out.append(np.arange(max(lo, nxt), hi + 1, gap)); nxt = out[-1][-1] + gap
+    return np.concatenate(out)
+
+def fit_sample(ids, # window ids, or one bool per window, to fit on
+               k:int|None, # the sample size; None: no cap
+               seed=0, # draws the sample
+               w:int|None=None, # window length; None: no thinning
+               stride:int=1,
+               overlap:float|None=FIT_OVERLAP,
+               min_windows:int|None=FIT_MIN_WINDOWS, # thin no further than to about this many windows (all, where there are fewer); None: no floor
+              ) -> np.ndarray:
+    "The windows a projection or a clustering is fitted on: `ids` thinned to windows sharing at most `overlap` of a window (`thin_windows`), then at most `k` of them stratified in time (`sample_windows`)."
+    a = np.asarray(ids)
+    ids = np.flatnonzero(a) if a.dtype == bool else np.unique(a.astype(np.int64))
+    gap = fit_gap(w, stride, overlap)
+    if min_windows: gap = min(gap, max(1, len(ids) // min_windows))   # a short series: a smaller gap, so that enough windows are fitted
+    return sample_windows(thin_windows(ids, gap), k, seed)
 
 # %% ../nbs/00b_windows.ipynb #93f0fd95
 _MAX_ID, _MAX_IDS = 10**18 - 1, 10_000_000   # ids fit int64; no run has 10M windows, so a longer list is a typo like 0-10000000000

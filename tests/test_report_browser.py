@@ -946,16 +946,22 @@ def test_palettes_rings_and_the_shortcuts(report, browser):
     assert d.execute_script("return document.getElementById('help').hidden") is True
 
 
-def test_demo_report_overview_and_events(tmp_path):
-    "The demo (its cached run) at 1280×800: the clusters in words and the anomaly events at the top of the page, as dvats.overview lists them; screenshots in runs/shots31/."
+def demo_at_1280x800(tmp_path):
+    "The cached demo run, its report, and headless Chromium whose page is 1280×800 (the caller opens the page and quits)."
     from dvats.pipeline import cached_demo
-    from dvats.overview import anomaly_events
     from dvats.views.page import write_report
     res = cached_demo(tmp_path / 'demo')
     page = write_report(res, tmp_path / 'demo' / 'report.html')
     SHOTS31.mkdir(parents=True, exist_ok=True)
     d = headless_chromium(1280, 800)
     d.execute_cdp_cmd('Emulation.setDeviceMetricsOverride', {'width': 1280, 'height': 800, 'deviceScaleFactor': 1, 'mobile': False})   # the page itself 1280×800
+    return res, page, d
+
+
+def test_demo_report_overview_and_events(tmp_path):
+    "The demo (its cached run) at 1280×800: the clusters in words and the anomaly events at the top of the page, as dvats.overview lists them; screenshots in runs/shots31/."
+    from dvats.overview import anomaly_events
+    res, page, d = demo_at_1280x800(tmp_path)
     try:
         open_page(d, page, target=None)
         ev = anomaly_events(res)
@@ -975,4 +981,95 @@ def test_demo_report_overview_and_events(tmp_path):
             assert d.execute_script("return [...document.querySelectorAll('.dvats-picked')].map(tr => tr.dataset.event)") == ['0']   # the row marked
             scroll_to(d, 'eventbox')
             d.save_screenshot(str(SHOTS31 / 'demo-event1-selected.png'))
+    finally: d.quit()
+
+
+# ---- issue 31, items 4 and 5: the layout at 1280×800 and reading habits ----
+
+def box(d, part):
+    return d.execute_script("const b = document.getElementById(arguments[0]).getBoundingClientRect(); return [b.left, b.top, b.right, b.bottom]", part)
+
+
+# each plot's toolbar (plotly's mode bar; shown on hover, always in the page) against every title: plotly's and the page's
+MODEBAR_ON_TITLES = """
+const r = e => e.getBoundingClientRect(), meets = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+const titles = [...document.querySelectorAll('.gtitle, h1, .dvats-caption')].filter(t => r(t).width > 0);
+const bars = [...document.querySelectorAll('.modebar')].filter(m => r(m).width > 0), bad = [];
+for (const m of bars) for (const t of titles) if (meets(r(m), r(t))) bad.push(m.closest('.js-plotly-plot').id + ': ' + t.textContent.slice(0, 40));
+return [bars.length, bad];
+"""
+
+# a wheel turned over the middle of a plot; the axis ranges before and once plotly has zoomed (null: it did not)
+WHEEL = """
+const [part, done] = arguments, gd = document.getElementById(part), area = gd.querySelector('.draglayer .nsewdrag'), b = area.getBoundingClientRect();
+const before = gd.layout.xaxis.range.slice();
+area.dispatchEvent(new WheelEvent('wheel', {deltaY: -300, deltaMode: 0, clientX: b.left + b.width / 2, clientY: b.top + b.height / 2, bubbles: true, cancelable: true}));
+const t0 = Date.now(), look = () => {
+  const now = gd.layout.xaxis.range;
+  if (String(now) !== String(before)) done([before, now.slice()]); else if (Date.now() - t0 > 4000) done([before, null]); else setTimeout(look, 50);
+};
+look();
+"""
+
+
+def test_demo_layout_and_reading_habits_at_1280x800(tmp_path):
+    "The demo at 1280×800: the series beside the projection (or right under it) and whole on the screen; no toolbar on a title; the title names the run and its data; the hover preview on the series' time axis; the series' tooltip gives the value; a wheel zooms; shortcuts a, p, Esc; screenshots in runs/shots31/."
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+    res, page, d = demo_at_1280x800(tmp_path)
+    try:
+        open_page(d, page, target=None)
+        d.execute_script("window.scrollTo(0, 0)")
+        assert d.execute_script("return [innerWidth, innerHeight]") == [1280, 800]
+        # the series beside the projection, or right under it, and whole within the screen: a selection is seen in both at once
+        proj, series = box(d, 'proj'), box(d, 'series')
+        beside = series[0] >= proj[2] - 1 and series[1] < proj[3]
+        assert (beside or series[1] >= proj[3] - 1) and series[1] >= 0 and series[3] <= 800 and series[2] <= 1280, (proj, series)
+        d.save_screenshot(str(SHOTS31 / 'demo-layout-1280x800.png'))
+        # plotly's toolbars sit on no title
+        n, bad = d.execute_script(MODEBAR_ON_TITLES)
+        assert n >= 4 and bad == [], bad
+        # the title names the run and its data, by their names (no path)
+        assert 'run demo' in d.title and 'data demo_series.parquet' in d.title and '/' not in d.title, d.title
+        assert d.execute_script("return document.getElementById('title').textContent") == d.title
+        # the hover preview on the series' time axis: the times of the window's rows
+        t, stride = res.series.index, res.config.windows.stride
+        typ, x0, name = d.execute_script("const gd = document.getElementById('preview'); return [gd.layout.xaxis.type, gd.data[0].x[0], gd.layout.title.text]")
+        wid = int(name.split()[-1])
+        assert typ == 'date' and x0 == t[wid * stride].value / 1e6
+        # the series' tooltip: the channel, its value and the time
+        tip = d.execute_script("""const gd = document.getElementById('series'); Plotly.Fx.hover(gd, [{curveNumber: 0, pointNumber: 200}], 'xy');
+                                  const h = gd.querySelector('.hoverlayer .hovertext'); return h ? h.textContent : null""")
+        ch, v = d.execute_script("const gd = document.getElementById('series'); return [gd.data[0].name, gd.data[0].y[200]]")
+        assert tip and tip.startswith(ch + ': ') and f'{v:.4g}'.replace('-', '−') in tip.replace('-', '−') and str(t[0].year) in tip, (tip, ch, v)
+        # the strip and the tag lane are named
+        strip, lanes = d.execute_script("const gd = document.getElementById('series'); return [gd.layout.yaxis3.title.text, gd.layout.annotations.map(a => a.text)]")
+        assert strip == 'cluster' and 'tags' in lanes, (strip, lanes)
+        # a wheel over the projection zooms it, and over the series too
+        for part in ('proj', 'series'):
+            before, after = d.execute_async_script(WHEEL, part)
+            assert after is not None, f'{part}: the wheel did not zoom'
+        # shortcuts: 'a' selects the anomalies, Esc clears the selection (Ctrl+Z brings it back), 'p' pans and selects again
+        body = d.find_element('css selector', 'body')
+        ActionChains(d).move_to_element_with_offset(body, 5, 5).click().send_keys('a').perform()
+        got = d.execute_script("return dvats.state().selection")
+        want = d.execute_script("const s = dvats.state().selection; dvats.select([], 'replace'); dvats.selectAnomalies('replace'); return dvats.state().selection")
+        assert got == want and len(got) > 0
+        ActionChains(d).send_keys(Keys.ESCAPE).perform()
+        assert d.execute_script("return dvats.state().selection") == []
+        ActionChains(d).key_down(Keys.CONTROL).send_keys('z').key_up(Keys.CONTROL).perform()
+        assert d.execute_script("return dvats.state().selection") == want
+        ActionChains(d).send_keys('p').perform()
+        assert d.execute_script("return [proj.layout.dragmode, series.layout.dragmode]") == ['pan', 'pan']
+        ActionChains(d).send_keys('p').perform()
+        assert d.execute_script("return [proj.layout.dragmode, series.layout.dragmode]") == ['lasso', 'select']
+        help = d.execute_script("return document.getElementById('help').textContent")
+        assert all(k in help for k in ('wheel', 'reset the zoom', 'select the anomalies', 'pan'))
+        # a cluster selected: the series shows it beside the projection, on the same screen
+        d.execute_script("dvats.setTarget('contrast')")
+        _, k, _ = regime_cluster(res)
+        d.execute_script("dvats.clickOverview(arguments[0]); window.scrollTo(0, 0)", k)
+        assert d.execute_script("return document.getElementById('series').layout.shapes.some(s => s.name === 'selection')")
+        time.sleep(0.3)
+        d.save_screenshot(str(SHOTS31 / 'demo-cluster-selected-1280x800.png'))
     finally: d.quit()

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from dvats.lrp.canonical import LrpBackbone
 
 # %% auto #0
-__all__ = ['CONTRAST_METHOD', 'Contrast', 'attribute', 'relevance', 'input_bounds']
+__all__ = ['CONTRAST_METHOD', 'RELEVANCE_CHUNK', 'Contrast', 'attribute', 'relevance_rows', 'relevance', 'input_bounds']
 
 # %% ../../nbs/05b3_lrp_attribution.ipynb #0ea320fd
 from ..choices import RELEVANCE_METHODS as METHODS
@@ -57,6 +57,19 @@ def attribute(model:LrpBackbone, x:torch.Tensor, method:str='lrp',
     return (g * x if method == 'gradient_x_input' else g).detach()
 
 # %% ../../nbs/05b3_lrp_attribution.ipynb #69597c7d
+RELEVANCE_CHUNK = 1024   # windows per chunk of `relevance` (a Dask task's share while `dvats.engine.engine` is open)
+
+def relevance_rows(rows:np.ndarray, model, windows:np.ndarray, stats:dict, method:str, composite:str, weights, reference, bounds,
+                   batch_size:int=256) -> np.ndarray:
+    "Relevance `(len(rows), c, w)` float32 of the windows `rows` for the target's `weights` and `reference`, batch by batch: one chunk of `relevance`."
+    from dvats.tensors import cut_batch
+    out = np.empty((len(rows),) + windows.shape[1:], np.float32)
+    for a in range(0, len(rows), batch_size):
+        k = rows[a:a + batch_size]
+        order = np.argsort(k, kind='stable')           # cut_batch wants sorted ids
+        out[a:a + batch_size][order] = attribute(model, cut_batch(windows, k[order], stats), method, composite, weights, reference, bounds).numpy()
+    return out
+
 def relevance(encoder, # `Encoder` (from `train_encoder` or `load_encoder`)
               windows:np.ndarray, # zero-copy view (n_windows, n_channels, w)
               valid:np.ndarray, # bool per window
@@ -68,9 +81,8 @@ def relevance(encoder, # `Encoder` (from `train_encoder` or `load_encoder`)
               out:np.ndarray|None=None, # array to fill (e.g. a memmap), shape (len(ids) or n_windows, n_channels, w)
               progress:bool=True, # progress bar when there are many batches
              ) -> np.ndarray: # float32 relevance, NaN rows for invalid windows
-    "Relevance of each window's input cells for the `target`, batched, on the encoder's canonical copy."
-    from fastprogress.fastprogress import progress_bar
-    from dvats.tensors import cut_batch
+    "Relevance of each window's input cells for the `target`, batched, on the encoder's canonical copy; in chunks, on Dask's workers while `dvats.engine.engine` is open."
+    from dvats.engine import chunk_map
     from dvats.lrp.canonical import canonical_backbone
     _check_method(method, composite)
     if windows.shape[1:] != (encoder.spec['c_in'], encoder.spec['w']):
@@ -85,13 +97,11 @@ def relevance(encoder, # `Encoder` (from `train_encoder` or `load_encoder`)
     res = np.full((len(rows),) + windows.shape[1:], np.nan, np.float32) if out is None else out
     if out is not None: res[:] = np.nan
     todo = np.flatnonzero(np.asarray(valid, bool)[rows])
-    starts = range(0, len(todo), batch_size)
-    for a in (progress_bar(starts, leave=False) if progress and len(starts) > 4 else starts):
-        k = todo[a:a + batch_size]
-        order = np.argsort(rows[k], kind='stable')       # cut_batch wants sorted ids
-        x = cut_batch(windows, rows[k][order], encoder.spec['stats'])
-        r = attribute(model, x, method, composite, weights, reference, bounds).numpy()
-        res[k[order]] = r
+    step = max(RELEVANCE_CHUNK // batch_size, 1) * batch_size
+    chunks = [todo[a:a + step] for a in range(0, len(todo), step)]
+    found = chunk_map(relevance_rows, [rows[k] for k in chunks], model, windows, encoder.spec['stats'], method, composite,
+                      weights, reference, bounds, batch_size, progress=progress)
+    for k, r in zip(chunks, found): res[k] = r
     return res
 
 def input_bounds(windows:np.ndarray, stats:dict) -> tuple:

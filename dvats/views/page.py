@@ -18,7 +18,7 @@ from ..anomaly import anomaly_threshold
 # %% auto #0
 __all__ = ['asset', 'bucket_edges', 'decimate_minmax', 'view_threshold', 'id_runs', 'report_budget', 'quantise_range',
            'quantise_above', 'relevance_ids', 'b64_array', 'quantise_rows', 'binned_profiles', 'contrast_arrays',
-           'id_arrays', 'point_arrays', 'time_labels', 'time_axis', 'overview_meta', 'report_payload',
+           'id_arrays', 'point_arrays', 'time_labels', 'time_axis', 'overview_meta', 'run_names', 'report_payload',
            'neighbour_arrays', 'mp_arrays', 'fill_page', 'report_html', 'write_report']
 
 # %% ../../nbs/06_views.ipynb #615b43b3
@@ -181,6 +181,14 @@ def overview_meta(res) -> dict:
     rows = lambda df: json.loads(df.to_json(orient='records'))
     return {'overview': rows(ov), 'events': rows(ev)}
 
+def run_names(res) -> tuple:
+    "The names the page's title gives: the run's (its folder's name) and its data's (the base name of the file it was run on, recorded in its metrics, or the demo's `demo_series.parquet`; else None). Never a whole path."
+    out = getattr(res, 'out', None)
+    if out is None: return None, None
+    out = Path(out)
+    source = (getattr(res, 'metrics', None) or {}).get('source')
+    return out.resolve().name or None, source or next((f for f in ('demo_series.parquet',) if (out/f).is_file()), None)
+
 def report_payload(res, # a run (`RunResult` or `load_result`)
                    max_bytes:int|None=None, # the size budget of the page; default `report_budget` of the valid windows
                    n_buckets:int=2000, plotly_bytes:int=5_000_000,
@@ -224,7 +232,8 @@ def report_payload(res, # a run (`RunResult` or `load_result`)
     if bins < 2: bins = 0              # one bin would only repeat the signed bars: leave the profile out instead
     else: arrays['profile'], arrays['profile_scale'] = binned_profiles(res.relevance, rid, bins)
     clusters = sorted(int(k) for k in np.unique(cluster[vid]))
-    meta = {'title': cfg.report.title, 'channels': channels, 'n_windows': len(tab), 'n_valid': int(len(vid)), 'n_relevance': int(len(rid)),
+    run, source = run_names(res)
+    meta = {'title': cfg.report.title, 'run': run, 'source': source, 'channels': channels, 'n_windows': len(tab), 'n_valid': int(len(vid)), 'n_relevance': int(len(rid)),
             'n_steps': n, 'w': w, 'stride': cfg.windows.stride, 'bins': bins, 'threshold': thr, 'clusters': clusters, 'raw': raw,
             'quant': quant, 'many': bool(len(vid) > many), 'budget': int(max_bytes),
             'nb_k': k, 'nb_listed': listed, 'nb_rows': len(table.get('nbr', ())),
@@ -276,7 +285,8 @@ def report_html(res, max_bytes:int|None=None, **kw) -> str:
     "The self-contained HTML explorer of a run, as text (`max_bytes` and `kw`: as `report_payload`'s)."
     from plotly.offline import get_plotlyjs
     payload = report_payload(res, max_bytes, plotly_bytes=len(get_plotlyjs()), **kw)
-    return fill_page('page.html', res.config.report.title, payload, module=asset('explorer.js'))
+    m = payload['meta']   # the title names the run and its data, as the page's heading does (`titleOf` in explorer.js)
+    return fill_page('page.html', ' · '.join(t for t in (m['title'], m['run'] and 'run ' + m['run'], m['source'] and 'data ' + m['source']) if t), payload, module=asset('explorer.js'))
 
 def write_report(res, path=None, max_bytes:int|None=None, **kw) -> Path:
     "Write the HTML explorer of a run to `path` (default `OUT/report.html`), atomically (`max_bytes` and `kw`: as `report_payload`'s)."
