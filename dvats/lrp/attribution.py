@@ -79,7 +79,7 @@ def relevance(encoder, # `Encoder` (from `train_encoder` or `load_encoder`)
               batch_size:int=256,
               ids=None, # explain only these window ids (rows of the result follow `ids`); default: every window
               out:np.ndarray|None=None, # array to fill (e.g. a memmap), shape (len(ids) or n_windows, n_channels, w)
-              progress:bool=True, # progress bar when there are many batches
+              progress:bool=True, # progress bar when there are more than 4 chunks
              ) -> np.ndarray: # float32 relevance, NaN rows for invalid windows
     "Relevance of each window's input cells for the `target`, batched, on the encoder's canonical copy; in chunks, on Dask's workers while `dvats.engine.engine` is open."
     from dvats.engine import chunk_map
