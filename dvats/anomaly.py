@@ -11,10 +11,10 @@ from .windows import finite_rows, window_any
 from .io import is_binary
 
 # %% auto #0
-__all__ = ['COMPARE_MAX_WINDOWS', 'unit_rows', 'memory_bank', 'bank_distances', 'normal_spec', 'normal_mask', 'window_scores',
-           'step_scores', 'anomaly_threshold', 'threshold_rule', 'anomaly_scores', 'label_ranges', 'vus_pr', 'ucr_hit',
-           'detection_scores', 'selection_hits', 'plot_anomaly_histogram', 'step_flags', 'detector_metrics',
-           'hdbscan_settings', 'configured_scores']
+__all__ = ['COMPARE_MAX_WINDOWS', 'unit_rows', 'memory_bank', 'bank_distances', 'normal_spec', 'normal_mask', 'fitted_detector',
+           'window_scores', 'step_scores', 'anomaly_threshold', 'threshold_rule', 'anomaly_scores', 'label_ranges',
+           'vus_pr', 'ucr_hit', 'detection_scores', 'selection_hits', 'plot_anomaly_histogram', 'step_flags',
+           'detector_metrics', 'hdbscan_settings', 'configured_scores']
 
 # %% ../nbs/05a1_anomaly.ipynb #a5f06498
 from .choices import DETECTORS, DEFAULT_DETECTOR, ANOMALY_SPACES   # the default chosen by the measurements below and in bench/anomaly.py
@@ -119,6 +119,35 @@ def _knn_distance(x:np.ndarray, fit:np.ndarray, k:int) -> np.ndarray:
     d, _ = NearestNeighbors(n_neighbors=k + 1).fit(x[ref]).kneighbors(x)
     return np.where(fit, d[:, k], d[:, k - 1])     # a row of the fit set finds itself (distance 0) among its neighbours: skip one
 
+def fitted_detector(embeddings:np.ndarray, # (n_windows, d), NaN rows for invalid windows
+                    method:str=DEFAULT_DETECTOR, # 'bank', 'knn' or 'iforest'
+                    normal:np.ndarray|None=None, # boolean window mask of the normal windows; None: all valid windows
+                    bank_size:int=64, k:int|None=None, seed:int=0):
+    "The detector fitted on the normal windows of `embeddings`, as a function giving new windows' scores (NaN rows stay NaN): what `dvats apply` scores new data with."
+    ok = finite_rows(embeddings)
+    fit = np.flatnonzero(ok if normal is None else (np.asarray(normal, bool) & ok))
+    if method == 'bank':
+        bank = memory_bank(embeddings, fit, bank_size, seed=seed)
+        score = lambda x: bank_distances(x, bank, k or 3)      # chunked: no normalised copy of all the embeddings is ever made
+    elif method in ('knn', 'iforest'):
+        if len(fit) < 2: raise DvatsError(f"'{method}' scores need at least 2 normal windows; name a longer normal.")
+        x = np.asarray(embeddings[fit], np.float32)
+        if method == 'knn':      # a new window is not among the normal ones: its k-th neighbour is the k-th row found
+            from sklearn.neighbors import NearestNeighbors
+            nn = NearestNeighbors(n_neighbors=min(k or 10, len(fit))).fit(x)
+            score = lambda new: nn.kneighbors(new)[0][:, -1]
+        else:
+            from sklearn.ensemble import IsolationForest
+            forest = IsolationForest(random_state=seed).fit(x)
+            score = lambda new: -forest.score_samples(new)
+    else: raise DvatsError(f"a fitted detector is 'bank', 'knn' or 'iforest', not {method!r}: GLOSH scores only the windows it clusters.")
+    def scores(new:np.ndarray) -> np.ndarray:
+        good, out = finite_rows(new), np.full(len(new), np.nan)
+        rows = np.flatnonzero(good)
+        for a in range(0, len(rows), 65_536): out[rows[a:a + 65_536]] = score(np.asarray(new[rows[a:a + 65_536]], np.float32))
+        return out
+    return scores
+
 def window_scores(embeddings:np.ndarray, # (n_windows, d), NaN rows for invalid windows
                   method:str=DEFAULT_DETECTOR, # one of `DETECTORS`
                   normal:np.ndarray|None=None, # boolean window mask of the normal windows (see `normal_mask`); None: all valid windows
@@ -136,10 +165,7 @@ def window_scores(embeddings:np.ndarray, # (n_windows, d), NaN rows for invalid 
         if normal is not None: raise DvatsError("GLOSH cannot score against a user-defined normal; use clustering.anomaly.method 'bank', 'knn' or 'iforest'.")
         from dvats.clustering import cluster, reduced_embeddings, glosh_scores
         return glosh_scores(cluster(reduced_embeddings(embeddings, dims, seed), **{'seed': seed, **(hdbscan_kw or {})}))
-    if method == 'bank':     # chunked: no normalised copy of all the embeddings is ever made
-        rows = np.flatnonzero(ok)
-        out[rows] = bank_distances(embeddings, memory_bank(embeddings, np.flatnonzero(fit), bank_size, seed=seed), k or 3, rows)
-        return out
+    if method == 'bank': return fitted_detector(embeddings, method, normal, bank_size, k, seed)(embeddings)
     x, f = np.asarray(embeddings, np.float32)[ok], fit[ok]
     if f.sum() < 2: raise DvatsError(f"'{method}' scores need at least 2 normal windows; name a longer normal.")
     if method == 'knn': out[ok] = _knn_distance(x, f, k or 10)

@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['ARCHS', 'ENCODER_METHODS', 'READOUTS', 'DR_METHODS', 'NEIGHBOURS', 'CLUSTER_SPACES', 'DETECTORS', 'DEFAULT_DETECTOR',
            'ANOMALY_SPACES', 'AGGREGATIONS', 'DEFAULT_AGGREGATION', 'THRESHOLD_RULES', 'RELEVANCE_METHODS',
-           'COMPOSITES', 'DEFAULT_COMPOSITE', 'REFERENCES', 'DEFAULT_REFERENCE']
+           'COMPOSITES', 'DEFAULT_COMPOSITE', 'REFERENCES', 'DEFAULT_REFERENCE', 'LABEL_FORMATS']
 
 # %% ../nbs/00c1_choices.ipynb #6cb0240b
 ARCHS = ('InceptionTimePlus',)                             # encoder networks (`dvats.embeddings.build_model`)
@@ -25,3 +25,4 @@ COMPOSITES = ('EpsilonPlusFlat', 'EpsilonPlus', 'SpreadPlus', 'Spread', 'Epsilon
 DEFAULT_COMPOSITE = 'SpreadPlus'                           # chosen by the measurements in 05b4_lrp_evaluate
 REFERENCES = ('auto', 'all', 'neighbours', 'knn')          # what a selection is contrasted with (`dvats.contrast.contrast_reference`), or window ids
 DEFAULT_REFERENCE = 'auto'                                 # chosen by the measurements of bench/contrast.py (05c_contrast)
+LABEL_FORMATS = ('tsb-ad', 'label-studio')                 # tags and events out (`dvats.labels`): TSB-AD's Label column, Label Studio's JSON

@@ -8,7 +8,7 @@ import argparse, sys, warnings
 from pathlib import Path
 from .errors import DvatsError
 from .lrp.attribution import METHODS as RELEVANCE_METHODS
-from .choices import REFERENCES, DEFAULT_REFERENCE
+from .choices import REFERENCES, DEFAULT_REFERENCE, LABEL_FORMATS
 
 # %% auto #0
 __all__ = ['build_parser', 'main']
@@ -97,6 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
     act.add_argument('--export', metavar='FILE', help='write the tags to FILE (.csv or .parquet)')
     act.add_argument('--import', dest='import_', metavar='FILE', help="add the tags of FILE (.csv or .parquet) to the run's")
     tg.add_argument('--windows', type=_id_list, help='with --add: window ids, e.g. 3,4,5 or 10-20')
+    tg.add_argument('--as', dest='as_', choices=LABEL_FORMATS, help="with --export or --import: TSB-AD's CSV (the series and a per-step Label "
+                    "column) or Label Studio's time-series JSON; exported, the tags and the anomaly events")
     cp = sub.add_parser('compare', help='one page with the projections of two runs side by side, selections linked by time',
                         description='Write one self-contained HTML page with the projections of two finished runs side by side; a selection '
                                     'in one highlights the windows of the other that cover the same times (other encoders, window sizes or data versions).')
@@ -104,6 +106,22 @@ def build_parser() -> argparse.ArgumentParser:
     cp.add_argument('run_b', help='another run folder')
     cp.add_argument('--output', default='compare.html', help='where to write the page (default: compare.html)')
     cp.add_argument('--max-mb', type=float, default=None, help="size budget in MB (default: the report's, for both runs' windows together)")
+    ap = sub.add_parser('apply', help='apply a finished run to new data: its encoder, projection, clusters, detector and threshold',
+                        description="Place new data on a finished run: windows cut as it cut them, embedded by its encoder, placed on its projection, "
+                                    "joined to its clusters, scored against its normal windows and threshold. Writes a run folder of the same layout; "
+                                    "its page draws the run's windows in grey under the new ones.")
+    ap.add_argument('run', help='the finished run folder')
+    ap.add_argument('data', help="the new data: CSV or parquet with the run's channels and sampling step")
+    ap.add_argument('--out', help='the applied run folder (default: runs/<data file name>-on-<run folder name>)')
+    ap.add_argument('--anomaly-col', help='column of per-step 0/1 anomaly flags in the new data, to measure the scores')
+    ap.add_argument('--workers', type=int, help='as for run'); ap.add_argument('--scheduler', help='as for run')
+    rs = sub.add_parser('rescore', help="score a finished run again against a tag's windows as the normal (seconds: no new embeddings)",
+                        description="Rebuild the memory bank from the normal windows (a tag, or window ids and time ranges) and set the threshold "
+                                    "again by the run's rule; rewrites the run's clusters, window table, page and metrics. Prints the scores before and after.")
+    rs.add_argument('out', help='run folder')
+    which = rs.add_mutually_exclusive_group(required=True)
+    which.add_argument('--normal-tag', metavar='NAME', help="the run's tag whose windows are normal (see `dvats tags`)")
+    which.add_argument('--normal', help='the normal windows: ids (12, 10-20) or time ranges (START..STOP), comma-separated')
     return p
 
 # %% ../nbs/08_cli.ipynb #784ea4ac
@@ -148,6 +166,12 @@ def _cmd_suggest(a:argparse.Namespace):
     print("\nwindow sizes:\n" + sizes.to_string(index=False))
     print(f"\nsuggested: --w {int(sizes.w[sizes.suggested].iloc[0])}")
 
+def _imported(path, res, fmt:str|None) -> dict:
+    "The tags of a file: a dvats tags file, or with `fmt` a TSB-AD CSV or a Label Studio export."
+    from dvats.tags import read_tags
+    from dvats.labels import read_labels
+    return read_tags(path, res) if fmt is None else read_labels(path, res, fmt)
+
 def _cmd_tags(a:argparse.Namespace):
     import numpy as np
     from dvats.result import load_result
@@ -158,16 +182,38 @@ def _cmd_tags(a:argparse.Namespace):
     own, n = Path(a.out) / TAGS_FILE.name, len(res.windows)
     tags = read_tags(own, res) if own.is_file() else {}
     if (a.windows is None) != (a.add is None): raise DvatsError("--add NAME and --windows IDS go together, e.g. --add calm --windows 10-20.")
-    if a.export is not None: return print(f"tags: {write_tags(res, tags, a.export)}")
+    if a.as_ is not None and a.export is None and a.import_ is None: raise DvatsError("--as goes with --export FILE or --import FILE.")
+    if a.export is not None:
+        from dvats.labels import write_labels
+        return print(f"tags: {write_tags(res, tags, a.export) if a.as_ is None else write_labels(res, a.export, a.as_, tags)}")
     if a.remove is not None and a.remove not in tags: raise DvatsError(f"no tag {a.remove!r} in {own}; its tags are {sorted(tags) or 'none'}.")
     new = ({a.add: selection_ids(np.asarray(a.windows), n, np.ones(n, bool))} if a.add is not None else
-           read_tags(a.import_, res) if a.import_ is not None else {})
+           _imported(a.import_, res, a.as_) if a.import_ is not None else {})
     for k, v in new.items(): tags[k] = np.union1d(tags.get(k, np.zeros(0, np.int64)), v)   # added to a tag of the same name
     if a.remove is not None: del tags[a.remove]
     if new or a.remove is not None: write_tags(res, tags)
     t = tags_table(res.windows, tags)
     if t.empty: print(f"no tags in {a.out}; add one with --add NAME --windows IDS, or tag a selection in the explorer")
     else: print(t.to_string(index=False))
+
+def _cmd_apply(a:argparse.Namespace):
+    from dvats.pipeline import apply
+    out = a.out or str(Path('runs') / f"{Path(a.data).stem}-on-{Path(a.run).resolve().name}")
+    o = {'data.anomaly_col': a.anomaly_col, 'engine.workers': a.workers, 'engine.scheduler': a.scheduler}
+    apply(a.run, a.data, out, **{k: v for k, v in o.items() if v is not None})
+
+def _scores_line(m:dict) -> str:
+    "The anomaly scores of a run's metrics in one line: threshold, windows above it, and AUC-PR / VUS-PR when it has labels."
+    a = m.get('anomaly', {}); d = a.get(a.get('method'), {})
+    return (f"threshold {a.get('threshold', float('nan')):.3f}, {a.get('n_anomalous_windows')} windows above it"
+            + (f", per-step AUC-PR {d['auc_pr']:.3f}, VUS-PR {d['vus_pr']:.3f}" if d.get('auc_pr') is not None else ''))
+
+def _cmd_rescore(a:argparse.Namespace):
+    from dvats.pipeline import rescore
+    from dvats.result import load_result
+    before = load_result(a.out).metrics
+    res = rescore(a.out, normal=a.normal, normal_tag=a.normal_tag, log=None)
+    print(f"before: {_scores_line(before)}\nafter:  {_scores_line(res.metrics)}")
 
 def _cmd_compare(a:argparse.Namespace):
     from dvats.views.compare import write_compare
@@ -243,7 +289,8 @@ def main(argv:list|None=None) -> int:
     with warnings.catch_warnings():
         warnings.showwarning = _show_warning
         try: {'run': _cmd_run, 'demo': _cmd_demo, 'explain': _cmd_explain, 'evaluate': _cmd_evaluate, 'report': _cmd_report,
-         'suggest': _cmd_suggest, 'tags': _cmd_tags, 'compare': _cmd_compare}[a.command](a)
+         'suggest': _cmd_suggest, 'tags': _cmd_tags, 'compare': _cmd_compare,
+         'apply': _cmd_apply, 'rescore': _cmd_rescore}[a.command](a)
         except DvatsError as e:
             print(f"dvats: error: {e}", file=sys.stderr)
             return 2

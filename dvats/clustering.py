@@ -29,9 +29,18 @@ class Clusters:
     outlier_scores: np.ndarray
     min_cluster_size: int
     min_samples: int|None
+    model: object = None    # the fitted HDBSCAN with its prediction data, when `cluster(keep_model=True)`: `dvats apply` assigns new windows with it
 
     @property
     def n_clusters(self) -> int: return int(self.labels.max() + 1) if (self.labels >= 0).any() else 0
+
+    def predict(self, points:np.ndarray) -> tuple:
+        "Cluster labels (-2 for NaN rows) and membership probabilities of new `points`, by the kept model's `approximate_predict`."
+        if self.model is None: raise ValueError("these clusters kept no model; cluster with keep_model=True.")
+        rows = np.flatnonzero(finite_rows(points))
+        labels, prob = np.full(len(points), INVALID, np.int64), np.full(len(points), np.nan)
+        _predict(self.model, points, rows, labels, prob)
+        return labels, prob
 
 def cluster(projections:np.ndarray, # (n_windows, k), NaN rows for invalid windows
             min_cluster_size:int|None=None, # default: `default_min_cluster_size` of the windows it is fitted on
@@ -45,6 +54,7 @@ def cluster(projections:np.ndarray, # (n_windows, k), NaN rows for invalid windo
             stride:int=1, # rows between consecutive windows
             fit_overlap:float|None=FIT_OVERLAP, # the largest fraction of a window two fitted windows share; None: no thinning
             fit_min_windows:int|None=FIT_MIN_WINDOWS, # thin no further than to about this many windows; None: no floor
+            keep_model:bool=False, # keep the fitted HDBSCAN with its prediction data (`Clusters.model`, `Clusters.predict`)
            ) -> Clusters:
     "Cluster the finite rows of `projections` with HDBSCAN; rows stay aligned with the window table."
     import hdbscan
@@ -60,13 +70,13 @@ def cluster(projections:np.ndarray, # (n_windows, k), NaN rows for invalid windo
     try:
         with warnings.catch_warnings():
             warnings.simplefilter('ignore', RuntimeWarning)   # GLOSH divides 0/0 on duplicate points; handled below
-            h = hdbscan.HDBSCAN(min_cluster_size=mcs, min_samples=min_samples, metric=metric, prediction_data=len(fit) < n,
+            h = hdbscan.HDBSCAN(min_cluster_size=mcs, min_samples=min_samples, metric=metric, prediction_data=len(fit) < n or keep_model,
                                 cluster_selection_epsilon=cluster_selection_epsilon, core_dist_n_jobs=2).fit(projections[fit])
             labels[fit], prob[fit], glosh[fit] = h.labels_, h.probabilities_, h.outlier_scores_
             if len(fit) < n: _predict(h, projections, np.setdiff1d(rows, fit), labels, prob, glosh if outlier_scores else None)
     except ValueError as e:
         raise DvatsError(f"HDBSCAN rejected the settings ({e}); check clustering.metric and the other clustering keys.") from None
-    return Clusters(labels, prob, glosh, mcs, min_samples)
+    return Clusters(labels, prob, glosh, mcs, min_samples, h if keep_model else None)
 
 def _predict(h, points:np.ndarray, rows:np.ndarray, labels, prob, glosh=None, chunk:int=100_000):
     "Fill `labels`, `prob` (and `glosh`) at `rows` from the fitted HDBSCAN `h` with hdbscan's prediction API, `chunk` rows at a time."
@@ -118,10 +128,12 @@ from .choices import CLUSTER_SPACES   # what HDBSCAN clusters: the 2-D projectio
 
 def reduced_embeddings(embeddings:np.ndarray, # (n_windows, d), NaN rows for invalid windows
                        dims:int|None=32, # PCA dimensions; None (or >= d): the embeddings as they are
-                       seed:int=0) -> np.ndarray:
+                       seed:int=0,
+                       return_placer:bool=False, # also return the function reducing new embeddings the same way (`dvats apply`)
+                      ) -> np.ndarray:
     "The embeddings PCA-reduced to `dims`, so HDBSCAN's trees stay fast (clusters or GLOSH in embedding space); NaN rows stay NaN."
     from dvats.dr import project
     x = np.asarray(embeddings, dtype=np.float32)
-    if dims is None or dims >= x.shape[1]: return x
     n = int(finite_rows(x).sum())
-    return project(x, 'pca', n_components=max(1, min(dims, n - 2)), seed=seed) if n > 3 else x
+    if dims is None or dims >= x.shape[1] or n <= 3: return (x, lambda new: np.asarray(new, np.float32)) if return_placer else x
+    return project(x, 'pca', n_components=max(1, min(dims, n - 2)), seed=seed, return_placer=return_placer)

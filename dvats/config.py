@@ -161,6 +161,7 @@ class Config:
     report: ReportConfig = field(default_factory=ReportConfig)
     wandb: WandbConfig = field(default_factory=WandbConfig)
     engine: EngineConfig = field(default_factory=EngineConfig)
+    base: Optional[str] = None          # the finished run this one applies (`dvats apply`): its encoder, projection, clusters, detector and threshold are used, none is fitted; None: a run of its own
 
 # %% ../nbs/00d_config.ipynb #163fcc69
 def _type_name(tp) -> str:

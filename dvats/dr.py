@@ -10,7 +10,7 @@ from .errors import DvatsError
 from .windows import finite_rows, sample_windows, fit_sample, FIT_OVERLAP, FIT_MIN_WINDOWS
 
 # %% auto #0
-__all__ = ['METHODS', 'exact_neighbours', 'project']
+__all__ = ['METHODS', 'exact_neighbours', 'project', 'configured_projection']
 
 # %% ../nbs/04_dr.ipynb #bafe2cf5
 def _scatter_rows(values:np.ndarray, mask:np.ndarray) -> np.ndarray:
@@ -62,7 +62,9 @@ def _quietly(f, *args):
         warnings.filterwarnings('ignore', message='precomputed_knn')   # exact neighbours given: no search index, and none is needed
         return f(*args)
 
-def _umap(x, n_components, seed, n_neighbors=15, min_dist=0.1, metric='euclidean', device=None, neighbours=NEIGHBOURS[0], **kwargs):
+def _umap(x, n_components, seed, n_neighbors=15, min_dist=0.1, metric='euclidean', device=None, neighbours=NEIGHBOURS[0],
+          search_index:bool=False, # with exact neighbours, also build NN-descent's index, which `transform` needs (the layout is the same)
+          **kwargs):
     "UMAP of `x` with umap-learn (`neighbours`: 'exact' gives it exact Euclidean neighbours, 'nndescent' lets it search), or cuML on a CUDA device: (layout, function placing new rows, implementation name)."
     n_neighbors = min(n_neighbors, len(x) - 1)
     cu = _cuml_umap(device)
@@ -70,7 +72,12 @@ def _umap(x, n_components, seed, n_neighbors=15, min_dist=0.1, metric='euclidean
         red = cu(n_components=n_components, n_neighbors=n_neighbors, min_dist=min_dist, metric=metric, random_state=seed, **kwargs)
         return np.asarray(red.fit_transform(x)), lambda new: np.asarray(red.transform(new)), 'cuml'
     import umap
-    if neighbours == 'exact' and metric == 'euclidean': kwargs['precomputed_knn'] = (*exact_neighbours(x, n_neighbors), None)
+    if neighbours == 'exact' and metric == 'euclidean':
+        index = None
+        if search_index:              # the layout reads only the neighbours; the index only places new rows
+            from pynndescent import NNDescent
+            index = NNDescent(x, n_neighbors=n_neighbors, random_state=seed, n_jobs=1)
+        kwargs['precomputed_knn'] = (*exact_neighbours(x, n_neighbors), index)
     red = umap.UMAP(n_components=n_components, n_neighbors=n_neighbors, min_dist=min_dist, metric=metric, random_state=seed, **kwargs)
     return _quietly(red.fit_transform, x), lambda new: _quietly(red.transform, new), 'umap-learn'
 
@@ -109,6 +116,7 @@ def project(embeddings:np.ndarray, # (n_windows, d), NaN rows for invalid window
             seed:int|None=0, # None: faster, not reproducible (UMAP uses every core)
             pca_dims:int|None=None, # PCA pre-reduction before UMAP/t-SNE
             return_info:bool=False, # also return a dict saying what was done
+            return_placer:bool=False, # also return the function placing new embeddings on this projection (`dvats apply`)
             fit_windows:int|None=None, # fit on at most this many rows (a sample stratified in time) and place the rest; None: fit on all
             w:int|None=None, # window length: fit only on windows sharing at most `fit_overlap` of a window (`dvats.windows.fit_sample`); None: no thinning
             stride:int=1, # rows between consecutive windows
@@ -128,12 +136,14 @@ def project(embeddings:np.ndarray, # (n_windows, d), NaN rows for invalid window
     x = np.asarray(embeddings, dtype=np.float32)[ok]
     info = {'method': method, 'n_components': n_components, 'seed': seed, 'n_rows': n}
     fit = np.searchsorted(ids := np.flatnonzero(ok), fit_sample(ids, fit_windows, seed, w, stride, fit_overlap, fit_min_windows))   # window ids thinned in time -> rows of x
+    reduce = None
     if pca_dims and pca_dims < x.shape[1] and method != 'pca':
         xr, reduce, _ = _pca(x[fit], min(pca_dims, len(fit) - 1), seed)
         x = xr if len(fit) == n else _in_chunks(reduce, x, chunk)
         info['pca_dims'] = x.shape[1]
     if method == 'umap':                  # placing the rest needs NN-descent's search index
         info['neighbours'] = kwargs['neighbours'] = 'nndescent' if len(fit) < n else kwargs.get('neighbours', NEIGHBOURS[0])
+        kwargs['search_index'] = return_placer
     y_fit, place, info['implementation'] = METHODS[method](x[fit], n_components, seed, **kwargs)
     if len(fit) == n: y = y_fit
     else:                             # the rest are placed by the fitted model, chunk by chunk
@@ -143,4 +153,21 @@ def project(embeddings:np.ndarray, # (n_windows, d), NaN rows for invalid window
         y[rest] = _in_chunks(place, x, chunk, progress, rows=rest)
         info['fit_rows'] = len(fit)
     out = _scatter_rows(np.asarray(y, dtype=np.float32), ok)
-    return (out, info) if return_info else out
+    def placer(new:np.ndarray) -> np.ndarray:
+        "New embeddings placed on this projection by the fitted model (NaN rows stay NaN)."
+        good = finite_rows(new)
+        x = np.asarray(new, np.float32)[good]
+        return _scatter_rows(_in_chunks(place if reduce is None else (lambda v: place(reduce(v))), x, chunk), good)
+    return (out, *([info] if return_info else []), *([placer] if return_placer else [])) if return_info or return_placer else out
+
+# %% ../nbs/04_dr.ipynb #8467a6a6
+def configured_projection(embeddings:np.ndarray, # (n_windows, d), NaN rows for invalid windows
+                          config, # a `dvats.config.Config`: its `dr`, `windows` and `seed`
+                          progress:bool=False,
+                          return_placer:bool=False, # also return the function placing new embeddings on it
+                         ):
+    "The projection a run with `config` makes (the projection stage, and `dvats apply` rebuilding it)."
+    dr, wc = config.dr, config.windows
+    umap = {'n_neighbors': dr.n_neighbors, 'min_dist': dr.min_dist, 'metric': dr.metric, 'neighbours': dr.neighbours}
+    return project(embeddings, dr.method, dr.n_components, config.seed, dr.pca_dims, fit_windows=dr.fit_windows, w=wc.w, stride=wc.stride,
+                   progress=progress, return_placer=return_placer, **(umap if dr.method == 'umap' else {}))

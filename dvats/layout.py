@@ -25,7 +25,8 @@ DEMO_FILES = (
     RunFile('demo_truth.parquet', 'the demo only: its ground truth per step: `regime`, `anomaly`, `anomaly_channel`, `anomaly_kind`'))
 SOURCE_FILES = (
     RunFile('config.yaml', 'the resolved configuration (every default written out)', reopen=True),
-    RunFile('series.parquet', 'the series as dvats read it (float32 channels), so that the run can be reopened without its source', reopen=True))
+    RunFile('series.parquet', 'the series as dvats read it (float32 channels), so that the run can be reopened without its source', reopen=True),
+    RunFile('labels.parquet', 'when the data has them: its per-step `label` and `anomaly` columns, so that `dvats rescore` measures the scores again without the source'))
 SUMMARY_FILES = (
     RunFile('metrics.json', 'cluster scores (silhouette, DBCV, ARI/NMI vs labels), the anomaly detector and threshold rule, and with labelled '
             'anomalies the AUC-PR, ROC-AUC, VUS-PR and UCR hit of every detector and of raw-value kNN, and what the windows above the threshold hit; '

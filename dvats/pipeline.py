@@ -23,7 +23,8 @@ from .anomaly import step_flags
 from .result import RunResult, load_result
 
 # %% auto #0
-__all__ = ['run', 'summary', 'demo', 'cache_dir', 'demo_base', 'cached_demo', 'evaluate']
+__all__ = ['APPLY_KEYS', 'RESCORED', 'run', 'summary', 'demo', 'cache_dir', 'demo_base', 'cached_demo', 'evaluate',
+           'sampling_step', 'apply', 'rescore']
 
 # %% ../nbs/07_pipeline.ipynb #5e472ec0
 def _load(source, config:Config):
@@ -86,6 +87,7 @@ def run(source, # CSV/parquet path, DataFrame or 2-D array
         log=print, # where progress messages go (None: silent)
         truth:pd.DataFrame|None=None, # per-step ground truth as `make_demo_series` gives, for `lrp.evaluate`
         normal=None, # the windows anomalies are scored against: a list of ids or a boolean window mask, (start, stop) row tuples, or strings '10-20', 'START..STOP' (`clustering.anomaly.normal`)
+        base=None, # `apply`: the finished run (`load_result`) whose fitted models this run uses
         **overrides, # dotted config keys, e.g. `**{'windows.w': 64}`
        ) -> RunResult:
     "Run the dvats pipeline on `source`, writing into `out` and reusing finished stages."
@@ -113,7 +115,8 @@ def run(source, # CSV/parquet path, DataFrame or 2-D array
         if not store.is_done('series', data_fp):       # kept so that `load_result` can reopen the run without the source
             store.start('series')
             save_parquet(store.path('series.parquet'), series.reset_index())
-            store.finish('series', data_fp, ['series.parquet'])
+            if labels is not None: save_parquet(store.path('labels.parquet'), labels.reset_index(drop=True))
+            store.finish('series', data_fp, ['series.parquet'] + (['labels.parquet'] if labels is not None else []))
         res = RunResult(Path(out), config, series, tab, labels, _encoder=given)
         if isinstance(source, (str, Path)): res.metrics['source'] = Path(source).name   # the page's title names it; never the whole path
         _say(log, f"windows: {len(tab):,} windows of {config.windows.w} steps every {config.windows.stride} "
@@ -121,7 +124,7 @@ def run(source, # CSV/parquet path, DataFrame or 2-D array
         res.timings['load+windows'] = time.perf_counter() - t0
         with tracking(config.wandb, out, asdict(config)) as wb:
             ctx = StageContext(res, store, truth, log, wb, given_encoder=given, fingerprints={'series': data_fp},
-                               normal=normal_windows)
+                               normal=normal_windows, base=base)
             for stage in stages_for(config, truth): _run_stage(stage, ctx)
             _load_kept(store, ctx)
             res.metrics['timings'] = {k: round(v, 2) for k, v in res.timings.items()}
@@ -221,4 +224,81 @@ def evaluate(out, # a finished run folder
         ctx = StageContext(res, store, truth, log, fingerprints=done)
         _run_stage(stage, ctx)
         save_json(store.path('metrics.json'), res.metrics)
+    return res
+
+# %% ../nbs/07_pipeline.ipynb #d1ca83b8
+APPLY_KEYS = ('data.', 'engine.', 'report.')   # what `apply` lets a user change: how the new data is read, where it runs, its page
+
+def sampling_step(index:pd.Index):
+    "The time between rows of a time index (the median), or None for a series indexed by row."
+    return pd.Series(index).diff().median() if isinstance(index, pd.DatetimeIndex) and len(index) > 1 else None
+
+def _relative(folder, out) -> str:
+    "`folder` as a path from the run folder `out`, as an applied run records the run it applies (no machine's absolute path; the two folders move together)."
+    import os
+    return Path(os.path.relpath(Path(folder).resolve(), Path(out).resolve())).as_posix()
+
+def _applied_config(base, run_dir, out, source, overrides:dict) -> Config:
+    "The finished run's config for new data: its encoder, its channels, no normal of its own, labels only where the new data has them."
+    if bad := [k for k in overrides if not str(k).startswith(APPLY_KEYS)]:
+        raise DvatsError(f"apply uses the run's settings, so {', '.join(map(str, bad))} cannot change (only data.*, engine.* and report.* can); "
+                         f"to change them, start a new run that reuses the encoder: dvats run DATA --encoder {run_dir}.")
+    from dvats.io import read_table
+    cols, dc = set(read_table(source).columns), base.config.data
+    return with_overrides(base.config, {'encoder.path': str(run_dir), 'base': _relative(run_dir, out), 'clustering.anomaly.normal': None,
+                                        'data.channels': list(base.series.columns), 'data.label_col': dc.label_col if dc.label_col in cols else None,
+                                        'data.anomaly_col': dc.anomaly_col if dc.anomaly_col in cols else None, **overrides})
+
+def apply(run_dir, # a finished run folder
+          source, # the new data: CSV/parquet path or DataFrame with the run's channels
+          out, # the applied run's folder (not the run's own)
+          log=print, # where progress messages go (None: silent)
+          **overrides, # data.*, engine.* or report.* keys, e.g. `**{'data.anomaly_col': 'fault'}`
+         ) -> RunResult:
+    "Apply the finished run `run_dir` to new data: windows, encoder, projection, clusters, detector, threshold and contrast directions are the run's; writes `out` in the same layout, its config's `base` naming the run."
+    if Path(out).resolve() == Path(run_dir).resolve(): raise DvatsError(f"apply writes a new run folder; give --out another folder than the run's ({run_dir}).")
+    base = load_result(run_dir)
+    config = _applied_config(base, run_dir, out, source, overrides)
+    series, _ = _load(source, config)
+    a, b = sampling_step(base.series.index), sampling_step(series.index)
+    if a != b: raise DvatsError(f"the new data has a row every {b or 'step (no time column)'}, the run's data every {a or 'step (no time column)'}, so its "
+                                f"windows of {config.windows.w} rows would span another duration; resample the new data to the run's step, or start a new run.")
+    _say(log, f"apply: the run {Path(run_dir).name} (its encoder, projection, clusters, detector and threshold) on {len(series):,} new steps")
+    return run(source, config, out, log=log, base=base)
+
+# %% ../nbs/07_pipeline.ipynb #a22a91c0
+RESCORED = ('clusters', 'table', 'report')   # the stages `rescore` computes again: what the normal changes
+
+def _tag_windows(res, name:str) -> np.ndarray:
+    "The window ids of the run's tag `name` (from its tags.csv)."
+    from dvats.tags import read_tags
+    from dvats.layout import TAGS_FILE
+    tags = read_tags(Path(res.out) / TAGS_FILE.name, res) if (Path(res.out) / TAGS_FILE.name).is_file() else {}
+    if name not in tags: raise DvatsError(f"the run {res.out} has no tag {name!r} (its tags: {', '.join(sorted(tags)) or 'none'}); tag the normal windows first, "
+                                          "in the explorer or with `dvats tags RUN --add NAME --windows IDS`.")
+    return tags[name]
+
+def rescore(out, # a finished run folder
+            normal=None, # the normal windows, as `run` takes them (ids, a mask, row ranges, strings); None with `normal_tag`
+            normal_tag:str|None=None, # or the name of one of the run's tags
+            log=print) -> RunResult:
+    "Score the finished run `out` again against a new normal (a tag's windows): the memory bank and the threshold, not the embeddings; rewrites its clusters, window table, page and metrics."
+    if (normal is None) == (normal_tag is None): raise DvatsError("rescore needs the normal windows: give a tag's name (--normal-tag NAME) or the windows (--normal IDS), one of them.")
+    with writing(out, 'rescore', journal=False, whole=True):
+        res = load_result(out)
+        store = RunStore(out, files=LAYOUT)
+        n, wc = len(res.windows), res.config.windows
+        spec = normal_spec(_tag_windows(res, normal_tag) if normal_tag is not None else normal, n)
+        res.config = with_overrides(res.config, {'clustering.anomaly.normal': spec})
+        mask = normal_mask(spec, n, wc.w, wc.stride, res.series.index)
+        save_text(store.path('config.yaml'), config_to_yaml(res.config))
+        done = {name: store.manifest[name]['fingerprint'] for name in store.manifest if 'fingerprint' in store.manifest[name]}
+        ctx = StageContext(res, store, None, log, fingerprints=done, normal=mask)
+        for stage in stages_for(res.config):     # in order: each stage's outputs are in the result before the next reads them
+            if stage.name in RESCORED: _run_stage(stage, ctx)
+            elif stage.load is not None and stage.name in done: stage.load(ctx)
+        _load_kept(store, ctx)
+        res.metrics['timings'] = {k: round(v, 2) for k, v in res.timings.items()}
+        save_json(store.path('metrics.json'), res.metrics)
+    _say(log, summary(res.metrics))
     return res

@@ -114,6 +114,7 @@ def _load_result(out:Path) -> RunResult:
     windows = _read_parquet(_file(out, 'windows.parquet'))
     n, c, w = len(windows), series.shape[1], config.windows.w
     res = RunResult(out, config, series, windows)
+    if (lab := _file(out, 'labels.parquet')).is_file(): res.labels = _read_parquet(lab).set_index(series.index)   # runs made before it reopen without
     res.embeddings = _load_array(_file(out, 'embeddings.npy'), (n, None))
     res.projections = _load_array(_file(out, 'projections.npy'), (n, None), mmap=False)
     res.relevance = _load_array(_file(out, 'relevance.npy'), (n, c, w))

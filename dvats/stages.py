@@ -68,6 +68,7 @@ class StageContext:
     computed: set = field(default_factory=set)        # stages computed (not reused) in this run
     torch_threads: int = field(default_factory=_torch_threads)   # torch's threads at the start, given back to torch before its stages
     normal: np.ndarray|None = None        # the windows the config calls normal (`anomaly.normal_mask`), as `run` checked them; None: none
+    base: object = None                   # `dvats apply`: the finished run (`load_result`) whose fitted models place, cluster and score this data
 
     @property
     def config(self): return self.res.config
@@ -122,7 +123,9 @@ PARTS = {'truth': lambda ctx: ctx.truth is not None,     # ground truth given: t
          # gap (and the floor) where the thinning binds (overlapping windows), nothing where it keeps every window: those runs keep their fingerprints
          'fit-thinning': lambda ctx: [FIT_OVERLAP, FIT_MIN_WINDOWS, g] if (g := fit_gap(ctx.config.windows.w, ctx.config.windows.stride)) > 1 else IDLE,
          # the optional matrix-profile stage, when this run has it (what the report shows of it)
-         'matrix-profile-lens': lambda ctx: ctx.fingerprints.get('matrix-profile', IDLE)}
+         'matrix-profile-lens': lambda ctx: ctx.fingerprints.get('matrix-profile', IDLE),
+         # `dvats apply`: the finished run whose fitted projection, clusters and detector this run uses (what it was fitted from)
+         'base': lambda ctx: IDLE if ctx.base is None else [ctx.base._stages.get(s) for s in ('embeddings', 'projection', 'clusters')]}
 
 def _part(name:str, ctx):
     "The value of one fingerprint input: an upstream fingerprint, a derived part, or a config section or field."
@@ -191,13 +194,12 @@ def _load_embeddings(ctx:StageContext):
     log_artifact(ctx.wb, 'embeddings', 'embeddings', [ctx.path('embeddings.npy')])
 
 def _project(ctx:StageContext):
-    "The projection of the embeddings, `config.dr`."
-    from dvats.dr import project
-    dr, seed, wc = ctx.config.dr, ctx.config.seed, ctx.config.windows
-    _note_sample(ctx, 'dr.fit_windows', f"projection: {dr.method} fitted on {{k:,}} of the {{n:,}} valid windows, the others placed by the fitted model")
-    save_npy(ctx.path('projections.npy'), project(
-        ctx.res.embeddings, dr.method, dr.n_components, seed, dr.pca_dims, fit_windows=dr.fit_windows, w=wc.w, stride=wc.stride, progress=ctx.log is not None, **(
-            {'n_neighbors': dr.n_neighbors, 'min_dist': dr.min_dist, 'metric': dr.metric, 'neighbours': dr.neighbours} if dr.method == 'umap' else {})))
+    "The projection of the embeddings, `config.dr`; in an applied run, the embeddings placed on the finished run's projection."
+    from dvats.dr import configured_projection
+    from dvats.applied import fitted_projection
+    _note_sample(ctx, 'dr.fit_windows', f"projection: {ctx.config.dr.method} fitted on {{k:,}} of the {{n:,}} valid windows, the others placed by the fitted model")
+    save_npy(ctx.path('projections.npy'), configured_projection(ctx.res.embeddings, ctx.config, ctx.log is not None) if ctx.base is None
+             else fitted_projection(ctx.base, ctx.log)(ctx.res.embeddings))
 
 def _load_projections(ctx:StageContext): ctx.res.projections = np.load(ctx.path('projections.npy'), allow_pickle=False)
 
@@ -214,17 +216,21 @@ def _load_similar(ctx:StageContext): ctx.res.similar = np.load(ctx.path('similar
 
 # %% ../nbs/02a_stages.ipynb #70492bdc
 def _cluster(ctx:StageContext):
-    "Cluster the projection (or the embeddings), score the clusters, score anomalies with `clustering.anomaly`, and store them."
+    "Cluster the projection (or the embeddings), score the clusters, score anomalies with `clustering.anomaly`, and store them; an applied run's windows join the finished run's clusters and are scored by its detector and threshold."
     from dvats.clustering import cluster, cluster_scores, reduced_embeddings
     from dvats.anomaly import anomaly_scores, step_scores
-    res, flags, cc, wc = ctx.res, step_flags(ctx.res.labels), ctx.config.clustering, ctx.config.windows
+    res, flags, cc, wc, normal = ctx.res, step_flags(ctx.res.labels), ctx.config.clustering, ctx.config.windows, ctx.normal
     ac = cc.anomaly
-    points = res.projections if cc.space == 'projection' else reduced_embeddings(res.embeddings, cc.dims, ctx.config.seed)
-    _note_sample(ctx, 'clustering.fit_windows', "clusters: HDBSCAN fitted on {k:,} of the {n:,} valid windows, the others assigned by approximate_predict")
-    cl = cluster(points, cc.min_cluster_size, cc.min_samples, cc.cluster_selection_epsilon, cc.metric, cc.fit_windows,
-                 outlier_scores=False, seed=ctx.config.seed, w=wc.w, stride=wc.stride)   # the clusters stage stores no GLOSH scores (the 'glosh' detector computes its own)
-    normal = ctx.normal
-    an = anomaly_scores(configured_scores(res, ctx.config, normal), ac.threshold, ac.quantile, ac.mad_k, ac.value)
+    if ctx.base is not None:
+        from dvats.applied import fitted_clusters, fitted_scores
+        points, cl = fitted_clusters(ctx.base, res.embeddings, res.projections)
+        an = fitted_scores(ctx.base, res.embeddings)
+    else:
+        points = res.projections if cc.space == 'projection' else reduced_embeddings(res.embeddings, cc.dims, ctx.config.seed)
+        _note_sample(ctx, 'clustering.fit_windows', "clusters: HDBSCAN fitted on {k:,} of the {n:,} valid windows, the others assigned by approximate_predict")
+        cl = cluster(points, cc.min_cluster_size, cc.min_samples, cc.cluster_selection_epsilon, cc.metric, cc.fit_windows,
+                     outlier_scores=False, seed=ctx.config.seed, w=wc.w, stride=wc.stride)   # the clusters stage stores no GLOSH scores (the 'glosh' detector computes its own)
+        an = anomaly_scores(configured_scores(res, ctx.config, normal), ac.threshold, ac.quantile, ac.mad_k, ac.value)
     tab = pd.DataFrame({'cluster': cl.labels, 'cluster_probability': cl.probabilities.astype(np.float32),
                         'anomaly_score': an.anomaly_score, 'is_anomaly': an.is_anomaly})
     step = step_scores(an.anomaly_score.to_numpy(), len(res.series), wc.w, wc.stride, ac.aggregation)
@@ -249,7 +255,6 @@ def _load_clusters(ctx:StageContext):
                    'timings': {k: round(v, 2) for k, v in res.timings.items()}}
 
 def _write_table(ctx:StageContext): save_parquet(ctx.path('windows.parquet'), ctx.res.windows)
-
 
 # %% ../nbs/02a_stages.ipynb #39eeb4b3
 def _run_threads(ctx:StageContext):
@@ -304,11 +309,13 @@ def _load_relevance(ctx:StageContext):
 
 def _contrast_basis(ctx:StageContext):
     "The basis' directions and, per window of (a sample of) the relevance sample and channel, its relevance along each: what any contrast needs (`dvats.contrast`)."
-    from dvats.contrast import basis_directions, contrast_basis, BASIS_WINDOWS
+    from dvats.contrast import basis_directions, basis_shared, contrast_basis, BASIS_WINDOWS
     from dvats.windows import sample_windows
     _run_threads(ctx)
     enc, c = ctx.res.encoder, ctx.res.series.shape[1]
     U, k = basis_directions(ctx.res.embeddings, ctx.valid, enc.model.head_nf, c, seed=ctx.config.seed)
+    if ctx.base is not None and ctx.base.contrast_directions is not None:   # an applied run explains along the finished run's directions
+        U, k = ctx.base.contrast_directions, basis_shared(ctx.base.contrast_directions.shape[1], c, ctx.base.contrast_basis.shape[2])
     ids = sample_windows(relevance_sample(ctx.valid, ctx.config), BASIS_WINDOWS, ctx.config.seed)
     basis = np.full((len(ctx.valid), c, k + (U.shape[1] - k) // c), np.nan, np.float32)
     basis[ids] = contrast_basis(enc, ctx.window_view, ctx.valid, ctx.res.embeddings, U, k, ids, ctx.config.lrp.batch_size, progress=ctx.log is not None)
@@ -354,13 +361,13 @@ STAGES = (
     Stage('embeddings', ('encoder', 'series', 'config.windows'),
           STAGE_FILES['embeddings'],
           _embed, _load_embeddings),
-    Stage('projection', ('embeddings', 'config.dr', 'config.seed', 'fit-thinning'),
+    Stage('projection', ('embeddings', 'config.dr', 'config.seed', 'fit-thinning', 'base'),
           STAGE_FILES['projection'],
           _project, _load_projections),
     Stage('similar', ('embeddings', 'config.windows', 'config.similar', 'config.seed'),
           STAGE_FILES['similar'],
           _similar, _load_similar),
-    Stage('clusters', ('projection', 'series', 'config.clustering', 'fit-thinning'),
+    Stage('clusters', ('projection', 'series', 'config.clustering', 'fit-thinning', 'base'),
           STAGE_FILES['clusters'],
           _cluster, _load_clusters),
     Stage('table', ('series', 'config.windows', 'clusters'),
@@ -372,7 +379,7 @@ STAGES = (
     Stage('relevance', ('encoder', 'series', 'config.windows', 'config.lrp.method', 'config.lrp.composite', 'relevance-sample'),
           STAGE_FILES['relevance'],
           _relevance, _load_relevance),
-    Stage('contrast-basis', ('embeddings', 'encoder', 'series', 'config.windows', 'relevance-sample'),
+    Stage('contrast-basis', ('embeddings', 'encoder', 'series', 'config.windows', 'relevance-sample', 'base'),
           STAGE_FILES['contrast-basis'],
           _contrast_basis, _load_contrast_basis, tag='contrast-basis-2'),   # 2: shared and own band directions (a run's old basis is rebuilt)
     Stage('explanations', ('relevance', 'config.lrp.eval_windows', 'config.seed', 'truth'),

@@ -137,3 +137,67 @@ def test_help_is_light():
     assert r.returncode == 0 and 'demo' in r.stdout
     imported = {line.split('|')[-1].strip().split('.')[0] for line in r.stderr.splitlines() if '|' in line}
     assert not imported & {'torch', 'umap', 'numba', 'fastai', 'tsai', 'pandas'}, imported & {'torch', 'umap', 'numba'}
+
+
+def _new_day(path, seed=1, n_steps=3000, freq='1min', drop=None):
+    "Another demo series (another seed) as a CSV with a time column and its planted anomalies: new data for a finished run."
+    from dvats.demo import make_demo_series
+    s, t = make_demo_series(n_steps=n_steps, seed=seed)
+    s = s.assign(anomaly=t.anomaly.astype(int))
+    s.index = pd.date_range(s.index[0], periods=len(s), freq=freq, name='time')
+    s.drop(columns=drop or []).to_csv(path)
+    return path
+
+
+def test_apply_places_new_data_on_the_run(demo_run, tmp_path):
+    run, _ = demo_run
+    new = _new_day(tmp_path / 'day2.csv')
+    r = dvats('apply', run, new, '--out', tmp_path / 'applied', '--anomaly-col', 'anomaly')
+    assert r.returncode == 0, r.stderr
+    out = tmp_path / 'applied'
+    cfg = yaml.safe_load((out / 'config.yaml').read_text())
+    assert (out / cfg['base']).resolve() == run.resolve() and not cfg['base'].startswith('/')   # the run it applies, as a relative path
+    base_m, m = (json.loads((p / 'metrics.json').read_text()) for p in (run, out))
+    assert m['anomaly']['threshold'] == base_m['anomaly']['threshold']                     # the run's threshold, not one of its own
+    assert m['anomaly']['bank']['auc_pr'] is not None
+    w, base_w = pd.read_parquet(out / 'windows.parquet'), pd.read_parquet(run / 'windows.parquet')
+    assert len(w) == (3000 - 48) // 4 + 1 and set(w.cluster.dropna()) <= set(base_w.cluster.dropna()) | {-1}   # the run's clusters
+    assert (out / 'encoder.pt').read_bytes() == (run / 'encoder.pt').read_bytes()
+    assert '"base_x"' in (out / 'report.html').read_text()                                 # the run's windows, drawn in grey
+    assert 'projection: ' in r.stdout and 'rebuilt and checked' in r.stdout
+
+
+@pytest.mark.parametrize('case, words', [
+    (dict(drop=['ch5']), 'ch5'),                  # a channel the run has is missing
+    (dict(freq='2min'), 'resample'),             # another sampling step
+    (dict(n_steps=1000, seed=2), None)])          # fits: a short day is fine
+def test_apply_refuses_data_that_does_not_fit(demo_run, tmp_path, case, words):
+    run, _ = demo_run
+    r = dvats('apply', run, _new_day(tmp_path / 'day.csv', **case), '--out', tmp_path / 'a')
+    if words is None: return None if r.returncode == 0 else pytest.fail(r.stderr)
+    assert r.returncode == 2 and 'Traceback' not in r.stderr and words in r.stderr, r.stderr
+    assert not (tmp_path / 'a' / 'config.yaml').exists()                                    # refused before anything was written
+
+
+def test_rescore_with_a_tag_and_labels_out(demo_run, tmp_path):
+    import shutil
+    run = tmp_path / 'run'
+    shutil.copytree(demo_run[0], run)
+    assert dvats('tags', run, '--add', 'calm', '--windows', '0-300').returncode == 0
+    r = dvats('rescore', run, '--normal-tag', 'calm')
+    assert r.returncode == 0, r.stderr
+    before, after = (l for l in r.stdout.splitlines() if l.startswith(('before:', 'after:')))
+    assert 'AUC-PR' in before and 'AUC-PR' in after and before[7:] != after[7:].strip()
+    assert yaml.safe_load((run / 'config.yaml').read_text())['clustering']['anomaly']['normal'] == ['0-300']
+    r = dvats('rescore', run, '--normal-tag', 'nope')
+    assert r.returncode == 2 and 'no tag' in r.stderr
+    # labels out, and back in
+    assert dvats('tags', run, '--export', tmp_path / 'l.csv', '--as', 'tsb-ad').returncode == 0
+    t = pd.read_csv(tmp_path / 'l.csv')
+    assert len(t) == 20_000 and list(t.columns[-1:]) == ['Label'] and t.Label.iloc[:300 * 4 + 48].all()
+    assert dvats('tags', run, '--export', tmp_path / 'l.json', '--as', 'label-studio').returncode == 0
+    regions = json.loads((tmp_path / 'l.json').read_text())[0]['annotations'][0]['result']
+    assert regions[0]['value']['timeserieslabels'] == ['calm'] and regions[0]['type'] == 'timeserieslabels'
+    assert dvats('tags', run, '--remove', 'calm').returncode == 0
+    r = dvats('tags', run, '--import', tmp_path / 'l.json', '--as', 'label-studio')
+    assert r.returncode == 0 and 'calm' in r.stdout and '0-300' in r.stdout, r.stdout

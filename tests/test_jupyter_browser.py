@@ -632,3 +632,33 @@ def test_widget_contrast_is_pythons(lab, browser, widget):
         assert printed(d, lab, 'target') == ['contrast', 'contrast']
     finally:
         choose_target(d, lab, 'embedding')
+
+
+def test_widget_marks_a_tag_normal(lab, browser, widget):
+    """Issue 33: a tag marked normal in the widget (its 'normal' button) scores the run again in Python against the tag's windows
+    (`Explorer.mark_normal`: a new memory bank and threshold, no new embeddings); the status line gives the scores before and after,
+    the views are drawn from the new payload, and the run's config names the normal. Screenshot in runs/shots33/. Last: it rewrites the run."""
+    import yaml
+    from selenium.webdriver.common.by import By
+    from dvats.result import load_result
+    from dvats.views.page import view_threshold
+    res, d = lab['res'], browser
+    api = "document.querySelector('.dvats').parentElement.dvats"
+    calm = np.flatnonzero(res.windows.valid)[:80].tolist()
+    d.execute_script(f"{api}.select(arguments[0], 'replace')", calm)
+    box = d.find_element(By.CSS_SELECTOR, '.dvats .dvats-tagname'); box.clear(); box.send_keys('calm')
+    d.find_element(By.CSS_SELECTOR, '.dvats .dvats-tagbtn').click()
+    wait_for(d, f"return 'calm' in {api}.tags()", 'the tag', 30)
+    time.sleep(0.5)
+    chip = [c for c in d.find_elements(By.CSS_SELECTOR, '.dvats .dvats-tag') if 'calm' in c.text][0]
+    chip.find_element(By.CSS_SELECTOR, '.dvats-tagnormal').click()
+    status = wait_for(d, "const t = document.querySelector('.dvats .dvats-status').textContent; return /scored against 'calm'/.test(t) && t",
+                      'the scores before and after', 120)
+    assert 'threshold' in status and '→' in status, status
+    run = lab['root'] / 'r'
+    assert yaml.safe_load((run / 'config.yaml').read_text())['clustering']['anomaly']['normal'] == [f"{calm[0]}-{calm[-1]}"]
+    thr = view_threshold(load_result(run))
+    wait_for(d, f"return Math.abs({api}.state().threshold - arguments[0]) < 1e-9", "the page's new threshold", 30, thr)
+    (SHOTS / 'shots33').mkdir(parents=True, exist_ok=True)
+    d.execute_script("arguments[0].scrollIntoView({block: 'start'})", explorer(d)); time.sleep(0.5)
+    d.save_screenshot(str(SHOTS / 'shots33' / 'jupyter-mark-normal.png'))

@@ -1073,3 +1073,27 @@ def test_demo_layout_and_reading_habits_at_1280x800(tmp_path):
         time.sleep(0.3)
         d.save_screenshot(str(SHOTS31 / 'demo-cluster-selected-1280x800.png'))
     finally: d.quit()
+
+
+def test_applied_run_report_draws_the_run_in_grey(tmp_path):
+    """Issue 33: the page of a run applied to new data (`dvats apply`, the cached demo on another seed's series) draws the finished
+    run's windows in grey under the new ones; selections are of the new windows only. Screenshot in runs/shots33/."""
+    from dvats.demo import make_demo_series
+    from dvats.pipeline import apply, demo_base
+    s, t = make_demo_series(n_steps=3000, seed=1)
+    res = apply(demo_base(), s.assign(anomaly=t.anomaly.astype(int)), tmp_path / 'applied', log=None)
+    base_valid = int(np.isfinite(np.load(demo_base() / 'projections.npy')[:, 0]).sum())
+    d = headless_chromium(1280, 800)
+    d.execute_cdp_cmd('Emulation.setDeviceMetricsOverride', {'width': 1280, 'height': 800, 'deviceScaleFactor': 1, 'mobile': False})
+    try:
+        open_page(d, tmp_path / 'applied' / 'report.html', target=None)
+        first = d.execute_script("const t = document.getElementById('proj').data[0]; return [t.name, t.x.length, t.marker.color]")
+        assert first[0].startswith('the run applied') and first[1] == base_valid and first[2] == '#c8c8c8', first
+        k = int(res.windows.cluster.dropna().mode()[0])
+        d.execute_script("dvats.selectCluster(arguments[0], 'replace')", k)
+        sel = d.execute_script("return dvats.state().selection")
+        assert sel == np.flatnonzero(res.windows.cluster.to_numpy() == k).tolist()     # the new windows of that cluster, none of the run's
+        (SHOTS / 'shots33').mkdir(parents=True, exist_ok=True)
+        d.execute_script("window.scrollTo(0, 0)"); time.sleep(0.3)
+        d.save_screenshot(str(SHOTS / 'shots33' / 'applied-report-1280x800.png'))
+    finally: d.quit()

@@ -622,7 +622,10 @@ function makeProjection(ui, s, d, v) {
   const {A, M, NV} = d, gd = ui.proj;
   let g = {groups: []}, marked = [], painted = {context: [], similar: [], clicked: []};   // painted: what the canvas shows, by window id
   // the position among valid windows of a point that plotly reports (hover, lasso), or -1 for another trace's point
-  const pointPos = p => !M.many ? (p.curveNumber === 0 ? p.pointIndex : -1) : p.curveNumber < g.groups.length ? g.groups[p.curveNumber][p.pointIndex] : -1;
+  // an applied run (`dvats apply`) draws the finished run's windows in grey first, under its own: its points' traces come after
+  const under = A.base_x ? 1 : 0;
+  const pointPos = p => { const k = p.curveNumber - under;
+    return !M.many ? (k === 0 ? p.pointIndex : -1) : k >= 0 && k < g.groups.length ? g.groups[k][p.pointIndex] : -1; };
   // the clicked window, its context and the windows like it: painted on a canvas of their own over the points, so that a click
   // redraws a few marks, not plotly's points (a restyle of any trace redraws every point: 50 ms and more)
   function paintFocus() {
@@ -683,19 +686,22 @@ function makeProjection(ui, s, d, v) {
     const anm = {type: 'scattergl', mode: 'markers', x: an.x, y: an.y, hoverinfo: 'skip', name: 'above threshold',
                  marker: {size: 11, symbol: 'circle-open', color: '#111111', line: {width: 1.6}}};
     const path = {type: 'scattergl', mode: 'lines', x: A.x, y: A.y, hoverinfo: 'skip', name: 'path', visible: s.path, line: {width: 0.5, color: '#999'}};
-    const traces = [...pts, halo, path, anm];          // the path third, as before (the widget's tests read it there)
+    const grey = under ? [{type: 'scattergl', mode: 'markers', x: A.base_x, y: A.base_y, hoverinfo: 'skip', name: 'the run applied (' + M.base + ')',
+                           marker: {size: 3, color: '#c8c8c8'}}] : [];
+    const traces = [...grey, ...pts, halo, path, anm];   // the path third after the points, as before (the widget's tests read it there)
     if (sc) traces.push({type: 'scattergl', mode: 'markers', x: [null], y: [null], hoverinfo: 'skip', name: 'scale',   // the colour bar alone
                          marker: {color: [sc.lo, sc.hi], cmin: sc.lo, cmax: sc.hi, colorscale: 'Viridis', showscale: true, colorbar: sc.bar}});
     // no zero lines: the projection's coordinates have no meaning of their own, and x = 0 drew a stray vertical line through the points
     Plotly.react(gd, traces, {margin: {t: 24, l: 30, r: 10, b: 30}, dragmode: s.pan ? 'pan' : 'lasso', showlegend: false, clickmode: 'event',
                  xaxis: {zeroline: false}, yaxis: {zeroline: false},
-                 title: {text: 'projection (lasso or box to select; click a point for its context)', font: {size: 13}}, uirevision: 'keep'}, cfg({scrollZoom: true}));
+                 title: {text: under ? 'projection: new windows over the run applied, ' + esc(M.base) + ' (grey)' : 'projection (lasso or box to select; click a point for its context)', font: {size: 13}},
+                 uirevision: 'keep'}, cfg({scrollZoom: true}));
     if (M.many) paintMarks();
     paintFocus();
   }
   function mark(idx) {                    // the projection shows the selection
     forget(gd);
-    if (M.many) { marked = idx; paintMarks(); } else Plotly.restyle(gd, {selectedpoints: [idx.length ? idx : null]}, [0]);
+    if (M.many) { marked = idx; paintMarks(); } else Plotly.restyle(gd, {selectedpoints: [idx.length ? idx : null]}, [under]);
   }
   function wire() {
     gd.on('plotly_selected', ev => v.selection.fromPlot(gd, ev, ev ? ev.points.map(pointPos).filter(i => i >= 0) : []));
@@ -1025,7 +1031,13 @@ function makeTagList(ui, s, d, v) {
       const n = document.createElement('span'); n.textContent = ` ${nw(ids.length)} `;
       const x = document.createElement('button'); x.className = 'dvats-tagdel'; x.textContent = '×'; x.title = 'remove this tag';
       x.onclick = () => v.api.untag(name);
-      chip.append(sw, b, n, x); ui.tags.appendChild(chip);
+      // marking a tag normal scores the run again against its windows: Python does it in Jupyter; the page says the command
+      const nm = document.createElement('button'); nm.className = 'dvats-tagnormal'; nm.textContent = 'normal';
+      nm.title = "score anomalies against this tag's windows only (a new memory bank and threshold; no new embeddings). The tag should hold " +
+                 "every kind of normal and no anomaly: windows unlike it score high (bench/rescore.py measures one cluster's stretch lowering AUC-PR)";
+      nm.onclick = () => d.host.markNormal ? (v.say(`scoring against '${name}' ...`), d.host.markNormal(name))
+        : v.say(`export the tags (tags.csv) into the run folder, then run: dvats rescore RUN --normal-tag "${name.replace(/"/g, '\\"')}"`);
+      chip.append(sw, b, n, nm, x); ui.tags.appendChild(chip);
     });
   }
   function set(tags) { s.tags = tags; draw(); quietly(s, v.series.relayoutShapes); v.tell(); }
@@ -1424,13 +1436,19 @@ async function render({model, el}) {
     exportIds: () => model.send({kind: 'export_ids'}),
     exportView: () => model.send({kind: 'save_state'}),
     exportTags: () => model.send({kind: 'save_tags'}),
+    markNormal: name => model.send({kind: 'mark_normal', tag: name}),   // Python rescores the run and sends a new payload
     similar(id) {                            // Python's answer for the clicked window, once it has computed it (it follows `focus`)
       const e = model.get('_similar');
       return e && e.focus === id ? e : null;
     },
   };
   const fromModel = () => Object.fromEntries(SYNCED.map(k => [k, model.get(k)]));
-  const api = mount(root, model.get('_payload'), host, fromModel());   // the model's state, not an empty one: it survives a reload
+  let api = mount(root, model.get('_payload'), host, fromModel());   // the model's state, not an empty one: it survives a reload
+  const onPayload = () => {                  // the run scored again (a tag marked normal): every view drawn anew from the new payload
+    api.dispose(); root.replaceChildren();
+    api = mount(root, model.get('_payload'), host, fromModel()); el.dvats = api; globalThis.dvats = api;
+  };
+  model.on('change:_payload', onPayload);
   const onChange = () => { if (!echo) api.setState(fromModel()); };
   const onExplained = () => api.refresh();
   const onSimilar = () => api.refreshFocus();
@@ -1441,7 +1459,7 @@ async function render({model, el}) {
   model.on('msg:custom', onMsg);
   el.dvats = api; globalThis.dvats = api;
   root.setAttribute('data-ready', '1');
-  return () => { for (const k of SYNCED) model.off('change:' + k, onChange); model.off('change:_explained', onExplained); model.off('change:_similar', onSimilar); model.off('msg:custom', onMsg); api.dispose(); };
+  return () => { for (const k of SYNCED) model.off('change:' + k, onChange); model.off('change:_explained', onExplained); model.off('change:_payload', onPayload); model.off('change:_similar', onSimilar); model.off('msg:custom', onMsg); api.dispose(); };
 }
 
 export default {render};

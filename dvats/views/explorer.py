@@ -25,7 +25,7 @@ from .page import asset, report_payload, view_threshold, relevance_ids
 
 # %% auto #0
 __all__ = ['VIEW_FILE', 'SELECTION_FILE', 'MODES', 'COLORS', 'SERIES_LAYOUTS', 'CONTEXT_MAX', 'TARGETS', 'check_choice',
-           'Explorer']
+           'Explorer', 'scores_summary']
 
 # %% ../../nbs/06a_explorer.ipynb #3f69d2f1
 MODES = ('replace', 'add', 'subtract')        # how a new selection combines with the current one
@@ -66,9 +66,8 @@ class Explorer(anywidget.AnyWidget):
         self.res, self.valid_ids, self._ex, self.status = res, np.flatnonzero(res.windows.valid.to_numpy()), None, ''
         self.has_relevance = np.zeros(len(res.windows), bool); self.has_relevance[relevance_ids(res)] = True
         self.on_demand, self.k = on_demand, k or res.config.similar.k
-        payload = report_payload(res, max_bytes, plotly_bytes=0)
-        payload['meta']['on_demand'] = on_demand           # the page waits for Python's table of such a selection
-        payload['meta']['similar'] = True                 # Python answers 'more like this' for any window (`dvats.similar.similar_windows`)
+        self.max_bytes = max_bytes
+        payload = self._widget_payload()
         super().__init__(_payload=payload, threshold=view_threshold(res), series_layout='channels' if res.series.shape[1] > 3 else 'overlay',
                          target='contrast' if payload['meta']['contrast'] else 'embedding')   # what sets a selection apart, when the run has its basis
         self.on_msg(self._on_msg)
@@ -76,6 +75,13 @@ class Explorer(anywidget.AnyWidget):
         if saved is not None and saved.is_file(): self.load_tags(saved)   # the run's tags, as last saved
         if state is not None: self.load_state(state)
         else: self._explain()
+
+    def _widget_payload(self) -> dict:
+        "What the views draw (`report_payload`), and what the widget answers besides the page."
+        payload = report_payload(self.res, self.max_bytes, plotly_bytes=0)
+        payload['meta']['on_demand'] = self.on_demand      # the page waits for Python's table of such a selection
+        payload['meta']['similar'] = True                 # Python answers 'more like this' for any window (`dvats.similar.similar_windows`)
+        return payload
 
     @T.validate('selection')
     def _valid_selection(self, proposal):                 # sorted unique ids of valid windows: what the page holds too
@@ -173,6 +179,9 @@ class Explorer(anywidget.AnyWidget):
             self.send({'kind': 'plotly'}, [get_plotlyjs().encode('utf-8')])
         elif kind == 'export_ids': self._say(f"wrote {self.export_ids()}")
         elif kind == 'save_state': self._say(f"wrote {self.save_state()}")
+        elif kind == 'mark_normal':
+            try: self.mark_normal(content.get('tag'))
+            except DvatsError as e: self._say(str(e))
         elif kind == 'save_tags':
             try: self._say(f"wrote {self.save_tags()}")
             except DvatsError as e: self._say(str(e))
@@ -313,3 +322,33 @@ def load_tags(self:Explorer, path):
     "Add the tags of a tags file (`dvats.tags.read_tags`); tags of the same name are replaced."
     self.tags = {**self.tags, **{k: np.asarray(v).tolist() for k, v in read_tags(path, self.res).items()}}
     return self.tags
+
+# %% ../../nbs/06a_explorer.ipynb #12036bde
+def scores_summary(metrics:dict) -> dict:
+    "A run's anomaly scores in brief: threshold, windows above it, and with labels the per-step AUC-PR and VUS-PR of its detector."
+    a = metrics.get('anomaly', {}); d = a.get(a.get('method'), {}) or {}
+    return {'threshold': a.get('threshold'), 'windows_above': a.get('n_anomalous_windows'), 'auc_pr': d.get('auc_pr'), 'vus_pr': d.get('vus_pr')}
+
+def _change(before:dict, after:dict) -> str:
+    "The scores before → after in words."
+    f = lambda v: '–' if v is None else f"{v:.3f}" if isinstance(v, float) else str(v)
+    return ', '.join(f"{k.replace('_', ' ')} {f(before[k])} → {f(after[k])}" for k in before if before[k] is not None or after[k] is not None)
+
+@patch
+def mark_normal(self:Explorer, tag:str|None=None, # one of the explorer's tags
+                ids=None, # or window ids
+               ) -> dict:
+    "Score the run again against the windows of `tag` (or `ids`) as the normal, draw it anew, and return the scores `before` and `after`."
+    from dvats.pipeline import rescore
+    from dvats.result import load_result
+    if (tag is None) == (ids is None): raise DvatsError("mark_normal needs a tag's name or window ids, one of them.")
+    if tag is not None and tag not in self.tags: raise DvatsError(f"no tag {tag!r} in this explorer; its tags are {sorted(self.tags) or 'none'}.")
+    normal = np.asarray(self.tags[tag] if tag is not None else ids, np.int64)
+    before = scores_summary(self.res.metrics)
+    rescore(self.res.out, normal=normal, log=None)
+    self.res = load_result(self.res.out)
+    after = scores_summary(self.res.metrics)
+    self.threshold = view_threshold(self.res)
+    self._payload = self._widget_payload()
+    self._say(f"scored against {repr(tag) if tag is not None else f'{len(normal)} windows'} as the normal: {_change(before, after)}")
+    return {'before': before, 'after': after}

@@ -18,8 +18,8 @@ from ..anomaly import anomaly_threshold
 # %% auto #0
 __all__ = ['asset', 'bucket_edges', 'decimate_minmax', 'view_threshold', 'id_runs', 'report_budget', 'quantise_range',
            'quantise_above', 'relevance_ids', 'b64_array', 'quantise_rows', 'binned_profiles', 'contrast_arrays',
-           'id_arrays', 'point_arrays', 'time_labels', 'time_axis', 'overview_meta', 'run_names', 'report_payload',
-           'neighbour_arrays', 'mp_arrays', 'fill_page', 'report_html', 'write_report']
+           'id_arrays', 'point_arrays', 'time_labels', 'time_axis', 'overview_meta', 'base_arrays', 'run_names',
+           'report_payload', 'neighbour_arrays', 'mp_arrays', 'fill_page', 'report_html', 'write_report']
 
 # %% ../../nbs/06_views.ipynb #615b43b3
 def asset(name:str # 'explorer.js', 'explorer.css' or 'page.html'
@@ -181,6 +181,16 @@ def overview_meta(res) -> dict:
     rows = lambda df: json.loads(df.to_json(orient='records'))
     return {'overview': rows(ov), 'events': rows(ev)}
 
+def base_arrays(res, max_points:int=20_000) -> tuple:
+    "An applied run's page (`dvats apply`): the finished run's valid windows on the shared projection (at most `max_points`, evenly in time), drawn in grey under the new ones, and its name; nothing for a run of its own or when the run's folder is gone."
+    rel = getattr(res.config, 'base', None)
+    folder = None if rel is None else Path(res.out) / rel
+    if folder is None or not (folder / 'projections.npy').is_file(): return {}, None
+    xy = np.load(folder / 'projections.npy', allow_pickle=False)
+    xy = xy[np.isfinite(xy[:, 0])]
+    xy = xy[np.linspace(0, len(xy) - 1, min(max_points, len(xy))).astype(int)] if len(xy) else xy
+    return {'base_x': xy[:, 0].astype(np.float32), 'base_y': xy[:, 1].astype(np.float32)}, folder.resolve().name
+
 def run_names(res) -> tuple:
     "The names the page's title gives: the run's (its folder's name) and its data's (the base name of the file it was run on, recorded in its metrics, or the demo's `demo_series.parquet`; else None). Never a whole path."
     out = getattr(res, 'out', None)
@@ -233,12 +243,13 @@ def report_payload(res, # a run (`RunResult` or `load_result`)
     else: arrays['profile'], arrays['profile_scale'] = binned_profiles(res.relevance, rid, bins)
     clusters = sorted(int(k) for k in np.unique(cluster[vid]))
     run, source = run_names(res)
+    shown, base = base_arrays(res); arrays.update(shown)
     meta = {'title': cfg.report.title, 'run': run, 'source': source, 'channels': channels, 'n_windows': len(tab), 'n_valid': int(len(vid)), 'n_relevance': int(len(rid)),
             'n_steps': n, 'w': w, 'stride': cfg.windows.stride, 'bins': bins, 'threshold': thr, 'clusters': clusters, 'raw': raw,
             'quant': quant, 'many': bool(len(vid) > many), 'budget': int(max_bytes),
             'nb_k': k, 'nb_listed': listed, 'nb_rows': len(table.get('nbr', ())),
             'threshold_rule': res.metrics.get('anomaly', {}).get('threshold_rule'),
-            'bands': band_state, 'contrast': contrast,
+            'bands': band_state, 'contrast': contrast, 'base': base,
             'band_labels': band_labels(w, arrays['bands'].shape[2]) if 'bands' in arrays else [],
             'bucket_labels': time_labels(res.series.index, np.minimum(edges[:-1], n - 1)), 'time': time_axis(res.series.index),
             **overview_meta(res)}

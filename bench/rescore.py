@@ -1,0 +1,131 @@
+"""Tags that change the scores, and a finished run applied to new data (issue 33): what they do to the anomaly scores, measured.
+
+marking: for the demo series and the plant series of bench/anomaly.py (seeds 0-2 each), the default run (kept in
+runs/bench-rescore/<series>/seed<s>/), then the normal marked as an analyst would: the longest stretch of each of the 1, 3
+and 5 largest clusters. Per-step AUC-PR and VUS-PR (buffer = w, the lower quartile of the covering windows) of the default
+score (the memory bank of every window) against the bank rebuilt from the marked windows (what `dvats rescore --normal-tag`
+does, checked against `rescore` itself on one case), and, beside it, a bank of every window joined by a bank of the marked
+ones ('joined', an alternative that was measured, not adopted). Also: how many marked windows overlap a planted anomaly.
+
+apply: the run of seed 0 applied (`dvats.pipeline.apply`) to the series of seeds 1 and 2 (scored by seed 0's encoder, bank
+and threshold) against the fresh run on that series: AUC-PR, VUS-PR, and the windows above the threshold (how many, the share
+overlapping a planted anomaly, planted anomalies hit).
+
+Run:   OMP_NUM_THREADS=2 python bench/rescore.py [--seeds 0 1 2] [--series demo plant]
+"""
+import argparse, json, shutil, sys, time, warnings
+from pathlib import Path
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).parent))
+from anomaly import SERIES
+
+QUIET = {'matrix_profile.enabled': False, 'report.html': False}   # what the measurements do not read
+
+
+def default_run(name, seed, root):
+    "The default run of series `name` and `seed`, computed once into `root` (a second call reuses every stage)."
+    from dvats.pipeline import run
+    series, truth = SERIES[name](seed)
+    cols = {'anomaly': truth.anomaly.astype(int)}
+    return run(series.assign(**cols), {'seed': seed, 'data': {'anomaly_col': 'anomaly'}}, Path(root)/name/f'seed{seed}', log=None, **QUIET), series, truth
+
+
+def stretches(res, k):
+    "The longest stretch (consecutive window ids) of each of the `k` largest clusters: what an analyst marks normal."
+    cl = res.windows.cluster.fillna(-2).to_numpy()
+    out = []
+    for c in pd.Series(cl[cl >= 0]).value_counts().index[:k]:
+        ids = np.flatnonzero(cl == c)
+        out.append(max(np.split(ids, np.flatnonzero(np.diff(ids) != 1) + 1), key=len))
+    return out
+
+
+def measured(res, scores, flags):
+    "AUC-PR and VUS-PR of per-window `scores` as the run aggregates them per step."
+    from dvats.anomaly import step_scores, detection_scores
+    wc, ac = res.config.windows, res.config.clustering.anomaly
+    d = detection_scores(step_scores(scores, len(res.series), wc.w, wc.stride, ac.aggregation), flags, buffer=wc.w)
+    return d['auc_pr'], d['vus_pr']
+
+
+def marking(names, seeds, root):
+    from dvats.anomaly import window_scores, memory_bank, bank_distances
+    from dvats.windows import finite_rows, window_any
+    rows = []
+    for name in names:
+        for seed in seeds:
+            t = time.time(); res, series, truth = default_run(name, seed, root)
+            emb, flags, wc = np.asarray(res.embeddings), truth.anomaly.to_numpy(bool), res.config.windows
+            ok, bad = finite_rows(emb), window_any(flags, wc.w, wc.stride)
+            all_bank = memory_bank(emb, np.flatnonzero(ok), 64, seed=seed)
+            a, v = measured(res, res.windows.anomaly_score.to_numpy(np.float64), flags)
+            rows.append(dict(series=name, seed=seed, marked=0, windows=0, on_anomaly=0, rebuilt_auc_pr=a, rebuilt_vus_pr=v, joined_auc_pr=a, joined_vus_pr=v))
+            for k in (1, 3, 5):
+                ids = np.concatenate(stretches(res, k)); mask = np.zeros(len(emb), bool); mask[ids] = True
+                ra, rv = measured(res, window_scores(emb, 'bank', normal=mask, seed=seed), flags)
+                joined = np.full(len(emb), np.nan)
+                joined[ok] = bank_distances(emb, np.r_[all_bank, memory_bank(emb, ids, 16, seed=seed)], 3, np.flatnonzero(ok))
+                ja, jv = measured(res, joined, flags)
+                rows.append(dict(series=name, seed=seed, marked=k, windows=len(ids), on_anomaly=int(bad[ids].sum()),
+                                 rebuilt_auc_pr=ra, rebuilt_vus_pr=rv, joined_auc_pr=ja, joined_vus_pr=jv))
+            print(f"{name} seed {seed}: {time.time() - t:.0f} s", flush=True)
+    return pd.DataFrame(rows)
+
+
+def rescore_check(root):
+    "`rescore` with a tag of the longest stretch of the largest cluster gives the numbers `marking` computes for it."
+    from dvats.pipeline import rescore
+    from dvats.result import load_result
+    from dvats.tags import write_tags
+    src, dst = Path(root)/'demo'/'seed0', Path(root)/'rescored'
+    shutil.rmtree(dst, ignore_errors=True); shutil.copytree(src, dst)
+    res = load_result(dst)
+    write_tags(res, {'calm': stretches(res, 1)[0]})
+    t = time.time(); r = rescore(dst, normal_tag='calm', log=None); dt = time.time() - t
+    m = r.metrics['anomaly'][r.metrics['anomaly']['method']]
+    return m['auc_pr'], m['vus_pr'], dt
+
+
+def applying(names, seeds, root):
+    from dvats.pipeline import apply
+    rows = []
+    for name in names:
+        base = Path(root)/name/f'seed{seeds[0]}'
+        for seed in seeds[1:]:
+            series, truth = SERIES[name](seed)
+            fresh, _, _ = default_run(name, seed, root)
+            out = Path(root)/'applied'/name/f'seed{seed}'
+            shutil.rmtree(out, ignore_errors=True)
+            t = time.time(); ap = apply(base, series.assign(anomaly=truth.anomaly.astype(int)), out, log=None, **{'report.html': False}); dt = time.time() - t
+            for how, r in (('fresh run', fresh), (f'seed {seeds[0]} applied', ap)):
+                m = r.metrics['anomaly']; d, s = m[m['method']], m['selection']
+                rows.append(dict(series=name, seed=seed, scored_by=how, auc_pr=d['auc_pr'], vus_pr=d['vus_pr'], threshold=m['threshold'],
+                                 above=s['windows'], overlap=s['overlap_share'], hit=f"{s['events_hit']}/{s['events']}", apply_s=dt if 'applied' in how else None))
+            print(f"apply {name} seed {seed}: {dt:.0f} s", flush=True)
+    return pd.DataFrame(rows)
+
+
+def spread(t, cols):
+    g = t.groupby(['series', 'marked'])[cols]
+    return g.mean().round(3).astype(str) + ' ± ' + g.std().round(3).astype(str)
+
+
+if __name__ == '__main__':
+    p = argparse.ArgumentParser()
+    p.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
+    p.add_argument('--series', nargs='+', default=['demo', 'plant'])
+    p.add_argument('--root', default='runs/bench-rescore')
+    a = p.parse_args()
+    warnings.filterwarnings('ignore')
+    t = marking(a.series, a.seeds, a.root)
+    pd.set_option('display.width', 200)
+    print("\nmarking normal: per-step AUC-PR / VUS-PR, mean ± std over seeds", a.seeds, "(marked 0: the default, every window)")
+    print(spread(t, ['rebuilt_auc_pr', 'rebuilt_vus_pr', 'joined_auc_pr', 'joined_vus_pr']).to_string())
+    print("\nper seed:\n" + t.round(3).to_string(index=False))
+    ra, rv, dt = rescore_check(a.root)
+    one = t[(t.series == 'demo') & (t.seed == a.seeds[0]) & (t.marked == 1)].iloc[0]
+    print(f"\nrescore --normal-tag (demo seed {a.seeds[0]}, 1 stretch): AUC-PR {ra:.4f}, VUS-PR {rv:.4f} in {dt:.1f} s; the table: {one.rebuilt_auc_pr:.4f}, {one.rebuilt_vus_pr:.4f}")
+    ap = applying(a.series, a.seeds, a.root)
+    print("\napply: the run of seed", a.seeds[0], "on the other seeds' series, against a fresh run on them\n" + ap.round(3).to_string(index=False))
