@@ -119,9 +119,10 @@ def build_parser() -> argparse.ArgumentParser:
                         description="Rebuild the memory bank from the normal windows (a tag, or window ids and time ranges) and set the threshold "
                                     "again by the run's rule; rewrites the run's clusters, window table, page and metrics. Prints the scores before and after.")
     rs.add_argument('out', help='run folder')
-    which = rs.add_mutually_exclusive_group(required=True)
+    which = rs.add_mutually_exclusive_group()
     which.add_argument('--normal-tag', metavar='NAME', help="the run's tag whose windows are normal (see `dvats tags`)")
     which.add_argument('--normal', help='the normal windows: ids (12, 10-20) or time ranges (START..STOP), comma-separated')
+    rs.add_argument('--anomaly-tag', metavar='NAME', help="the run's tag of known anomalies: the threshold is lowered (never raised) until each of its stretches has a window above it")
     return p
 
 # %% ../nbs/08_cli.ipynb #784ea4ac
@@ -212,7 +213,7 @@ def _cmd_rescore(a:argparse.Namespace):
     from dvats.pipeline import rescore
     from dvats.result import load_result
     before = load_result(a.out).metrics
-    res = rescore(a.out, normal=a.normal, normal_tag=a.normal_tag, log=None)
+    res = rescore(a.out, normal=a.normal, normal_tag=a.normal_tag, log=None, anomaly_tag=a.anomaly_tag)
     print(f"before: {_scores_line(before)}\nafter:  {_scores_line(res.metrics)}")
 
 def _cmd_compare(a:argparse.Namespace):

@@ -8,14 +8,18 @@ import numpy as np
 import pandas as pd
 
 # %% auto #0
-__all__ = ['CHANGES', 'MIN_EFFECT', 'CONTEXT_STEPS', 'DESCRIBED_EVENTS', 'span_features', 'robust_effect', 'channel_changes',
-           'describe', 'cluster_overview', 'rising_band', 'anomaly_events']
+__all__ = ['CHANGES', 'MIN_EFFECT', 'CONTEXT_STEPS', 'JUMPS', 'PERSISTS', 'JUMP_MIN', 'DESCRIBED_EVENTS', 'span_features',
+           'jump_features', 'robust_effect', 'channel_changes', 'describe', 'cluster_overview', 'rising_band',
+           'anomaly_events']
 
 # %% ../nbs/05f_overview.ipynb #bb0a2149
 CHANGES = {'level': ('level up', 'level down'), 'amplitude': ('louder', 'quieter'), 'frequency': ('faster', 'slower'),
            'noise': ('noisier', 'smoother'), 'shape': ('spikier', 'squarer')}   # what can change in a channel, and its words up and down
 MIN_EFFECT = 2.0        # a change smaller than this robust standardised difference is not named
 CONTEXT_STEPS = 128     # a cluster's windows are described by this many steps around each (short windows hold too little of a slow wave)
+JUMPS = {'spike': 'spiked', 'step': 'stepped in level'}   # an event's sudden jump in a channel: gone again within a few steps (a spike) or kept (a step)
+PERSISTS = 0.5          # a jump whose level after it stays at least this fraction of the jump is a step, else a spike
+JUMP_MIN = 2.5          # ... and a jump at all only when it is e^2.5 ≈ 12 times the channel's typical step-to-step change (median over the event's windows)
 
 def span_features(values:np.ndarray, # the series `(n_steps, c)`
                   starts:np.ndarray, length:int) -> dict:
@@ -33,6 +37,19 @@ def span_features(values:np.ndarray, # the series `(n_steps, c)`
             'noise': np.log(np.diff(x, 2, axis=2).std(2) / np.sqrt(6) + 1e-9),
             'shape': np.log((xd ** 4).mean(2) / np.maximum((xd ** 2).mean(2), 1e-18) ** 2 + 1e-9)}
 
+def jump_features(values:np.ndarray, starts:np.ndarray, length:int, m:int=8) -> tuple:
+    "Per span and channel `(n, c)`: the log of its largest one-step jump over its typical one (1.4826 × median |difference|), and how much of that jump the level keeps over the next `m` steps (medians after against before; about 0 for a spike, 1 for a step)."
+    from numpy.lib.stride_tricks import sliding_window_view
+    x = np.asarray(sliding_window_view(values, length, axis=0)[np.asarray(starts, np.int64)], np.float64)   # (n, c, length)
+    d = np.diff(x, axis=2)
+    j = np.abs(d).argmax(2)                                      # the largest jump: from step j to j + 1
+    size = np.take_along_axis(d, j[..., None], 2)[..., 0]
+    k = np.arange(length)
+    after = np.where((k > j[..., None]) & (k <= j[..., None] + m), x, np.nan)
+    before = np.where((k <= j[..., None]) & (k > j[..., None] - m), x, np.nan)
+    kept = np.abs(np.nanmedian(after, 2) - np.nanmedian(before, 2)) / np.maximum(np.abs(size), 1e-12)
+    return np.log(np.abs(size) / (1.4826 * np.median(np.abs(d), 2) + 1e-9)), kept
+
 def robust_effect(a:np.ndarray, b:np.ndarray) -> float:
     "`(median a − median b)` over their pooled robust spread (1.4826 MAD, at least a tenth of the pooled std): how far `a` moved from `b`."
     mad = lambda v: 1.4826 * np.median(np.abs(v - np.median(v)))
@@ -48,19 +65,26 @@ def _starts(res, ids:np.ndarray, length:int) -> np.ndarray:
 def channel_changes(res, ids:np.ndarray, ref:np.ndarray,
                     order=None, # channel names in the order to consider (e.g. a contrast table's); default every channel, by effect
                     length:int|None=None, # steps around each window; default the run's `w`
-                    most:int=3, min_effect:float=MIN_EFFECT, max_windows:int=2000) -> list:
+                    most:int=3, min_effect:float=MIN_EFFECT, max_windows:int=2000,
+                    jumps:bool=False, # an anomaly event's: a sudden jump that stands out is named a spike or a step (`JUMPS`), whatever else it moved
+                   ) -> list:
     "What changed in the windows `ids` against the windows `ref`: `[(channel, kind, words, effect)]`, each channel's largest change that reaches `min_effect`, at most `most`."
     from dvats.windows import sample_windows
     channels, seed = [str(c) for c in res.series.columns], res.config.seed
     length = min(length or res.config.windows.w, len(res.values))
-    s = span_features(res.values, _starts(res, sample_windows(ids, max_windows, seed), length), length)
-    r = span_features(res.values, _starts(res, sample_windows(ref, max_windows, seed), length), length)
+    at_s, at_r = (_starts(res, sample_windows(v, max_windows, seed), length) for v in (ids, ref))
+    s, r = span_features(res.values, at_s, length), span_features(res.values, at_r, length)
+    (js, kept), (jr, _) = (jump_features(res.values, at_s, length), jump_features(res.values, at_r, length)) if jumps else ((None, None), (None, None))
     out = []
     for ch in (order if order is not None else channels):
         c = channels.index(ch)
         eff = {kind: robust_effect(s[kind][:, c], r[kind][:, c]) for kind in CHANGES}
         kind = max(eff, key=lambda k: abs(eff[k]))
-        if abs(eff[kind]) >= min_effect: out.append((ch, kind, CHANGES[kind][0 if eff[kind] > 0 else 1], eff[kind]))
+        jump = robust_effect(js[:, c], jr[:, c]) if jumps else 0.
+        if jump >= min_effect and np.median(js[:, c]) >= JUMP_MIN:   # a jump inflates the noise, amplitude and shape too: it is named for what it is
+            j = 'step' if np.median(kept[:, c]) >= PERSISTS else 'spike'
+            out.append((ch, j, JUMPS[j], max(jump, abs(eff[kind]))))
+        elif abs(eff[kind]) >= min_effect: out.append((ch, kind, CHANGES[kind][0 if eff[kind] > 0 else 1], eff[kind]))
     if order is None: out.sort(key=lambda t: -abs(t[3]))
     return out[:most]
 
@@ -133,7 +157,7 @@ def anomaly_events(res, # a run
         if k < described:
             try:
                 ref = contrast_reference('neighbours', ids, res.embeddings, wc.w, wc.stride)[0]
-                changes = channel_changes(res, ids, ref, None, wc.w, most)
+                changes = channel_changes(res, ids, ref, None, wc.w, most, jumps=True)
                 band = rising_band(res, ids, ref, changes[0][0]) if changes else None
             except DvatsError: pass                              # no window around it to compare with
         rows.append({'event': k, 'first': int(ids[0]), 'last': int(ids[-1]), 'start': start, 'end': end,

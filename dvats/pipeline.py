@@ -24,7 +24,7 @@ from .result import RunResult, load_result
 
 # %% auto #0
 __all__ = ['APPLY_KEYS', 'RESCORED', 'run', 'summary', 'demo', 'cache_dir', 'demo_base', 'cached_demo', 'evaluate',
-           'sampling_step', 'apply', 'rescore']
+           'sampling_step', 'apply', 'rescore', 'flagging_threshold']
 
 # %% ../nbs/07_pipeline.ipynb #5e472ec0
 def _load(source, config:Config):
@@ -243,6 +243,9 @@ def _applied_config(base, run_dir, out, source, overrides:dict) -> Config:
     if bad := [k for k in overrides if not str(k).startswith(APPLY_KEYS)]:
         raise DvatsError(f"apply uses the run's settings, so {', '.join(map(str, bad))} cannot change (only data.*, engine.* and report.* can); "
                          f"to change them, start a new run that reuses the encoder: dvats run DATA --encoder {run_dir}.")
+    if base.config.clustering.anomaly.method == 'glosh':      # checked before anything is written: GLOSH scores only the windows it clustered
+        raise DvatsError(f"the run {run_dir} scores anomalies with GLOSH, which cannot score new windows; apply needs a run with "
+                         "clustering.anomaly.method 'bank' (the default), 'knn' or 'iforest'.")
     from dvats.io import read_table
     cols, dc = set(read_table(source).columns), base.config.data
     return with_overrides(base.config, {'encoder.path': str(run_dir), 'base': _relative(run_dir, out), 'clustering.anomaly.normal': None,
@@ -281,16 +284,36 @@ def _tag_windows(res, name:str) -> np.ndarray:
 def rescore(out, # a finished run folder
             normal=None, # the normal windows, as `run` takes them (ids, a mask, row ranges, strings); None with `normal_tag`
             normal_tag:str|None=None, # or the name of one of the run's tags
-            log=print) -> RunResult:
-    "Score the finished run `out` again against a new normal (a tag's windows): the memory bank and the threshold, not the embeddings; rewrites its clusters, window table, page and metrics."
-    if (normal is None) == (normal_tag is None): raise DvatsError("rescore needs the normal windows: give a tag's name (--normal-tag NAME) or the windows (--normal IDS), one of them.")
+            log=print,
+            anomaly_tag:str|None=None, # a tag of windows the analyst knows are anomalous: the threshold is lowered until each of its stretches has one above it
+           ) -> RunResult:
+    "Score the finished run `out` again against a new normal (a tag's windows): the memory bank and the threshold, not the embeddings; and/or lower its threshold to flag a tag of known anomalies; rewrites its clusters, window table, page and metrics."
+    if normal is not None and normal_tag is not None: raise DvatsError("give the normal windows once: a tag's name (--normal-tag NAME) or the windows (--normal IDS).")
+    if normal is None and normal_tag is None and anomaly_tag is None:
+        raise DvatsError("rescore needs what you know: the normal windows (--normal-tag NAME or --normal IDS) and/or a tag of known anomalies (--anomaly-tag NAME).")
+    if anomaly_tag is not None:
+        res = rescore(out, normal, normal_tag, log) if normal is not None or normal_tag is not None else load_result(out)
+        return _rescored(out, {'clustering.anomaly.threshold': 'fixed', 'clustering.anomaly.value': flagging_threshold(res, _tag_windows(res, anomaly_tag))}, log)
+    return _rescored(out, {'clustering.anomaly.normal': normal_spec(normal, None) if normal_tag is None else None}, log, normal_tag)
+
+def flagging_threshold(res, ids:np.ndarray) -> float:
+    "The run's threshold, lowered (never raised) just enough that each stretch of the windows `ids` has a window above it."
+    from dvats.tags import tag_intervals
+    score = res.windows.anomaly_score.to_numpy(np.float64)
+    peaks = [np.nanmax(score[r]) for r in tag_intervals(res.windows, ids) if np.isfinite(score[r]).any()]
+    if not peaks: raise DvatsError("the anomaly tag holds no valid window; tag the windows of a known anomaly.")
+    thr = float(res.metrics['anomaly']['threshold'])
+    return thr if min(peaks) > thr else float(np.nextafter(np.float32(min(peaks)), np.float32(-np.inf)))   # scores are float32: just below the lowest peak
+
+def _rescored(out, overrides:dict, log, normal_tag:str|None=None) -> RunResult:
+    "`rescore`'s work: the run's config with `overrides` (the normal from `normal_tag` when given), its clusters, table and page again."
     with writing(out, 'rescore', journal=False, whole=True):
         res = load_result(out)
         store = RunStore(out, files=LAYOUT)
         n, wc = len(res.windows), res.config.windows
-        spec = normal_spec(_tag_windows(res, normal_tag) if normal_tag is not None else normal, n)
-        res.config = with_overrides(res.config, {'clustering.anomaly.normal': spec})
-        mask = normal_mask(spec, n, wc.w, wc.stride, res.series.index)
+        if normal_tag is not None: overrides = {**overrides, 'clustering.anomaly.normal': normal_spec(_tag_windows(res, normal_tag), n)}
+        res.config = with_overrides(res.config, overrides)
+        mask = normal_mask(res.config.clustering.anomaly.normal, n, wc.w, wc.stride, res.series.index)
         save_text(store.path('config.yaml'), config_to_yaml(res.config))
         done = {name: store.manifest[name]['fingerprint'] for name in store.manifest if 'fingerprint' in store.manifest[name]}
         ctx = StageContext(res, store, None, log, fingerprints=done, normal=mask)

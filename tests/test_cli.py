@@ -191,6 +191,16 @@ def test_rescore_with_a_tag_and_labels_out(demo_run, tmp_path):
     assert yaml.safe_load((run / 'config.yaml').read_text())['clustering']['anomaly']['normal'] == ['0-300']
     r = dvats('rescore', run, '--normal-tag', 'nope')
     assert r.returncode == 2 and 'no tag' in r.stderr
+    # a known anomaly below the threshold: tagged, the threshold comes down until it is flagged
+    w = pd.read_parquet(run / 'windows.parquet')
+    below = w.anomaly_score[w.valid & ~w.is_anomaly].sort_values()
+    quiet = int(below.index[len(below) // 2])                    # a window of middling score, below the threshold
+    assert dvats('tags', run, '--add', 'fault', '--windows', quiet).returncode == 0
+    r = dvats('rescore', run, '--anomaly-tag', 'fault')
+    assert r.returncode == 0, r.stderr
+    w2 = pd.read_parquet(run / 'windows.parquet')
+    assert w2.is_anomaly[quiet] and w2.is_anomaly.sum() > w.is_anomaly.sum()
+    assert yaml.safe_load((run / 'config.yaml').read_text())['clustering']['anomaly']['threshold'] == 'fixed'
     # labels out, and back in
     assert dvats('tags', run, '--export', tmp_path / 'l.csv', '--as', 'tsb-ad').returncode == 0
     t = pd.read_csv(tmp_path / 'l.csv')

@@ -416,7 +416,12 @@ def test_tags_export_and_import(report, browser, tmp_path):
     tags = {EVIL: a, 'quiet, "flat"': [600, 601, 602]}
     assert d.execute_script("return dvats.tags()") == tags
     chips = d.execute_script("return [...document.querySelectorAll('#tags .dvats-tag')].map(c => c.textContent)")
-    assert chips == [f'{EVIL} 7 windows ×', 'quiet, "flat" 3 windows ×']
+    assert chips == [f'{EVIL} 7 windows normalanomaly×', 'quiet, "flat" 3 windows normalanomaly×']   # name, size, 'normal', 'anomaly', remove
+    # the page has no Python: a tag's 'normal' and 'anomaly' buttons say the command that rescores the run (issue 33)
+    d.find_elements('css selector', '#tags .dvats-tagnormal')[1].click()
+    assert d.execute_script("return document.getElementById('status').textContent").endswith('dvats rescore RUN --normal-tag "quiet, \\"flat\\""')
+    d.find_elements('css selector', '#tags .dvats-taganomaly')[1].click()
+    assert 'dvats rescore RUN --anomaly-tag "quiet' in d.execute_script("return document.getElementById('status').textContent")
     with pytest.raises(NoAlertPresentException): d.switch_to.alert.text
     assert d.execute_script("return document.querySelectorAll('img').length") == 0
     intervals = ref_tags_csv(res, tags)
@@ -917,7 +922,7 @@ def test_one_window_is_singular(report, browser):
     assert status.startswith('1 window selected'), status
     d.execute_script("dvats.focus(arguments[0]); dvats.setContext(0, 0); dvats.tag('one', [arguments[0]])", i)
     text = d.execute_script("return [focusv.textContent, document.querySelector('#tags .dvats-tag').textContent]")
-    assert text[0].endswith('context 1 window') and text[1] == 'one 1 window ×', text
+    assert text[0].endswith('context 1 window') and text[1] == 'one 1 window normalanomaly×', text
     page = d.execute_script("return document.querySelector('.dvats').textContent")
     assert ' 1 windows' not in page and '>1 windows' not in page and not page.startswith('1 windows')
     import re

@@ -1031,13 +1031,18 @@ function makeTagList(ui, s, d, v) {
       const n = document.createElement('span'); n.textContent = ` ${nw(ids.length)} `;
       const x = document.createElement('button'); x.className = 'dvats-tagdel'; x.textContent = '×'; x.title = 'remove this tag';
       x.onclick = () => v.api.untag(name);
-      // marking a tag normal scores the run again against its windows: Python does it in Jupyter; the page says the command
-      const nm = document.createElement('button'); nm.className = 'dvats-tagnormal'; nm.textContent = 'normal';
-      nm.title = "score anomalies against this tag's windows only (a new memory bank and threshold; no new embeddings). The tag should hold " +
-                 "every kind of normal and no anomaly: windows unlike it score high (bench/rescore.py measures one cluster's stretch lowering AUC-PR)";
-      nm.onclick = () => d.host.markNormal ? (v.say(`scoring against '${name}' ...`), d.host.markNormal(name))
-        : v.say(`export the tags (tags.csv) into the run folder, then run: dvats rescore RUN --normal-tag "${name.replace(/"/g, '\\"')}"`);
-      chip.append(sw, b, n, nm, x); ui.tags.appendChild(chip);
+      // what the analyst knows reaches the scores: Python rescores the run in Jupyter; the page, which has none, says the command
+      const know = (kind, title) => {
+        const k = document.createElement('button'); k.className = 'dvats-tag' + kind; k.textContent = kind; k.title = title;
+        const send = kind === 'normal' ? d.host.markNormal : d.host.markAnomaly;
+        k.onclick = () => send ? (v.say(`rescoring with '${name}' as ${kind === 'normal' ? 'the normal' : 'a known anomaly'} ...`), send(name))
+          : v.say(`export the tags (tags.csv) into the run folder, then run: dvats rescore RUN --${kind}-tag "${name.replace(/"/g, '\\"')}"`);
+        return k;
+      };
+      const nm = know('normal', "score anomalies against this tag's windows only (a new memory bank and threshold; no new embeddings). The tag should " +
+                      "hold every kind of normal and no anomaly: windows unlike it score high (bench/rescore.py: one cluster's stretch lowers AUC-PR)");
+      const an = know('anomaly', 'a known anomaly: lower the threshold (never raise it) until each stretch of this tag has a window above it');
+      chip.append(sw, b, n, nm, an, x); ui.tags.appendChild(chip);
     });
   }
   function set(tags) { s.tags = tags; draw(); quietly(s, v.series.relayoutShapes); v.tell(); }
@@ -1437,6 +1442,7 @@ async function render({model, el}) {
     exportView: () => model.send({kind: 'save_state'}),
     exportTags: () => model.send({kind: 'save_tags'}),
     markNormal: name => model.send({kind: 'mark_normal', tag: name}),   // Python rescores the run and sends a new payload
+    markAnomaly: name => model.send({kind: 'mark_anomaly', tag: name}),
     similar(id) {                            // Python's answer for the clicked window, once it has computed it (it follows `focus`)
       const e = model.get('_similar');
       return e && e.focus === id ? e : null;

@@ -179,8 +179,8 @@ class Explorer(anywidget.AnyWidget):
             self.send({'kind': 'plotly'}, [get_plotlyjs().encode('utf-8')])
         elif kind == 'export_ids': self._say(f"wrote {self.export_ids()}")
         elif kind == 'save_state': self._say(f"wrote {self.save_state()}")
-        elif kind == 'mark_normal':
-            try: self.mark_normal(content.get('tag'))
+        elif kind in ('mark_normal', 'mark_anomaly'):
+            try: (self.mark_normal if kind == 'mark_normal' else self.mark_anomaly)(content.get('tag'))
             except DvatsError as e: self._say(str(e))
         elif kind == 'save_tags':
             try: self._say(f"wrote {self.save_tags()}")
@@ -346,9 +346,25 @@ def mark_normal(self:Explorer, tag:str|None=None, # one of the explorer's tags
     normal = np.asarray(self.tags[tag] if tag is not None else ids, np.int64)
     before = scores_summary(self.res.metrics)
     rescore(self.res.out, normal=normal, log=None)
+    return self._rescored(before, f"scored against {repr(tag) if tag is not None else f'{len(normal)} windows'} as the normal")
+
+@patch
+def _rescored(self:Explorer, before:dict, what:str) -> dict:
+    "After a rescore: the run read again, every view drawn anew, the scores before and after said and returned."
+    from dvats.result import load_result
     self.res = load_result(self.res.out)
     after = scores_summary(self.res.metrics)
     self.threshold = view_threshold(self.res)
     self._payload = self._widget_payload()
-    self._say(f"scored against {repr(tag) if tag is not None else f'{len(normal)} windows'} as the normal: {_change(before, after)}")
+    self._say(f"{what}: {_change(before, after)}")
     return {'before': before, 'after': after}
+
+@patch
+def mark_anomaly(self:Explorer, tag:str) -> dict:
+    "Lower the run's threshold (never raise it) until each stretch of the tag `tag` has a window above it (`rescore(anomaly_tag=...)`); the scores before and after."
+    from dvats.pipeline import rescore
+    if tag not in self.tags: raise DvatsError(f"no tag {tag!r} in this explorer; its tags are {sorted(self.tags) or 'none'}.")
+    self.save_tags()                      # rescore reads the run's tags.csv: the explorer's tags, as they are now
+    before = scores_summary(self.res.metrics)
+    rescore(self.res.out, anomaly_tag=tag, log=None)
+    return self._rescored(before, f"threshold set to flag {tag!r}")
