@@ -23,6 +23,6 @@ THRESHOLD_RULES = ('mad', 'quantile', 'fixed')             # the anomaly thresho
 RELEVANCE_METHODS = ('lrp', 'deeplift', 'gradient', 'gradient_x_input', 'smoothgrad', 'integrated_gradients')   # `dvats.lrp.attribution`
 COMPOSITES = ('EpsilonPlusFlat', 'EpsilonPlus', 'SpreadPlus', 'Spread', 'EpsilonAlpha2Beta1', 'EpsilonAlpha2Beta1Flat', 'EpsilonGammaBox')   # LRP rules (`dvats.lrp.composites.COMPOSITE_RULES`)
 DEFAULT_COMPOSITE = 'SpreadPlus'                           # chosen by the measurements in 05b4_lrp_evaluate
-REFERENCES = ('auto', 'all', 'neighbours', 'knn')          # what a selection is contrasted with (`dvats.contrast.contrast_reference`), or window ids
+REFERENCES = ('auto', 'all', 'neighbours', 'knn', 'run')   # what a selection is contrasted with (`dvats.contrast.contrast_reference`; 'run': an applied run's base, `dvats.explain.run_contrast`), or window ids
 DEFAULT_REFERENCE = 'auto'                                 # chosen by the measurements of bench/contrast.py (05c_contrast)
 LABEL_FORMATS = ('tsb-ad', 'label-studio')                 # tags and events out (`dvats.labels`): TSB-AD's Label column, Label Studio's JSON

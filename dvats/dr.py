@@ -10,7 +10,7 @@ from .errors import DvatsError
 from .windows import finite_rows, sample_windows, fit_sample, FIT_OVERLAP, FIT_MIN_WINDOWS
 
 # %% auto #0
-__all__ = ['METHODS', 'exact_neighbours', 'project', 'configured_projection']
+__all__ = ['METHODS', 'exact_neighbours', 'ExactIndex', 'project', 'configured_projection']
 
 # %% ../nbs/04_dr.ipynb #bafe2cf5
 def _scatter_rows(values:np.ndarray, mask:np.ndarray) -> np.ndarray:
@@ -54,6 +54,27 @@ def _cuml_umap(device):
         return UMAP
     except ImportError: return None
 
+class ExactIndex:
+    "The search index UMAP's `transform` asks of a fit on exact neighbours: `query(X, k)` answered by brute force, exactly (no NN-descent to compile or approximate)."
+    _angular_trees = False                    # what umap-learn reads of an index before querying it
+
+    def __init__(self, x:np.ndarray, block:int=1024):
+        self.x, self.block = np.asarray(x, np.float64), block
+        self.xx = (self.x ** 2).sum(1)
+
+    def query(self, X:np.ndarray, k:int, epsilon:float|None=None) -> tuple:
+        "The indices `(n, k)` and Euclidean distances of each row of `X`'s `k` nearest fitted rows, nearest first."
+        X = np.asarray(X, np.float64)
+        idx, dist = np.empty((len(X), k), np.int32), np.empty((len(X), k), np.float32)
+        for a in range(0, len(X), self.block):
+            q = X[a:a + self.block]
+            d2 = np.maximum((q ** 2).sum(1)[:, None] + self.xx[None] - 2 * q @ self.x.T, 0)
+            i = np.argpartition(d2, k - 1, axis=1)[:, :k]
+            o = np.argsort(np.take_along_axis(d2, i, 1), axis=1, kind='stable')
+            idx[a:a + self.block] = np.take_along_axis(i, o, 1)
+            dist[a:a + self.block] = np.sqrt(((q[:, None, :] - self.x[idx[a:a + self.block]]) ** 2).sum(-1))   # the chosen ones exactly
+        return idx, dist
+
 def _quietly(f, *args):
     "`f(*args)` with umap-learn's notes silenced (one thread with a seed, sklearn's future renames)."
     with warnings.catch_warnings():
@@ -63,7 +84,7 @@ def _quietly(f, *args):
         return f(*args)
 
 def _umap(x, n_components, seed, n_neighbors=15, min_dist=0.1, metric='euclidean', device=None, neighbours=NEIGHBOURS[0],
-          search_index:bool=False, # with exact neighbours, also build NN-descent's index, which `transform` needs (the layout is the same)
+          search_index:bool=False, # with exact neighbours, also give UMAP the exact search `transform` needs (`ExactIndex`; the layout is the same)
           **kwargs):
     "UMAP of `x` with umap-learn (`neighbours`: 'exact' gives it exact Euclidean neighbours, 'nndescent' lets it search), or cuML on a CUDA device: (layout, function placing new rows, implementation name)."
     n_neighbors = min(n_neighbors, len(x) - 1)
@@ -73,11 +94,8 @@ def _umap(x, n_components, seed, n_neighbors=15, min_dist=0.1, metric='euclidean
         return np.asarray(red.fit_transform(x)), lambda new: np.asarray(red.transform(new)), 'cuml'
     import umap
     if neighbours == 'exact' and metric == 'euclidean':
-        index = None
-        if search_index:              # the layout reads only the neighbours; the index only places new rows
-            from pynndescent import NNDescent
-            index = NNDescent(x, n_neighbors=n_neighbors, random_state=seed, n_jobs=1)
-        kwargs['precomputed_knn'] = (*exact_neighbours(x, n_neighbors), index)
+        # the layout reads only the neighbours; the index only places new rows, exactly as the fit found its own
+        kwargs['precomputed_knn'] = (*exact_neighbours(x, n_neighbors), ExactIndex(x) if search_index else None)
     red = umap.UMAP(n_components=n_components, n_neighbors=n_neighbors, min_dist=min_dist, metric=metric, random_state=seed, **kwargs)
     return _quietly(red.fit_transform, x), lambda new: _quietly(red.transform, new), 'umap-learn'
 

@@ -15,7 +15,8 @@ from .contrast import (DEFAULT_REFERENCE, CONTRAST_WINDOWS, contrast_reference, 
 
 # %% auto #0
 __all__ = ['DOMAINS', 'ON_DEMAND_WINDOWS', 'cluster_ids', 'anomaly_ids', 'Explanation', 'channel_sums', 'channel_table',
-           'time_profile', 'summarise_relevance', 'run_null', 'basis_contrast', 'explain', 'plot_explanation']
+           'time_profile', 'summarise_relevance', 'run_null', 'basis_contrast', 'run_contrast', 'explain',
+           'plot_explanation']
 
 # %% ../nbs/05d_explain.ipynb #fd14c3d4
 def cluster_ids(windows:pd.DataFrame, # a run's window table (`RunResult.windows`), with its `cluster` column
@@ -200,6 +201,7 @@ def _basis_answer(result, ids:np.ndarray, ref:np.ndarray):
 
 def basis_contrast(result, ids, reference=DEFAULT_REFERENCE) -> Explanation:
     "The page's answer, which `explain(target='contrast')` gives too: what sets the windows `ids` apart from the `reference`, from the run's contrast basis (no profile)."
+    if isinstance(reference, str) and reference == 'run': return run_contrast(result, ids)
     wc, valid = result.config.windows, result.windows['valid'].to_numpy()
     ids = selection_ids(ids, len(valid), valid)
     ref, name = contrast_reference(reference, ids, result.embeddings, wc.w, wc.stride)
@@ -210,6 +212,27 @@ def basis_contrast(result, ids, reference=DEFAULT_REFERENCE) -> Explanation:
     table, s, r, ratio, threshold = answer
     return Explanation(table, s, 'contrast', None, r, n_selected=len(ids), reference_name=name, ratio=ratio, threshold=threshold,
                        overlapping=bool(overlap_zone(ids, len(valid), wc.w, wc.stride)[r].any()))
+
+def run_contrast(result, # a run made by `dvats apply` (its config's `base` names the run it applies)
+                 ids) -> Explanation:
+    "What sets an applied run's windows `ids` apart from the windows of the run it applies (reference 'run'): both runs' contrast basis rows, along the run's directions."
+    from pathlib import Path
+    from dvats.layout import run_path
+    base = getattr(result.config, 'base', None)
+    if base is None: raise DvatsError("reference 'run' is for a run made by `dvats apply`, and this run applies none; use 'auto', 'all', 'neighbours' or 'knn'.")
+    try: other = np.load(run_path(Path(result.out) / base, 'contrast_basis.npy'), mmap_mode='r', allow_pickle=False)
+    except OSError: raise DvatsError(f"the run this one applies ({base}, from {result.out}) has no contrast basis there any more; move the two folders together.") from None
+    valid = result.windows['valid'].to_numpy()
+    ids, basis = selection_ids(ids, len(valid), valid), result.contrast_basis
+    s, r = ids[np.isfinite(basis[ids, 0, 0])], np.flatnonzero(np.isfinite(other[:, 0, 0]))
+    if not len(s): raise DvatsError("no selected window is in this run's contrast basis (a sample of the windows); select more windows.")
+    shared = basis_shared(result.contrast_directions.shape[1], basis.shape[1], basis.shape[2])
+    contribution, d = contrast_from_basis(np.concatenate([basis[s], other[r]]), np.arange(len(s)), len(s) + np.arange(len(r)), shared)
+    null = run_null(result)
+    # two series: no window of one is correlated with a window of the other, so the reference's ids are placed beyond the correlation's reach
+    ratio, threshold = distinctness(float(np.linalg.norm(d)), s, r + len(valid) + len(null['rho']) + 1, null)
+    return Explanation(contrast_table(contribution, list(result.series.columns)), s, 'contrast', None, r, n_selected=len(ids),
+                       reference_name='run', ratio=ratio, threshold=threshold)
 
 def _contrast(result, ids, reference, method, composite, domain, progress) -> Explanation:
     "What sets the windows `ids` apart from the `reference`: the table from the run's basis (the page's answer) unless `method` asks for maps, and maps of (a sample of) the selection along the exact contrast direction, against the reference windows."
@@ -245,6 +268,7 @@ def explain(result, # a run (`RunResult` or `load_result`): relevance, window ta
     valid = result.windows['valid'].to_numpy()
     ids = selection_ids(selection, len(valid), valid)
     lc = result.config.lrp
+    if target == 'contrast' and isinstance(reference, str) and reference == 'run': return run_contrast(result, ids)   # an applied run against its base: the basis only
     if target == 'contrast': return _contrast(result, ids, reference, method, composite or lc.composite, domain, progress)
     channels = list(result.series.columns)
     method, composite = method or lc.method, composite or lc.composite

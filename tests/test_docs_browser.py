@@ -135,7 +135,10 @@ def test_nav_in_notebook_order(browser):
     "The navigation lists the notebooks in their number order: 05a_clustering before 05a1_, 05b_lrp before 05b1_."
     d = browser
     d.get((SITE / 'index.html').as_uri())
-    pages = d.execute_script("return [...document.querySelectorAll('nav.md-nav--primary a.md-nav__link')].map(a => a.getAttribute('href'))")
+    for _ in range(50):                   # the page may still be drawing its navigation
+        pages = d.execute_script("return [...document.querySelectorAll('nav.md-nav--primary a.md-nav__link')].map(a => a.getAttribute('href'))")
+        if len(pages) >= 20: break
+        time.sleep(0.2)
     nbs = [p.split('/')[-1][:-len('.html')] for p in pages if p and p.endswith('.html') and p.split('/')[-1][:2].isdigit()]
     assert len(nbs) >= 20, nbs
     assert nbs.index('05a_clustering') < nbs.index('05a1_anomaly') < nbs.index('05a2_matrix_profile'), nbs

@@ -134,9 +134,12 @@ RAN = "return /\\[\\d+\\]/.test(arguments[0].querySelector('.jp-InputPrompt').te
 
 
 def run_cell(d, k):
-    "Run cell `k` and wait until the kernel has run it; returns the cell."
+    "Run cell `k` and wait until the kernel has run it (its prompt a new [n]: the old one may still show just after Shift+Enter); returns the cell."
+    from selenium.webdriver.common.by import By
+    cells = d.find_elements(By.CSS_SELECTOR, '.jp-Notebook .jp-Cell')
+    before = prompt(d, cells[k]) if k < len(cells) else ''
     cell = start_cell(d, k)
-    wait_for(d, RAN, f'cell {k} run', 180, cell)
+    wait_for(d, RAN + " && arguments[0].querySelector('.jp-InputPrompt').textContent.trim() !== arguments[1]", f'cell {k} run', 180, cell, before)
     return cell
 
 

@@ -1035,7 +1035,7 @@ function makeTagList(ui, s, d, v) {
       const know = (kind, title) => {
         const k = document.createElement('button'); k.className = 'dvats-tag' + kind; k.textContent = kind; k.title = title;
         const send = kind === 'normal' ? d.host.markNormal : d.host.markAnomaly;
-        k.onclick = () => send ? (v.say(`rescoring with '${name}' as ${kind === 'normal' ? 'the normal' : 'a known anomaly'} ...`), send(name))
+        k.onclick = () => send ? (v.say(`rescoring with '${name}' as ${kind === 'normal' ? 'the normal' : 'a known anomaly'} ...`), send(name, ids))
           : v.say(`export the tags (tags.csv) into the run folder, then run: dvats rescore RUN --${kind}-tag "${name.replace(/"/g, '\\"')}"`);
         return k;
       };
@@ -1441,8 +1441,9 @@ async function render({model, el}) {
     exportIds: () => model.send({kind: 'export_ids'}),
     exportView: () => model.send({kind: 'save_state'}),
     exportTags: () => model.send({kind: 'save_tags'}),
-    markNormal: name => model.send({kind: 'mark_normal', tag: name}),   // Python rescores the run and sends a new payload
-    markAnomaly: name => model.send({kind: 'mark_anomaly', tag: name}),
+    // Python rescores the run and sends a new payload; the tag's ids go along, so Python need not have the page's tags yet
+    markNormal: (name, ids) => model.send({kind: 'mark_normal', tag: name, ids: Array.from(ids)}),
+    markAnomaly: (name, ids) => model.send({kind: 'mark_anomaly', tag: name, ids: Array.from(ids)}),
     similar(id) {                            // Python's answer for the clicked window, once it has computed it (it follows `focus`)
       const e = model.get('_similar');
       return e && e.focus === id ? e : null;

@@ -180,7 +180,9 @@ class Explorer(anywidget.AnyWidget):
         elif kind == 'export_ids': self._say(f"wrote {self.export_ids()}")
         elif kind == 'save_state': self._say(f"wrote {self.save_state()}")
         elif kind in ('mark_normal', 'mark_anomaly'):
-            try: (self.mark_normal if kind == 'mark_normal' else self.mark_anomaly)(content.get('tag'))
+            tag = content.get('tag')
+            if content.get('ids') and tag not in self.tags: self.tags = {**self.tags, tag: content['ids']}   # the page's tag, before its sync arrives
+            try: (self.mark_normal if kind == 'mark_normal' else self.mark_anomaly)(tag)
             except DvatsError as e: self._say(str(e))
         elif kind == 'save_tags':
             try: self._say(f"wrote {self.save_tags()}")
