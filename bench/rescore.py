@@ -152,13 +152,14 @@ if __name__ == '__main__':
         at = anomaly_tagging(a.series, a.seeds, a.root)
         print("\na missed planted anomaly tagged as known (the threshold lowered to flag it): per miss\n" + at.round(3).to_string(index=False))
         print("\nmean over the misses:\n" + at.groupby('series')[['above_before', 'above_after', 'overlap_before', 'overlap_after', 'hit_before', 'hit_after', 'events']].mean().round(3).to_string())
-    if 'marking' not in a.parts: sys.exit(0)
-    t = marking(a.series, a.seeds, a.root)
-    print("\nmarking normal: per-step AUC-PR / VUS-PR, mean ± std over seeds", a.seeds, "(marked 0: the default, every window)")
-    print(spread(t, ['rebuilt_auc_pr', 'rebuilt_vus_pr', 'joined_auc_pr', 'joined_vus_pr']).to_string())
-    print("\nper seed:\n" + t.round(3).to_string(index=False))
-    ra, rv, dt = rescore_check(a.root)
-    one = t[(t.series == 'demo') & (t.seed == a.seeds[0]) & (t.marked == 1)].iloc[0]
-    print(f"\nrescore --normal-tag (demo seed {a.seeds[0]}, 1 stretch): AUC-PR {ra:.4f}, VUS-PR {rv:.4f} in {dt:.1f} s; the table: {one.rebuilt_auc_pr:.4f}, {one.rebuilt_vus_pr:.4f}")
-    ap = applying(a.series, a.seeds, a.root)
-    print("\napply: the run of seed", a.seeds[0], "on the other seeds' series, against a fresh run on them\n" + ap.round(3).to_string(index=False))
+    if 'marking' in a.parts:
+        t = marking(a.series, a.seeds, a.root)
+        print("\nmarking normal: per-step AUC-PR / VUS-PR, mean ± std over seeds", a.seeds, "(marked 0: the default, every window)")
+        print(spread(t, ['rebuilt_auc_pr', 'rebuilt_vus_pr', 'joined_auc_pr', 'joined_vus_pr']).to_string())
+        print("\nper seed:\n" + t.round(3).to_string(index=False))
+        ra, rv, dt = rescore_check(a.root)
+        one = t[(t.series == 'demo') & (t.seed == a.seeds[0]) & (t.marked == 1)].iloc[0]
+        print(f"\nrescore --normal-tag (demo seed {a.seeds[0]}, 1 stretch): AUC-PR {ra:.4f}, VUS-PR {rv:.4f} in {dt:.1f} s; the table: {one.rebuilt_auc_pr:.4f}, {one.rebuilt_vus_pr:.4f}")
+    if 'apply' in a.parts:
+        ap = applying(a.series, a.seeds, a.root)
+        print("\napply: the run of seed", a.seeds[0], "on the other seeds' series, against a fresh run on them\n" + ap.round(3).to_string(index=False))
