@@ -115,9 +115,10 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument('--out', help='the applied run folder (default: runs/<data file name>-on-<run folder name>)')
     ap.add_argument('--anomaly-col', help='column of per-step 0/1 anomaly flags in the new data, to measure the scores')
     ap.add_argument('--workers', type=int, help='as for run'); ap.add_argument('--scheduler', help='as for run')
-    rs = sub.add_parser('rescore', help="score a finished run again against a tag's windows as the normal (seconds: no new embeddings)",
+    rs = sub.add_parser('rescore', help="score a finished run again with what you know: a tag as the normal, a tag of known anomalies (seconds: no new embeddings)",
                         description="Rebuild the memory bank from the normal windows (a tag, or window ids and time ranges) and set the threshold "
-                                    "again by the run's rule; rewrites the run's clusters, window table, page and metrics. Prints the scores before and after.")
+                                    "again by the run's rule, and/or lower the threshold until a tag of known anomalies is flagged; rewrites the "
+                                    "run's clusters, window table, page and metrics. Prints the scores before and after.")
     rs.add_argument('out', help='run folder')
     which = rs.add_mutually_exclusive_group()
     which.add_argument('--normal-tag', metavar='NAME', help="the run's tag whose windows are normal (see `dvats tags`)")
