@@ -13,6 +13,7 @@ from .io import write_csv, read_csv
 from .store import atomic_write
 from .tags import tag_intervals
 from .choices import LABEL_FORMATS
+from .anomaly import label_ranges
 
 # %% auto #0
 __all__ = ['EVENT_LABEL', 'labelled_intervals', 'windows_within', 'intervals_tags', 'to_tsb_ad', 'from_tsb_ad', 'to_label_studio',
@@ -54,9 +55,8 @@ def from_tsb_ad(table:pd.DataFrame, res, name:str='anomaly') -> dict:
     "The tag `name` of a TSB-AD table's steps labelled 1: the windows within its runs of 1s."
     if 'Label' not in table: raise DvatsError("a TSB-AD file has a `Label` column (1 at anomalous steps); this one has none.")
     if len(table) != len(res.series): raise DvatsError(f"the TSB-AD file has {len(table)} rows but the run's series {len(res.series)}; is it this run's data?")
-    y = np.r_[0, table.Label.to_numpy().astype(bool).astype(np.int8), 0]
-    d = np.diff(y)
-    return intervals_tags(res.windows, pd.DataFrame({'label': name, 'start': np.flatnonzero(d == 1), 'end': np.flatnonzero(d == -1)}))
+    starts, last = label_ranges(table.Label.to_numpy().astype(bool))     # the runs of 1s, their last step included
+    return intervals_tags(res.windows, pd.DataFrame({'label': name, 'start': starts, 'end': last + 1}))
 
 # %% ../nbs/05g_labels.ipynb #aca6ce37
 def _time_value(index:pd.Index, row:int):
