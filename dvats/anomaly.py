@@ -14,7 +14,7 @@ from .io import is_binary
 __all__ = ['COMPARE_MAX_WINDOWS', 'unit_rows', 'memory_bank', 'bank_distances', 'normal_spec', 'normal_mask', 'fitted_detector',
            'window_scores', 'step_scores', 'anomaly_threshold', 'threshold_rule', 'anomaly_scores', 'label_ranges',
            'vus_pr', 'ucr_hit', 'detection_scores', 'selection_hits', 'plot_anomaly_histogram', 'step_flags',
-           'detector_metrics', 'hdbscan_settings', 'configured_scores']
+           'detector_metrics', 'hdbscan_settings', 'configured_scores', 'scores_summary']
 
 # %% ../nbs/05a1_anomaly.ipynb #a5f06498
 from .choices import DETECTORS, DEFAULT_DETECTOR, ANOMALY_SPACES   # the default chosen by the measurements below and in bench/anomaly.py
@@ -377,3 +377,9 @@ def configured_scores(res, config, normal:np.ndarray|None) -> np.ndarray:
     on_proj = ac.method == 'glosh' and ac.space == 'projection'
     return window_scores(res.projections if on_proj else np.asarray(res.embeddings), ac.method, normal, ac.bank_size, ac.k,
                          None if on_proj else ac.dims, hdbscan_settings(config), config.seed)
+
+# %% ../nbs/05a1_anomaly.ipynb #59ee0ac7
+def scores_summary(metrics:dict) -> dict:
+    "A run's anomaly scores in brief, from its metrics (`detector_metrics`): threshold, windows above it, and with labels the per-step AUC-PR and VUS-PR of its detector."
+    a = metrics.get('anomaly', {}); d = a.get(a.get('method'), {}) or {}
+    return {'threshold': a.get('threshold'), 'windows_above': a.get('n_anomalous_windows'), 'auc_pr': d.get('auc_pr'), 'vus_pr': d.get('vus_pr')}

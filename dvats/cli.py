@@ -205,10 +205,11 @@ def _cmd_apply(a:argparse.Namespace):
     apply(a.run, a.data, out, **{k: v for k, v in o.items() if v is not None})
 
 def _scores_line(m:dict) -> str:
-    "The anomaly scores of a run's metrics in one line: threshold, windows above it, and AUC-PR / VUS-PR when it has labels."
-    a = m.get('anomaly', {}); d = a.get(a.get('method'), {})
-    return (f"threshold {a.get('threshold', float('nan')):.3f}, {a.get('n_anomalous_windows')} windows above it"
-            + (f", per-step AUC-PR {d['auc_pr']:.3f}, VUS-PR {d['vus_pr']:.3f}" if d.get('auc_pr') is not None else ''))
+    "The anomaly scores of a run's metrics (`dvats.anomaly.scores_summary`) in one line: threshold, windows above it, and AUC-PR / VUS-PR when it has labels."
+    from dvats.anomaly import scores_summary
+    s = scores_summary(m)
+    return (f"threshold {s['threshold'] if s['threshold'] is not None else float('nan'):.3f}, {s['windows_above']} windows above it"
+            + (f", per-step AUC-PR {s['auc_pr']:.3f}, VUS-PR {s['vus_pr']:.3f}" if s['auc_pr'] is not None else ''))
 
 def _cmd_rescore(a:argparse.Namespace):
     from dvats.pipeline import rescore

@@ -288,13 +288,30 @@ def rescore(out, # a finished run folder
             anomaly_tag:str|None=None, # a tag of windows the analyst knows are anomalous: the threshold is lowered until each of its stretches has one above it
            ) -> RunResult:
     "Score the finished run `out` again against a new normal (a tag's windows): the memory bank and the threshold, not the embeddings; and/or lower its threshold to flag a tag of known anomalies; rewrites its clusters, window table, page and metrics."
+    new_normal = normal is not None or normal_tag is not None
     if normal is not None and normal_tag is not None: raise DvatsError("give the normal windows once: a tag's name (--normal-tag NAME) or the windows (--normal IDS).")
-    if normal is None and normal_tag is None and anomaly_tag is None:
+    if not new_normal and anomaly_tag is None:
         raise DvatsError("rescore needs what you know: the normal windows (--normal-tag NAME or --normal IDS) and/or a tag of known anomalies (--anomaly-tag NAME).")
-    if anomaly_tag is not None:
-        res = rescore(out, normal, normal_tag, log) if normal is not None or normal_tag is not None else load_result(out)
-        return _rescored(out, {'clustering.anomaly.threshold': 'fixed', 'clustering.anomaly.value': flagging_threshold(res, _tag_windows(res, anomaly_tag))}, log)
-    return _rescored(out, {'clustering.anomaly.normal': normal_spec(normal, None) if normal_tag is None else None}, log, normal_tag)
+    res = load_result(out)
+    if anomaly_tag is not None: _tag_windows(res, anomaly_tag)            # a missing tag is refused before anything is written
+    an, flagged = res.config.clustering.anomaly, res.metrics.get('anomaly', {}).get('flagged_by')
+    rule = flagged or {'threshold': an.threshold, 'value': an.value}     # the run's own threshold rule, before a tag lowered it
+    if new_normal:   # the new normal's threshold comes from that rule; a tag's known anomalies are then flagged again
+        res = _rescored(out, {'clustering.anomaly.threshold': rule['threshold'], 'clustering.anomaly.value': rule['value'],
+                              'clustering.anomaly.normal': normal_spec(normal, None) if normal_tag is None else None}, log, normal_tag)
+        anomaly_tag = anomaly_tag or _kept_tag(res, flagged, log)
+        if anomaly_tag is None: return res
+    return _rescored(out, {'clustering.anomaly.threshold': 'fixed', 'clustering.anomaly.value': flagging_threshold(res, _tag_windows(res, anomaly_tag))}, log,
+                     flagged_by={'tag': anomaly_tag, **rule})
+
+def _kept_tag(res, flagged:dict|None, log) -> str|None:
+    "The tag of known anomalies that lowered the run's threshold (`flagged`, from its metrics), while the run still has it."
+    if not flagged: return None
+    try: _tag_windows(res, flagged['tag'])
+    except DvatsError:
+        _say(log, f"the tag {flagged['tag']!r} that lowered the threshold is gone: the threshold follows the rule {flagged['threshold']!r} again")
+        return None
+    return flagged['tag']
 
 def flagging_threshold(res, ids:np.ndarray) -> float:
     "The run's threshold, lowered (never raised) just enough that each stretch of the windows `ids` has a window above it."
@@ -305,7 +322,9 @@ def flagging_threshold(res, ids:np.ndarray) -> float:
     thr = float(res.metrics['anomaly']['threshold'])
     return thr if min(peaks) > thr else float(np.nextafter(np.float32(min(peaks)), np.float32(-np.inf)))   # scores are float32: just below the lowest peak
 
-def _rescored(out, overrides:dict, log, normal_tag:str|None=None) -> RunResult:
+def _rescored(out, overrides:dict, log, normal_tag:str|None=None,
+              flagged_by:dict|None=None, # the tag that lowered the threshold, and the rule it lowered: kept in the metrics for a later rescore
+             ) -> RunResult:
     "`rescore`'s work: the run's config with `overrides` (the normal from `normal_tag` when given), its clusters, table and page again."
     with writing(out, 'rescore', journal=False, whole=True):
         res = load_result(out)
@@ -322,6 +341,7 @@ def _rescored(out, overrides:dict, log, normal_tag:str|None=None) -> RunResult:
             elif stage.load is not None and stage.name in done: stage.load(ctx)
         _load_kept(store, ctx)
         res.metrics['timings'] = {k: round(v, 2) for k, v in res.timings.items()}
+        if flagged_by: res.metrics['anomaly']['flagged_by'] = flagged_by
         save_json(store.path('metrics.json'), res.metrics)
     _say(log, summary(res.metrics))
     return res

@@ -25,7 +25,7 @@ from .page import asset, report_payload, view_threshold, relevance_ids
 
 # %% auto #0
 __all__ = ['VIEW_FILE', 'SELECTION_FILE', 'MODES', 'COLORS', 'SERIES_LAYOUTS', 'CONTEXT_MAX', 'TARGETS', 'check_choice',
-           'Explorer', 'scores_summary']
+           'Explorer']
 
 # %% ../../nbs/06a_explorer.ipynb #3f69d2f1
 MODES = ('replace', 'add', 'subtract')        # how a new selection combines with the current one
@@ -326,10 +326,7 @@ def load_tags(self:Explorer, path):
     return self.tags
 
 # %% ../../nbs/06a_explorer.ipynb #12036bde
-def scores_summary(metrics:dict) -> dict:
-    "A run's anomaly scores in brief: threshold, windows above it, and with labels the per-step AUC-PR and VUS-PR of its detector."
-    a = metrics.get('anomaly', {}); d = a.get(a.get('method'), {}) or {}
-    return {'threshold': a.get('threshold'), 'windows_above': a.get('n_anomalous_windows'), 'auc_pr': d.get('auc_pr'), 'vus_pr': d.get('vus_pr')}
+from ..anomaly import scores_summary   # the one reading of a run's scores in brief, which `dvats rescore` prints too
 
 def _change(before:dict, after:dict) -> str:
     "The scores before → after in words."
