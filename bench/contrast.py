@@ -35,6 +35,11 @@ choose). Also: how often random selections are called distinct, by shape (scatte
 place, against 'auto' and 'all'), the share of the contrast the basis holds, and the milliseconds of the default's table.
 Run:   OMP_NUM_THREADS=1 DVATS_BENCH_THREADS=1 python bench/contrast.py default --seeds 0 1 2 3 4
 Table: python bench/contrast.py default-table [runs/bench-contrast]
+
+Tried for "not distinct" (`shift-null`, not adopted): an exact permutation null. The selection's contrast size (from the basis,
+its reference by the same rule) against those of K = 99 cyclic shifts of it by j·n/100 windows (j = 1..99), with the same
+reference rule; p = (1 + shifts at least as large) / (K + 1), on the same selections and random selections as `default`.
+Run:   OMP_NUM_THREADS=1 python bench/contrast.py shift-null --seeds 0 1 2 3 4 5 6 7
 """
 import argparse, sys, time, warnings
 from pathlib import Path
@@ -315,6 +320,61 @@ def default_table(root):
     print(null.groupby(['shape', 'reference', 'seed']).distinct.mean().groupby(['shape', 'reference']).agg(fmt).to_string())
 
 
+SHIFTS = 99
+
+
+def contrast_size(res, ids, name, has, shared):
+    "The size of the basis contrast of `ids` against its reference by the rule `name`; NaN when either has no basis row."
+    from dvats.contrast import contrast_reference, basis_coordinates
+    ref = contrast_reference(name, ids, res.embeddings, W, STRIDE)[0]
+    s, r = ids[has[ids]], ref[has[ref]]
+    if not (len(s) and len(r)): return np.nan
+    delta = np.asarray(res.contrast_basis[s], np.float64).mean(0) - np.asarray(res.contrast_basis[r], np.float64).mean(0)
+    return float(np.linalg.norm(basis_coordinates(delta[None], shared)[0]))
+
+
+def shift_p(res, ids, name, has, shared, valid):
+    "The permutation p-value of the selection's contrast size among `SHIFTS` evenly spaced cyclic shifts of it."
+    from dvats.errors import DvatsError
+    n, obs, sizes = len(valid), contrast_size(res, ids, name, has, shared), []
+    for j in range(1, SHIFTS + 1):
+        t = np.sort((ids + j * n // (SHIFTS + 1)) % n); t = t[valid[t]]
+        try: sizes.append(contrast_size(res, t, name, has, shared) if len(t) else np.nan)
+        except DvatsError: pass
+    sizes = np.array(sizes); sizes = sizes[np.isfinite(sizes)]
+    return (1 + (sizes >= obs).sum()) / (len(sizes) + 1)
+
+
+def shift_null(seeds, root):
+    "`shift-null`: the permutation null's calls on the planted selections and on random ones, beside the analytic null's."
+    from dvats.explain import basis_contrast
+    from dvats.contrast import basis_shared
+    rows, null = [], []
+    for seed in seeds:
+        res, truth = run_for(seed, root)
+        rng, valid = np.random.default_rng(seed), res.windows.valid.to_numpy()
+        has = np.isfinite(res.contrast_basis[:, 0, 0])
+        shared = basis_shared(res.contrast_directions.shape[1], res.contrast_basis.shape[1], res.contrast_basis.shape[2])
+        for kind, how, ids, _ in selections(res, truth, rng):
+            ex = basis_contrast(res, ids)
+            rows.append(dict(seed=seed, type=f'{kind}/{how}', analytic=ex.distinct, p=shift_p(res, ids, ex.reference_name, has, shared, valid)))
+        pool, n = np.flatnonzero(valid), len(valid)
+        def stretch(k):
+            a = int(rng.choice(pool[pool < n - k])); s = np.arange(a, a + k)
+            return s[valid[s]]
+        shapes = {'10 scattered': lambda: np.sort(rng.choice(pool, 10, replace=False)), '50 scattered': lambda: np.sort(rng.choice(pool, 50, replace=False)),
+                  '12 consecutive': lambda: stretch(12), '40 consecutive': lambda: stretch(40)}
+        for shape, draw in shapes.items():
+            for _ in range(40):
+                ids = draw(); ex = basis_contrast(res, ids)
+                null.append(dict(seed=seed, shape=shape, analytic=ex.distinct, p=shift_p(res, ids, ex.reference_name, has, shared, valid)))
+    fmt = lambda g: f"{g.mean():.2f} ± {g.std(ddof=0):.2f}"
+    for df, by, what in ((pd.DataFrame(rows), 'type', 'planted selections'), (pd.DataFrame(null), 'shape', 'random selections (40 per shape and seed)')):
+        df['shift p<=0.01'], df['shift p<=0.05'] = df.p <= 0.01, df.p <= 0.05
+        print(f"\ncalled distinct, {what}, seeds {', '.join(map(str, seeds))}: mean ± std over seeds of the per-seed share")
+        print(df.groupby([by, 'seed'])[['analytic', 'shift p<=0.01', 'shift p<=0.05']].mean().groupby(by).agg(fmt).to_string())
+
+
 if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest='cmd', required=True)
@@ -322,6 +382,7 @@ if __name__ == '__main__':
     t = sub.add_parser('table'); t.add_argument('root', nargs='?', default='runs/bench-contrast')
     d = sub.add_parser('default'); d.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2, 3, 4]); d.add_argument('--root', default='runs/bench-contrast')
     dt = sub.add_parser('default-table'); dt.add_argument('root', nargs='?', default='runs/bench-contrast')
+    sn = sub.add_parser('shift-null'); sn.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2, 3, 4, 5, 6, 7]); sn.add_argument('--root', default='runs/bench-contrast')
     a = p.parse_args()
     {'run': lambda: run(a.seeds, a.root), 'table': lambda: table(a.root), 'default': lambda: run_default(a.seeds, a.root),
-     'default-table': lambda: default_table(a.root)}[a.cmd]()
+     'default-table': lambda: default_table(a.root), 'shift-null': lambda: shift_null(a.seeds, a.root)}[a.cmd]()
