@@ -54,6 +54,8 @@ test: install browser
 	 diff -rq -x __pycache__ "$$tmp/dvats" dvats || { echo "nbdev-export changed dvats/: export the notebooks and commit dvats/"; ok=0; }; \
 	 diff -rq -x .ipynb_checkpoints "$$tmp/nbs" nbs || { echo "nbdev-clean changed nbs/: run nbdev-clean and commit"; ok=0; }; \
 	 rm -rf "$$tmp"; test $$ok = 1
+	@# ruff (pyproject.toml's [tool.ruff]: lines of at most 120 characters, pyflakes) on the notebooks, the package, tests/, bench/ and tools/
+	$(BIN)/ruff check --quiet
 	@# the explorer's front end is an ES module: node checks its syntax (stdin, so node reads it as a module)
 	node --check --input-type=module < dvats/views/explorer.js
 	@# every notebook's tests, as nbdev-test runs them (two at a time on two cores, one thread each, so torch and numba do
