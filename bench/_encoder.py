@@ -5,7 +5,8 @@ import numpy as np
 
 
 def cached_encoder(series, seed:int, folder, w:int=48, stride:int=4, label:str=''):
-    "`(encoder, windows, validity)` of `series`: the default encoder trained with `seed` and saved in `folder`, or loaded from it."
+    """`(encoder, windows, validity)` of `series`: the default encoder trained with `seed` and saved in `folder`, or
+    loaded from it."""
     from dvats.windows import sliding_windows, window_validity
     from dvats.embeddings import train_encoder, load_encoder, save_encoder
     values = np.ascontiguousarray(series.to_numpy(np.float32))

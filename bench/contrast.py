@@ -7,7 +7,8 @@ variance changes planted on top (noise sd 0.1 -> ~1, 80-150 steps, one channel e
 Selections, the way users make them:
   event/half     the windows overlapping at least half of a planted event (half of min(event, w) steps)
   event/any      every window that touches the event
-  regime/cluster a whole HDBSCAN cluster whose windows are >= 80% one changed regime and at most half touch an event (truth: that regime's two channels)
+  regime/cluster a whole HDBSCAN cluster whose windows are >= 80% one changed regime and at most half touch an event
+                 (truth: that regime's two channels)
   regime/lasso   40% of such a cluster: the points nearest, in the 2-D projection, to one of its points
   regime/sample  32 windows sampled inside one regime, away from the events
 References (`dvats.explain.reference_ids`, never a window sharing a step with the selection): all, knn, neighbours; and
@@ -21,27 +22,30 @@ reference windows: deeplift-paired (DeepLIFT against 4 random reference windows 
 Measures:
   top1        the planted channel (event) or one of the regime's two channels ranked first by the channel table
   srg_<occ>   SRG (Blücher et al. 2024) of the contrast scalar (e - ē_ref)·d on 48 selected windows per group, cells
-              removed most-positive-first vs least: replaced by 0 (zero), the window's channel mean (mean), or the cells of a
-              random reference window (reference: which cells, put back to normal, remove the difference)
-  s_per_window  seconds of relevance per selected window (its reference maps included); cost_vs_ig = / integrated_gradients'
+              removed most-positive-first vs least: replaced by 0 (zero), the window's channel mean (mean), or the cells
+              of a random reference window (reference: which cells, put back to normal, remove the difference)
+  s_per_window  seconds of relevance per selected window (its reference maps included);
+                cost_vs_ig = / integrated_gradients'
   distinct    the share of selections called distinct; random/distinct: of random scattered selections of 10 windows
 Threads: torch 2 (DVATS_BENCH_THREADS). Run:   OMP_NUM_THREADS=2 python bench/contrast.py run --seeds 0 1 2
 Table: python bench/contrast.py table [runs/bench-contrast]
 
-The default, as users get it (`default`): `explain(run, ids, target='contrast')` with its defaults (reference 'auto', the table
-from the run's contrast basis, which the page shows too) on the same selection types, beside the basis against 'all' and the
-DeepLIFT maps' own table (method='deeplift'), over seeds 0-2 (the seeds the defaults were chosen on) and 3-4 (not used to
-choose). Also: how often random selections are called distinct, by shape (scattered windows; consecutive windows at a random
-place, against 'auto' and 'all'), the share of the contrast the basis holds, and the milliseconds of the default's table.
+The default, as users get it (`default`): `explain(run, ids, target='contrast')` with its defaults (reference 'auto',
+the table from the run's contrast basis, which the page shows too) on the same selection types, beside the basis against
+'all' and the DeepLIFT maps' own table (method='deeplift'), over seeds 0-2 (the seeds the defaults were chosen on) and
+3-4 (not used to choose). Also: how often random selections are called distinct, by shape (scattered windows;
+consecutive windows at a random place, against 'auto' and 'all'), the share of the contrast the basis holds, and the
+milliseconds of the default's table.
 Run:   OMP_NUM_THREADS=1 DVATS_BENCH_THREADS=1 python bench/contrast.py default --seeds 0 1 2 3 4
 Table: python bench/contrast.py default-table [runs/bench-contrast]
 
-Tried for "not distinct" (`shift-null`, not adopted): an exact permutation null. The selection's contrast size (from the basis,
-its reference by the same rule) against those of K = 99 cyclic shifts of it by j·n/100 windows (j = 1..99), with the same
-reference rule; p = (1 + shifts at least as large) / (K + 1), on the same selections and random selections as `default`.
+Tried for "not distinct" (`shift-null`, not adopted): an exact permutation null. The selection's contrast size (from the
+basis, its reference by the same rule) against those of K = 99 cyclic shifts of it by j·n/100 windows (j = 1..99), with
+the same reference rule; p = (1 + shifts at least as large) / (K + 1), on the same selections and random selections as
+`default`.
 Run:   OMP_NUM_THREADS=1 python bench/contrast.py shift-null --seeds 0 1 2 3 4 5 6 7
 """
-import argparse, sys, time, warnings
+import argparse, time, warnings
 from pathlib import Path
 warnings.simplefilter('ignore')
 import numpy as np, pandas as pd, torch
@@ -80,7 +84,7 @@ def run_for(seed, root):
 
 def selections(res, truth, rng):
     "`[(kind, how, ids, truth channels)]` as in the docstring."
-    from dvats.anomaly import label_ranges
+    from dvats.detection import label_ranges
     from dvats.demo import demo_regime_channels
     from dvats.contrast import overlap_zone
     n, valid = len(res.windows), res.windows.valid.to_numpy()
@@ -94,12 +98,14 @@ def selections(res, truth, rng):
     cl, xy = res.windows.cluster.to_numpy(), res.windows[['x', 'y']].to_numpy()
     regime, rc = truth.regime.to_numpy()[starts + W // 2], demo_regime_channels(6)
     steps = np.r_[0, np.cumsum(flag)]
-    touched = steps[np.minimum(starts + W, len(flag))] - steps[np.minimum(starts, len(flag))] > 0   # the window holds an event
+    # the window holds an event
+    touched = steps[np.minimum(starts + W, len(flag))] - steps[np.minimum(starts, len(flag))] > 0
     for k in np.unique(cl[cl >= 0]):
         ids = np.flatnonzero((cl == k) & valid)
         vals, cnt = np.unique(regime[ids], return_counts=True)
         r = int(vals[cnt.argmax()])
-        # a regime's cluster: 80% of one regime, and mostly free of events (a cluster of an event's windows is the event's answer)
+        # a regime's cluster: 80% of one regime, and mostly free of events (a cluster of an event's windows is the
+        # event's answer)
         if cnt.max() < 0.8 * len(ids) or touched[ids].mean() > 0.5 or not rc.get(r): continue
         out.append(('regime', 'cluster', ids, rc[r]))
         d = np.linalg.norm(xy[ids] - xy[ids[rng.integers(len(ids))]], axis=1)
@@ -107,7 +113,8 @@ def selections(res, truth, rng):
     away = valid & ~overlap_zone(np.flatnonzero(flag[np.minimum(starts, len(flag) - 1)]), n, W, STRIDE)
     for r, chans in rc.items():
         pure = np.flatnonzero(away & (regime == r))
-        if chans and len(pure): out.append(('regime', 'sample', np.sort(rng.choice(pure, min(32, len(pure)), replace=False)), chans))
+        if chans and len(pure):
+            out.append(('regime', 'sample', np.sort(rng.choice(pure, min(32, len(pure)), replace=False)), chans))
     return out
 
 
@@ -121,7 +128,8 @@ def reference(name, ids, res):
 
 
 def measured(method, ref_name) -> bool:
-    "Which pairs are measured: the slow methods with the default reference only; the previous reference (no zone) with the previous default and the gradient."
+    """Which pairs are measured: the slow methods with the default reference only; the previous reference (no zone) with
+    the previous default and the gradient."""
     if ref_name == 'knn-nozone': return method == 'before'
     return method != 'before' and (method not in SLOW or ref_name == 'all')
 
@@ -133,7 +141,8 @@ def grad(model, x, v):
 
 
 def maps(method, model, x, xr, pairs, v, ebar):
-    "Relevance of the contrast along `v` for the windows `x` against the reference windows `xr` (pairs: matched reference windows)."
+    """Relevance of the contrast along `v` for the windows `x` against the reference windows `xr` (pairs: matched
+    reference windows)."""
     from dvats.lrp.attribution import attribute
     from dvats.lrp.deeplift import deeplift
     if method == 'before': return attribute(model, x, 'lrp', 'SpreadPlus', v, ebar).numpy()
@@ -147,7 +156,8 @@ def maps(method, model, x, xr, pairs, v, ebar):
 
 
 def removal_srg(model, x, R, V, E, base, n_steps=10):
-    "SRG of the contrast scalar `(e - E)·V` per window, cells replaced by `base`, most positive first (MoRF) against least (LeRF)."
+    """SRG of the contrast scalar `(e - E)·V` per window, cells replaced by `base`, most positive first (MoRF) against
+    least (LeRF)."""
     n, c, w = x.shape
     flat, b, key = x.reshape(n, -1), base.reshape(n, -1), np.asarray(R, np.float64).reshape(n, -1)
     V, E = torch.as_tensor(V, dtype=x.dtype), torch.as_tensor(E, dtype=x.dtype)
@@ -168,14 +178,14 @@ def measure_seed(seed, root):
     import dvats.explain as dx
     from dvats.lrp.canonical import canonical_backbone
     from dvats.embeddings import cut_batch
-    dx.CONTRAST_WINDOWS = N_REF          # the profile's samples: the table of 'deeplift' comes from the basis, as in the page
+    dx.CONTRAST_WINDOWS = N_REF  # the profile's samples: the table of 'deeplift' comes from the basis, as in the page
     res, truth = run_for(seed, root)
     enc, valid = res.encoder, res.windows.valid.to_numpy()
     model, wins, stats = canonical_backbone(enc.model, enc.bands), res.window_view(), enc.spec['stats']
     cut = lambda ids: cut_batch(wins, np.sort(ids), stats)
     chans, emb = list(res.series.columns), np.asarray(res.embeddings, np.float64)
     rng = np.random.default_rng(seed)
-    rows, pool, calls = [], {}, []
+    rows, pool = [], {}
     U = res.contrast_directions.astype(np.float64)
     for kind, how, ids, truech in selections(res, truth, rng):
         for ref_name in REFERENCES:
@@ -189,7 +199,8 @@ def measure_seed(seed, root):
                 t = time.perf_counter()
                 if m == 'deeplift':
                     e = dx.explain(res, ids, 'contrast', reference=ref_name, progress=False)
-                    top, distinct, v = e.table.channel.iloc[0], e.distinct, (U @ (lambda dd: dd / np.linalg.norm(dd))(U.T @ d)).astype(np.float32)
+                    top, distinct, v = e.table.channel.iloc[0], e.distinct, (
+                        U @ (lambda dd: dd / np.linalg.norm(dd))(U.T @ d)).astype(np.float32)
                     R = maps('deeplift', model, x, xr, pairs, v, None)
                 else:
                     v, ebar = (d / np.linalg.norm(d)).astype(np.float32), emb[ref].mean(0).astype(np.float32)
@@ -197,18 +208,21 @@ def measure_seed(seed, root):
                     score = np.abs(R).sum((0, 2)) if m == 'before' else R.sum(2).mean(0)
                     top, distinct = chans[int(score.argmax())], None
                 dt = (time.perf_counter() - t) / len(ex)
-                rows.append(dict(seed=seed, kind=kind, selection=how, reference=ref_name, method=m, n_sel=len(ids), n_ref=len(ref),
-                                 top1=float(top in truech), distinct=distinct, s_per_window=dt,
+                rows.append(dict(seed=seed, kind=kind, selection=how, reference=ref_name, method=m, n_sel=len(ids),
+                                 n_ref=len(ref), top1=float(top in truech), distinct=distinct, s_per_window=dt,
                                  capture=float(np.linalg.norm(U.T @ d) ** 2 / np.linalg.norm(d) ** 2)))
                 ebar = emb[ref].mean(0).astype(np.float32)
                 group = (seed, 'event' if kind != 'regime' else 'regime', how, ref_name, m)
-                pool.setdefault(group, []).append((x, pairs[0], R, np.broadcast_to(v, (len(ex), len(v))), np.broadcast_to(ebar, (len(ex), len(v)))))
+                pool.setdefault(group, []).append((x, pairs[0], R, np.broadcast_to(v, (len(ex), len(v))),
+                                                   np.broadcast_to(ebar, (len(ex), len(v)))))
     srg = []
     for group, parts in pool.items():
-        x, base, R, V, E = (torch.cat([p[i] for p in parts]) if i < 2 else np.concatenate([p[i] for p in parts]) for i in range(5))
+        x, base, R, V, E = (torch.cat([p[i] for p in parts]) if i < 2 else np.concatenate([p[i] for p in parts])
+                            for i in range(5))
         few = np.sort(np.random.default_rng(seed).choice(len(x), min(N_SRG, len(x)), replace=False))
         row = dict(zip(['seed', 'group', 'selection', 'reference', 'method'], group))
-        for occ, b in (('zero', torch.zeros_like(x)), ('mean', x.mean(2, keepdim=True).expand_as(x)), ('reference', base)):
+        for occ, b in (('zero', torch.zeros_like(x)), ('mean', x.mean(2, keepdim=True).expand_as(x)),
+                       ('reference', base)):
             row[f'srg_{occ}'] = removal_srg(model, x[few], R[few], V[few], E[few], b[few])
         srg.append(row)
     null = []                                           # random scattered selections: nothing to explain
@@ -241,39 +255,45 @@ def table(root):
     t = top.groupby(['method', 'reference', 'type']).apply(lambda g: fmt(ms(g, 'top1'))).unstack('type')
     print(t.to_string(), '\n')
     print("faithfulness of the contrast: SRG per occlusion (higher is better), selected windows pooled per group")
-    s = srg.groupby(['method', 'reference', 'group']).apply(lambda g: pd.Series({o: fmt(ms(g, f'srg_{o}')) for o in ('zero', 'mean', 'reference')}))
+    s = srg.groupby(['method', 'reference', 'group']).apply(
+        lambda g: pd.Series({o: fmt(ms(g, f'srg_{o}')) for o in ('zero', 'mean', 'reference')}))
     print(s.unstack('group').to_string(), '\n')
     cost = top[top.reference == 'all'].groupby('method').s_per_window.median()
-    print("seconds per selected window (reference 'all', median):", ', '.join(f"{m} {v:.4f} ({v / cost['integrated_gradients']:.2f}× IG-32)" for m, v in cost.items()))
+    print("seconds per selected window (reference 'all', median):",
+          ', '.join(f"{m} {v:.4f} ({v / cost['integrated_gradients']:.2f}× IG-32)" for m, v in cost.items()))
     d = top[(top.method == 'deeplift')]
     print("\ndistinct (deeplift, the page's verdict): share of selections called distinct per type:")
     print(d.groupby(['reference', 'type']).distinct.mean().unstack('type').round(2).to_string())
-    print(f"random scattered selections of 10 windows called distinct: {null.distinct.mean():.2f} ({len(null)} selections)")
-    print(f"share of the contrast direction inside the 8 basis directions, per type (mean): "
+    print(f"random scattered selections of 10 windows called distinct: {null.distinct.mean():.2f} "
+          f"({len(null)} selections)")
+    print("share of the contrast direction inside the 8 basis directions, per type (mean): "
           + ', '.join(f"{k} {v:.2f}" for k, v in top[top.method == 'deeplift'].groupby('type').capture.mean().items()))
 
 
 def measure_default(seed, root):
-    "One seed of `default` (see the docstring): top-1, distinctness and timing of the default contrast; the null's calibration."
+    """One seed of `default` (see the docstring): top-1, distinctness and timing of the default contrast; the null's
+    calibration."""
     from dvats.explain import explain, basis_contrast
-    from dvats.contrast import contrast_reference, basis_shared, basis_coordinates
+    from dvats.contrast import basis_shared, basis_coordinates
     res, truth = run_for(seed, root)
-    rng, chans = np.random.default_rng(seed), list(res.series.columns)
+    rng = np.random.default_rng(seed)
     emb, valid = np.asarray(res.embeddings, np.float64), res.windows.valid.to_numpy()
     shared = basis_shared(res.contrast_directions.shape[1], res.contrast_basis.shape[1], res.contrast_basis.shape[2])
     rows = []
     for kind, how, ids, truech in selections(res, truth, rng):
         t = time.perf_counter()
-        ex = explain(res, ids, 'contrast', progress=False)                        # the default: 'auto', the basis' table
+        ex = explain(res, ids, 'contrast', progress=False)  # the default: 'auto', the basis' table
         ms = (time.perf_counter() - t) * 1e3
         ref = ex.reference
         d_full = emb[ids].mean(0) - emb[ref].mean(0)
-        d_basis = basis_coordinates(np.nanmean(res.contrast_basis[ex.ids], 0)[None] - np.nanmean(res.contrast_basis[ref], 0)[None], shared)[0]
+        d_basis = basis_coordinates(np.nanmean(res.contrast_basis[ex.ids], 0)[None]
+                                    - np.nanmean(res.contrast_basis[ref], 0)[None], shared)[0]
         row = dict(seed=seed, type=f'{kind}/{how}', n_sel=len(ids), reference=ex.reference_name, ms=ms,
                    default=float(ex.table.channel.iloc[0] in truech), distinct=ex.distinct,
                    capture=float(d_basis @ d_basis / (d_full @ d_full)))
         row['basis_all'] = float(basis_contrast(res, ids, 'all').table.channel.iloc[0] in truech)
-        row['maps_auto'] = float(explain(res, ids, 'contrast', method='deeplift', progress=False).table.channel.iloc[0] in truech)
+        row['maps_auto'] = float(
+            explain(res, ids, 'contrast', method='deeplift', progress=False).table.channel.iloc[0] in truech)
         rows.append(row)
     pool, n = np.flatnonzero(valid), len(valid)
     def stretch(k):
@@ -287,7 +307,8 @@ def measure_default(seed, root):
         for reference in ('auto', 'all'):
             if 'scattered' in shape and reference == 'all': continue       # 'auto' is 'all' for them
             for _ in range(40):
-                null.append(dict(seed=seed, shape=shape, reference=reference, distinct=basis_contrast(res, draw(), reference).distinct))
+                null.append(dict(seed=seed, shape=shape, reference=reference,
+                                 distinct=basis_contrast(res, draw(), reference).distinct))
     return pd.DataFrame(rows), pd.DataFrame(null)
 
 
@@ -306,30 +327,36 @@ def default_table(root):
     read = lambda name: pd.concat([pd.read_csv(p) for p in sorted(root.glob(f'{name}_[0-9]*.csv'))])
     top, null = read('default'), read('default_null')
     fmt = lambda g: f"{g.mean():.2f} ± {g.std(ddof=0):.2f}" if len(g) > 1 else f"{g.mean():.2f}"
-    for label, seeds in (('seeds the defaults were chosen on', [0, 1, 2]), ('seeds not used to choose', sorted(set(top.seed) - {0, 1, 2}))):
+    for label, seeds in (('seeds the defaults were chosen on', [0, 1, 2]),
+                         ('seeds not used to choose', sorted(set(top.seed) - {0, 1, 2}))):
         t = top[top.seed.isin(seeds)]
         if not len(t): continue
         print(f"\nplanted top-1, {label} ({', '.join(map(str, seeds))}): mean ± std over seeds of the per-seed mean")
         per = t.groupby(['type', 'seed'])[['default', 'basis_all', 'maps_auto', 'distinct', 'capture']].mean()
         out = per.groupby('type').agg(fmt)
-        out.columns = ['default (auto, basis)', 'basis vs all', 'DeepLIFT maps vs auto', 'called distinct', 'basis holds']
-        out['reference used'] = t.groupby('type').reference.agg(lambda r: ', '.join(f"{k} {v}" for k, v in r.value_counts().items()))
+        out.columns = ['default (auto, basis)', 'basis vs all', 'DeepLIFT maps vs auto', 'called distinct',
+                       'basis holds']
+        out['reference used'] = t.groupby('type').reference.agg(
+            lambda r: ', '.join(f"{k} {v}" for k, v in r.value_counts().items()))
         print(out.to_string())
     print(f"\nthe default's table: median {top.ms.median():.0f} ms, max {top.ms.max():.0f} ms per selection (1 thread)")
     print("\nrandom selections called distinct (40 per shape, reference and seed): mean ± std over seeds")
-    print(null.groupby(['shape', 'reference', 'seed']).distinct.mean().groupby(['shape', 'reference']).agg(fmt).to_string())
+    print(null.groupby(['shape', 'reference', 'seed']).distinct.mean()
+          .groupby(['shape', 'reference']).agg(fmt).to_string())
 
 
 SHIFTS = 99
 
 
 def contrast_size(res, ids, name, has, shared):
-    "The size of the basis contrast of `ids` against its reference by the rule `name`; NaN when either has no basis row."
+    """The size of the basis contrast of `ids` against its reference by the rule `name`; NaN when either has no basis
+    row."""
     from dvats.contrast import contrast_reference, basis_coordinates
     ref = contrast_reference(name, ids, res.embeddings, W, STRIDE)[0]
     s, r = ids[has[ids]], ref[has[ref]]
     if not (len(s) and len(r)): return np.nan
-    delta = np.asarray(res.contrast_basis[s], np.float64).mean(0) - np.asarray(res.contrast_basis[r], np.float64).mean(0)
+    delta = (np.asarray(res.contrast_basis[s], np.float64).mean(0)
+             - np.asarray(res.contrast_basis[r], np.float64).mean(0))
     return float(np.linalg.norm(basis_coordinates(delta[None], shared)[0]))
 
 
@@ -346,7 +373,8 @@ def shift_p(res, ids, name, has, shared, valid):
 
 
 def shift_null(seeds, root):
-    "`shift-null`: the permutation null's calls on the planted selections and on random ones, beside the analytic null's."
+    """`shift-null`: the permutation null's calls on the planted selections and on random ones, beside the analytic
+    null's."""
     from dvats.explain import basis_contrast
     from dvats.contrast import basis_shared
     rows, null = [], []
@@ -354,35 +382,46 @@ def shift_null(seeds, root):
         res, truth = run_for(seed, root)
         rng, valid = np.random.default_rng(seed), res.windows.valid.to_numpy()
         has = np.isfinite(res.contrast_basis[:, 0, 0])
-        shared = basis_shared(res.contrast_directions.shape[1], res.contrast_basis.shape[1], res.contrast_basis.shape[2])
+        shared = basis_shared(res.contrast_directions.shape[1], res.contrast_basis.shape[1],
+                              res.contrast_basis.shape[2])
         for kind, how, ids, _ in selections(res, truth, rng):
             ex = basis_contrast(res, ids)
-            rows.append(dict(seed=seed, type=f'{kind}/{how}', analytic=ex.distinct, p=shift_p(res, ids, ex.reference_name, has, shared, valid)))
+            rows.append(dict(seed=seed, type=f'{kind}/{how}', analytic=ex.distinct,
+                             p=shift_p(res, ids, ex.reference_name, has, shared, valid)))
         pool, n = np.flatnonzero(valid), len(valid)
         def stretch(k):
             a = int(rng.choice(pool[pool < n - k])); s = np.arange(a, a + k)
             return s[valid[s]]
-        shapes = {'10 scattered': lambda: np.sort(rng.choice(pool, 10, replace=False)), '50 scattered': lambda: np.sort(rng.choice(pool, 50, replace=False)),
+        shapes = {'10 scattered': lambda: np.sort(rng.choice(pool, 10, replace=False)),
+                  '50 scattered': lambda: np.sort(rng.choice(pool, 50, replace=False)),
                   '12 consecutive': lambda: stretch(12), '40 consecutive': lambda: stretch(40)}
         for shape, draw in shapes.items():
             for _ in range(40):
                 ids = draw(); ex = basis_contrast(res, ids)
-                null.append(dict(seed=seed, shape=shape, analytic=ex.distinct, p=shift_p(res, ids, ex.reference_name, has, shared, valid)))
+                null.append(dict(seed=seed, shape=shape, analytic=ex.distinct,
+                                 p=shift_p(res, ids, ex.reference_name, has, shared, valid)))
     fmt = lambda g: f"{g.mean():.2f} ± {g.std(ddof=0):.2f}"
-    for df, by, what in ((pd.DataFrame(rows), 'type', 'planted selections'), (pd.DataFrame(null), 'shape', 'random selections (40 per shape and seed)')):
+    for df, by, what in ((pd.DataFrame(rows), 'type', 'planted selections'),
+                         (pd.DataFrame(null), 'shape', 'random selections (40 per shape and seed)')):
         df['shift p<=0.01'], df['shift p<=0.05'] = df.p <= 0.01, df.p <= 0.05
-        print(f"\ncalled distinct, {what}, seeds {', '.join(map(str, seeds))}: mean ± std over seeds of the per-seed share")
-        print(df.groupby([by, 'seed'])[['analytic', 'shift p<=0.01', 'shift p<=0.05']].mean().groupby(by).agg(fmt).to_string())
+        print(f"\ncalled distinct, {what}, seeds {', '.join(map(str, seeds))}: "
+              "mean ± std over seeds of the per-seed share")
+        print(df.groupby([by, 'seed'])[['analytic', 'shift p<=0.01', 'shift p<=0.05']].mean()
+              .groupby(by).agg(fmt).to_string())
 
 
 if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest='cmd', required=True)
-    r = sub.add_parser('run'); r.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2]); r.add_argument('--root', default='runs/bench-contrast')
+    r = sub.add_parser('run'); r.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
+    r.add_argument('--root', default='runs/bench-contrast')
     t = sub.add_parser('table'); t.add_argument('root', nargs='?', default='runs/bench-contrast')
-    d = sub.add_parser('default'); d.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2, 3, 4]); d.add_argument('--root', default='runs/bench-contrast')
+    d = sub.add_parser('default'); d.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2, 3, 4])
+    d.add_argument('--root', default='runs/bench-contrast')
     dt = sub.add_parser('default-table'); dt.add_argument('root', nargs='?', default='runs/bench-contrast')
-    sn = sub.add_parser('shift-null'); sn.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2, 3, 4, 5, 6, 7]); sn.add_argument('--root', default='runs/bench-contrast')
+    sn = sub.add_parser('shift-null'); sn.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2, 3, 4, 5, 6, 7])
+    sn.add_argument('--root', default='runs/bench-contrast')
     a = p.parse_args()
-    {'run': lambda: run(a.seeds, a.root), 'table': lambda: table(a.root), 'default': lambda: run_default(a.seeds, a.root),
+    {'run': lambda: run(a.seeds, a.root), 'table': lambda: table(a.root),
+     'default': lambda: run_default(a.seeds, a.root),
      'default-table': lambda: default_table(a.root), 'shift-null': lambda: shift_null(a.seeds, a.root)}[a.cmd]()

@@ -1,15 +1,17 @@
 """The cold demo, before and after issue 28's levers, side by side in one run: stage times, wall time and quality.
 
-Each (seed, variant) is a new `dvats demo` process writing a new run folder, with an empty numba cache (NUMBA_CACHE_DIR in a
-new temporary folder), so every run compiles what a new machine compiles: cold, install excluded. Variants:
-  before  the demo as it was: UMAP's neighbours by NN-descent (`dr.neighbours: nndescent`, compiled in every process) and
-          the matrix profile at every step (`matrix_profile.resolution: steps`, stumpy's mstump)
+Each (seed, variant) is a new `dvats demo` process writing a new run folder, with an empty numba cache (NUMBA_CACHE_DIR
+in a new temporary folder), so every run compiles what a new machine compiles: cold, install excluded. Variants:
+  before  the demo as it was: UMAP's neighbours by NN-descent (`dr.neighbours: nndescent`, compiled in every process)
+          and the matrix profile at every step (`matrix_profile.resolution: steps`, stumpy's mstump)
   after   today's defaults: exact neighbours handed to UMAP, the matrix profile among the run's windows
 Everything else is the same config, so the encoder and the embeddings must be byte-identical (checked: the levers do not
 touch them, which is why the embedding-quality harness's separation z and the bank's AUC-PR cannot move).
-Quality per run: HDBSCAN's ARI against the regimes (metrics.json), the bank score's per-step AUC-PR, the matrix profile's.
+Quality per run: HDBSCAN's ARI against the regimes (metrics.json), the bank score's per-step AUC-PR, the matrix
+profile's.
 
-Run: .venv/bin/python bench/demo.py [--seeds 0 1 2] [--out runs/bench-demo]   (on a quiet machine; torch's default threads)
+Run: .venv/bin/python bench/demo.py [--seeds 0 1 2] [--out runs/bench-demo]
+     (on a quiet machine; torch's default threads)
 """
 import argparse, hashlib, json, os, subprocess, sys, tempfile, time
 from pathlib import Path
@@ -31,14 +33,16 @@ def one(variant:str, seed:int, out:Path) -> dict:
     with tempfile.TemporaryDirectory() as cache:
         env = {**os.environ, 'NUMBA_CACHE_DIR': cache}
         t = time.perf_counter()
-        r = subprocess.run([str(ROOT / '.venv' / 'bin' / 'dvats'), 'demo', '--out', str(folder), '--config', str(cfg), '--seed', str(seed)],
+        r = subprocess.run([str(ROOT / '.venv' / 'bin' / 'dvats'), 'demo', '--out', str(folder), '--config', str(cfg),
+                            '--seed', str(seed)],
                            env=env, capture_output=True, text=True)
         wall = time.perf_counter() - t
     if r.returncode: sys.exit(f'{variant} seed {seed} failed:\n{r.stderr[-2000:]}')
     m = json.loads((folder / 'metrics.json').read_text())
     a = m['anomaly']
     return dict(variant=variant, seed=seed, wall=wall, **{s: m['timings'].get(s, 0.) for s in STAGES},
-                ari=m['clustering']['ari'], bank_auc_pr=a[a['method']]['auc_pr'], mp_auc_pr=a['matrix_profile']['auc_pr'],
+                ari=m['clustering']['ari'], bank_auc_pr=a[a['method']]['auc_pr'],
+                mp_auc_pr=a['matrix_profile']['auc_pr'],
                 emb_sha=hashlib.sha256((folder / 'embeddings.npy').read_bytes()).hexdigest()[:16])
 
 
@@ -56,7 +60,8 @@ def main():
             rows.append(one(variant, seed, a.out))
             r = rows[-1]
             print(f"{variant:6s} seed {seed}: {r['wall']:6.1f} s wall; " + ', '.join(f'{s} {r[s]:.1f}' for s in STAGES)
-                  + f"; ARI {r['ari']:.3f}, AUC-PR bank {r['bank_auc_pr']:.3f}, matrix profile {r['mp_auc_pr']:.3f}", flush=True)
+                  + f"; ARI {r['ari']:.3f}, AUC-PR bank {r['bank_auc_pr']:.3f}, matrix profile {r['mp_auc_pr']:.3f}",
+                  flush=True)
     print(f"\ncold `dvats demo`, mean ± sd over seeds {a.seeds} (seconds; quality)")
     print(f"{'':16s}{'before':>17s}{'after':>17s}   ratio")
     for key in ('wall', *STAGES, 'ari', 'bank_auc_pr', 'mp_auc_pr'):

@@ -32,11 +32,12 @@ Run: .venv/bin/python bench/dr_clustering.py [--budget-min 15] [--sizes 10000,10
 --cold-jit points NUMBA_CACHE_DIR at an empty folder, so part 1's first call also pays for what numba
 otherwise reads from its on-disk cache (as on a fresh install).
 """
-import argparse, math, os, resource, sys, tempfile, threading, time, warnings
+import argparse, math, os, resource, tempfile, time, warnings
 
 D, K, OUTLIER_FRAC, MIN_SAMPLES, N_JOBS = 128, 6, 0.01, 10, 2
 DEFAULT_MS_MAX_N = 100_000   # also time HDBSCAN with min_samples=min_cluster_size (hdbscan's default) up to this size
-ESTIMATE_SAFETY = 2.0        # n*log(n) from 100k underestimated 1M on a busy machine: UMAP > 22 min (est. 14.5), HDBSCAN 107-126 s (75 s)
+# n*log(n) from 100k underestimated 1M on a busy machine: UMAP > 22 min (est. 14.5), HDBSCAN 107-126 s (75 s)
+ESTIMATE_SAFETY = 2.0
 UMAP_KW = dict(n_components=2, n_neighbors=15, min_dist=0.1)
 
 
@@ -55,7 +56,7 @@ warnings.simplefilter('ignore', FutureWarning)
 warnings.filterwarnings('ignore', message='n_jobs value')
 T0 = time.perf_counter()
 
-import numpy as np, psutil
+import numpy as np
 from _memory import PeakRSS
 
 
@@ -130,13 +131,15 @@ def fmt_s(s): return '-' if s is None else f'{s:,.1f}'
 
 def main():
     sizes = [int(s) for s in ARGS.sizes.split(',')]
-    print(f'dr_clustering bench: {os.cpu_count()} CPU cores, numba threads {os.environ.get("NUMBA_NUM_THREADS", "default")}, '
+    print(f'dr_clustering bench: {os.cpu_count()} CPU cores, '
+          f'numba threads {os.environ.get("NUMBA_NUM_THREADS", "default")}, '
           f'budget {ARGS.budget_min:g} min, projection via {PROJECT_VIA}, clustering via {CLUSTER_VIA}, '
           f'numba cache {"empty (--cold-jit)" if ARGS.cold_jit else "as installed"}')
     from importlib.metadata import version
-    import umap, hdbscan
+    import umap, hdbscan  # noqa: F401 (imported here, so the imports' time is paid before the timings)
     print(f'numpy {np.__version__}, umap-learn {version("umap-learn")}, numba {version("numba")}, '
-          f'pynndescent {version("pynndescent")}, hdbscan {version("hdbscan")}, scikit-learn {version("scikit-learn")}; '
+          f'pynndescent {version("pynndescent")}, hdbscan {version("hdbscan")}, '
+          f'scikit-learn {version("scikit-learn")}; '
           f'imports done at {time.perf_counter() - T0:.1f} s\n')
 
     # ---- 1. first vs second call, seeded and parallel --------------------------------------------------------
@@ -147,13 +150,18 @@ def main():
         _, t_first = timed(run_project, x, 'umap', 0)
         print(f'    random_state=0,    1st call: {t_first:7.1f} s   (includes numba JIT compilation)', flush=True)
         proj0, t_second = timed(run_project, x, 'umap', 0)
-        print(f'    random_state=0,    2nd call: {t_second:7.1f} s   ratio 1st/2nd = {t_first / t_second:.1f}x', flush=True)
+        print(f'    random_state=0,    2nd call: {t_second:7.1f} s   ratio 1st/2nd = {t_first / t_second:.1f}x',
+              flush=True)
         _, t_par1 = timed(run_project, x, 'umap', None)
-        print(f'    random_state=None, 1st call: {t_par1:7.1f} s   (parallel route; compiles its parallel kernels)', flush=True)
+        print(f'    random_state=None, 1st call: {t_par1:7.1f} s   (parallel route; compiles its parallel kernels)',
+              flush=True)
         _, t_par2 = timed(run_project, x, 'umap', None)
-        print(f'    random_state=None, 2nd call: {t_par2:7.1f} s   parallel/seeded 2nd calls = {t_par2 / t_second:.2f}x '
-              f'({"parallel faster" if t_par2 < t_second else "seeded single thread faster"} on {os.cpu_count()} cores)', flush=True)
-    print(f'    JIT cost of the 1st seeded call ~ {t_first - t_second:.0f} s; the 10k row below reuses the 2nd seeded call\n')
+        print(f'    random_state=None, 2nd call: {t_par2:7.1f} s   parallel/seeded 2nd calls = '
+              f'{t_par2 / t_second:.2f}x '
+              f'({"parallel faster" if t_par2 < t_second else "seeded single thread faster"} '
+              f'on {os.cpu_count()} cores)', flush=True)
+    print(f'    JIT cost of the 1st seeded call ~ {t_first - t_second:.0f} s; '
+          'the 10k row below reuses the 2nd seeded call\n')
 
     # ---- 2. sizes ------------------------------------------------------------------------------------------
     rows, prev_umap, prev_hdb, stop_note = [], None, None, []
@@ -167,14 +175,16 @@ def main():
                 (x, y), row['gen'] = timed(make_embeddings, n)
                 est = nlogn_estimate(*prev_umap, n) if prev_umap else None
                 if est is not None and est / 60 > left_min():
-                    msg = f'UMAP skipped: estimated {est / 60:.1f} min > {left_min():.1f} min left of the {ARGS.budget_min:g}-min budget'
+                    msg = (f'UMAP skipped: estimated {est / 60:.1f} min > {left_min():.1f} min left of the '
+                           f'{ARGS.budget_min:g}-min budget')
                     print('    ' + msg + ' (raise with --budget-min or DVATS_BENCH_BUDGET_MIN)', flush=True)
                     stop_note.append(f'UMAP stops before n={n:,}: {msg}')
                     proj, t_pca = timed(run_project, x, 'pca', 0)
                     row['proj'], row['note'] = 'pca', f'UMAP est. {est / 60:.0f} min; PCA-2D took {t_pca:.1f} s'
                 else:
                     proj, row['umap'] = timed(run_project, x, 'umap', 0)
-                    print(f'    UMAP: {row["umap"]:.1f} s' + (f' (estimate was {est:.0f} s)' if est else ''), flush=True)
+                    print(f'    UMAP: {row["umap"]:.1f} s' + (f' (estimate was {est:.0f} s)' if est else ''),
+                          flush=True)
             est = nlogn_estimate(*prev_hdb, n) if prev_hdb else None
             if est is not None and est / 60 > left_min():
                 msg = f'HDBSCAN skipped: estimated {est / 60:.1f} min > {left_min():.1f} min left'
@@ -184,7 +194,8 @@ def main():
                 from sklearn.metrics import adjusted_rand_score
                 row['k'], row['noise'] = int(labels.max() + 1), float((labels < 0).mean())
                 row['ari'] = adjusted_rand_score(y, labels)
-                print(f'    HDBSCAN on {row["proj"]}-2D: {row["hdb"]:.1f} s' + (f' (estimate was {est:.0f} s)' if est else '')
+                print(f'    HDBSCAN on {row["proj"]}-2D: {row["hdb"]:.1f} s'
+                      + (f' (estimate was {est:.0f} s)' if est else '')
                       + f', {row["k"]} clusters, noise {row["noise"]:.1%}', flush=True)
                 if row['proj'] == 'umap' or prev_hdb is None: prev_hdb = (row['hdb'], n)
             # hdbscan's own default, min_samples = min_cluster_size: its neighbour table is n x min_cluster_size
@@ -201,21 +212,25 @@ def main():
         row['maxrss'] = ru_maxrss_gib()
         rows.append(row)
         del proj, x, y
-        x = y = None
 
     # ---- 3. table ------------------------------------------------------------------------------------------
     print(f'\nResults ({os.cpu_count()} cores; UMAP random_state=0, HDBSCAN min_cluster_size=max(10, n//100), '
           f'min_samples={MIN_SAMPLES}, core_dist_n_jobs={N_JOBS}; total {elapsed_min():.1f} min)')
-    hdr = f'{"n":>10} | {"data s":>6} | {"UMAP s":>8} | {"HDBSCAN s":>9} | {"on":>4} | {"clusters":>8} | {"noise":>6} | {"ARI":>5} | {"peak RSS GiB":>12} | {"ru_maxrss GiB":>13} | {"HDBSCAN min_samples=mcs":>24} | note'
+    hdr = (f'{"n":>10} | {"data s":>6} | {"UMAP s":>8} | {"HDBSCAN s":>9} | {"on":>4} | {"clusters":>8} | '
+           f'{"noise":>6} | {"ARI":>5} | {"peak RSS GiB":>12} | {"ru_maxrss GiB":>13} | '
+           f'{"HDBSCAN min_samples=mcs":>24} | note')
     print(hdr); print('-' * len(hdr))
     for r in rows:
         print(f'{r["n"]:>10,} | {fmt_s(r["gen"]):>6} | {("skipped" if r["umap"] is None else fmt_s(r["umap"])):>8} | '
-              f'{("skipped" if r["hdb"] is None else fmt_s(r["hdb"])):>9} | {r["proj"]:>4} | {"-" if r["k"] is None else r["k"]:>8} | '
-              f'{"-" if r["noise"] is None else format(r["noise"], ".1%"):>6} | {"-" if r["ari"] is None else format(r["ari"], ".3f"):>5} | '
+              f'{("skipped" if r["hdb"] is None else fmt_s(r["hdb"])):>9} | {r["proj"]:>4} | '
+              f'{"-" if r["k"] is None else r["k"]:>8} | '
+              f'{"-" if r["noise"] is None else format(r["noise"], ".1%"):>6} | '
+              f'{"-" if r["ari"] is None else format(r["ari"], ".3f"):>5} | '
               f'{r["peak"]:>12.2f} | {r["maxrss"]:>13.2f} | {r["hdb_def"]:>24} | {r["note"]}')
     print('peak RSS: highest resident memory sampled during the row (whole process, data included); '
           'ru_maxrss: process peak so far (monotone).')
-    print(f'HDBSCAN s: min_samples={MIN_SAMPLES}; column min_samples=mcs: min_samples=min_cluster_size, hdbscan\'s own default '
+    print(f'HDBSCAN s: min_samples={MIN_SAMPLES}; column min_samples=mcs: min_samples=min_cluster_size, '
+          'hdbscan\'s own default '
           '(time / peak RSS); its core-distance table is n x min_cluster_size neighbours (16 B each).')
     print('10k row: UMAP time is part 1\'s 2nd seeded call (no JIT); its peak RSS covers part 1.')
     for s in stop_note: print(s)

@@ -12,21 +12,24 @@ Sets: events (make_event_series, 12 events of each kind, 3 channels), demo (make
 BasicMotions (aeon's wheel via $DVATS_AEON_WHEEL or an installed aeon; skipped with a message when missing).
 The data seed and the training seed are both `seed` (BasicMotions' data is fixed).
 
-Run:   OMP_NUM_THREADS=1 python bench/embedding_quality.py run --seeds 0 1 2 --spaces raw_pca fft catch22 bands random mvp mvp_bands --out runs/quality/results.csv
+Run:   OMP_NUM_THREADS=1 python bench/embedding_quality.py run --seeds 0 1 2 --spaces raw_pca fft catch22 bands random
+       mvp mvp_bands --out runs/quality/results.csv
 Table: python bench/embedding_quality.py table bench/results/embedding_quality/*.csv [--spaces ...] [--markdown]
-       (the rows behind the table in nbs/01a_quality.ipynb are committed there; new runs go to runs/quality/ unless --out says otherwise)
+       (the rows behind the table in nbs/01a_quality.ipynb are committed there; new runs go to runs/quality/ unless
+       --out says otherwise)
 Rows are appended to the CSV (dataset, space, seed, measure, value) as each (space, set, seed) finishes, so runs
 can be split over processes and resumed; a (space, set, seed) already in the CSV is skipped.
 """
-import argparse, os, sys, time, warnings
+import argparse, sys, time, warnings
 from pathlib import Path
 warnings.simplefilter('ignore', FutureWarning)
 import numpy as np, pandas as pd, torch
 
 BASELINES = ('raw_pca', 'fft', 'catch22', 'bands')
 # candidate name -> dict(config=EncoderConfig overrides, readout='mean'|'meanmax', inputs='global'|'window',
-#                        patch={dvats.embeddings constant: value}, train=False for the untrained network)
-# every config is read with encoder.readout='mean' unless it says otherwise: the names kept their meaning when the default changed
+#                        patch={dvats.objectives constant: value}, train=False for the untrained network)
+# every config is read with encoder.readout='mean' unless it says otherwise: the names kept their meaning when the
+# default changed
 CANDIDATES = {
     'random': dict(train=False),
     'mvp': dict(),
@@ -37,7 +40,8 @@ CANDIDATES = {
     'mvp_spectral': dict(config=dict(method='mvp_spectral')),
     'mvp_spectral_meanmax': dict(config=dict(method='mvp_spectral'), readout='meanmax'),
     'mvp_spectral10': dict(config=dict(method='mvp_spectral'), patch=dict(SPECTRAL_WEIGHT=10.)),
-    'mvp_spectral10_meanmax': dict(config=dict(method='mvp_spectral'), patch=dict(SPECTRAL_WEIGHT=10.), readout='meanmax'),
+    'mvp_spectral10_meanmax': dict(config=dict(method='mvp_spectral'), patch=dict(SPECTRAL_WEIGHT=10.),
+                                   readout='meanmax'),
     'mvp_diff': dict(config=dict(method='mvp_diff')),
     'ts2vec': dict(config=dict(method='ts2vec')),
     'ts2vec_meanmax': dict(config=dict(method='ts2vec'), readout='meanmax'),
@@ -49,7 +53,8 @@ def qsets(names, seed):
     for n in names:
         if n == 'events': yield event_set(seed)
         elif n == 'demo': yield demo_set(seed)
-        elif uea_source() is None: print(f"skipped {n}: aeon's datasets not found (set DVATS_AEON_WHEEL)", file=sys.stderr)
+        elif uea_source() is None:
+            print(f"skipped {n}: aeon's datasets not found (set DVATS_AEON_WHEEL)", file=sys.stderr)
         else: yield uea_set(n)
 
 
@@ -78,15 +83,19 @@ def features(space, q, seed):
     if space == 'bands': return band_amplitudes(wins, valid, stats), time.perf_counter() - t
     cand = CANDIDATES[space]
     readout = (cand.get('config') or {}).get('readout', 'mean')
-    # train with the bands fitted (after training: the weights do not depend on them), so readout variants share one training
+    # train with the bands fitted (after training: the weights do not depend on them), so readout variants share one
+    # training
     config = {**(cand.get('config') or {}), 'readout': 'mean+bands'}
     if cand.get('inputs') == 'window': wins, stats = window_normalised(q)
-    key = (json.dumps([config, cand.get('patch')], sort_keys=True), cand.get('inputs'), cand.get('train', True), q.name, seed)
+    key = (json.dumps([config, cand.get('patch')], sort_keys=True), cand.get('inputs'), cand.get('train', True), q.name,
+           seed)
     if key not in _ENCODERS:
         _ENCODERS.clear()
-        import dvats.embeddings as E
-        for k, v in {'SPECTRAL_WEIGHT': 1.0, **cand.get('patch', {})}.items(): setattr(E, k, v)   # module constants a candidate sets
-        _ENCODERS[key] = (make_encoder(wins, valid, stats, config, seed, cand.get('train', True)), time.perf_counter() - t)
+        import dvats.objectives as E
+        # module constants a candidate sets
+        for k, v in {'SPECTRAL_WEIGHT': 1.0, **cand.get('patch', {})}.items(): setattr(E, k, v)
+        _ENCODERS[key] = (make_encoder(wins, valid, stats, config, seed, cand.get('train', True)),
+                          time.perf_counter() - t)
     enc, train_s = _ENCODERS[key]
     if readout == 'mean': enc = Encoder(enc.model, {k: v for k, v in enc.spec.items() if k != 'bands'})
     t = time.perf_counter()
@@ -146,6 +155,7 @@ if __name__ == '__main__':
     r.add_argument('--threads', type=int, default=1)
     r.add_argument('--no-pipeline', action='store_true', help='skip UMAP + HDBSCAN (k-means only)')
     t = sub.add_parser('table')
-    t.add_argument('csv', nargs='+'); t.add_argument('--spaces', nargs='+'); t.add_argument('--markdown', action='store_true')
+    t.add_argument('csv', nargs='+'); t.add_argument('--spaces', nargs='+')
+    t.add_argument('--markdown', action='store_true')
     a = p.parse_args()
     run(a) if a.cmd == 'run' else table(a)

@@ -84,7 +84,8 @@ def main():
     print(f"{n:,} windows of 6 x {W}, batch {BS}, {torch.get_num_threads()} threads, CPU")
     print(f"{'route':34s} {'windows/s':>10s}")
     for k, v in wps.items(): print(f"{k:34s} {v:10,.0f}")
-    print(f"ratio get_embeddings / bare forward: {wps['get_embeddings'] / wps['bare forward loop']:.3f} (target >= 0.95)")
+    print(f"ratio get_embeddings / bare forward: {wps['get_embeddings'] / wps['bare forward loop']:.3f} "
+          "(target >= 0.95)")
     print()
     res = {}
     for name in ('dvats', 'deepvats'):
@@ -95,7 +96,8 @@ def main():
     labels = {'dvats': 'dvats get_embeddings (view, batches, hook)',
               'deepvats': 'DeepVATS: prepare_forecasting_data + get_acts_and_grads'}
     for k, r in res.items(): print(f"{labels[k]:58s} {r['peak_extra_mb']:8.1f} MB {r['seconds']:6.1f}s")
-    print(f"dvats' output alone: {res['dvats']['shape'][0] * res['dvats']['shape'][1] * 4 / 2**20:.1f} MB (float32 embeddings)")
+    print(f"dvats' output alone: {res['dvats']['shape'][0] * res['dvats']['shape'][1] * 4 / 2**20:.1f} "
+          "MB (float32 embeddings)")
     print(f"memory ratio DeepVATS / dvats: {res['deepvats']['peak_extra_mb'] / res['dvats']['peak_extra_mb']:.0f}x; "
           f"time ratio: {res['deepvats']['seconds'] / res['dvats']['seconds']:.1f}x")
 

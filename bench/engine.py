@@ -3,12 +3,15 @@ against a local cluster, side by side in one run.
 
 1. Overhead: `chunk_map` of 400 tasks that do nothing but return their chunk (a few window ids), on a local cluster of
    `--workers` processes: seconds per task, after the cluster has started (its start is timed apart).
-2. Embeddings (`dvats.embeddings.get_embeddings`) of the stretched demo series at `--windows` windows (stride 1, w 48) with
-   a freshly initialised default encoder (its weights do not change the cost): in this process with torch on `--threads`
-   threads, then on the local cluster (one thread per worker), the same windows; the embeddings must be equal byte for byte.
+2. Embeddings (`dvats.embeddings.get_embeddings`) of the stretched demo series at `--windows` windows (stride 1, w 48)
+   with a freshly initialised default encoder (its weights do not change the cost): in this process with torch on
+   `--threads` threads, then on the local cluster (one thread per worker), the same windows; the embeddings must be
+   equal byte for byte.
    Printed: seconds, windows per second, the ratio, and the encoder's forward GFLOP/s (its multiply-adds counted by a
-   forward hook on every convolution and linear layer) against the machine's peak (a float32 matrix product on the same threads).
-Run on a quiet machine:  OMP_NUM_THREADS=2 .venv/bin/python bench/engine.py [--windows 50000] [--workers 2] [--threads 2]
+   forward hook on every convolution and linear layer) against the machine's peak (a float32 matrix product on the same
+   threads).
+Run on a quiet machine:  OMP_NUM_THREADS=2 .venv/bin/python bench/engine.py [--windows 50000] [--workers 2]
+                         [--threads 2]
 """
 import argparse, time, warnings
 warnings.simplefilter('ignore')
@@ -19,7 +22,8 @@ def _ids(chunk): return chunk
 
 
 def forward_gflop(model, x):
-    "Multiply-adds of one forward pass of `model` on `x` (convolutions and linear layers), in GFLOP (2 per multiply-add)."
+    """Multiply-adds of one forward pass of `model` on `x` (convolutions and linear layers), in GFLOP (2 per
+    multiply-add)."""
     import torch
     total = [0]
     def hook(m, inp, out):
@@ -62,7 +66,8 @@ def main():
     cfg = EncoderConfig()
     torch.manual_seed(0)
     model = build_model(cfg.arch, v.shape[1], 48, cfg.arch_kwargs)
-    spec = {'arch': cfg.arch, 'arch_kwargs': cfg.arch_kwargs, 'c_in': v.shape[1], 'w': 48, 'channels': list(s.columns), 'stats': stats,
+    spec = {'arch': cfg.arch, 'arch_kwargs': cfg.arch_kwargs, 'c_in': v.shape[1], 'w': 48, 'channels': list(s.columns),
+            'stats': stats,
             'bands': fit_bands(wins, np.flatnonzero(valid)[:4096], stats)}
     enc = Encoder(model, spec)
     torch.set_num_threads(a.threads)
@@ -74,15 +79,20 @@ def main():
         t_start = time.perf_counter() - t
         chunks = [np.arange(k, k + 4) for k in range(0, 1600, 4)]
         list(chunk_map(_ids, chunks, progress=False))                 # the workers import what they need once
-        t = time.perf_counter(); list(chunk_map(_ids, chunks, progress=False)); t_task = (time.perf_counter() - t) / len(chunks)
-        t = time.perf_counter(); there = get_embeddings(enc, wins, valid, progress=False); t_there = time.perf_counter() - t
+        t = time.perf_counter(); list(chunk_map(_ids, chunks, progress=False))
+        t_task = (time.perf_counter() - t) / len(chunks)
+        t = time.perf_counter(); there = get_embeddings(enc, wins, valid, progress=False)
+        t_there = time.perf_counter() - t
     peak = peak_gflops(a.threads)
     n = int(valid.sum())
-    print(f"windows {n:,} (stride 1, w 48, {v.shape[1]} channels); torch {a.threads} threads here; {a.workers} workers of 1 thread there")
+    print(f"windows {n:,} (stride 1, w 48, {v.shape[1]} channels); torch {a.threads} threads here; "
+          f"{a.workers} workers of 1 thread there")
     print(f"cluster start: {t_start:.1f} s; overhead per task: {t_task * 1e3:.1f} ms (400 empty tasks)")
     print(f"embeddings here:  {t_here:7.1f} s  {n / t_here:8.0f} windows/s  {gflop / t_here:6.1f} GFLOP/s")
-    print(f"embeddings there: {t_there:7.1f} s  {n / t_there:8.0f} windows/s  {gflop / t_there:6.1f} GFLOP/s  (there/here time {t_there / t_here:.2f})")
-    print(f"the backbone's forward: {gflop / n * 1e3:.3f} MFLOP per window; float32 matmul peak on {a.threads} threads: {peak:.1f} GFLOP/s")
+    print(f"embeddings there: {t_there:7.1f} s  {n / t_there:8.0f} windows/s  {gflop / t_there:6.1f} GFLOP/s  "
+          f"(there/here time {t_there / t_here:.2f})")
+    print(f"the backbone's forward: {gflop / n * 1e3:.3f} MFLOP per window; "
+          f"float32 matmul peak on {a.threads} threads: {peak:.1f} GFLOP/s")
     print(f"equal byte for byte: {here.tobytes() == there.tobytes()}")
 
 

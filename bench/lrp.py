@@ -1,8 +1,8 @@
 """Speed of relevance on the encoder, measured side by side on the same windows, model and threads.
 
-1. LRP (`SpreadPlus`, the default; `EpsilonPlus`, the default before it; `EpsilonPlusFlat`, the seed's) through zennit's hooks
-   (dvats' one engine; the one-pass engine was removed, see bench/lrp_engines.py), each divided by a plain forward + backward
-   of the same canonical network (input gradient of sum(e)).
+1. LRP (`SpreadPlus`, the default; `EpsilonPlus`, the default before it; `EpsilonPlusFlat`, the seed's) through zennit's
+   hooks (dvats' one engine; the one-pass engine was removed, see bench/lrp_engines.py), each divided by a plain forward
+   + backward of the same canonical network (input gradient of sum(e)).
    Targets: <= 2.0 (the issue's), floor ~1.3 (one extra modified forward).
 2. LRP against integrated gradients with 32 steps, both explaining the full embedding. Target: LRP >= 10x faster.
 3. What captum's LRP does on the same model (tsai's InceptionTimePlus backbone + time average), when captum is

@@ -50,7 +50,8 @@ def main():
     for comp in COMPOSITES:
         z, p = t[f'zennit {comp}'], t['plain gradient']
         print(f"| {comp} | {z:.3f} s | {p:.3f} s | {z / p:.2f}x |")
-    print("The one-pass engine (dvats.lrp.fast) was removed (issue 29): 1.0-1.9x as fast as zennit, not the 2x that would keep it.")
+    print("The one-pass engine (dvats.lrp.fast) was removed (issue 29): 1.0-1.9x as fast as zennit, "
+          "not the 2x that would keep it.")
 
 
 if __name__ == '__main__':

@@ -1,17 +1,21 @@
 """How good is each relevance method, over seeds: faithfulness (SRG, Blücher, Vielhaben & Strodthoff 2024), stability,
 conservation (of the embedding and of the contrast) and the planted truth, per anomaly kind and per contrast reference.
 
-Data: for each seed s, `make_demo_series(seed=s)` (its own regimes and planted spikes, level shifts and frequency bursts),
-windows w=48, stride 4; the default encoder trained with seed s (`train_encoder`, default `EncoderConfig`), cached in
-runs/bench-lrp/seed<s>/ so that a second run only evaluates. Everything runs on `torch` threads = 2.
+Data: for each seed s, `make_demo_series(seed=s)` (its own regimes and planted spikes, level shifts and frequency
+bursts), windows w=48, stride 4; the default encoder trained with seed s (`train_encoder`, default `EncoderConfig`),
+cached in runs/bench-lrp/seed<s>/ so that a second run only evaluates. Everything runs on `torch` threads = 2.
 Methods: the LRP composites EpsilonPlus, SpreadPlus, Spread and EpsilonPlusFlat, gradient × input and
 integrated gradients (32 steps).
 Measures (`dvats.lrp.evaluate.evaluate_explanations`, one row per method and seed):
-  srg_<target>_<occlusion>           SRG on the first 64 of 128 sampled windows, target the embedding (scalar Σe, or its move)
-  contrast_srg_<target>_<occlusion>  the same on 64 windows of the planted selections, target their contrast with the default reference
-  ratio_p99, ratio_max, ulp_move_max stability: Σ|R| / |ΣR| per window; largest cell move under a 1-ulp input change / max |R|
+  srg_<target>_<occlusion>           SRG on the first 64 of 128 sampled windows, target the embedding (scalar Σe, or its
+                                     move)
+  contrast_srg_<target>_<occlusion>  the same on 64 windows of the planted selections, target their contrast with the
+                                     default reference
+  ratio_p99, ratio_max, ulp_move_max stability: Σ|R| / |ΣR| per window; largest cell move under a 1-ulp input change /
+                                     max |R|
   conservation_*, contrast_conservation_*   Σ relevance / the explained scalar, p5 and p95
-  <kind>_top1_contrast[_<reference>] planted channel ranked first, per kind, per reference (default reference unsuffixed)
+  <kind>_top1_contrast[_<reference>] planted channel ranked first, per kind, per reference (default reference
+                                     unsuffixed)
   s_per_1000                          seconds per 1,000 windows (relevance only)
 
 Run:   OMP_NUM_THREADS=2 python bench/lrp_faithfulness.py run --seeds 0 1 2 [--out runs/bench-lrp/results.csv]
@@ -54,7 +58,8 @@ def run(seeds, out):
         enc, wins, valid, truth, emb = encoder_for(seed, out.parent)
         sels = truth_selections(truth, len(wins), W, STRIDE, valid, seed=seed)
         t = time.perf_counter()
-        ev = evaluate_explanations(enc, wins, valid, emb, METHODS, sels, seed=seed, reference=DEFAULT_REFERENCE, stride=STRIDE, n_faithful=64,
+        ev = evaluate_explanations(enc, wins, valid, emb, METHODS, sels, seed=seed, reference=DEFAULT_REFERENCE,
+                                   stride=STRIDE, n_faithful=64,
                                    other_references=[r for r in REFERENCES if r != DEFAULT_REFERENCE], progress=False)
         ev.insert(0, 'seed', seed)
         ev.to_csv(out, mode='a', header=not out.is_file(), index=False)
@@ -71,7 +76,8 @@ def table(paths, markdown=False):
     cols = [c for c in TABLE + truth if c in df]
     g = df.groupby('name', sort=False)[cols]
     fmt = lambda m, s: f"{m:.3f} ± {s:.3f}"
-    res = pd.DataFrame({c: [fmt(m, s) for m, s in zip(g.mean()[c], g.std(ddof=0)[c])] for c in cols}, index=g.mean().index).T
+    res = pd.DataFrame({c: [fmt(m, s) for m, s in zip(g.mean()[c], g.std(ddof=0)[c])] for c in cols},
+                       index=g.mean().index).T
     res.columns.name = f"{df.seed.nunique()} seeds ({', '.join(map(str, sorted(df.seed.unique())))})"
     print(res.to_markdown() if markdown else res.to_string())
 

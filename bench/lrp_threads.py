@@ -6,8 +6,8 @@ slower in the pipeline than standalone. The relevance stage now gives torch back
 (`StageContext.torch_threads`, read when the run's context is made).
 
 In one process, on the same windows and encoder:
-1. the relevance stage alone (`dvats.stages._relevance`: LRP with the default composite on every window through the memory-mapped
-   relevance.npy, then the channel and frequency-band sums);
+1. the relevance stage alone (`dvats.explain_stages.relevance_stage`: LRP with the default composite on every window
+   through the memory-mapped relevance.npy, then the channel and frequency-band sums);
 2. the projection stage (`dvats.stages._project`: UMAP, the default, seed 0) on the embeddings;
 3. the relevance stage as it ran before the guard: with the thread count UMAP left (set again before each of these
    runs, since the guarded run restores the run's count);
@@ -41,7 +41,8 @@ def main():
     from dvats.result import RunResult
     from dvats.store import RunStore
     from dvats.windows import window_table
-    from dvats.stages import STAGES, StageContext, _embed, _load_embeddings, _project, _relevance, _load_relevance
+    from dvats.stages import STAGES, StageContext, _embed, _load_embeddings, _project
+    from dvats.explain_stages import relevance_stage as _relevance, load_relevance_stage as _load_relevance
     series, _ = make_demo_series(n_steps=N_STEPS)
     cfg = with_overrides(Config(), {'encoder.epochs': 1})
     store = RunStore(Path(tempfile.mkdtemp()) / 'run')
@@ -59,26 +60,31 @@ def main():
     after = torch.get_num_threads()
     runs = {'without': [], 'with': []}
     for _ in range(REPS):                                 # alternate, so drift and the machine's load hit both alike
-        torch.set_num_threads(after); ctx.torch_threads = after     # as before the guard: the stage keeps what UMAP left
+        torch.set_num_threads(after); ctx.torch_threads = after  # as before the guard: the stage keeps what UMAP left
         runs['without'].append(best_of(stage, 1)); th_without = torch.get_num_threads()
         ctx.torch_threads = run_threads                             # the guard: the run's count, restored by the stage
         runs['with'].append(best_of(stage, 1)); th_with = torch.get_num_threads()
-    rows = [('alone (before UMAP)', alone, run_threads), ('after UMAP, without the guard', min(runs['without']), th_without),
+    rows = [('alone (before UMAP)', alone, run_threads),
+            ('after UMAP, without the guard', min(runs['without']), th_without),
             ('after UMAP, with the guard', min(runs['with']), th_with)]
     _load_relevance(ctx)
 
     n, v = len(res.windows), int(res.windows.valid.sum())
-    print(f"{n:,} windows ({v:,} valid) of 6 x {cfg.windows.w}, LRP {cfg.lrp.composite}, batch {cfg.lrp.batch_size}; {os.cpu_count()} CPU cores; "
+    print(f"{n:,} windows ({v:,} valid) of 6 x {cfg.windows.w}, LRP {cfg.lrp.composite}, batch {cfg.lrp.batch_size}; "
+          f"{os.cpu_count()} CPU cores; "
           f"torch threads at the start {run_threads}, after UMAP ({cfg.dr.method}, {t_umap:.1f} s) {after}; "
-          f"NUMBA_NUM_THREADS={os.environ.get('NUMBA_NUM_THREADS', 'default')}, OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'default')}; "
+          f"NUMBA_NUM_THREADS={os.environ.get('NUMBA_NUM_THREADS', 'default')}, "
+          f"OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', 'default')}; "
           f"load average {load0:.1f} at the start, {os.getloadavg()[0]:.1f} at the end")
     print("| relevance stage | best of 2 | torch threads | / alone |")
     print("|---|---|---|---|")
     for k, s, th in rows: print(f"| {k} | {s:.2f} s | {th} | {s / rows[0][1]:.2f}x |")
     ratio = rows[2][1] / rows[0][1]
-    print(f"with the guard: {ratio:.2f}x the standalone time ({'within' if ratio <= 1.2 else 'NOT within'} the 1.2x target)")
+    print(f"with the guard: {ratio:.2f}x the standalone time "
+          f"({'within' if ratio <= 1.2 else 'NOT within'} the 1.2x target)")
+    valid = res.windows.valid.to_numpy()
     print(f"frequency_relevance.npy: {res.frequency_relevance.shape}, bands sum to the channel sums within "
-          f"{abs(res.frequency_relevance[res.windows.valid.to_numpy()].sum(-1) - res.channel_relevance[res.windows.valid.to_numpy(), :, 0]).max():.1e}")
+          f"{abs(res.frequency_relevance[valid].sum(-1) - res.channel_relevance[valid, :, 0]).max():.1e}")
 
 
 if __name__ == '__main__':

@@ -1,23 +1,26 @@
-"""Tags that change the scores, and a finished run applied to new data (issue 33): what they do to the anomaly scores, measured.
+"""Tags that change the scores, and a finished run applied to new data (issue 33): what they do to the anomaly scores,
+measured.
 
 marking: for the demo series and the plant series of bench/anomaly.py (seeds 0-2 each), the default run (kept in
-runs/bench-rescore/<series>/seed<s>/), then the normal marked as an analyst would: the longest stretch of each of the 1, 3
-and 5 largest clusters. Per-step AUC-PR and VUS-PR (buffer = w, the lower quartile of the covering windows) of the default
-score (the memory bank of every window) against the bank rebuilt from the marked windows (what `dvats rescore --normal-tag`
-does, checked against `rescore` itself on one case), and, beside it, a bank of every window joined by a bank of the marked
-ones ('joined', an alternative that was measured, not adopted). Also: how many marked windows overlap a planted anomaly.
+runs/bench-rescore/<series>/seed<s>/), then the normal marked as an analyst would: the longest stretch of each of the 1,
+3 and 5 largest clusters. Per-step AUC-PR and VUS-PR (buffer = w, the lower quartile of the covering windows) of the
+default score (the memory bank of every window) against the bank rebuilt from the marked windows (what `dvats rescore
+--normal-tag` does, checked against `rescore` itself on one case), and, beside it, a bank of every window joined by a
+bank of the marked ones ('joined', an alternative that was measured, not adopted). Also: how many marked windows overlap
+a planted anomaly.
 
-anomaly tag: per series and seed, each planted anomaly that no window above the threshold touches (a miss), tagged as a known
-anomaly (`rescore --anomaly-tag`: the threshold lowered to its peak): the windows above the threshold, the share overlapping a
-planted anomaly and the planted anomalies hit, before and after (mean over the misses).
+anomaly tag: per series and seed, each planted anomaly that no window above the threshold touches (a miss), tagged as a
+known anomaly (`rescore --anomaly-tag`: the threshold lowered to its peak): the windows above the threshold, the share
+overlapping a planted anomaly and the planted anomalies hit, before and after (mean over the misses).
 
-apply: the run of seed 0 applied (`dvats.pipeline.apply`) to the series of seeds 1 and 2 (scored by seed 0's encoder, bank
-and threshold) against the fresh run on that series: AUC-PR, VUS-PR, and the windows above the threshold (how many, the share
-overlapping a planted anomaly, planted anomalies hit).
+apply: the run of seed 0 applied (`dvats.pipeline.apply`) to the series of seeds 1 and 2 (scored by seed 0's encoder,
+bank and threshold) against the fresh run on that series: AUC-PR, VUS-PR, and the windows above the threshold (how many,
+the share overlapping a planted anomaly, planted anomalies hit).
 
-Run:   OMP_NUM_THREADS=2 python bench/rescore.py [--seeds 0 1 2] [--series demo plant] [--parts marking apply anomaly-tag]
+Run:   OMP_NUM_THREADS=2 python bench/rescore.py [--seeds 0 1 2] [--series demo plant]
+       [--parts marking apply anomaly-tag]
 """
-import argparse, json, shutil, sys, time, warnings
+import argparse, shutil, sys, time, warnings
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -33,7 +36,8 @@ def default_run(name, seed, root):
     from dvats.pipeline import run
     series, truth = SERIES[name](seed)
     cols = {'anomaly': truth.anomaly.astype(int)}
-    return run(series.assign(**cols), {'seed': seed, 'data': {'anomaly_col': 'anomaly'}}, Path(root)/name/f'seed{seed}', log=None, **QUIET), series, truth
+    return run(series.assign(**cols), {'seed': seed, 'data': {'anomaly_col': 'anomaly'}}, Path(root)/name/f'seed{seed}',
+               log=None, **QUIET), series, truth
 
 
 def stretches(res, k):
@@ -48,7 +52,8 @@ def stretches(res, k):
 
 def measured(res, scores, flags):
     "AUC-PR and VUS-PR of per-window `scores` as the run aggregates them per step."
-    from dvats.anomaly import step_scores, detection_scores
+    from dvats.anomaly import step_scores
+    from dvats.detection import detection_scores
     wc, ac = res.config.windows, res.config.clustering.anomaly
     d = detection_scores(step_scores(scores, len(res.series), wc.w, wc.stride, ac.aggregation), flags, buffer=wc.w)
     return d['auc_pr'], d['vus_pr']
@@ -65,12 +70,14 @@ def marking(names, seeds, root):
             ok, bad = finite_rows(emb), window_any(flags, wc.w, wc.stride)
             all_bank = memory_bank(emb, np.flatnonzero(ok), 64, seed=seed)
             a, v = measured(res, res.windows.anomaly_score.to_numpy(np.float64), flags)
-            rows.append(dict(series=name, seed=seed, marked=0, windows=0, on_anomaly=0, rebuilt_auc_pr=a, rebuilt_vus_pr=v, joined_auc_pr=a, joined_vus_pr=v))
+            rows.append(dict(series=name, seed=seed, marked=0, windows=0, on_anomaly=0, rebuilt_auc_pr=a,
+                             rebuilt_vus_pr=v, joined_auc_pr=a, joined_vus_pr=v))
             for k in (1, 3, 5):
                 ids = np.concatenate(stretches(res, k)); mask = np.zeros(len(emb), bool); mask[ids] = True
                 ra, rv = measured(res, window_scores(emb, 'bank', normal=mask, seed=seed), flags)
                 joined = np.full(len(emb), np.nan)
-                joined[ok] = bank_distances(emb, np.r_[all_bank, memory_bank(emb, ids, 16, seed=seed)], 3, np.flatnonzero(ok))
+                joined[ok] = bank_distances(emb, np.r_[all_bank, memory_bank(emb, ids, 16, seed=seed)], 3,
+                                            np.flatnonzero(ok))
                 ja, jv = measured(res, joined, flags)
                 rows.append(dict(series=name, seed=seed, marked=k, windows=len(ids), on_anomaly=int(bad[ids].sum()),
                                  rebuilt_auc_pr=ra, rebuilt_vus_pr=rv, joined_auc_pr=ja, joined_vus_pr=jv))
@@ -102,17 +109,21 @@ def applying(names, seeds, root):
             fresh, _, _ = default_run(name, seed, root)
             out = Path(root)/'applied'/name/f'seed{seed}'
             shutil.rmtree(out, ignore_errors=True)
-            t = time.time(); ap = apply(base, series.assign(anomaly=truth.anomaly.astype(int)), out, log=None, **{'report.html': False}); dt = time.time() - t
+            t = time.time()
+            ap = apply(base, series.assign(anomaly=truth.anomaly.astype(int)), out, log=None, **{'report.html': False})
+            dt = time.time() - t
             for how, r in (('fresh run', fresh), (f'seed {seeds[0]} applied', ap)):
                 m = r.metrics['anomaly']; d, s = m[m['method']], m['selection']
-                rows.append(dict(series=name, seed=seed, scored_by=how, auc_pr=d['auc_pr'], vus_pr=d['vus_pr'], threshold=m['threshold'],
-                                 above=s['windows'], overlap=s['overlap_share'], hit=f"{s['events_hit']}/{s['events']}", apply_s=dt if 'applied' in how else None))
+                rows.append(dict(series=name, seed=seed, scored_by=how, auc_pr=d['auc_pr'], vus_pr=d['vus_pr'],
+                                 threshold=m['threshold'],
+                                 above=s['windows'], overlap=s['overlap_share'], hit=f"{s['events_hit']}/{s['events']}",
+                                 apply_s=dt if 'applied' in how else None))
             print(f"apply {name} seed {seed}: {dt:.0f} s", flush=True)
     return pd.DataFrame(rows)
 
 
 def anomaly_tagging(names, seeds, root):
-    from dvats.anomaly import label_ranges, selection_hits
+    from dvats.detection import label_ranges, selection_hits
     from dvats.pipeline import flagging_threshold
     from dvats.windows import window_any
     rows = []
@@ -127,10 +138,14 @@ def anomaly_tagging(names, seeds, root):
                 ids = np.flatnonzero(window_any(one, wc.w, wc.stride) & res.windows.valid.to_numpy())
                 if flagged[ids].any() or not len(ids): continue          # hit already: nothing to learn from it
                 thr = flagging_threshold(res, ids)
-                after = selection_hits(np.nan_to_num(score.astype(np.float32).astype(np.float64), nan=-np.inf) > thr, flags, wc.w, wc.stride)
-                rows.append(dict(series=name, seed=seed, start=int(a), threshold_before=res.metrics['anomaly']['threshold'], threshold_after=thr,
-                                 above_before=before['windows'], above_after=after['windows'], overlap_before=before['overlap_share'],
-                                 overlap_after=after['overlap_share'], hit_before=before['events_hit'], hit_after=after['events_hit'], events=before['events']))
+                after = selection_hits(np.nan_to_num(score.astype(np.float32).astype(np.float64), nan=-np.inf) > thr,
+                                       flags, wc.w, wc.stride)
+                rows.append(dict(series=name, seed=seed, start=int(a),
+                                 threshold_before=res.metrics['anomaly']['threshold'], threshold_after=thr,
+                                 above_before=before['windows'], above_after=after['windows'],
+                                 overlap_before=before['overlap_share'],
+                                 overlap_after=after['overlap_share'], hit_before=before['events_hit'],
+                                 hit_after=after['events_hit'], events=before['events']))
     return pd.DataFrame(rows)
 
 
@@ -150,16 +165,22 @@ if __name__ == '__main__':
     pd.set_option('display.width', 200)
     if 'anomaly-tag' in a.parts:
         at = anomaly_tagging(a.series, a.seeds, a.root)
-        print("\na missed planted anomaly tagged as known (the threshold lowered to flag it): per miss\n" + at.round(3).to_string(index=False))
-        print("\nmean over the misses:\n" + at.groupby('series')[['above_before', 'above_after', 'overlap_before', 'overlap_after', 'hit_before', 'hit_after', 'events']].mean().round(3).to_string())
+        print("\na missed planted anomaly tagged as known (the threshold lowered to flag it): per miss\n"
+              + at.round(3).to_string(index=False))
+        print("\nmean over the misses:\n"
+              + at.groupby('series')[['above_before', 'above_after', 'overlap_before', 'overlap_after', 'hit_before',
+                                      'hit_after', 'events']].mean().round(3).to_string())
     if 'marking' in a.parts:
         t = marking(a.series, a.seeds, a.root)
-        print("\nmarking normal: per-step AUC-PR / VUS-PR, mean ± std over seeds", a.seeds, "(marked 0: the default, every window)")
+        print("\nmarking normal: per-step AUC-PR / VUS-PR, mean ± std over seeds", a.seeds,
+              "(marked 0: the default, every window)")
         print(spread(t, ['rebuilt_auc_pr', 'rebuilt_vus_pr', 'joined_auc_pr', 'joined_vus_pr']).to_string())
         print("\nper seed:\n" + t.round(3).to_string(index=False))
         ra, rv, dt = rescore_check(a.root)
         one = t[(t.series == 'demo') & (t.seed == a.seeds[0]) & (t.marked == 1)].iloc[0]
-        print(f"\nrescore --normal-tag (demo seed {a.seeds[0]}, 1 stretch): AUC-PR {ra:.4f}, VUS-PR {rv:.4f} in {dt:.1f} s; the table: {one.rebuilt_auc_pr:.4f}, {one.rebuilt_vus_pr:.4f}")
+        print(f"\nrescore --normal-tag (demo seed {a.seeds[0]}, 1 stretch): AUC-PR {ra:.4f}, "
+              f"VUS-PR {rv:.4f} in {dt:.1f} s; the table: {one.rebuilt_auc_pr:.4f}, {one.rebuilt_vus_pr:.4f}")
     if 'apply' in a.parts:
         ap = applying(a.series, a.seeds, a.root)
-        print("\napply: the run of seed", a.seeds[0], "on the other seeds' series, against a fresh run on them\n" + ap.round(3).to_string(index=False))
+        print("\napply: the run of seed", a.seeds[0],
+              "on the other seeds' series, against a fresh run on them\n" + ap.round(3).to_string(index=False))

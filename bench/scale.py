@@ -1,16 +1,18 @@
-"""The whole pipeline at growing sizes on this machine: time per stage, peak memory, report size and quality, as a table.
+"""The whole pipeline at growing sizes on this machine: time per stage, peak memory, report size and quality, as a
+table.
 
 Each size runs the demo (`dvats.pipeline.demo`: the demo generator's series stretched to n + 47 steps, 6 channels, four
 regimes and planted anomalies as labels) with stride 1 and default settings in a fresh subprocess, so each size's peak
 resident memory is its own (getrusage of that child). Stage times come from the run's `stages.json`; the quality columns
-from its `metrics.json`: the clusters' ARI against the regimes and the per-step AUC-PR of the anomaly score on the planted
-anomalies. `--full` turns the long-series samples off (`encoder.epoch_windows`, `dr.fit_windows`, `clustering.fit_windows`,
-`lrp.max_windows` all null): every window everywhere. `bench/scale_quality.py` measures each sample against the full
-computation stage by stage.
-`--workers N` runs each size twice, side by side: in one process, then with the chunked stages on a local Dask cluster of
-N worker processes (`dvats.engine`; `dvats run --workers N`). Peak RSS is the largest single process's (the run's or a
-worker's), not their sum.
-Run: OMP_NUM_THREADS=2 .venv/bin/python bench/scale.py [--sizes 10000 100000 1000000] [--full] [--workers 2] [--keep DIR]
+from its `metrics.json`: the clusters' ARI against the regimes and the per-step AUC-PR of the anomaly score on the
+planted anomalies. `--full` turns the long-series samples off (`encoder.epoch_windows`, `dr.fit_windows`,
+`clustering.fit_windows`, `lrp.max_windows` all null): every window everywhere. `bench/scale_quality.py` measures each
+sample against the full computation stage by stage.
+`--workers N` runs each size twice, side by side: in one process, then with the chunked stages on a local Dask cluster
+of N worker processes (`dvats.engine`; `dvats run --workers N`). Peak RSS is the largest single process's (the run's or
+a worker's), not their sum.
+Run: OMP_NUM_THREADS=2 .venv/bin/python bench/scale.py [--sizes 10000 100000 1000000] [--full] [--workers 2]
+     [--keep DIR]
 """
 import argparse, json, os, resource, shutil, subprocess, sys, tempfile, time
 from pathlib import Path
@@ -22,13 +24,15 @@ STAGES = ['encoder', 'embeddings', 'projection', 'similar', 'clusters', 'table',
 def child(n, out, full, workers):
     "In the subprocess: the demo at n windows, stride 1 (the chunked stages on `workers` Dask workers when given)."
     from dvats.pipeline import demo
-    demo(out=out, n_steps=n + 47, log=None, **{'windows.stride': 1, **(FULL if full else {}), **({'engine.workers': workers} if workers else {})})
+    demo(out=out, n_steps=n + 47, log=None,
+         **{'windows.stride': 1, **(FULL if full else {}), **({'engine.workers': workers} if workers else {})})
 
 
 def one(n, full, work, workers=0):
     out = work / f"run_{n}{'_full' if full else ''}{f'_workers{workers}' if workers else ''}"
     t0 = time.perf_counter()
-    r = subprocess.run([sys.executable, __file__, '--child', str(n), str(out), str(workers)] + (['--full'] if full else []),
+    r = subprocess.run([sys.executable, __file__, '--child', str(n), str(out), str(workers)]
+                       + (['--full'] if full else []),
                        capture_output=True, text=True, env={**os.environ, 'PYTHONUNBUFFERED': '1'})
     wall = time.perf_counter() - t0
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 2**20   # GiB: the largest child so far (sizes grow)
@@ -36,7 +40,8 @@ def one(n, full, work, workers=0):
     st = json.loads((out / 'stages.json').read_text())
     m = json.loads((out / 'metrics.json').read_text())
     a = m.get('anomaly', {})
-    return {'n': n, 'full': full, 'workers': workers, 'wall': wall, 'peak_gib': peak, 'stages': {k: st[k].get('seconds', 0) for k in st if k != 'series'},
+    return {'n': n, 'full': full, 'workers': workers, 'wall': wall, 'peak_gib': peak,
+            'stages': {k: st[k].get('seconds', 0) for k in st if k != 'series'},
             'report_mb': (out / 'report.html').stat().st_size / 1e6, 'ari': m['clustering'].get('ari'),
             'n_clusters': m['clustering'].get('n_clusters'), 'auc_pr': a.get(a.get('method'), {}).get('auc_pr')}
 
@@ -46,7 +51,8 @@ def main():
     ap.add_argument('--sizes', type=int, nargs='+', default=[10_000, 100_000])
     ap.add_argument('--full', action='store_true', help='every window everywhere (the samples off)')
     ap.add_argument('--keep', help='keep the run folders here (default: a temporary folder, removed)')
-    ap.add_argument('--workers', type=int, default=0, help='also run each size on a local Dask cluster of this many workers')
+    ap.add_argument('--workers', type=int, default=0,
+                    help='also run each size on a local Dask cluster of this many workers')
     ap.add_argument('--child', nargs=3, help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.child: return child(int(a.child[0]), a.child[1], a.full, int(a.child[2]))
@@ -56,13 +62,17 @@ def main():
     for n in a.sizes:
         for workers in [0] + ([a.workers] if a.workers else []):
             r = one(n, a.full, work, workers); rows.append(r); print(json.dumps(r), flush=True)
-    print(f"\n| windows | {' | '.join(STAGES)} | total | peak RSS | report | clusters | ARI vs regimes | anomaly AUC-PR |")
+    print(f"\n| windows | {' | '.join(STAGES)} | total | peak RSS | report | clusters | ARI vs regimes | "
+          "anomaly AUC-PR |")
     print('|' + '---|' * (len(STAGES) + 7))
     for r in rows:
         if 'error' in r: print(f"| {r['n']:,} | failed: {r['error']} |"); continue
         f = lambda v: '–' if v is None else f"{v:.3f}"
-        print(f"| {r['n']:,}{' (full)' if r['full'] else ''}{' (' + str(r['workers']) + ' workers)' if r['workers'] else ''} | " + ' | '.join(f"{r['stages'].get(k, 0):.1f} s" for k in STAGES) +
-              f" | {r['wall']:.0f} s | {r['peak_gib']:.2f} GiB | {r['report_mb']:.1f} MB | {r['n_clusters']} | {f(r['ari'])} | {f(r['auc_pr'])} |")
+        print(f"| {r['n']:,}{' (full)' if r['full'] else ''}"
+              f"{' (' + str(r['workers']) + ' workers)' if r['workers'] else ''} | "
+              + ' | '.join(f"{r['stages'].get(k, 0):.1f} s" for k in STAGES) +
+              f" | {r['wall']:.0f} s | {r['peak_gib']:.2f} GiB | {r['report_mb']:.1f} MB | {r['n_clusters']} | "
+              f"{f(r['ari'])} | {f(r['auc_pr'])} |")
     if not a.keep: shutil.rmtree(work)
 
 

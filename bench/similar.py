@@ -1,4 +1,5 @@
-"""'More like this' (`dvats.similar`): what the distinct-occurrence rule buys, what the search costs, exact against pynndescent.
+"""'More like this' (`dvats.similar`): what the distinct-occurrence rule buys, what the search costs, exact against
+pynndescent.
 
 Data: the demo generator's series stretched to 100,047 steps, 100,000 windows of 48 steps at stride 1, embedded by the
 budgeted encoder of `bench/scale_quality.py` (seed 0; cached in `--cache`, trained on first use: ~5 min on one thread).
@@ -35,9 +36,11 @@ def quality(emb, labels, w, rng):
         d = np.abs(ans - q[:, None])
         have = ans >= 0
         out[name] = dict(trivial=float((d[have] < w).mean()), same_stretch=float((d[have] < 5 * w).mean()),
-                         same_regime=float((labels[ans[have]] == np.broadcast_to(labels[q][:, None], ans.shape)[have]).mean()),
+                         same_regime=float((labels[ans[have]]
+                                            == np.broadcast_to(labels[q][:, None], ans.shape)[have]).mean()),
                          answers=float(have.sum(1).mean()))
-    out['chance'] = dict(same_regime=float(np.mean([(labels[ok] == r).mean() ** 2 for r in np.unique(labels[ok])]) * len(np.unique(labels[ok]))))
+    out['chance'] = dict(same_regime=float(np.mean([(labels[ok] == r).mean() ** 2 for r in np.unique(labels[ok])])
+                                           * len(np.unique(labels[ok]))))
     return out
 
 
@@ -67,14 +70,16 @@ def cost(emb, w):
 
 
 def at_million(emb, w, rng):
-    "Timing at 1,000,000 windows: the embeddings tiled ten times with noise; a 100,000-window sample of queries, and one query."
+    """Timing at 1,000,000 windows: the embeddings tiled ten times with noise; a 100,000-window sample of queries, and
+    one query."""
     from dvats.similar import similar_table, index_ids
     from dvats.windows import sample_windows
     big = np.concatenate([emb + rng.normal(0, 1e-3, emb.shape).astype(np.float32) for _ in range(10)])
     q = sample_windows(np.ones(len(big), bool), 100_000, 0)
     _, s = timed(similar_table, big, w, 1, 10, q)
     _, s1 = timed(similar_table, big, w, 1, 10, q[:1])
-    return {'index windows': len(index_ids(np.ones(len(big), bool), w, 1)), 'table, 100,000 sampled queries': s, 'one query': s1}
+    return {'index windows': len(index_ids(np.ones(len(big), bool), w, 1)), 'table, 100,000 sampled queries': s,
+            'one query': s1}
 
 
 def main():
@@ -95,7 +100,8 @@ def main():
     for k, v in rows.items(): print(f"   {k:45s} {v:8.3f}")
     print(f"   pynndescent index: {agree:.3f} of the exact answers returned\n")
     print("3. at 1,000,000 windows (embeddings tiled, timing only)")
-    for k, v in at_million(emb, sq.W, rng).items(): print(f"   {k:45s} {v:8.3f}" if isinstance(v, float) else f"   {k:45s} {v:,}")
+    for k, v in at_million(emb, sq.W, rng).items():
+        print(f"   {k:45s} {v:8.3f}" if isinstance(v, float) else f"   {k:45s} {v:,}")
 
 
 if __name__ == '__main__':

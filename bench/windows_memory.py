@@ -29,7 +29,8 @@ def main():
     rng = np.random.default_rng(0)
     x = rng.standard_normal((N, C), dtype=np.float32)
     gap, n_gaps = 20, int(0.01 * N * C / 20)
-    for start, ch in zip(rng.integers(0, N - gap, n_gaps), rng.integers(0, C, n_gaps)): x[start:start + gap, ch] = np.nan
+    for start, ch in zip(rng.integers(0, N - gap, n_gaps), rng.integers(0, C, n_gaps)):
+        x[start:start + gap, ch] = np.nan
     df = load_series(pd.DataFrame(x, columns=[f"ch{i}" for i in range(C)]))
     values = df.to_numpy(dtype=np.float32, copy=False)
     series_bytes = values.nbytes
@@ -49,10 +50,11 @@ def main():
         warnings.simplefilter('ignore')
         Xs, t_seed, m_seed = measure(seed_route)
     assert len(Xs) == valid.sum() == tab.valid.sum(), "the two routes disagree on the valid windows"
-    n_seed = len(Xs); del Xs
+    del Xs
 
     print(f"series: {N:,} x {C} float32 = {mb(series_bytes)}, {np.isnan(x).mean():.2%} NaN, w={W}, stride={STRIDE}")
-    print(f"windows: {len(view):,} ({int(valid.sum()):,} valid); view shares memory with the series: {np.shares_memory(view, values)}")
+    print(f"windows: {len(view):,} ({int(valid.sum()):,} valid); "
+          f"view shares memory with the series: {np.shares_memory(view, values)}")
     print()
     print(f"{'route':44s} {'peak extra':>12s} {'% series':>9s} {'time':>8s}")
     rows = [("dvats sliding_windows (view)", m_view, t_view),
@@ -66,7 +68,8 @@ def main():
     print()
     print(f"seed route / dvats window_table peak memory: {m_seed / m_tab:.0f}x; time: {t_seed / t_tab:.1f}x")
     print(f"target: dvats extra memory without the returned table <= 1% of the series: "
-          f"{(m_tab - table_bytes) / series_bytes:.2%} -> {'met' if m_tab - table_bytes <= 0.01 * series_bytes else 'NOT met'}")
+          f"{(m_tab - table_bytes) / series_bytes:.2%} -> "
+          f"{'met' if m_tab - table_bytes <= 0.01 * series_bytes else 'NOT met'}")
     print(f"note: the table has one row per window (window, start, end: int64; valid: bool = 25 bytes/row), "
           f"so at stride 1 it is {table_bytes / series_bytes:.0%} of the series by construction.")
 

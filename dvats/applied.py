@@ -7,7 +7,7 @@ from __future__ import annotations
 import warnings
 import numpy as np
 import pandas as pd
-from .errors import DvatsError, DvatsWarning
+from .errors import DvatsWarning
 from .dr import configured_projection
 from .clustering import Clusters, INVALID, cluster, reduced_embeddings
 from .anomaly import fitted_detector, normal_mask, anomaly_scores
@@ -17,7 +17,8 @@ __all__ = ['rebuilt_difference', 'check_rebuilt', 'fitted_projection', 'fitted_c
 
 # %% ../nbs/07b_applied.ipynb #06f56336
 def rebuilt_difference(stored:np.ndarray, rebuilt:np.ndarray) -> float:
-    "The largest difference between a run's stored output and its rebuild, as a fraction of the stored values' range (0: the same; NaN where both are NaN)."
+    """The largest difference between a run's stored output and its rebuild, as a fraction of the stored values' range
+    (0: the same; NaN where both are NaN)."""
     s, r = np.asarray(stored, np.float64), np.asarray(rebuilt, np.float64)
     if s.shape != r.shape or (np.isnan(s) != np.isnan(r)).any(): return float('inf')
     ok = np.isfinite(s)
@@ -25,28 +26,36 @@ def rebuilt_difference(stored:np.ndarray, rebuilt:np.ndarray) -> float:
     span = np.ptp(s[ok]) or 1.
     return float(np.abs(s[ok] - r[ok]).max() / span)
 
+# %% ../nbs/07b_applied.ipynb #d92613f6
 def check_rebuilt(what:str, stored:np.ndarray, rebuilt:np.ndarray, log=None, tolerance:float=1e-4) -> float:
-    "Warn (a `DvatsWarning`, naming `what` and the size) when the rebuild of a run's fitted model differs from what its stage stored; return the difference."
+    """Warn (a `DvatsWarning`, naming `what` and the size) when the rebuild of a run's fitted model differs from what
+    its stage stored; return the difference."""
     diff = rebuilt_difference(stored, rebuilt)
     if diff > tolerance:
-        warnings.warn(f"the run's {what} rebuilt here differs from the one it stored by {diff:.2%} of its range (another version of its "
-                      "library?); the new windows are placed on the rebuilt one. Rerun the finished run with this version to remove the difference.", DvatsWarning)
+        warnings.warn(f"the run's {what} rebuilt here differs from the one it stored by {diff:.2%} of its range "
+                      "(another version of its library?); the new windows are placed on the rebuilt one. "
+                      "Rerun the finished run with this version to remove the difference.", DvatsWarning)
     elif log: log(f"{what}: the run's fitted model rebuilt and checked (difference {diff:.1e} of the range)")
     return diff
 
 # %% ../nbs/07b_applied.ipynb #1c9d1f97
 def fitted_projection(base, # the finished run (`load_result`)
                       log=None):
-    "The function placing new embeddings on the finished run's projection: the projection rebuilt from its embeddings as its stage fitted it, checked against its `projections.npy`."
-    if log: log(f"projection: rebuilding the run's {base.config.dr.method} from its {int(base.windows.valid.sum()):,} windows to place the new ones on it")
+    """The function placing new embeddings on the finished run's projection: the projection rebuilt from its embeddings
+    as its stage fitted it, checked against its `projections.npy`."""
+    if log: log(f"projection: rebuilding the run's {base.config.dr.method} from its {int(base.windows.valid.sum()):,} "
+                "windows to place the new ones on it")
     rebuilt, place = configured_projection(np.asarray(base.embeddings), base.config, return_placer=True)
     check_rebuilt('projection', base.projections, rebuilt, log)
     return place
 
+# %% ../nbs/07b_applied.ipynb #6c987c90
 def fitted_clusters(base, # the finished run (`load_result`)
-                    embeddings:np.ndarray, projections:np.ndarray, # the new windows', projections placed by `fitted_projection`
+                    # the new windows', projections placed by `fitted_projection`
+                    embeddings:np.ndarray, projections:np.ndarray,
                    ) -> tuple:
-    "`(points, Clusters)` of new windows: their points in the run's clustering space, and the run's clusters (rebuilt and checked) they join by `approximate_predict`."
+    """`(points, Clusters)` of new windows: their points in the run's clustering space, and the run's clusters (rebuilt
+    and checked) they join by `approximate_predict`."""
     cc, wc, seed = base.config.clustering, base.config.windows, base.config.seed
     if cc.space == 'projection': own, new = base.projections, projections
     else:
@@ -54,19 +63,23 @@ def fitted_clusters(base, # the finished run (`load_result`)
         new = reduce(embeddings)
     cl = cluster(own, cc.min_cluster_size, cc.min_samples, cc.cluster_selection_epsilon, cc.metric, cc.fit_windows,
                  outlier_scores=False, seed=seed, w=wc.w, stride=wc.stride, keep_model=True)
-    check_rebuilt('clusters', base.windows.cluster.astype('Int64').fillna(INVALID).to_numpy(np.float64), cl.labels.astype(np.float64))
+    check_rebuilt('clusters', base.windows.cluster.astype('Int64').fillna(INVALID).to_numpy(np.float64),
+                  cl.labels.astype(np.float64))
     labels, prob = cl.predict(new)
     return new, Clusters(labels, prob, np.full(len(labels), np.nan), cl.min_cluster_size, cl.min_samples)
 
+# %% ../nbs/07b_applied.ipynb #790603da
 def fitted_scores(base, # the finished run (`load_result`)
                   embeddings:np.ndarray, # the new windows'
                  ) -> pd.DataFrame:
-    "Per new window, `anomaly_score` by the run's detector fitted on its normal windows (rebuilt and checked) and `is_anomaly` above the run's own threshold."
+    """Per new window, `anomaly_score` by the run's detector fitted on its normal windows (rebuilt and checked) and
+    `is_anomaly` above the run's own threshold."""
     ac, wc, a = base.config.clustering.anomaly, base.config.windows, base.metrics['anomaly']
     normal = normal_mask(ac.normal, len(base.windows), wc.w, wc.stride, base.series.index)
     score = fitted_detector(base.embeddings, ac.method, normal, ac.bank_size, ac.k, base.config.seed)
-    if ac.method != 'knn':      # kNN scores the run's own windows without themselves: its check would compare other numbers
-        check_rebuilt('anomaly scores', base.windows.anomaly_score.to_numpy(np.float64), score(base.embeddings).astype(np.float32))
+    if ac.method != 'knn':  # kNN scores the run's own windows without themselves: its check would compare other numbers
+        check_rebuilt('anomaly scores', base.windows.anomaly_score.to_numpy(np.float64),
+                      score(base.embeddings).astype(np.float32))
     out = anomaly_scores(score(embeddings), 'fixed', value=a['threshold'])
     out.attrs['threshold_rule'] = f"the threshold of the run applied: {a['threshold_rule']}"
     return out

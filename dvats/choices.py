@@ -9,20 +9,32 @@ __all__ = ['ARCHS', 'ENCODER_METHODS', 'READOUTS', 'DR_METHODS', 'NEIGHBOURS', '
 
 # %% ../nbs/00c1_choices.ipynb #6cb0240b
 ARCHS = ('InceptionTimePlus',)                             # encoder networks (`dvats.embeddings.build_model`)
-ENCODER_METHODS = ('mvp', 'mvp_spectral', 'mvp_diff', 'ts2vec')   # training objectives (`dvats.embeddings.LOSSES`); MVP is the seed's
-READOUTS = ('mean', 'mean+bands')                          # the embedding: the time average, then (default) each channel's band amplitudes
+# training objectives (`dvats.objectives.LOSSES`); MVP is the seed's
+ENCODER_METHODS = ('mvp', 'mvp_spectral', 'mvp_diff', 'ts2vec')
+# the embedding: the time average, then (default) each channel's band amplitudes
+READOUTS = ('mean', 'mean+bands')
 DR_METHODS = ('umap', 'pca', 'tsne')                       # projections (`dvats.dr.METHODS`)
-NEIGHBOURS = ('exact', 'nndescent')                        # how UMAP finds each window's neighbours; the first is the default (04_dr)
+# how UMAP finds each window's neighbours; the first is the default (04_dr)
+NEIGHBOURS = ('exact', 'nndescent')
 CLUSTER_SPACES = ('projection', 'embeddings')              # what HDBSCAN clusters (05a_clustering)
 DETECTORS = ('bank', 'glosh', 'knn', 'iforest')            # window anomaly scores (`dvats.anomaly.window_scores`)
-DEFAULT_DETECTOR = 'bank'                                  # chosen by the measurements in 05a1_anomaly and bench/anomaly.py
+# chosen by the measurements in 05a1_anomaly and bench/anomaly.py
+DEFAULT_DETECTOR = 'bank'
 ANOMALY_SPACES = ('embeddings', 'projection')              # where GLOSH scores windows
 AGGREGATIONS = ('lower_quartile', 'mean', 'centre', 'max') # per-step scores from the windows covering a step
 DEFAULT_AGGREGATION = 'lower_quartile'                     # chosen by measurement (05a1_anomaly)
-THRESHOLD_RULES = ('mad', 'quantile', 'fixed')             # the anomaly threshold; the first is the default (05a1_anomaly)
-RELEVANCE_METHODS = ('lrp', 'deeplift', 'gradient', 'gradient_x_input', 'smoothgrad', 'integrated_gradients')   # `dvats.lrp.attribution`
-COMPOSITES = ('EpsilonPlusFlat', 'EpsilonPlus', 'SpreadPlus', 'Spread', 'EpsilonAlpha2Beta1', 'EpsilonAlpha2Beta1Flat', 'EpsilonGammaBox')   # LRP rules (`dvats.lrp.composites.COMPOSITE_RULES`)
+# the anomaly threshold; the first is the default (05a1_anomaly)
+THRESHOLD_RULES = ('mad', 'quantile', 'fixed')
+# `dvats.lrp.attribution`
+RELEVANCE_METHODS = ('lrp', 'deeplift', 'gradient', 'gradient_x_input', 'smoothgrad', 'integrated_gradients')
+# LRP rules (`dvats.lrp.composites.COMPOSITE_RULES`)
+COMPOSITES = ('EpsilonPlusFlat', 'EpsilonPlus', 'SpreadPlus', 'Spread', 'EpsilonAlpha2Beta1', 'EpsilonAlpha2Beta1Flat',
+              'EpsilonGammaBox')
 DEFAULT_COMPOSITE = 'SpreadPlus'                           # chosen by the measurements in 05b4_lrp_evaluate
-REFERENCES = ('auto', 'all', 'neighbours', 'knn', 'run')   # what a selection is contrasted with (`dvats.contrast.contrast_reference`; 'run': an applied run's base, `dvats.explain.run_contrast`), or window ids
-DEFAULT_REFERENCE = 'auto'                                 # chosen by the measurements of bench/contrast.py (05c_contrast)
-LABEL_FORMATS = ('tsb-ad', 'label-studio')                 # tags and events out (`dvats.labels`): TSB-AD's Label column, Label Studio's JSON
+# what a selection is contrasted with (`dvats.contrast.contrast_reference`;
+# 'run': an applied run's base, `dvats.explain.run_contrast`), or window ids
+REFERENCES = ('auto', 'all', 'neighbours', 'knn', 'run')
+# chosen by the measurements of bench/contrast.py (05c_contrast)
+DEFAULT_REFERENCE = 'auto'
+# tags and events out (`dvats.labels`): TSB-AD's Label column, Label Studio's JSON
+LABEL_FORMATS = ('tsb-ad', 'label-studio')

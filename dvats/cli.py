@@ -20,16 +20,19 @@ def _csv_list(s:str) -> list[str]:
     if not items: raise argparse.ArgumentTypeError(f"expected a comma-separated list, got {s!r}")
     return items
 
+# %% ../nbs/08_cli.ipynb #8ccdd7f2
 def _id_list(s:str) -> list[int]:
     "Parse `3,4,10-12` into `[3, 4, 10, 11, 12]` (`dvats.windows.parse_ids`, which the tag files use too)."
     from dvats.windows import parse_ids        # here: `dvats --help` stays free of numpy and pandas
     try: return parse_ids(s).tolist()
     except DvatsError as e: raise argparse.ArgumentTypeError(str(e).rstrip('.')) from None
 
+# %% ../nbs/08_cli.ipynb #fcf63662
 def _reference(s:str):
     "A contrast reference: one of `REFERENCES` by name, or window ids like `_id_list`."
     return s if s in REFERENCES else _id_list(s)
 
+# %% ../nbs/08_cli.ipynb #46fdfc73
 def _add_run_options(p:argparse.ArgumentParser):
     "Options shared by `run` and `demo`."
     p.add_argument('--config', help='YAML config file (defaults for every key left out)')
@@ -38,23 +41,31 @@ def _add_run_options(p:argparse.ArgumentParser):
     p.add_argument('--seed', type=int, help='random seed (config seed)')
     p.add_argument('--encoder', help='reuse a trained encoder (encoder.pt or its run folder) instead of training one')
     p.add_argument('--normal', help='score anomalies against these windows only: window ids (12, 10-20) or time ranges '
-                   '(START..STOP in rows or timestamps), comma-separated, e.g. 0..5000 (config clustering.anomaly.normal)')
-    p.add_argument('--workers', type=int, help='run the chunked stages on a local Dask cluster of this many worker processes (config engine.workers)')
-    p.add_argument('--scheduler', help='run them on the Dask cluster at this address, e.g. tcp://10.0.0.5:8786 (config engine.scheduler)')
+                   '(START..STOP in rows or timestamps), comma-separated, e.g. 0..5000 '
+                   '(config clustering.anomaly.normal)')
+    p.add_argument('--workers', type=int, help='run the chunked stages on a local Dask cluster of this many '
+                   'worker processes (config engine.workers)')
+    p.add_argument('--scheduler', help='run them on the Dask cluster at this address, e.g. tcp://10.0.0.5:8786 '
+                   '(config engine.scheduler)')
 
+# %% ../nbs/08_cli.ipynb #bbb2abb1
 def build_parser() -> argparse.ArgumentParser:
     "The `dvats` argument parser with its subcommands."
-    p = argparse.ArgumentParser(prog='dvats', description='Deep visual analytics and explanation for multivariate time series.')
+    p = argparse.ArgumentParser(prog='dvats',
+                                description='Deep visual analytics and explanation for multivariate time series.')
     sub = p.add_subparsers(dest='command', metavar='COMMAND', required=True)
-    r = sub.add_parser('run', help='run the pipeline on a CSV or parquet series', description='Run the dvats pipeline on a series.')
+    r = sub.add_parser('run', help='run the pipeline on a CSV or parquet series',
+                       description='Run the dvats pipeline on a series.')
     r.add_argument('data', help='CSV or parquet file, one column per channel (plus an optional time column)')
     r.add_argument('--out', help='run folder (default: runs/<data file name>)')
     r.add_argument('--time-col', help='time column (detected when left out)')
     r.add_argument('--channels', type=_csv_list, help='comma-separated channel columns (default: all numeric columns)')
-    r.add_argument('--label-col', help='column of per-step labels (classes, or 0/1 anomaly flags), used only to evaluate')
+    r.add_argument('--label-col',
+                   help='column of per-step labels (classes, or 0/1 anomaly flags), used only to evaluate')
     r.add_argument('--anomaly-col', help='column of per-step 0/1 anomaly flags, used only to evaluate anomaly scores')
     _add_run_options(r)
-    dm = sub.add_parser('demo', help='run the pipeline on the bundled demo series', description='Run dvats on the demo series.')
+    dm = sub.add_parser('demo', help='run the pipeline on the bundled demo series',
+                        description='Run dvats on the demo series.')
     dm.add_argument('--out', default='runs/demo', help='run folder (default: runs/demo)')
     _add_run_options(dm)
     ex = sub.add_parser('explain', help='which channels drive a selection of windows of a finished run',
@@ -64,66 +75,94 @@ def build_parser() -> argparse.ArgumentParser:
     which.add_argument('--windows', type=_id_list, help='window ids, e.g. 3,4,5 or 10-20')
     which.add_argument('--cluster', type=int, help='every window of this cluster (-1: noise)')
     which.add_argument('--anomalies', action='store_true', help='every window above the anomaly threshold')
-    which.add_argument('--clusters', action='store_true', help='an overview: one row per cluster with its size, share of the series and what changed, in words')
-    which.add_argument('--events', action='store_true', help='the windows above the anomaly threshold merged into events, highest peak first, with what changed')
-    ex.add_argument('--contrast', action='store_true', help='what sets the selection apart from a reference (recomputed)')
+    which.add_argument('--clusters', action='store_true',
+                       help='an overview: one row per cluster with its size, share of the series and what changed, '
+                       'in words')
+    which.add_argument('--events', action='store_true',
+                       help='the windows above the anomaly threshold merged into events, highest peak first, '
+                       'with what changed')
+    ex.add_argument('--contrast', action='store_true',
+                    help='what sets the selection apart from a reference (recomputed)')
     ex.add_argument('--reference', type=_reference, default=None,
-                    help=f"with --contrast: {', '.join(REFERENCES)} (default {DEFAULT_REFERENCE}), or window ids, e.g. 100-200")
-    ex.add_argument('--method', choices=RELEVANCE_METHODS, help="relevance method (default: the run's), e.g. gradient_x_input")
+                    help=f"with --contrast: {', '.join(REFERENCES)} (default {DEFAULT_REFERENCE}), "
+                    "or window ids, e.g. 100-200")
+    ex.add_argument('--method', choices=RELEVANCE_METHODS,
+                    help="relevance method (default: the run's), e.g. gradient_x_input")
     ex.add_argument('--frequency', action='store_true', help='also print the relevance per channel and frequency band')
     ex.add_argument('--json', action='store_true', help='print a JSON list of {channel, signed, share}')
     ev = sub.add_parser('evaluate', help='measure the relevance methods on a finished run (minutes)',
-                        description='Measure every relevance method on a sample of windows of a finished run: stability, conservation, '
-                                    'deletion faithfulness and, for a demo run, the planted channels. Writes OUT/explanations.csv; '
+                        description='Measure every relevance method on a sample of windows of a finished run: '
+                                    'stability, conservation, deletion faithfulness and, for a demo run, '
+                                    'the planted channels. Writes OUT/explanations.csv; '
                                     'OUT/metrics.json gains the measurements.')
     ev.add_argument('out', help='run folder (from `dvats run` or `dvats demo`)')
     rp = sub.add_parser('report', help='write the interactive HTML explorer of a finished run',
-                        description='Write OUT/report.html: one self-contained file, opened from disk, no server or network.')
+                        description='Write OUT/report.html: one self-contained file, opened from disk, '
+                                    'no server or network.')
     rp.add_argument('out', help='run folder (from `dvats run` or `dvats demo`)')
     rp.add_argument('--output', help='where to write it (default: OUT/report.html)')
-    rp.add_argument('--max-mb', type=float, default=None, help='size budget in MB (default: 15 up to 100,000 windows, growing to 25 at 1,000,000); the time profiles are binned to fit')
+    rp.add_argument('--max-mb', type=float, default=None,
+                    help='size budget in MB (default: 15 up to 100,000 windows, growing to 25 at 1,000,000); '
+                    'the time profiles are binned to fit')
     sg = sub.add_parser('suggest', help='window lengths from the dominant periods of each channel',
-                        description="Propose window lengths w from each channel's dominant periods (FFT); lists the periods found.")
+                        description="Propose window lengths w from each channel's dominant periods (FFT); "
+                                    "lists the periods found.")
     sg.add_argument('data', help='CSV or parquet file, as for `dvats run`')
     sg.add_argument('--time-col', help='time column (detected when left out)')
     sg.add_argument('--channels', type=_csv_list, help='comma-separated channel columns (default: all numeric columns)')
     tg = sub.add_parser('tags', help="list, add, remove, export or import a run's tags (named selections)",
-                        description="A run's tags live in OUT/tags.csv: one row per interval (tag, start_time, end_time, window_ids), "
+                        description="A run's tags live in OUT/tags.csv: one row per interval "
+                                    "(tag, start_time, end_time, window_ids), "
                                     "the file the explorer exports and imports. Without an option, list them.")
     tg.add_argument('out', help='run folder (from `dvats run` or `dvats demo`)')
     act = tg.add_mutually_exclusive_group()
-    act.add_argument('--add', metavar='NAME', help='tag the windows given by --windows with NAME (added to its windows if it exists)')
+    act.add_argument('--add', metavar='NAME',
+                     help='tag the windows given by --windows with NAME (added to its windows if it exists)')
     act.add_argument('--remove', metavar='NAME', help='remove the tag NAME')
     act.add_argument('--export', metavar='FILE', help='write the tags to FILE (.csv or .parquet)')
-    act.add_argument('--import', dest='import_', metavar='FILE', help="add the tags of FILE (.csv or .parquet) to the run's")
+    act.add_argument('--import', dest='import_', metavar='FILE',
+                     help="add the tags of FILE (.csv or .parquet) to the run's")
     tg.add_argument('--windows', type=_id_list, help='with --add: window ids, e.g. 3,4,5 or 10-20')
-    tg.add_argument('--as', dest='as_', choices=LABEL_FORMATS, help="with --export or --import: TSB-AD's CSV (the series and a per-step Label "
+    tg.add_argument('--as', dest='as_', choices=LABEL_FORMATS,
+                    help="with --export or --import: TSB-AD's CSV (the series and a per-step Label "
                     "column) or Label Studio's time-series JSON; exported, the tags and the anomaly events")
-    cp = sub.add_parser('compare', help='one page with the projections of two runs side by side, selections linked by time',
-                        description='Write one self-contained HTML page with the projections of two finished runs side by side; a selection '
-                                    'in one highlights the windows of the other that cover the same times (other encoders, window sizes or data versions).')
+    cp = sub.add_parser('compare',
+                        help='one page with the projections of two runs side by side, selections linked by time',
+                        description='Write one self-contained HTML page with the projections of two finished runs '
+                                    'side by side; a selection in one highlights the windows of the other '
+                                    'that cover the same times (other encoders, window sizes or data versions).')
     cp.add_argument('run_a', help='a run folder')
     cp.add_argument('run_b', help='another run folder')
     cp.add_argument('--output', default='compare.html', help='where to write the page (default: compare.html)')
-    cp.add_argument('--max-mb', type=float, default=None, help="size budget in MB (default: the report's, for both runs' windows together)")
-    ap = sub.add_parser('apply', help='apply a finished run to new data: its encoder, projection, clusters, detector and threshold',
-                        description="Place new data on a finished run: windows cut as it cut them, embedded by its encoder, placed on its projection, "
-                                    "joined to its clusters, scored against its normal windows and threshold. Writes a run folder of the same layout; "
+    cp.add_argument('--max-mb', type=float, default=None,
+                    help="size budget in MB (default: the report's, for both runs' windows together)")
+    ap = sub.add_parser('apply',
+                        help='apply a finished run to new data: its encoder, projection, clusters, detector '
+                             'and threshold',
+                        description="Place new data on a finished run: windows cut as it cut them, embedded by its "
+                                    "encoder, placed on its projection, joined to its clusters, scored against its "
+                                    "normal windows and threshold. Writes a run folder of the same layout; "
                                     "its page draws the run's windows in grey under the new ones.")
     ap.add_argument('run', help='the finished run folder')
     ap.add_argument('data', help="the new data: CSV or parquet with the run's channels and sampling step")
     ap.add_argument('--out', help='the applied run folder (default: runs/<data file name>-on-<run folder name>)')
     ap.add_argument('--anomaly-col', help='column of per-step 0/1 anomaly flags in the new data, to measure the scores')
     ap.add_argument('--workers', type=int, help='as for run'); ap.add_argument('--scheduler', help='as for run')
-    rs = sub.add_parser('rescore', help="score a finished run again with what you know: a tag as the normal, a tag of known anomalies (seconds: no new embeddings)",
-                        description="Rebuild the memory bank from the normal windows (a tag, or window ids and time ranges) and set the threshold "
-                                    "again by the run's rule, and/or lower the threshold until a tag of known anomalies is flagged; rewrites the "
-                                    "run's clusters, window table, page and metrics. Prints the scores before and after.")
+    rs = sub.add_parser('rescore',
+                        help="score a finished run again with what you know: a tag as the normal, "
+                             "a tag of known anomalies (seconds: no new embeddings)",
+                        description="Rebuild the memory bank from the normal windows (a tag, or window ids and "
+                                    "time ranges) and set the threshold again by the run's rule, and/or lower the "
+                                    "threshold until a tag of known anomalies is flagged; rewrites the run's "
+                                    "clusters, window table, page and metrics. Prints the scores before and after.")
     rs.add_argument('out', help='run folder')
     which = rs.add_mutually_exclusive_group()
     which.add_argument('--normal-tag', metavar='NAME', help="the run's tag whose windows are normal (see `dvats tags`)")
-    which.add_argument('--normal', help='the normal windows: ids (12, 10-20) or time ranges (START..STOP), comma-separated')
-    rs.add_argument('--anomaly-tag', metavar='NAME', help="the run's tag of known anomalies: the threshold is lowered (never raised) until each of its stretches has a window above it")
+    which.add_argument('--normal',
+                       help='the normal windows: ids (12, 10-20) or time ranges (START..STOP), comma-separated')
+    rs.add_argument('--anomaly-tag', metavar='NAME',
+                    help="the run's tag of known anomalies: the threshold is lowered (never raised) until each of its "
+                    "stretches has a window above it")
     return p
 
 # %% ../nbs/08_cli.ipynb #784ea4ac
@@ -131,17 +170,20 @@ def _overrides(a:argparse.Namespace) -> dict:
     "Config overrides from command-line options (unset options are None and ignored)."
     from dvats.anomaly import normal_spec      # here, not at the top: `dvats --help` stays free of pandas
     o = {'windows.w': a.w, 'windows.stride': a.stride, 'seed': a.seed, 'encoder.path': a.encoder,
-         'clustering.anomaly.normal': normal_spec(a.normal), 'engine.workers': a.workers, 'engine.scheduler': a.scheduler}
-    if a.command == 'run': o.update({'data.time_col': a.time_col, 'data.channels': a.channels, 'data.label_col': a.label_col,
-                  'data.anomaly_col': a.anomaly_col})
+         'clustering.anomaly.normal': normal_spec(a.normal), 'engine.workers': a.workers,
+         'engine.scheduler': a.scheduler}
+    if a.command == 'run': o.update({'data.time_col': a.time_col, 'data.channels': a.channels,
+                                     'data.label_col': a.label_col, 'data.anomaly_col': a.anomaly_col})
     return {k: v for k, v in o.items() if v is not None}
 
+# %% ../nbs/08_cli.ipynb #bbd403ff
 def _cmd_run(a:argparse.Namespace):
     from dvats.pipeline import run
     out = a.out or str(Path('runs')/Path(a.data).stem)
     if a.w is None: _note_window_size(a)
     run(a.data, a.config, out, **_overrides(a))
 
+# %% ../nbs/08_cli.ipynb #1d98cb83
 def _suggested(a:argparse.Namespace) -> tuple:
     "The series of `a.data`, its dominant periods and the window sizes they suggest."
     from dvats.io import load_series
@@ -150,8 +192,10 @@ def _suggested(a:argparse.Namespace) -> tuple:
     periods = dominant_periods(series)
     return series, periods, suggest_window_sizes(periods)
 
+# %% ../nbs/08_cli.ipynb #170e2da6
 def _note_window_size(a:argparse.Namespace):
-    "At the start of `dvats run` with `w` left to the config: what the series' periods suggest, when that is another `w`."
+    """At the start of `dvats run` with `w` left to the config: what the series' periods suggest, when that is another
+    `w`."""
     from dvats.config import load_config
     w = load_config(a.config).windows.w
     _, periods, sizes = _suggested(a)
@@ -160,20 +204,25 @@ def _note_window_size(a:argparse.Namespace):
         print(f"note: w is {w}; the series' dominant periods suggest w={best} ({sizes.why[sizes.suggested].iloc[0]}); "
               f"`dvats suggest {a.data}` lists them, --w sets it")
 
+# %% ../nbs/08_cli.ipynb #2d75ad44
 def _cmd_suggest(a:argparse.Namespace):
     series, periods, sizes = _suggested(a)
-    if periods.empty: print(f"no channel of the {series.shape[1]} has a dominant period between 4 steps and a tenth of the series; keep the default w or choose one by the pattern's length")
-    else: print("dominant periods (FFT), in steps:\n" + periods.to_string(index=False, formatters={'period': '{:.1f}'.format, 'share': '{:.0%}'.format,
-                                                                                        'duration': lambda t: str(t).removeprefix('0 days ')}))
+    if periods.empty: print(f"no channel of the {series.shape[1]} has a dominant period between 4 steps and a tenth "
+                            "of the series; keep the default w or choose one by the pattern's length")
+    else: print("dominant periods (FFT), in steps:\n"
+                + periods.to_string(index=False, formatters={'period': '{:.1f}'.format, 'share': '{:.0%}'.format,
+                                                             'duration': lambda t: str(t).removeprefix('0 days ')}))
     print("\nwindow sizes:\n" + sizes.to_string(index=False))
     print(f"\nsuggested: --w {int(sizes.w[sizes.suggested].iloc[0])}")
 
+# %% ../nbs/08_cli.ipynb #b47e0191
 def _imported(path, res, fmt:str|None) -> dict:
     "The tags of a file: a dvats tags file, or with `fmt` a TSB-AD CSV or a Label Studio export."
     from dvats.tags import read_tags
     from dvats.labels import read_labels
     return read_tags(path, res) if fmt is None else read_labels(path, res, fmt)
 
+# %% ../nbs/08_cli.ipynb #88320a49
 def _cmd_tags(a:argparse.Namespace):
     import numpy as np
     from dvats.result import load_result
@@ -183,34 +232,44 @@ def _cmd_tags(a:argparse.Namespace):
     res = load_result(a.out)
     own, n = Path(a.out) / TAGS_FILE.name, len(res.windows)
     tags = read_tags(own, res) if own.is_file() else {}
-    if (a.windows is None) != (a.add is None): raise DvatsError("--add NAME and --windows IDS go together, e.g. --add calm --windows 10-20.")
-    if a.as_ is not None and a.export is None and a.import_ is None: raise DvatsError("--as goes with --export FILE or --import FILE.")
+    if (a.windows is None) != (a.add is None):
+        raise DvatsError("--add NAME and --windows IDS go together, e.g. --add calm --windows 10-20.")
+    if a.as_ is not None and a.export is None and a.import_ is None:
+        raise DvatsError("--as goes with --export FILE or --import FILE.")
     if a.export is not None:
         from dvats.labels import write_labels
-        return print(f"tags: {write_tags(res, tags, a.export) if a.as_ is None else write_labels(res, a.export, a.as_, tags)}")
-    if a.remove is not None and a.remove not in tags: raise DvatsError(f"no tag {a.remove!r} in {own}; its tags are {sorted(tags) or 'none'}.")
+        written = write_tags(res, tags, a.export) if a.as_ is None else write_labels(res, a.export, a.as_, tags)
+        return print(f"tags: {written}")
+    if a.remove is not None and a.remove not in tags:
+        raise DvatsError(f"no tag {a.remove!r} in {own}; its tags are {sorted(tags) or 'none'}.")
     new = ({a.add: selection_ids(np.asarray(a.windows), n, np.ones(n, bool))} if a.add is not None else
            _imported(a.import_, res, a.as_) if a.import_ is not None else {})
-    for k, v in new.items(): tags[k] = np.union1d(tags.get(k, np.zeros(0, np.int64)), v)   # added to a tag of the same name
+    # added to a tag of the same name
+    for k, v in new.items(): tags[k] = np.union1d(tags.get(k, np.zeros(0, np.int64)), v)
     if a.remove is not None: del tags[a.remove]
     if new or a.remove is not None: write_tags(res, tags)
     t = tags_table(res.windows, tags)
     if t.empty: print(f"no tags in {a.out}; add one with --add NAME --windows IDS, or tag a selection in the explorer")
     else: print(t.to_string(index=False))
 
+# %% ../nbs/08_cli.ipynb #0dd9681a
 def _cmd_apply(a:argparse.Namespace):
     from dvats.pipeline import apply
     out = a.out or str(Path('runs') / f"{Path(a.data).stem}-on-{Path(a.run).resolve().name}")
     o = {'data.anomaly_col': a.anomaly_col, 'engine.workers': a.workers, 'engine.scheduler': a.scheduler}
     apply(a.run, a.data, out, **{k: v for k, v in o.items() if v is not None})
 
+# %% ../nbs/08_cli.ipynb #07e8d2fb
 def _scores_line(m:dict) -> str:
-    "The anomaly scores of a run's metrics (`dvats.anomaly.scores_summary`) in one line: threshold, windows above it, and AUC-PR / VUS-PR when it has labels."
+    """The anomaly scores of a run's metrics (`dvats.anomaly.scores_summary`) in one line: threshold, windows above it,
+    and AUC-PR / VUS-PR when it has labels."""
     from dvats.anomaly import scores_summary
     s = scores_summary(m)
-    return (f"threshold {s['threshold'] if s['threshold'] is not None else float('nan'):.3f}, {s['windows_above']} windows above it"
+    return (f"threshold {s['threshold'] if s['threshold'] is not None else float('nan'):.3f}, "
+            f"{s['windows_above']} windows above it"
             + (f", per-step AUC-PR {s['auc_pr']:.3f}, VUS-PR {s['vus_pr']:.3f}" if s['auc_pr'] is not None else ''))
 
+# %% ../nbs/08_cli.ipynb #935b3fce
 def _cmd_rescore(a:argparse.Namespace):
     from dvats.pipeline import rescore
     from dvats.result import load_result
@@ -218,26 +277,32 @@ def _cmd_rescore(a:argparse.Namespace):
     res = rescore(a.out, normal=a.normal, normal_tag=a.normal_tag, log=None, anomaly_tag=a.anomaly_tag)
     print(f"before: {_scores_line(before)}\nafter:  {_scores_line(res.metrics)}")
 
+# %% ../nbs/08_cli.ipynb #6bce4b45
 def _cmd_compare(a:argparse.Namespace):
     from dvats.views.compare import write_compare
     p = write_compare(a.run_a, a.run_b, a.output, None if a.max_mb is None else int(a.max_mb * 1e6))
     print(f"compare: {p} ({p.stat().st_size / 1e6:.1f} MB); open it in a browser")
 
+# %% ../nbs/08_cli.ipynb #39fae5fb
 def _cmd_demo(a:argparse.Namespace):
     from dvats.pipeline import demo
     demo(a.out, a.config, **_overrides(a))
 
+# %% ../nbs/08_cli.ipynb #f97cf421
 def _print_overview(res, a:argparse.Namespace):
     "`dvats explain --clusters` / `--events`: the overview tables of `dvats.overview`, as text or JSON."
     import json
     from dvats.overview import cluster_overview, anomaly_events
     t = cluster_overview(res) if a.clusters else anomaly_events(res)
     if a.json: return print(json.dumps(json.loads(t.to_json(orient='records', date_format='iso')), indent=1))
-    if not len(t): return print('no window is above the anomaly threshold: no event.' if a.events else 'this run has no cluster.')
+    if not len(t):
+        return print('no window is above the anomaly threshold: no event.' if a.events else 'this run has no cluster.')
     t = t.assign(channels=[', '.join(c) for c in t.channels])
-    if a.clusters: t = t.assign(cluster=t.cluster.map(lambda k: 'noise' if k < 0 else str(k)), share=t.share.map('{:.1%}'.format))
+    if a.clusters: t = t.assign(cluster=t.cluster.map(lambda k: 'noise' if k < 0 else str(k)),
+                                share=t.share.map('{:.1%}'.format))
     print(t.to_string(index=False, float_format='{:.3g}'.format))
 
+# %% ../nbs/08_cli.ipynb #301e0742
 def _cmd_explain(a:argparse.Namespace):
     import json
     import numpy as np
@@ -248,7 +313,8 @@ def _cmd_explain(a:argparse.Namespace):
     if a.windows is not None: ids, what = np.asarray(a.windows), f"{len(a.windows)} window(s)"
     elif a.cluster is not None: ids, what = cluster_ids(res.windows, a.cluster), f"cluster {a.cluster}"
     else: ids, what = anomaly_ids(res.windows), 'the anomalous windows'
-    if a.reference is not None and not a.contrast: raise DvatsError("--reference needs --contrast: it says what the selection is contrasted with.")
+    if a.reference is not None and not a.contrast:
+        raise DvatsError("--reference needs --contrast: it says what the selection is contrasted with.")
     a.reference = a.reference or DEFAULT_REFERENCE
     ex = res.explain(ids, 'contrast' if a.contrast else 'embedding', reference=a.reference, method=a.method,
                      domain='frequency' if a.frequency else 'time', progress=False)
@@ -258,8 +324,10 @@ def _cmd_explain(a:argparse.Namespace):
         if ex.verdict: print(ex.verdict)
         if ex.distinct is False: return              # nothing to explain: no bars
         print(ex.table.to_string(index=False, formatters={'signed': '{:+.4g}'.format, 'share': '{:.1%}'.format}))
-        if ex.bands is not None: print('\nrelevance per frequency band (cycles per step):\n' + ex.bands.to_string(float_format='{:+.3g}'.format))
+        if ex.bands is not None: print('\nrelevance per frequency band (cycles per step):\n'
+                                       + ex.bands.to_string(float_format='{:+.3g}'.format))
 
+# %% ../nbs/08_cli.ipynb #b198ba59
 def _cmd_evaluate(a:argparse.Namespace):
     import pandas as pd
     from dvats.pipeline import evaluate
@@ -268,16 +336,19 @@ def _cmd_evaluate(a:argparse.Namespace):
     print(ev.to_string(index=False, max_cols=8, float_format='{:.3g}'.format))
     print(f"every column: {Path(res.out) / 'explanations.csv'}")
 
+# %% ../nbs/08_cli.ipynb #94f226b9
 def _cmd_report(a:argparse.Namespace):
     import contextlib
     from dvats.result import load_result
     from dvats.store import writing
     from dvats.views.page import write_report
-    into_run = a.output is None or Path(a.output).resolve().parent == Path(a.out).resolve()   # the page lands in the run folder
+    # the page lands in the run folder
+    into_run = a.output is None or Path(a.output).resolve().parent == Path(a.out).resolve()
     with writing(a.out, 'report', journal=False, whole=True) if into_run else contextlib.nullcontext():
         p = write_report(load_result(a.out), a.output, None if a.max_mb is None else int(a.max_mb * 1e6))
     print(f"report: {p} ({p.stat().st_size / 1e6:.1f} MB); open it in a browser")
 
+# %% ../nbs/08_cli.ipynb #1d5cbf8f
 def _show_warning(message, category, filename, lineno, file=None, line=None):
     "Print dvats' own warnings as one line; drop libraries' deprecation notices, which users cannot act on."
     from dvats.errors import DvatsWarning
@@ -285,19 +356,20 @@ def _show_warning(message, category, filename, lineno, file=None, line=None):
     elif not issubclass(category, (DeprecationWarning, FutureWarning)):
         print(f"warning: {category.__name__}: {message}", file=sys.stderr)
 
+# %% ../nbs/08_cli.ipynb #8e12fde0
 def main(argv:list|None=None) -> int:
     "Entry point of the `dvats` command; returns the exit code."
     a = build_parser().parse_args(argv)
     from dvats.errors import DvatsError
     with warnings.catch_warnings():
         warnings.showwarning = _show_warning
-        try: {'run': _cmd_run, 'demo': _cmd_demo, 'explain': _cmd_explain, 'evaluate': _cmd_evaluate, 'report': _cmd_report,
-         'suggest': _cmd_suggest, 'tags': _cmd_tags, 'compare': _cmd_compare,
+        try: {'run': _cmd_run, 'demo': _cmd_demo, 'explain': _cmd_explain, 'evaluate': _cmd_evaluate,
+         'report': _cmd_report, 'suggest': _cmd_suggest, 'tags': _cmd_tags, 'compare': _cmd_compare,
          'apply': _cmd_apply, 'rescore': _cmd_rescore}[a.command](a)
         except DvatsError as e:
             print(f"dvats: error: {e}", file=sys.stderr)
             return 2
-        except OSError as e:              # a full disk, or a file it may not read or write, met outside dvats' own writes
+        except OSError as e:            # a full disk, or a file it may not read or write, met outside dvats' own writes
             from dvats.store import resource_error
             err = resource_error(e, e.filename, writing=False)
             if err is None: raise

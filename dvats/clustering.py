@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from .errors import DvatsError
-from .windows import finite_rows, sample_windows, fit_sample, FIT_OVERLAP, FIT_MIN_WINDOWS
+from .windows import finite_rows, fit_sample, FIT_OVERLAP, FIT_MIN_WINDOWS
 
 # %% auto #0
 __all__ = ['INVALID', 'default_min_cluster_size', 'Clusters', 'cluster', 'cluster_scores', 'glosh_scores', 'reduced_embeddings']
@@ -17,44 +17,57 @@ __all__ = ['INVALID', 'default_min_cluster_size', 'Clusters', 'cluster', 'cluste
 # %% ../nbs/05a_clustering.ipynb #fa0357e9
 INVALID = -2   # cluster label of windows that were not clustered (invalid windows)
 
+# %% ../nbs/05a_clustering.ipynb #4ad3b5c1
 def default_min_cluster_size(n:int) -> int:
     "1% of `n` clustered windows, at least 10 (see the measurements above)."
     return max(10, int(round(0.01 * n)))
 
+# %% ../nbs/05a_clustering.ipynb #1b4f5b79
 @dataclass
 class Clusters:
-    "HDBSCAN's result per window: `labels` (-1 noise, -2 invalid), membership `probabilities` and raw GLOSH `outlier_scores` (NaN if invalid)."
+    """HDBSCAN's result per window: `labels` (-1 noise, -2 invalid), membership `probabilities` and raw GLOSH
+    `outlier_scores` (NaN if invalid)."""
     labels: np.ndarray
     probabilities: np.ndarray
     outlier_scores: np.ndarray
     min_cluster_size: int
     min_samples: int|None
-    model: object = None    # the fitted HDBSCAN with its prediction data, when `cluster(keep_model=True)`: `dvats apply` assigns new windows with it
+    # the fitted HDBSCAN with its prediction data, when `cluster(keep_model=True)`: `dvats apply` assigns new windows
+    # with it
+    model: object = None
 
     @property
     def n_clusters(self) -> int: return int(self.labels.max() + 1) if (self.labels >= 0).any() else 0
 
     def predict(self, points:np.ndarray) -> tuple:
-        "Cluster labels (-2 for NaN rows) and membership probabilities of new `points`, by the kept model's `approximate_predict`."
+        """Cluster labels (-2 for NaN rows) and membership probabilities of new `points`, by the kept model's
+        `approximate_predict`."""
         if self.model is None: raise ValueError("these clusters kept no model; cluster with keep_model=True.")
         rows = np.flatnonzero(finite_rows(points))
         labels, prob = np.full(len(points), INVALID, np.int64), np.full(len(points), np.nan)
         _predict(self.model, points, rows, labels, prob)
         return labels, prob
 
+# %% ../nbs/05a_clustering.ipynb #34e04097
 def cluster(projections:np.ndarray, # (n_windows, k), NaN rows for invalid windows
             min_cluster_size:int|None=None, # default: `default_min_cluster_size` of the windows it is fitted on
             min_samples:int|None=None, # default: min(min_cluster_size, 10)
             cluster_selection_epsilon:float=0.0,
             metric:str='euclidean',
-            fit_windows:int|None=None, # fit on at most this many windows (stratified in time); the rest join by `approximate_predict`
-            outlier_scores:bool=True, # GLOSH scores of the windows outside the fit too (`approximate_predict_scores`); False: NaN there
+            # fit on at most this many windows (stratified in time); the rest join by `approximate_predict`
+            fit_windows:int|None=None,
+            # GLOSH scores of the windows outside the fit too (`approximate_predict_scores`); False: NaN there
+            outlier_scores:bool=True,
             seed:int=0, # draws the fit sample
-            w:int|None=None, # window length: fit only on windows sharing at most `fit_overlap` of a window (`dvats.windows.fit_sample`); None: no thinning
+            # window length: fit only on windows sharing at most `fit_overlap` of a window (`dvats.windows.fit_sample`);
+            # None: no thinning
+            w:int|None=None,
             stride:int=1, # rows between consecutive windows
-            fit_overlap:float|None=FIT_OVERLAP, # the largest fraction of a window two fitted windows share; None: no thinning
+            # the largest fraction of a window two fitted windows share; None: no thinning
+            fit_overlap:float|None=FIT_OVERLAP,
             fit_min_windows:int|None=FIT_MIN_WINDOWS, # thin no further than to about this many windows; None: no floor
-            keep_model:bool=False, # keep the fitted HDBSCAN with its prediction data (`Clusters.model`, `Clusters.predict`)
+            # keep the fitted HDBSCAN with its prediction data (`Clusters.model`, `Clusters.predict`)
+            keep_model:bool=False,
            ) -> Clusters:
     "Cluster the finite rows of `projections` with HDBSCAN; rows stay aligned with the window table."
     import hdbscan
@@ -65,21 +78,29 @@ def cluster(projections:np.ndarray, # (n_windows, k), NaN rows for invalid windo
     fit = fit_sample(rows, fit_windows, seed, w, stride, fit_overlap, fit_min_windows)
     mcs = min(min_cluster_size or default_min_cluster_size(len(fit)), len(fit))
     min_samples = min_samples or min(mcs, 10)   # HDBSCAN's default (= mcs) costs n * mcs neighbours: see above
-    if mcs < 2: raise DvatsError(f"clustering.min_cluster_size={min_cluster_size} is too small; use 2 or more (or leave it out for the default).")
-    labels = np.full(len(ok), INVALID, dtype=np.int64); prob = np.full(len(ok), np.nan); glosh = np.full(len(ok), np.nan)
+    if mcs < 2: raise DvatsError(f"clustering.min_cluster_size={min_cluster_size} is too small; use 2 or more (or "
+                                 "leave it out for the default).")
+    labels = np.full(len(ok), INVALID, dtype=np.int64)
+    prob = np.full(len(ok), np.nan); glosh = np.full(len(ok), np.nan)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter('ignore', RuntimeWarning)   # GLOSH divides 0/0 on duplicate points; handled below
-            h = hdbscan.HDBSCAN(min_cluster_size=mcs, min_samples=min_samples, metric=metric, prediction_data=len(fit) < n or keep_model,
-                                cluster_selection_epsilon=cluster_selection_epsilon, core_dist_n_jobs=2).fit(projections[fit])
+            h = hdbscan.HDBSCAN(min_cluster_size=mcs, min_samples=min_samples, metric=metric,
+                                prediction_data=len(fit) < n or keep_model,
+                                cluster_selection_epsilon=cluster_selection_epsilon,
+                                core_dist_n_jobs=2).fit(projections[fit])
             labels[fit], prob[fit], glosh[fit] = h.labels_, h.probabilities_, h.outlier_scores_
-            if len(fit) < n: _predict(h, projections, np.setdiff1d(rows, fit), labels, prob, glosh if outlier_scores else None)
+            if len(fit) < n:
+                _predict(h, projections, np.setdiff1d(rows, fit), labels, prob, glosh if outlier_scores else None)
     except ValueError as e:
-        raise DvatsError(f"HDBSCAN rejected the settings ({e}); check clustering.metric and the other clustering keys.") from None
+        raise DvatsError(f"HDBSCAN rejected the settings ({e}); "
+                         "check clustering.metric and the other clustering keys.") from None
     return Clusters(labels, prob, glosh, mcs, min_samples, h if keep_model else None)
 
+# %% ../nbs/05a_clustering.ipynb #4ad64901
 def _predict(h, points:np.ndarray, rows:np.ndarray, labels, prob, glosh=None, chunk:int=100_000):
-    "Fill `labels`, `prob` (and `glosh`) at `rows` from the fitted HDBSCAN `h` with hdbscan's prediction API, `chunk` rows at a time."
+    """Fill `labels`, `prob` (and `glosh`) at `rows` from the fitted HDBSCAN `h` with hdbscan's prediction API, `chunk`
+    rows at a time."""
     from hdbscan.prediction import approximate_predict, approximate_predict_scores
     for a in range(0, len(rows), chunk):
         r = rows[a:a + chunk]
@@ -90,8 +111,10 @@ def _predict(h, points:np.ndarray, rows:np.ndarray, labels, prob, glosh=None, ch
 def _sample(mask:np.ndarray, max_points:int, seed:int=0) -> np.ndarray:
     "Indices of at most `max_points` True entries of `mask`, drawn without replacement with `seed`."
     idx = np.flatnonzero(mask)
-    return idx if len(idx) <= max_points else np.sort(np.random.default_rng(seed).choice(idx, max_points, replace=False))
+    if len(idx) <= max_points: return idx
+    return np.sort(np.random.default_rng(seed).choice(idx, max_points, replace=False))
 
+# %% ../nbs/05a_clustering.ipynb #3e32959f
 def cluster_scores(projections:np.ndarray, clusters:Clusters, labels=None, max_points:int=5000, seed:int=0) -> dict:
     "Silhouette, DBCV, number of clusters, noise fraction; ARI and NMI against per-window `labels` when given."
     from sklearn.metrics import silhouette_score, adjusted_rand_score, normalized_mutual_info_score
@@ -117,23 +140,27 @@ def cluster_scores(projections:np.ndarray, clusters:Clusters, labels=None, max_p
 
 # %% ../nbs/05a_clustering.ipynb #79e481be
 def glosh_scores(clusters:Clusters) -> np.ndarray:
-    "Per-window anomaly score in [0, 1] from GLOSH: finite for clustered windows (NaN from duplicates -> 0), NaN for invalid ones."
+    """Per-window anomaly score in [0, 1] from GLOSH: finite for clustered windows (NaN from duplicates -> 0), NaN for
+    invalid ones."""
     s = clusters.outlier_scores.copy()
     valid = clusters.labels != INVALID
     s[valid] = np.clip(np.nan_to_num(s[valid], nan=0.0, posinf=1.0, neginf=0.0), 0, 1)
     return s
 
 # %% ../nbs/05a_clustering.ipynb #5aac9503
-from .choices import CLUSTER_SPACES   # what HDBSCAN clusters: the 2-D projection users see, or the PCA-reduced embeddings
+# what HDBSCAN clusters: the 2-D projection users see, or the PCA-reduced embeddings
 
 def reduced_embeddings(embeddings:np.ndarray, # (n_windows, d), NaN rows for invalid windows
                        dims:int|None=32, # PCA dimensions; None (or >= d): the embeddings as they are
                        seed:int=0,
-                       return_placer:bool=False, # also return the function reducing new embeddings the same way (`dvats apply`)
+                       # also return the function reducing new embeddings the same way (`dvats apply`)
+                       return_placer:bool=False,
                       ) -> np.ndarray:
-    "The embeddings PCA-reduced to `dims`, so HDBSCAN's trees stay fast (clusters or GLOSH in embedding space); NaN rows stay NaN."
+    """The embeddings PCA-reduced to `dims`, so HDBSCAN's trees stay fast (clusters or GLOSH in embedding space); NaN
+    rows stay NaN."""
     from dvats.dr import project
     x = np.asarray(embeddings, dtype=np.float32)
     n = int(finite_rows(x).sum())
-    if dims is None or dims >= x.shape[1] or n <= 3: return (x, lambda new: np.asarray(new, np.float32)) if return_placer else x
+    if dims is None or dims >= x.shape[1] or n <= 3:
+        return (x, lambda new: np.asarray(new, np.float32)) if return_placer else x
     return project(x, 'pca', n_components=max(1, min(dims, n - 2)), seed=seed, return_placer=return_placer)

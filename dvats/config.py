@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Literal, Optional
 import yaml
 from .errors import DvatsError, DvatsWarning
-from .choices import (ARCHS, ENCODER_METHODS, READOUTS, DR_METHODS, NEIGHBOURS, CLUSTER_SPACES, DETECTORS, DEFAULT_DETECTOR,
-                           AGGREGATIONS, DEFAULT_AGGREGATION, THRESHOLD_RULES, ANOMALY_SPACES, RELEVANCE_METHODS, COMPOSITES, DEFAULT_COMPOSITE)
+from .choices import (ARCHS, ENCODER_METHODS, READOUTS, DR_METHODS, NEIGHBOURS, CLUSTER_SPACES, DETECTORS,
+                           DEFAULT_DETECTOR, AGGREGATIONS, DEFAULT_AGGREGATION, THRESHOLD_RULES, ANOMALY_SPACES,
+                           RELEVANCE_METHODS, COMPOSITES, DEFAULT_COMPOSITE)
 
 # %% auto #0
 __all__ = ['ConfigError', 'DataConfig', 'WindowsConfig', 'EncoderConfig', 'DrConfig', 'AnomalyConfig', 'ClusteringConfig',
@@ -22,10 +23,12 @@ __all__ = ['ConfigError', 'DataConfig', 'WindowsConfig', 'EncoderConfig', 'DrCon
 class ConfigError(DvatsError):
     "A config key, type or value that dvats cannot use."
 
+# %% ../nbs/00d_config.ipynb #0f8d3e7f
 def _bounded(default, **bounds):
     "A dataclass field with a default and bounds checked by `config_from_dict`."
     return field(default=default, metadata=bounds)
 
+# %% ../nbs/00d_config.ipynb #bbe9fd02
 @dataclass
 class DataConfig:
     "Which columns of the input are time, channels and labels."
@@ -34,20 +37,24 @@ class DataConfig:
     label_col: Optional[str] = None     # per-step labels (classes, or 0/1 anomaly flags), used only to evaluate
     anomaly_col: Optional[str] = None   # per-step 0/1 anomaly flags, used only to evaluate
 
+# %% ../nbs/00d_config.ipynb #46950917
 @dataclass
 class WindowsConfig:
     "Sliding windows: length `w` and `stride`, in rows."
     w: int = _bounded(48, ge=2)
     stride: int = _bounded(4, ge=1)
 
+# %% ../nbs/00d_config.ipynb #d3fd4c6f
 @dataclass
 class EncoderConfig:
     "Self-supervised encoder: objective, architecture, training and embedding settings."
     path: Optional[str] = None          # a trained encoder.pt to reuse instead of training
     method: Literal[ENCODER_METHODS] = 'mvp'    # the training objective (see 01_embeddings); MVP is the seed's
-    readout: Literal[READOUTS] = 'mean+bands'  # the embedding: the time average, plus each channel's band amplitudes (see 01_embeddings)
+    # the embedding: the time average, plus each channel's band amplitudes (see 01_embeddings)
+    readout: Literal[READOUTS] = 'mean+bands'
     arch: Literal[ARCHS] = 'InceptionTimePlus'
-    arch_kwargs: dict = field(default_factory=dict)  # passed to the architecture; tsai's defaults (nf=32, depth=6) otherwise
+    # passed to the architecture; tsai's defaults (nf=32, depth=6) otherwise
+    arch_kwargs: dict = field(default_factory=dict)
     epochs: int = _bounded(6, ge=1)
     batch_size: int = _bounded(64, ge=1)
     lr: float = _bounded(3e-3, gt=0)
@@ -55,10 +62,13 @@ class EncoderConfig:
     mask_lm: float = _bounded(3.0, gt=0)            # mean length of a masked run, in steps
     window_size: Optional[list[int]] = None         # MVP's random crop: [min, max) steps per batch; None keeps w
     valid_frac: float = _bounded(0.2, gt=0, lt=1)   # last fraction of valid windows kept for validation
-    epoch_windows: Optional[int] = _bounded(4096, ge=1)  # training windows drawn per epoch (stratified in time), so training does not grow with the series; None: all, every epoch (see 01_embeddings)
+    # training windows drawn per epoch (stratified in time), so training does
+    # not grow with the series; None: all, every epoch (see 01_embeddings)
+    epoch_windows: Optional[int] = _bounded(4096, ge=1)
     patience: int = _bounded(3, ge=1)               # epochs without improvement before stopping
     embed_batch_size: int = _bounded(512, ge=1)
 
+# %% ../nbs/00d_config.ipynb #1f9df464
 @dataclass
 class DrConfig:
     "Projection of the embeddings to a few dimensions."
@@ -67,31 +77,44 @@ class DrConfig:
     n_neighbors: int = _bounded(15, ge=2)
     min_dist: float = _bounded(0.1, ge=0)
     metric: str = 'euclidean'
-    neighbours: Literal[NEIGHBOURS] = NEIGHBOURS[0]   # UMAP's neighbours: exact (brute force, Euclidean) when it is fitted on every window; a fit on a sample always uses NN-descent (see 04_dr)
+    # UMAP's neighbours: exact (brute force, Euclidean) when it is fitted
+    # on every window; a fit on a sample always uses NN-descent (see 04_dr)
+    neighbours: Literal[NEIGHBOURS] = NEIGHBOURS[0]
     pca_dims: Optional[int] = _bounded(None, ge=2)  # PCA pre-reduction before UMAP
-    fit_windows: Optional[int] = _bounded(20_000, ge=10)  # UMAP and t-SNE are fitted on at most this many windows (stratified in time), UMAP places the rest with `transform`; None: all (see 04_dr)
+    # UMAP and t-SNE are fitted on at most this many windows (stratified in
+    # time), UMAP places the rest with `transform`; None: all (see 04_dr)
+    fit_windows: Optional[int] = _bounded(20_000, ge=10)
 
+# %% ../nbs/00d_config.ipynb #2f084ebe
 @dataclass
 class AnomalyConfig:
     "Per-window and per-step anomaly scores, and the threshold (see 05a1_anomaly)."
-    method: Literal[DETECTORS] = DEFAULT_DETECTOR            # the detector; 'bank' (memory bank of normal windows) by measurement
+    # the detector; 'bank' (memory bank of normal windows) by measurement
+    method: Literal[DETECTORS] = DEFAULT_DETECTOR
     bank_size: int = _bounded(64, ge=1)                      # 'bank': k-means centroids of the normal windows
-    k: Optional[int] = _bounded(None, ge=1)                  # neighbours: 'bank' averages the k nearest centroids (3), 'knn' takes the k-th (10)
+    # neighbours: 'bank' averages the k nearest centroids (3), 'knn' takes the k-th (10)
+    k: Optional[int] = _bounded(None, ge=1)
     aggregation: Literal[AGGREGATIONS] = DEFAULT_AGGREGATION # per-step score from the windows covering the step
-    threshold: Literal[THRESHOLD_RULES] = THRESHOLD_RULES[0] # 'mad': median + mad_k robust deviations; 'quantile'; 'fixed' (value)
+    # 'mad': median + mad_k robust deviations; 'quantile'; 'fixed' (value)
+    threshold: Literal[THRESHOLD_RULES] = THRESHOLD_RULES[0]
     quantile: float = _bounded(0.9, gt=0, lt=1)
     mad_k: float = _bounded(2.5, gt=0)
     value: Optional[float] = None                            # the 'fixed' threshold
-    normal: Optional[list[typing.Union[str, int]]] = None    # the windows scored against: ids (12, '10-20') or ranges ('START..STOP'); None: all
-    space: Literal[ANOMALY_SPACES] = 'embeddings'            # 'glosh' only: the PCA-reduced embeddings or the projection
+    # the windows scored against: ids (12, '10-20') or ranges ('START..STOP'); None: all
+    normal: Optional[list[typing.Union[str, int]]] = None
+    # 'glosh' only: the PCA-reduced embeddings or the projection
+    space: Literal[ANOMALY_SPACES] = 'embeddings'
     dims: Optional[int] = _bounded(32, ge=1)                 # 'glosh' only: PCA dimensions of the embeddings; None: all
 
     def __post_init__(self):   # checked with the config, before any stage runs
         if self.threshold == 'fixed' and self.value is None:
-            raise ConfigError("config key 'clustering.anomaly.threshold' is 'fixed' but 'clustering.anomaly.value' is not set; give the threshold value.")
+            raise ConfigError("config key 'clustering.anomaly.threshold' is 'fixed' but 'clustering.anomaly.value' is "
+                              "not set; give the threshold value.")
         if self.method == 'glosh' and self.normal:
-            raise ConfigError("config key 'clustering.anomaly.normal' is set, but GLOSH cannot score against a normal; use clustering.anomaly.method 'bank', 'knn' or 'iforest'.")
+            raise ConfigError("config key 'clustering.anomaly.normal' is set, but GLOSH cannot score against a normal; "
+                              "use clustering.anomaly.method 'bank', 'knn' or 'iforest'.")
 
+# %% ../nbs/00d_config.ipynb #805cbff0
 @dataclass
 class ClusteringConfig:
     "HDBSCAN clusters and the anomaly scores."
@@ -99,40 +122,59 @@ class ClusteringConfig:
     min_samples: Optional[int] = _bounded(None, ge=1)          # min(min_cluster_size, 10) when None
     cluster_selection_epsilon: float = _bounded(0.0, ge=0)
     metric: str = 'euclidean'
-    space: Literal[CLUSTER_SPACES] = 'projection'      # what HDBSCAN clusters: the projection, or the embeddings reduced to `dims`
+    # what HDBSCAN clusters: the projection, or the embeddings reduced to `dims`
+    space: Literal[CLUSTER_SPACES] = 'projection'
     dims: Optional[int] = _bounded(32, ge=1)           # PCA dimensions when clustering the embeddings
-    fit_windows: Optional[int] = _bounded(20_000, ge=10)  # HDBSCAN is fitted on at most this many windows; the rest join the clusters by `approximate_predict`; None: all (see 05a_clustering)
+    # HDBSCAN is fitted on at most this many windows; the rest join the
+    # clusters by `approximate_predict`; None: all (see 05a_clustering)
+    fit_windows: Optional[int] = _bounded(20_000, ge=10)
     anomaly: AnomalyConfig = field(default_factory=AnomalyConfig)
 
+# %% ../nbs/00d_config.ipynb #4e8c73d6
 @dataclass
 class LrpConfig:
     "Relevance of channels and time steps."
     method: Literal[RELEVANCE_METHODS] = 'lrp'
     composite: Literal[COMPOSITES] = DEFAULT_COMPOSITE   # chosen by the measurements in 05b4_lrp_evaluate
     batch_size: int = _bounded(256, ge=1)
-    max_windows: Optional[int] = _bounded(20_000, ge=1)  # relevance is computed up front for at most this many windows (stratified in time); a selection's other windows are explained on demand; None: all (see 05b_lrp)
-    evaluate: Optional[bool] = False  # measure the relevance methods (stability, conservation, faithfulness, planted truth) in the run; minutes, so off: `dvats evaluate RUN` measures a finished run (None, in older runs' config.yaml: off)
+    # relevance is computed up front for at most this many windows (stratified in time);
+    # a selection's other windows are explained on demand; None: all (see 05b_lrp)
+    max_windows: Optional[int] = _bounded(20_000, ge=1)
+    # measure the relevance methods (stability, conservation, faithfulness, planted truth) in the run;
+    # minutes, so off: `dvats evaluate RUN` measures a finished run (None, in older runs' config.yaml: off)
+    evaluate: Optional[bool] = False
     eval_windows: int = _bounded(128, ge=8)   # windows sampled for those measurements
 
+# %% ../nbs/00d_config.ipynb #f3d15369
 @dataclass
 class SimilarConfig:
-    "'More like this': each window's most similar windows, as distinct occurrences, kept for the explorer (see 04a_similar)."
+    """'More like this': each window's most similar windows, as
+    distinct occurrences, kept for the explorer (see 04a_similar)."""
     k: int = _bounded(10, ge=1)                          # similar windows kept per window
-    max_windows: Optional[int] = _bounded(100_000, ge=1) # windows that get their list up front (stratified in time); the widget finds any other's when asked; None: all
+    # windows that get their list up front (stratified in time); the widget finds any other's when asked; None: all
+    max_windows: Optional[int] = _bounded(100_000, ge=1)
 
+# %% ../nbs/00d_config.ipynb #54ce8bec
 @dataclass
 class MatrixProfileConfig:
-    "The matrix-profile lens: stumpy's multidimensional matrix profile of the series at the run's `w`, an anomaly score beside the embedding's (see 05a2_matrix_profile)."
-    enabled: Optional[bool] = None                       # its time grows with the square of the steps: off unless asked; None: off, except in `dvats demo`
-    resolution: Literal['windows', 'steps'] = 'windows'   # 'windows': the profile among the run's windows (seconds); 'steps': stumpy's at every step (minutes at 20,000 steps)
-    max_steps: int = _bounded(100_000, ge=2)             # longer series are refused with the time it would take, instead of running for hours
+    """The matrix-profile lens: stumpy's multidimensional matrix profile of the series
+    at the run's `w`, an anomaly score beside the embedding's (see 05a2_matrix_profile)."""
+    # its time grows with the square of the steps: off unless asked; None: off, except in `dvats demo`
+    enabled: Optional[bool] = None
+    # 'windows': the profile among the run's windows (seconds);
+    # 'steps': stumpy's at every step (minutes at 20,000 steps)
+    resolution: Literal['windows', 'steps'] = 'windows'
+    # longer series are refused with the time it would take, instead of running for hours
+    max_steps: int = _bounded(100_000, ge=2)
 
+# %% ../nbs/00d_config.ipynb #027b997f
 @dataclass
 class ReportConfig:
     "The self-contained HTML report."
     html: bool = True
     title: str = 'dvats report'
 
+# %% ../nbs/00d_config.ipynb #772c086f
 @dataclass
 class WandbConfig:
     "Optional Weights & Biases tracking; off by default, offline keeps everything under the run folder."
@@ -140,12 +182,17 @@ class WandbConfig:
     project: str = 'dvats'
     entity: Optional[str] = None
 
+# %% ../nbs/00d_config.ipynb #138b4b01
 @dataclass
 class EngineConfig:
-    "Where the chunked stages run (`dvats.engine`): in this process (the default), on a local Dask cluster of `workers` processes, or on the Dask cluster at `scheduler`. It changes no result, so no stage's fingerprint reads it."
+    """Where the chunked stages run (`dvats.engine`): in this process (the default),
+    on a local Dask cluster of `workers` processes, or on the Dask cluster at
+    `scheduler`. It changes no result, so no stage's fingerprint reads it."""
     workers: Optional[int] = _bounded(None, ge=1)   # start a LocalCluster of this many worker processes
-    scheduler: Optional[str] = None                 # or join the running cluster at this address, e.g. tcp://10.0.0.5:8786
+    # or join the running cluster at this address, e.g. tcp://10.0.0.5:8786
+    scheduler: Optional[str] = None
 
+# %% ../nbs/00d_config.ipynb #fdaef19d
 @dataclass
 class Config:
     "The whole configuration of a dvats run."
@@ -161,7 +208,9 @@ class Config:
     report: ReportConfig = field(default_factory=ReportConfig)
     wandb: WandbConfig = field(default_factory=WandbConfig)
     engine: EngineConfig = field(default_factory=EngineConfig)
-    base: Optional[str] = None          # the finished run this one applies (`dvats apply`): its encoder, projection, clusters, detector and threshold are used, none is fitted; None: a run of its own
+    # the finished run this one applies (`dvats apply`): its encoder, projection,
+    # clusters, detector and threshold are used, none is fitted; None: a run of its own
+    base: Optional[str] = None
 
 # %% ../nbs/00d_config.ipynb #163fcc69
 def _type_name(tp) -> str:
@@ -170,18 +219,23 @@ def _type_name(tp) -> str:
     if origin is Literal: return 'one of ' + ', '.join(map(repr, args))
     if origin in (typing.Union, types.UnionType): return ' or '.join(_type_name(a) for a in args)
     if origin is list: return f"a list of {_type_name(args[0])}" if args else 'a list'
-    return {type(None): 'null', int: 'an integer', float: 'a number', str: 'a string', bool: 'true/false', dict: 'a mapping'}.get(tp, str(tp))
+    return {type(None): 'null', int: 'an integer', float: 'a number', str: 'a string', bool: 'true/false',
+            dict: 'a mapping'}.get(tp, str(tp))
 
+# %% ../nbs/00d_config.ipynb #545105b1
 def _plain(v, depth:int=0) -> bool:
-    "True when `v` is data nested at most 10 deep: no YAML alias loop (`&a {x: *a}`), which nothing downstream could copy or save."
+    """True when `v` is data nested at most 10 deep: no YAML alias
+    loop (`&a {x: *a}`), which nothing downstream could copy or save."""
     if depth > 10: return False
     if isinstance(v, (dict, list)): return all(_plain(x, depth + 1) for x in (v.values() if isinstance(v, dict) else v))
     return True
 
+# %% ../nbs/00d_config.ipynb #1e86febb
 def _check_value(key:str, value, tp):
     "Return `value` as type `tp`, or raise a `ConfigError` naming `key`."
     origin, args = typing.get_origin(tp), typing.get_args(tp)
-    shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + '...'    # a 400-digit number stays one readable line
+    # a 400-digit number stays one readable line
+    shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + '...'
     bad = ConfigError(f"config key {key!r} must be {_type_name(tp)}, got {shown} ({type(value).__name__}).")
     if origin is Literal:
         if value in args: return value
@@ -199,10 +253,13 @@ def _check_value(key:str, value, tp):
         if abs(value) > 1e308: raise bad      # float() of a 309-digit int raises OverflowError
         return float(value)
     if tp is dict and isinstance(value, dict) and not _plain(value):
-        raise ConfigError(f"config key {key!r} nests deeper than 10 levels or refers to itself (a YAML alias loop); write it out plainly.")
-    if tp in (int, float, str, bool, dict) and (not isinstance(value, tp) or (tp is not bool and isinstance(value, bool))): raise bad
+        raise ConfigError(f"config key {key!r} nests deeper than 10 levels or refers to itself (a YAML alias loop); "
+                          "write it out plainly.")
+    if tp in (int, float, str, bool, dict) and (not isinstance(value, tp)
+                                                or (tp is not bool and isinstance(value, bool))): raise bad
     return value
 
+# %% ../nbs/00d_config.ipynb #cc6bf5d7
 def _check_bounds(key:str, value, meta:dict):
     "Raise a `ConfigError` when `value` is outside the field's bounds."
     if value is None: return
@@ -223,7 +280,8 @@ def _from_dict(cls, d, prefix:str=''):
         if k not in known:
             close = difflib.get_close_matches(str(k), known, n=1)
             hint = f" Did you mean {close[0]!r}?" if close else ''
-            raise ConfigError(f"unknown config key {prefix + str(k)!r}.{hint} Allowed keys in {where}: {', '.join(known)}.")
+            raise ConfigError(f"unknown config key {prefix + str(k)!r}.{hint} Allowed keys in {where}: "
+                              f"{', '.join(known)}.")
     kw = {}
     for k, v in d.items():
         tp, key = hints[k], prefix + k
@@ -233,20 +291,26 @@ def _from_dict(cls, d, prefix:str=''):
             _check_bounds(key, kw[k], known[k].metadata)
     return cls(**kw)
 
-_LEGACY_ANOMALY = {'anomaly_quantile': 'quantile', 'anomaly_threshold': 'value', 'anomaly_space': 'space', 'anomaly_dims': 'dims'}
+# %% ../nbs/00d_config.ipynb #8d10ae8d
+_LEGACY_ANOMALY = {'anomaly_quantile': 'quantile', 'anomaly_threshold': 'value', 'anomaly_space': 'space',
+                   'anomaly_dims': 'dims'}
 
 def _legacy_clustering(d:dict) -> dict:
-    "A config written before the anomaly settings moved to `clustering.anomaly` (dvats 0.1, issue 14) read as what that run did: GLOSH, max per step."
+    """A config written before the anomaly settings moved to `clustering.anomaly`
+    (dvats 0.1, issue 14) read as what that run did: GLOSH, max per step."""
     c = d.get('clustering') if isinstance(d, dict) else None
     if not isinstance(c, dict) or not set(c) & set(_LEGACY_ANOMALY): return d
     import warnings
     old = {k: c[k] for k in _LEGACY_ANOMALY if k in c}
-    warnings.warn(f"config keys {', '.join('clustering.' + k for k in old)} are from an older dvats; read as clustering.anomaly "
-                  "with method 'glosh', aggregation 'max' (what such runs did). Write them under clustering.anomaly.", DvatsWarning)
-    an = {'method': 'glosh', 'aggregation': 'max', 'threshold': 'fixed' if old.get('anomaly_threshold') is not None else 'quantile',
+    warnings.warn(f"config keys {', '.join('clustering.' + k for k in old)} are from an older dvats; read as "
+                  "clustering.anomaly with method 'glosh', aggregation 'max' (what such runs did). Write them under "
+                  "clustering.anomaly.", DvatsWarning)
+    an = {'method': 'glosh', 'aggregation': 'max',
+          'threshold': 'fixed' if old.get('anomaly_threshold') is not None else 'quantile',
           **{_LEGACY_ANOMALY[k]: v for k, v in old.items()}, **c.get('anomaly', {})}
     return {**d, 'clustering': {**{k: v for k, v in c.items() if k not in old}, 'anomaly': an}}
 
+# %% ../nbs/00d_config.ipynb #c2472add
 def config_from_dict(d:dict|None=None) -> Config:
     "A checked `Config` from a (possibly partial, possibly nested) dict; missing keys take their defaults."
     return _from_dict(Config, _legacy_clustering(d or {}))
@@ -257,19 +321,23 @@ def load_config(source=None) -> Config:
     if source is None or isinstance(source, Config): return source or Config()
     if isinstance(source, dict): return config_from_dict(source)
     path = Path(source)
-    if not path.is_file(): raise ConfigError(f"config file not found: {path}. Check the path or leave --config out for defaults.")
+    if not path.is_file(): raise ConfigError(f"config file not found: {path}. Check the path or leave --config "
+                                             "out for defaults.")
     try: d = yaml.safe_load(path.read_text(encoding='utf-8'))
     except UnicodeDecodeError as e:
-        raise ConfigError(f"config file {path} is not UTF-8 text ({e.reason} at byte {e.start}); save it as UTF-8 YAML.") from None
+        raise ConfigError(f"config file {path} is not UTF-8 text ({e.reason} at byte {e.start}); save "
+                          "it as UTF-8 YAML.") from None
     except yaml.YAMLError as e:
         raise ConfigError(f"config file {path} is not valid YAML: {str(e).splitlines()[0]} "
                           f"({getattr(e, 'problem_mark', '')}). Fix the syntax there.") from None
     return config_from_dict(d)
 
+# %% ../nbs/00d_config.ipynb #01c5a881
 def config_to_yaml(config:Config) -> str:
     "The config as YAML text; `load_config` reads it back to an equal `Config`."
     return yaml.safe_dump(asdict(config), sort_keys=False)
 
+# %% ../nbs/00d_config.ipynb #a7659911
 def with_overrides(config:Config, overrides:dict) -> Config:
     "A checked copy of `config` with dotted keys replaced, e.g. `{'windows.w': 64}`."
     d = asdict(config)
@@ -277,8 +345,10 @@ def with_overrides(config:Config, overrides:dict) -> Config:
         *path, last = str(key).split('.')
         sec = d
         for i, p in enumerate(path):
-            if not isinstance(sec.setdefault(p, {}), dict):   # an unknown section is left to config_from_dict, which names it
-                raise ConfigError(f"config key {'.'.join(path[:i + 1])!r} is a setting, not a section, so {key!r} does not exist.")
+            # an unknown section is left to config_from_dict, which names it
+            if not isinstance(sec.setdefault(p, {}), dict):
+                raise ConfigError(f"config key {'.'.join(path[:i + 1])!r} is a setting, not a section, so {key!r} "
+                                  "does not exist.")
             sec = sec[p]
         sec[last] = v
     return config_from_dict(d)

@@ -14,29 +14,40 @@ __all__ = ['COMPACT_RUNS', 'NEIGHBOUR_SPAN', 'BASIS_DIRECTIONS', 'BAND_DIRECTION
            'CONTRAST_WINDOWS', 'PAIRS', 'near_zone', 'zone_width', 'overlap_zone', 'stretches', 'reference_ids',
            'contrast_reference', 'contrast_target', 'basis_directions', 'basis_shared', 'contrast_basis', 'shared_sums',
            'basis_coordinates', 'null_lags', 'lag_correlation', 'pair_sum', 'expected_size2', 'contrast_null',
-           'distinctness', 'contrast_from_basis', 'contrast_table', 'contrast_relevance', 'paired_deeplift']
+           'distinctness', 'column_spread', 'contrast_from_basis', 'contrast_table', 'contrast_relevance',
+           'paired_deeplift']
 
 # %% ../nbs/05c_contrast.ipynb #5e30e460
-from .choices import REFERENCES, DEFAULT_REFERENCE   # which windows a selection is contrasted with (`contrast_reference`), or ids; the default chosen by the measurements below
-COMPACT_RUNS = 3             # 'auto': a selection of at most this many stretches in time is contrasted with its 'neighbours', others with 'all'
+# which windows a selection is contrasted with (`contrast_reference`), or ids; the default chosen by the measurements
+# below
+# DEFAULT_REFERENCE is imported from here by dvats.explain, dvats.lrp.evaluate and dvats.views.page
+from .choices import REFERENCES, DEFAULT_REFERENCE  # noqa: F401
+# 'auto': a selection of at most this many stretches in time is contrasted with its 'neighbours', others with 'all'
+COMPACT_RUNS = 3
 NEIGHBOUR_SPAN = 4           # 'neighbours': the windows within this many window lengths of a selected window
 
+# %% ../nbs/05c_contrast.ipynb #52be62d7
 def near_zone(ids, # selected window ids
               n_windows:int, reach:int) -> np.ndarray:
-    "Boolean mask of the windows at most `reach` ids from a window of `ids` (these included): one pass over a difference array."
+    """Boolean mask of the windows at most `reach` ids from a window of `ids` (these included): one pass over a
+    difference array."""
     ids = np.asarray(ids, dtype=np.int64)
     edge = np.zeros(n_windows + 1, np.int64)
     np.add.at(edge, np.clip(ids - reach, 0, n_windows), 1); np.add.at(edge, np.clip(ids + reach + 1, 0, n_windows), -1)
     return np.cumsum(edge[:-1]) > 0
 
+# %% ../nbs/05c_contrast.ipynb #d4273ea2
 def zone_width(w:int, stride:int) -> int:
     "How many ids apart two windows of `w` steps every `stride` steps must be to share no step."
     return -(-w // stride)
 
+# %% ../nbs/05c_contrast.ipynb #1175d09a
 def overlap_zone(ids, n_windows:int, w:int, stride:int) -> np.ndarray:
-    "Boolean mask of the windows that share a step with a window of `ids` (these included): no reference window comes from it."
+    """Boolean mask of the windows that share a step with a window of `ids` (these included): no reference window comes
+    from it."""
     return near_zone(ids, n_windows, zone_width(w, stride) - 1)
 
+# %% ../nbs/05c_contrast.ipynb #644a5ba3
 def stretches(ids, w:int, stride:int) -> int:
     "How many stretches in time the sorted window `ids` form: a gap wider than a window length starts a new one."
     ids = np.asarray(ids, dtype=np.int64)
@@ -51,8 +62,11 @@ def reference_ids(reference, # 'auto', 'all', 'neighbours', 'knn' (`REFERENCES`)
     "The windows a selection is contrasted with (`contrast_reference`, without the name)."
     return contrast_reference(reference, ids, embeddings, w, stride, k)[0]
 
+# %% ../nbs/05c_contrast.ipynb #a332be68
 def contrast_reference(reference, ids:np.ndarray, embeddings:np.ndarray, w:int, stride:int, k:int=10) -> tuple:
-    "`(reference ids, name)`: the windows a selection is contrasted with, none sharing a step with a selected window (for 'all', when every window does, the unselected ones): for 'auto', its 'neighbours' when it forms at most `COMPACT_RUNS` stretches in time, else 'all'."
+    """`(reference ids, name)`: the windows a selection is contrasted with, none sharing a step with a selected window
+    (for 'all', when every window does, the unselected ones): for 'auto', its 'neighbours' when it forms at most
+    `COMPACT_RUNS` stretches in time, else 'all'."""
     from dvats.windows import finite_rows
     ok = finite_rows(embeddings)
     free = ok & ~overlap_zone(ids, len(ok), w, stride)
@@ -61,7 +75,8 @@ def contrast_reference(reference, ids:np.ndarray, embeddings:np.ndarray, w:int, 
         near = np.flatnonzero(free & near_zone(ids, len(ok), NEIGHBOUR_SPAN * zone_width(w, stride)))
         if stretches(ids, w, stride) <= COMPACT_RUNS and len(near): return near, 'neighbours'
         name = 'all'
-    if name == 'all':   # a selection whose zone covers the series (a cluster spread over it): the unselected windows, overlapping or not
+    # a selection whose zone covers the series (a cluster spread over it): the unselected windows, overlapping or not
+    if name == 'all':
         ref = np.flatnonzero(free) if free.any() else np.setdiff1d(np.flatnonzero(ok), ids)
     elif name == 'neighbours':
         ref = np.flatnonzero(free & near_zone(ids, len(ok), NEIGHBOUR_SPAN * zone_width(w, stride)))
@@ -69,17 +84,22 @@ def contrast_reference(reference, ids:np.ndarray, embeddings:np.ndarray, w:int, 
         from dvats.similar import nearest         # the package's one exact k-nearest-neighbour search
         query = ids if len(ids) <= 256 else np.sort(np.random.default_rng(0).choice(ids, 256, replace=False))
         ref = np.unique(nearest(embeddings, query, np.flatnonzero(free), k)[0]) if free.any() else np.zeros(0, np.int64)
-    elif name is not None: raise DvatsError(f"unknown reference {reference!r}; use one of {', '.join(REFERENCES)}, or window ids.")
+    elif name is not None:
+        raise DvatsError(f"unknown reference {reference!r}; use one of {', '.join(REFERENCES)}, or window ids.")
     else:
         from dvats.windows import selection_ids
         given = selection_ids(reference, len(ok), ok)
         ref = given[free[given]]
-        if len(given) and not len(ref): raise DvatsError("every given reference window shares a step with a selected window; give windows apart from the selection.")
-    if not len(ref): raise DvatsError(f"the reference {name or 'ids'!r} has no valid window apart from the selection; choose another (e.g. 'all').")
+        if len(given) and not len(ref): raise DvatsError("every given reference window shares a step with a selected "
+                                                         "window; give windows apart from the selection.")
+    if not len(ref): raise DvatsError(f"the reference {name or 'ids'!r} has no valid window apart from the selection; "
+                                      "choose another (e.g. 'all').")
     return ref, name or 'ids'
 
+# %% ../nbs/05c_contrast.ipynb #cb34576c
 def contrast_target(embeddings:np.ndarray, ids, ref:np.ndarray):
-    "The `Contrast` of the windows `ids` against the windows `ref`: the unit direction from the reference's mean embedding to the selection's, and that mean."
+    """The `Contrast` of the windows `ids` against the windows `ref`: the unit direction from the reference's mean
+    embedding to the selection's, and that mean."""
     from dvats.windows import finite_rows
     from dvats.lrp.attribution import Contrast
     ok = finite_rows(embeddings)
@@ -88,26 +108,36 @@ def contrast_target(embeddings:np.ndarray, ids, ref:np.ndarray):
     mean_ref = np.asarray(embeddings)[ref].mean(0)
     d = np.asarray(embeddings)[sel].mean(0) - mean_ref
     n = np.linalg.norm(d)
-    if not n > 0: raise DvatsError("the selection's mean embedding equals the reference's (e.g. every window is selected); "
-                                   "there is nothing to contrast. Use target='embedding', or another reference.")
+    if not n > 0:
+        raise DvatsError("the selection's mean embedding equals the reference's (e.g. every window is selected); "
+                         "there is nothing to contrast. Use target='embedding', or another reference.")
     return Contrast((d / n).astype(np.float32), mean_ref.astype(np.float32))
 
 # %% ../nbs/05c_contrast.ipynb #048171c3
-BASIS_DIRECTIONS = 8    # main directions of the learned features that the contrast basis explains (DeepLIFT), shared by the channels
-BAND_DIRECTIONS = 8     # main directions of each channel's band amplitudes that it carries exactly (they read that channel alone)
-BASIS_WINDOWS = 20_000  # windows of the relevance sample the basis holds, at most (stratified in time): the page carries them
-BASIS_CHUNK = 1024      # windows per chunk of `contrast_basis` (a Dask task's share while `dvats.engine.engine` is open)
+# main directions of the learned features that the contrast basis explains (DeepLIFT), shared by the channels
+BASIS_DIRECTIONS = 8
+# main directions of each channel's band amplitudes that it carries exactly (they read that channel alone)
+BAND_DIRECTIONS = 8
+# windows of the relevance sample the basis holds, at most (stratified in time): the page carries them
+BASIS_WINDOWS = 20_000
+# windows per chunk of `contrast_basis` (a Dask task's share while `dvats.engine.engine` is open)
+BASIS_CHUNK = 1024
 
+# %% ../nbs/05c_contrast.ipynb #14cf8952
 def _main_directions(x:np.ndarray, k:int) -> np.ndarray:
     "The `k` principal directions `(d, k)` of the rows of `x`, each with its largest entry positive."
     U = np.linalg.svd(x - x.mean(0), full_matrices=False)[2][:k].T
     return U * np.sign(U[np.abs(U).argmax(0), np.arange(U.shape[1])])
 
+# %% ../nbs/05c_contrast.ipynb #dc610c9e
 def basis_directions(embeddings:np.ndarray, valid:np.ndarray,
-                     n_learned:int, # the learned features come first in an embedding; then each channel's band amplitudes, channel by channel
+                     # the learned features come first in an embedding; then each channel's band amplitudes, channel by
+                     # channel
+                     n_learned:int,
                      n_channels:int, k:int=BASIS_DIRECTIONS, m:int=BAND_DIRECTIONS,
                      max_windows:int=20_000, seed:int=0) -> tuple:
-    "`(U, k)`: orthonormal directions `U` `(d, k + c·m)` float32, the `k` main directions of the learned features, then each channel's `m` of its band amplitudes (of `max_windows` valid windows, stratified in time)."
+    """`(U, k)`: orthonormal directions `U` `(d, k + c·m)` float32, the `k` main directions of the learned features,
+    then each channel's `m` of its band amplitudes (of `max_windows` valid windows, stratified in time)."""
     from dvats.windows import finite_rows
     ids = sample_windows(np.asarray(valid, bool) & finite_rows(embeddings), max_windows, seed)
     if len(ids) < 2: raise DvatsError("the contrast basis needs at least two valid windows.")
@@ -121,16 +151,21 @@ def basis_directions(embeddings:np.ndarray, valid:np.ndarray,
         U[block, k + c * m:k + (c + 1) * m] = _main_directions(e[:, block], m)
     return U.astype(np.float32), k
 
+# %% ../nbs/05c_contrast.ipynb #201b6cd3
 def basis_shared(n_directions:int, n_channels:int, width:int) -> int:
-    "How many of a basis' `width` columns are shared by the channels (the learned features'), from the number of directions `k + c·m` and `width = k + m`."
+    """How many of a basis' `width` columns are shared by the channels (the learned features'), from the number of
+    directions `k + c·m` and `width = k + m`."""
     return width if n_channels == 1 else width - (n_directions - width) // (n_channels - 1)
 
+# %% ../nbs/05c_contrast.ipynb #1cc03684
 def contrast_basis(encoder, windows:np.ndarray, valid:np.ndarray, embeddings:np.ndarray,
                    directions:np.ndarray, # (d, k + c·m), from `basis_directions`
                    shared:int, # k: the leading directions, of the learned features
                    ids:np.ndarray, # sorted window ids to explain
                    batch_size:int=256, progress:bool=True) -> np.ndarray:
-    "Per window of `ids` and channel: the summed DeepLIFT relevance (against the zero window) of its coordinate along each shared direction, then its own band coordinates, `(len(ids), c, k + m)` float32; NaN rows for invalid windows."
+    """Per window of `ids` and channel: the summed DeepLIFT relevance (against the zero window) of its coordinate along
+    each shared direction, then its own band coordinates, `(len(ids), c, k + m)` float32; NaN rows for invalid
+    windows."""
     from dvats.engine import chunk_map
     from dvats.lrp.canonical import canonical_backbone
     import torch
@@ -140,36 +175,45 @@ def contrast_basis(encoder, windows:np.ndarray, valid:np.ndarray, embeddings:np.
     ids = np.asarray(ids, np.int64)
     out = np.full((len(ids), c, k + n_own), np.nan, np.float32)
     todo = np.flatnonzero(np.asarray(valid, bool)[ids])
-    # a band amplitude reads one channel and is 0 for the zero window: its relevance is its value, on its channel, exactly
+    # a band amplitude reads one channel and is 0 for the zero window: its relevance is its value, on its channel,
+    # exactly
     own = np.asarray(embeddings[ids[todo]], np.float64) @ directions[:, k:].astype(np.float64)
     out[todo, :, k:] = own.reshape(len(todo), c, n_own)
     step = max(BASIS_CHUNK // batch_size, 1) * batch_size
     chunks = [todo[a:a + step] for a in range(0, len(todo), step)]
-    found = chunk_map(shared_sums, [ids[j] for j in chunks], model, windows, encoder.spec['stats'], U, batch_size, progress=progress)
+    found = chunk_map(shared_sums, [ids[j] for j in chunks], model, windows, encoder.spec['stats'], U, batch_size,
+                      progress=progress)
     for j, sums in zip(chunks, found): out[j, :, :k] = sums
     return out
 
+# %% ../nbs/05c_contrast.ipynb #02dd74dd
 def shared_sums(ids:np.ndarray, model, windows:np.ndarray, stats:dict, U, batch_size:int=256) -> np.ndarray:
-    "Per window of `ids` (sorted) and channel, the summed DeepLIFT relevance along each direction `U` `(len(ids), c, k)`, batch by batch: one chunk of `contrast_basis`."
+    """Per window of `ids` (sorted) and channel, the summed DeepLIFT relevance along each direction `U` `(len(ids), c,
+    k)`, batch by batch: one chunk of `contrast_basis`."""
     from dvats.tensors import cut_batch
     from dvats.lrp.deeplift import direction_sums
     return np.concatenate([direction_sums(model, cut_batch(windows, ids[a:a + batch_size], stats), U).numpy()
-                           for a in range(0, len(ids), batch_size)] or [np.zeros((0, windows.shape[1], U.shape[1]), np.float32)])
+                           for a in range(0, len(ids), batch_size)]
+                          or [np.zeros((0, windows.shape[1], U.shape[1]), np.float32)])
 
 # %% ../nbs/05c_contrast.ipynb #583fb9c1
 def basis_coordinates(basis:np.ndarray, shared:int) -> np.ndarray:
-    "Each window's coordinates `(n, k + c·m)` from its basis rows `(n, c, k + m)`: the shared directions summed over the channels, then each channel's own."
+    """Each window's coordinates `(n, k + c·m)` from its basis rows `(n, c, k + m)`: the shared directions summed over
+    the channels, then each channel's own."""
     b = np.asarray(basis, np.float64)
     return np.concatenate([b[:, :, :shared].sum(1), b[:, :, shared:].reshape(len(b), -1)], 1)
 
+# %% ../nbs/05c_contrast.ipynb #b1be4b2f
 def null_lags(w:int, stride:int) -> int:
     "How many ids apart the null follows the windows' correlation: twice the neighbours' reach (beyond it, taken as 0)."
     return 2 * NEIGHBOUR_SPAN * zone_width(w, stride)
 
+# %% ../nbs/05c_contrast.ipynb #a98d9ccb
 def lag_correlation(embeddings:np.ndarray, valid:np.ndarray, max_lag:int,
                     directions:np.ndarray|None=None, # coordinates along these (d, K); None: the embeddings themselves
                     block:int=8192, n_blocks:int=8) -> np.ndarray:
-    "`ρ(ℓ)` for ℓ = 0 .. max_lag: the correlation of the coordinates of two windows ℓ ids apart (ρ(0) = 1), from `n_blocks` blocks of consecutive windows spread over the series."
+    """`ρ(ℓ)` for ℓ = 0 .. max_lag: the correlation of the coordinates of two windows ℓ ids apart (ρ(0) = 1), from
+    `n_blocks` blocks of consecutive windows spread over the series."""
     from dvats.windows import finite_rows
     ok = np.asarray(valid, bool) & finite_rows(embeddings)
     coords = (lambda e: e @ directions.astype(np.float64)) if directions is not None else (lambda e: e)
@@ -187,6 +231,7 @@ def lag_correlation(embeddings:np.ndarray, valid:np.ndarray, max_lag:int,
     if not c[0] > 0: return np.r_[1., np.zeros(max_lag)]
     return c / c[0]
 
+# %% ../nbs/05c_contrast.ipynb #3c73205a
 def pair_sum(a:np.ndarray, b:np.ndarray, rho:np.ndarray) -> float:
     "`Σ ρ(|i − j|)` over the windows i of `a` and j of `b` (sorted ids), ρ taken as 0 beyond its last lag."
     a, b = np.asarray(a, np.int64), np.asarray(b, np.int64)
@@ -199,73 +244,112 @@ def pair_sum(a:np.ndarray, b:np.ndarray, rho:np.ndarray) -> float:
         total += rho[lag] * hits
     return float(total)
 
+# %% ../nbs/05c_contrast.ipynb #db270095
 def expected_size2(sel:np.ndarray, ref:np.ndarray, null:dict) -> float:
-    "`E‖d‖²` for the difference of the means of the windows `sel` and `ref` when nothing sets them apart: `tr Σ (P_SS/|S|² + P_RR/|R|² − 2 P_SR/(|S||R|))`, P the `pair_sum`s."
+    """`E‖d‖²` for the difference of the means of the windows `sel` and `ref` when nothing sets them apart: `tr Σ
+    (P_SS/|S|² + P_RR/|R|² − 2 P_SR/(|S||R|))`, P the `pair_sum`s."""
     rho, ns, nr = np.asarray(null['rho']), len(sel), len(ref)
     v = pair_sum(sel, sel, rho) / ns ** 2 + pair_sum(ref, ref, rho) / nr ** 2 - 2 * pair_sum(sel, ref, rho) / (ns * nr)
     return null['tr'] * max(v, 1 / (ns + nr) ** 2)    # the floor guards a truncated correlation's rounding
 
-def contrast_null(coords:np.ndarray, # the windows' coordinates (`basis_coordinates`, or embeddings); rows with NaN are left out
+# %% ../nbs/05c_contrast.ipynb #d9dd3c5f
+def contrast_null(coords:np.ndarray, # windows' coordinates (`basis_coordinates` or embeddings); NaN rows are left out
                   rho:np.ndarray, # `lag_correlation`
                  ) -> dict:
-    "How far random selections stray: `tr Σ` and `tr Σ²` of the coordinates' covariance Σ, and `rho`."
+    """How far random selections stray: `tr Σ` and `tr Σ²` of the coordinates' covariance Σ, and `rho`; and `spread`,
+    each coordinate's standard deviation over the windows (`contrast_from_basis` measures a difference in it)."""
     z = np.asarray(coords, np.float64); z = z[np.isfinite(z).all(1)]
     cov = np.atleast_2d(np.cov(z.T, bias=True)) if len(z) > 1 else np.zeros((1, 1))
-    return {'tr': float(np.trace(cov)), 'tr2': float((cov * cov).sum()), 'rho': [float(v) for v in rho]}
+    return {'tr': float(np.trace(cov)), 'tr2': float((cov * cov).sum()), 'rho': [float(v) for v in rho],
+            'spread': [float(v) for v in np.sqrt(np.diag(cov))]}
 
+# %% ../nbs/05c_contrast.ipynb #6072445f
 def distinctness(size:float, # the contrast's size ‖d‖
-                 sel:np.ndarray, ref:np.ndarray, # the sorted ids of the selected and the reference windows whose means were compared
+                 # the sorted ids of the selected and the reference windows whose means were compared
+                 sel:np.ndarray, ref:np.ndarray,
                  null:dict, # `contrast_null`
                  z:float=2.326, # the standard normal quantile of the level (99%)
                 ) -> tuple:
-    "`(ratio, threshold)`: `size` over the typical size of the difference between random selections shaped and placed like `sel` and `ref` (`√expected_size2`), and the ratio that 99% of them stay below (‖d‖² a scaled χ² with ν = (tr Σ)²/tr Σ² degrees of freedom, Wilson–Hilferty)."
+    """`(ratio, threshold)`: `size` over the typical size of the difference between random selections shaped and placed
+    like `sel` and `ref` (`√expected_size2`), and the ratio that 99% of them stay below (‖d‖² a scaled χ² with ν = (tr
+    Σ)²/tr Σ² degrees of freedom, Wilson–Hilferty)."""
     if not (len(sel) and len(ref) and null['tr'] > 0): return (np.inf if size > 0 else 0.), 0.
     nu = null['tr'] ** 2 / null['tr2'] if null['tr2'] > 0 else 1.
     q = nu * max(1 - 2 / (9 * nu) + z * np.sqrt(2 / (9 * nu)), 0) ** 3
     return float(size / np.sqrt(expected_size2(sel, ref, null))), float(np.sqrt(q / nu))
 
-def contrast_from_basis(basis:np.ndarray, sel:np.ndarray, ref:np.ndarray, shared:int) -> tuple:
-    "`(contribution (c,), d)`: each channel's share of the selection's difference from the reference along `d`, and `d`, the difference of the two means' coordinates, from the basis rows `sel` and `ref`."
+# %% ../nbs/05c_contrast.ipynb #5bdb896c
+def column_spread(spread, shared:int, n_channels:int) -> np.ndarray:
+    """The coordinates' `spread` (`contrast_null`) laid out as basis rows `(c, k + m)`: a shared direction's for every
+    channel, then each channel's own (1 where a coordinate never moves)."""
+    s = np.asarray(spread, np.float64); s = np.where(s > 0, s, 1.)
+    return np.concatenate([np.broadcast_to(s[:shared], (n_channels, shared)), s[shared:].reshape(n_channels, -1)], 1)
+
+def contrast_from_basis(basis:np.ndarray, sel:np.ndarray, ref:np.ndarray, shared:int,
+                        spread=None, # each coordinate's spread over the run's windows (`contrast_null`), or None
+                       ) -> tuple:
+    """`(contribution (c,), d)`: each channel's share of what sets the basis rows `sel` apart from the rows `ref`, and
+    `d`, the difference of the two means' coordinates. With `spread`, the shares are of the difference in spreads."""
     delta = np.asarray(basis[sel], np.float64).mean(0) - np.asarray(basis[ref], np.float64).mean(0)
     d = basis_coordinates(delta[None], shared)[0]
-    size = np.linalg.norm(d)
+    # in spreads, a channel that moves a lot everywhere (another regime's noise, in the reference) does not outweigh one
+    # that moves only here
+    z = delta if spread is None else delta / column_spread(spread, shared, len(delta))
+    dz = basis_coordinates(z[None], shared)[0]
+    size = np.linalg.norm(dz)
     if not size > 0: return np.zeros(len(delta)), d
-    # a shared direction: each channel's share of the difference along it; a channel's own direction: all of it is that channel's
-    return (delta[:, :shared] @ d[:shared] + (delta[:, shared:] ** 2).sum(1)) / size, d
+    # a shared direction: each channel's share of the difference along it; a channel's own direction: all of it is that
+    # channel's
+    return (z[:, :shared] @ dz[:shared] + (z[:, shared:] ** 2).sum(1)) / size, d
+
 
 # %% ../nbs/05c_contrast.ipynb #53dea0e4
 def contrast_table(contribution:np.ndarray, channels:list) -> pd.DataFrame:
-    "The channel table of a contrast: each channel's `signed` contribution to the difference and its `share` of the absolute contributions, most positive first."
+    """The channel table of a contrast: each channel's `signed` contribution to the difference and its `share` of the
+    absolute contributions, most positive first."""
     c = np.asarray(contribution, np.float64)
     total = np.abs(c).sum()
-    table = pd.DataFrame({'channel': [str(ch) for ch in channels], 'signed': c, 'share': np.abs(c) / total if total > 0 else np.full(len(c), 1 / len(c))})
+    table = pd.DataFrame({'channel': [str(ch) for ch in channels], 'signed': c,
+                          'share': np.abs(c) / total if total > 0 else np.full(len(c), 1 / len(c))})
     return table.sort_values(['signed', 'channel'], ascending=[False, True], ignore_index=True)
 
-CONTRAST_WINDOWS = 512   # selected windows, and reference windows, whose relevance maps a contrast's profile and bands average (stratified in time)
-PAIRS = 4                # reference windows each selected window is explained against (DeepLIFT), drawn from the reference
+# %% ../nbs/05c_contrast.ipynb #c8ced0f3
+# selected windows, and reference windows, whose relevance maps a contrast's profile and bands average (stratified in
+# time)
+CONTRAST_WINDOWS = 512
+# reference windows each selected window is explained against (DeepLIFT), drawn from the reference
+PAIRS = 4
 
+# %% ../nbs/05c_contrast.ipynb #2babf88b
 def contrast_relevance(encoder, windows:np.ndarray, valid:np.ndarray,
                        ids:np.ndarray, # the selected windows to explain (sorted)
-                       ref:np.ndarray, # the reference windows (sorted); a sample of `max_ref` of them is explained, stratified in time
+                       # the reference windows (sorted); a sample of `max_ref` of them is explained, stratified in time
+                       ref:np.ndarray,
                        direction:np.ndarray, # the contrast's unit direction in embedding space
                        method:str, composite:str|None=None, batch_size:int=256,
                        max_ref:int=CONTRAST_WINDOWS, seed:int=0, progress:bool=True) -> tuple:
-    "`(R, R_ref, ref_rows)`: each selected window's relevance map along `direction` explained against the reference windows (DeepLIFT: against `PAIRS` of them each; other methods: minus their mean map), the reference windows' own maps (None for DeepLIFT) and their ids."
+    """`(R, R_ref, ref_rows)`: each selected window's relevance map along `direction` explained against the reference
+    windows (DeepLIFT: against `PAIRS` of them each; other methods: minus their mean map), the reference windows' own
+    maps (None for DeepLIFT) and their ids."""
     from dvats.lrp.attribution import relevance
     rows = np.sort(sample_windows(ref, max_ref, seed))
     if method == 'deeplift': return paired_deeplift(encoder, windows, ids, rows, direction, seed=seed), None, rows
-    rel = lambda k: relevance(encoder, windows, valid, method, composite, direction, batch_size, ids=k, progress=progress)
+    rel = lambda k: relevance(encoder, windows, valid, method, composite, direction, batch_size, ids=k,
+                              progress=progress)
     R_ref = rel(rows)
     return (rel(ids) - R_ref.astype(np.float64).mean(0)).astype(np.float32), R_ref, rows
 
+# %% ../nbs/05c_contrast.ipynb #19edf804
 def paired_deeplift(encoder, windows:np.ndarray, ids:np.ndarray, ref:np.ndarray, direction:np.ndarray,
                     pairs:int=PAIRS, seed:int=0, batch_size:int=256) -> np.ndarray:
-    "Each selected window's DeepLIFT relevance along `direction` against `pairs` random reference windows, averaged: it sums to `(e_i - mean of its references' e) · direction`."
+    """Each selected window's DeepLIFT relevance along `direction` against `pairs` random reference windows, averaged:
+    it sums to `(e_i - mean of its references' e) · direction`."""
     import torch
     from dvats.tensors import cut_batch
     from dvats.lrp.canonical import canonical_backbone
     from dvats.lrp.deeplift import deeplift
-    model, stats, rng = canonical_backbone(encoder.model, encoder.bands), encoder.spec['stats'], np.random.default_rng(seed)
+    model, stats = canonical_backbone(encoder.model, encoder.bands), encoder.spec['stats']
+    rng = np.random.default_rng(seed)
     out = np.zeros((len(ids),) + windows.shape[1:], np.float64)
     for _ in range(pairs):
         mates = rng.choice(ref, len(ids))
@@ -273,5 +357,6 @@ def paired_deeplift(encoder, windows:np.ndarray, ids:np.ndarray, ref:np.ndarray,
             k, m = ids[a:a + batch_size], mates[a:a + batch_size]
             order = np.argsort(m, kind='stable')
             xr = cut_batch(windows, m[order], stats)[torch.from_numpy(np.argsort(order, kind='stable'))]
-            out[a:a + batch_size] += deeplift(model, cut_batch(windows, k, stats), xr, torch.as_tensor(direction)).numpy()
+            out[a:a + batch_size] += deeplift(model, cut_batch(windows, k, stats), xr,
+                                              torch.as_tensor(direction)).numpy()
     return (out / pairs).astype(np.float32)

@@ -19,6 +19,7 @@ def demo_regime_channels(n_channels:int=6) -> dict:
     "The channels that define each demo regime: regime 0 is the baseline, regimes 1-3 change two channels each."
     return {0: [], **{k: [f"ch{(2 * k - 2) % n_channels}", f"ch{(2 * k - 1) % n_channels}"] for k in (1, 2, 3)}}
 
+# %% ../nbs/00c_demo.ipynb #d607bcb7
 def _demo_regimes(n_steps:int, rng) -> np.ndarray:
     "Regime per step: segments of 800-2000 steps, each regime different from the previous one."
     regime, t, cur = np.empty(n_steps, dtype=np.int64), 0, 0
@@ -29,6 +30,7 @@ def _demo_regimes(n_steps:int, rng) -> np.ndarray:
         cur = int(rng.choice([r for r in range(4) if r != cur]))
     return regime
 
+# %% ../nbs/00c_demo.ipynb #0a00d443
 def _demo_anomalies(n_steps:int, n_channels:int, rng) -> list:
     "Non-overlapping planted anomalies `(start, stop, channel, kind)`, one every ~1700 steps."
     events, n_events = [], max(1, n_steps // 1700)
@@ -52,13 +54,15 @@ def make_demo_series(n_steps:int=20_000, # time steps
     rc = {k: [int(c[2:]) for c in v] for k, v in demo_regime_channels(n_channels).items()}
     period = np.array([_PERIODS[c % len(_PERIODS)] * (1 + c // len(_PERIODS) * 0.37) for c in range(n_channels)])
     freq = np.tile(1 / period, (n_steps, 1))
-    amp, offset, noise = np.ones((n_steps, n_channels)), np.zeros((n_steps, n_channels)), np.full((n_steps, n_channels), .1)
+    amp, offset = np.ones((n_steps, n_channels)), np.zeros((n_steps, n_channels))
+    noise = np.full((n_steps, n_channels), .1)
     square = np.zeros((n_steps, n_channels), dtype=bool)
     (a1, b1), (a2, b2), (a3, b3) = rc[1], rc[2], rc[3]
     freq[regime == 1, a1] *= 2; freq[regime == 1, b1] *= 2           # regime 1: two channels run twice as fast
     amp[regime == 2, a2] *= 2.5; offset[regime == 2, b2] += 2         # regime 2: one louder, one shifted
     square[regime == 3, a3] = True; noise[regime == 3, b3] *= 5       # regime 3: one square wave, one noisy
-    anomaly, channel, kind = np.zeros(n_steps, bool), np.full(n_steps, '', dtype=object), np.full(n_steps, '', dtype=object)
+    anomaly = np.zeros(n_steps, bool)
+    channel, kind = np.full(n_steps, '', dtype=object), np.full(n_steps, '', dtype=object)
     for start, stop, c, k in _demo_anomalies(n_steps, n_channels, rng):
         if k == 'spike': offset[start:stop, c] += 6
         elif k == 'level_shift': offset[start:stop, c] += 3

@@ -7,7 +7,7 @@ from __future__ import annotations
 import warnings
 import numpy as np
 from .errors import DvatsError
-from .windows import finite_rows, sample_windows, fit_sample, FIT_OVERLAP, FIT_MIN_WINDOWS
+from .windows import finite_rows, fit_sample, FIT_OVERLAP, FIT_MIN_WINDOWS
 
 # %% auto #0
 __all__ = ['METHODS', 'exact_neighbours', 'ExactIndex', 'project', 'configured_projection']
@@ -25,7 +25,8 @@ from .choices import NEIGHBOURS     # how UMAP finds each window's neighbours; t
 def exact_neighbours(x:np.ndarray, # (n, d) finite rows
                      k:int, # neighbours per row, the row itself included (first)
                      block:int=2048) -> tuple: # (indices int64 `(n, k)`, distances float32 `(n, k)`)
-    "Each row's `k` nearest rows by Euclidean distance, itself first at distance exactly 0, as umap-learn's `precomputed_knn` reads them."
+    """Each row's `k` nearest rows by Euclidean distance, itself first
+    at distance exactly 0, as umap-learn's `precomputed_knn` reads them."""
     x = np.asarray(x, np.float32)
     n, k = len(x), min(k, len(x))
     sq, idx, dist = (x.astype(np.float64) ** 2).sum(1), np.empty((n, k), np.int64), np.empty((n, k))
@@ -33,7 +34,8 @@ def exact_neighbours(x:np.ndarray, # (n, d) finite rows
         d2 = sq[a:a + block, None] + sq[None] - 2 * (x[a:a + block] @ x.T)   # candidates, in floating point
         d2[np.arange(len(d2)), np.arange(a, a + len(d2))] = -np.inf        # the row itself first, whatever the rounding
         i = idx[a:a + block] = np.argpartition(d2, k - 1, axis=1)[:, :k]
-        dist[a:a + block] = np.sqrt(((x[a:a + block, None, :].astype(np.float64) - x[i]) ** 2).sum(-1))   # the chosen ones exactly: the row itself is 0
+        # the chosen ones exactly: the row itself is 0
+        dist[a:a + block] = np.sqrt(((x[a:a + block, None, :].astype(np.float64) - x[i]) ** 2).sum(-1))
     dist[idx == np.arange(n)[:, None]] = -1.                              # sorts first even beside an exact duplicate
     order = np.argsort(dist, axis=1, kind='stable')
     idx, dist = np.take_along_axis(idx, order, 1), np.take_along_axis(dist, order, 1)
@@ -54,8 +56,10 @@ def _cuml_umap(device):
         return UMAP
     except ImportError: return None
 
+# %% ../nbs/04_dr.ipynb #b6d1bbc2
 class ExactIndex:
-    "The search index UMAP's `transform` asks of a fit on exact neighbours: `query(X, k)` answered by brute force, exactly (no NN-descent to compile or approximate)."
+    """The search index UMAP's `transform` asks of a fit on exact neighbours: `query(X, k)`
+    answered by brute force, exactly (no NN-descent to compile or approximate)."""
     _angular_trees = False                    # what umap-learn reads of an index before querying it
 
     def __init__(self, x:np.ndarray, block:int=1024):
@@ -72,80 +76,105 @@ class ExactIndex:
             i = np.argpartition(d2, k - 1, axis=1)[:, :k]
             o = np.argsort(np.take_along_axis(d2, i, 1), axis=1, kind='stable')
             idx[a:a + self.block] = np.take_along_axis(i, o, 1)
-            dist[a:a + self.block] = np.sqrt(((q[:, None, :] - self.x[idx[a:a + self.block]]) ** 2).sum(-1))   # the chosen ones exactly
+            # the chosen ones exactly
+            dist[a:a + self.block] = np.sqrt(((q[:, None, :] - self.x[idx[a:a + self.block]]) ** 2).sum(-1))
         return idx, dist
 
+# %% ../nbs/04_dr.ipynb #ac47a5fb
 def _quietly(f, *args):
     "`f(*args)` with umap-learn's notes silenced (one thread with a seed, sklearn's future renames)."
     with warnings.catch_warnings():
         warnings.filterwarnings('ignore', message='n_jobs value')
         warnings.filterwarnings('ignore', category=FutureWarning)
-        warnings.filterwarnings('ignore', message='precomputed_knn')   # exact neighbours given: no search index, and none is needed
+        # exact neighbours given: no search index, and none is needed
+        warnings.filterwarnings('ignore', message='precomputed_knn')
         return f(*args)
 
-def _umap(x, n_components, seed, n_neighbors=15, min_dist=0.1, metric='euclidean', device=None, neighbours=NEIGHBOURS[0],
-          search_index:bool=False, # with exact neighbours, also give UMAP the exact search `transform` needs (`ExactIndex`; the layout is the same)
+# %% ../nbs/04_dr.ipynb #d3eee52f
+def _umap(x, n_components, seed, n_neighbors=15, min_dist=0.1, metric='euclidean', device=None,
+          neighbours=NEIGHBOURS[0],
+          # with exact neighbours, also give UMAP the exact search
+          # `transform` needs (`ExactIndex`; the layout is the same)
+          search_index:bool=False,
           **kwargs):
-    "UMAP of `x` with umap-learn (`neighbours`: 'exact' gives it exact Euclidean neighbours, 'nndescent' lets it search), or cuML on a CUDA device: (layout, function placing new rows, implementation name)."
+    """UMAP of `x` with umap-learn (`neighbours`: 'exact' gives it exact Euclidean neighbours, 'nndescent'
+    lets it search), or cuML on a CUDA device: (layout, function placing new rows, implementation name)."""
     n_neighbors = min(n_neighbors, len(x) - 1)
     cu = _cuml_umap(device)
     if cu is not None:
-        red = cu(n_components=n_components, n_neighbors=n_neighbors, min_dist=min_dist, metric=metric, random_state=seed, **kwargs)
+        red = cu(n_components=n_components, n_neighbors=n_neighbors, min_dist=min_dist, metric=metric,
+                 random_state=seed, **kwargs)
         return np.asarray(red.fit_transform(x)), lambda new: np.asarray(red.transform(new)), 'cuml'
     import umap
     if neighbours == 'exact' and metric == 'euclidean':
         # the layout reads only the neighbours; the index only places new rows, exactly as the fit found its own
         kwargs['precomputed_knn'] = (*exact_neighbours(x, n_neighbors), ExactIndex(x) if search_index else None)
-    red = umap.UMAP(n_components=n_components, n_neighbors=n_neighbors, min_dist=min_dist, metric=metric, random_state=seed, **kwargs)
+    red = umap.UMAP(n_components=n_components, n_neighbors=n_neighbors, min_dist=min_dist, metric=metric,
+                    random_state=seed, **kwargs)
     return _quietly(red.fit_transform, x), lambda new: _quietly(red.transform, new), 'umap-learn'
 
+# %% ../nbs/04_dr.ipynb #ff7dd58c
 def _pca(x, n_components, seed, **kwargs):
     from sklearn.decomposition import PCA
     pca = PCA(n_components=n_components, random_state=seed, **kwargs)
     return pca.fit_transform(x), pca.transform, 'sklearn-pca'
 
+# %% ../nbs/04_dr.ipynb #69464a47
 def _nearest_layout(x, y, k:int=10):
-    "A function placing new rows at the mean layout of their `k` nearest rows of `x` (for a method without a transform)."
+    """A function placing new rows at the mean layout of their
+    `k` nearest rows of `x` (for a method without a transform)."""
     from sklearn.neighbors import NearestNeighbors
     nn = NearestNeighbors(n_neighbors=min(k, len(x))).fit(x)
     return lambda new: y[nn.kneighbors(new, return_distance=False)].mean(1)
 
+# %% ../nbs/04_dr.ipynb #7319a144
 def _tsne(x, n_components, seed, perplexity=30.0, **kwargs):
     from sklearn.manifold import TSNE
     perplexity = min(perplexity, (len(x) - 1) / 3)   # sklearn requires perplexity < n
     y = TSNE(n_components=n_components, random_state=seed, perplexity=perplexity, init='pca', **kwargs).fit_transform(x)
     return y, _nearest_layout(x, y), 'sklearn-tsne'
 
-METHODS = {'umap': _umap, 'pca': _pca, 'tsne': _tsne}   # each returns (layout of the rows it was fitted on, placer of new rows, implementation)
+# each returns (layout of the rows it was fitted on, placer of new rows, implementation)
+METHODS = {'umap': _umap, 'pca': _pca, 'tsne': _tsne}
 from .choices import DR_METHODS
-assert tuple(METHODS) == DR_METHODS, 'dvats.dr.METHODS and dvats.choices.DR_METHODS differ'   # checked on import: one list
+# checked on import: one list
+assert tuple(METHODS) == DR_METHODS, 'dvats.dr.METHODS and dvats.choices.DR_METHODS differ'
 
 # %% ../nbs/04_dr.ipynb #5cf59181
 def _in_chunks(f, x:np.ndarray, chunk:int, progress:bool=False, rows:np.ndarray|None=None) -> np.ndarray:
-    "`f` applied to `chunk` of the `rows` of `x` (all when None) at a time, stacked as float32; no copy of all the rows is made."
+    """`f` applied to `chunk` of the `rows` of `x` (all when None)
+    at a time, stacked as float32; no copy of all the rows is made."""
     from fastprogress.fastprogress import progress_bar
     rows = np.arange(len(x)) if rows is None else rows
     starts = range(0, len(rows), chunk)
-    return np.concatenate([np.asarray(f(x[rows[a:a + chunk]]), np.float32) for a in (progress_bar(starts, leave=False) if progress and len(starts) > 1 else starts)])
+    return np.concatenate([np.asarray(f(x[rows[a:a + chunk]]), np.float32)
+                           for a in (progress_bar(starts, leave=False) if progress and len(starts) > 1 else starts)])
 
+# %% ../nbs/04_dr.ipynb #0946969a
 def project(embeddings:np.ndarray, # (n_windows, d), NaN rows for invalid windows
             method:str='umap', # 'umap', 'pca' or 'tsne'
             n_components:int=2,
             seed:int|None=0, # None: faster, not reproducible (UMAP uses every core)
             pca_dims:int|None=None, # PCA pre-reduction before UMAP/t-SNE
             return_info:bool=False, # also return a dict saying what was done
-            return_placer:bool=False, # also return the function placing new embeddings on this projection (`dvats apply`)
-            fit_windows:int|None=None, # fit on at most this many rows (a sample stratified in time) and place the rest; None: fit on all
-            w:int|None=None, # window length: fit only on windows sharing at most `fit_overlap` of a window (`dvats.windows.fit_sample`); None: no thinning
+            # also return the function placing new embeddings on this projection (`dvats apply`)
+            return_placer:bool=False,
+            # fit on at most this many rows (a sample stratified in time) and place the rest; None: fit on all
+            fit_windows:int|None=None,
+            # window length: fit only on windows sharing at most `fit_overlap`
+            # of a window (`dvats.windows.fit_sample`); None: no thinning
+            w:int|None=None,
             stride:int=1, # rows between consecutive windows
-            fit_overlap:float|None=FIT_OVERLAP, # the largest fraction of a window two fitted windows share; None: no thinning
+            # the largest fraction of a window two fitted windows share; None: no thinning
+            fit_overlap:float|None=FIT_OVERLAP,
             fit_min_windows:int|None=FIT_MIN_WINDOWS, # thin no further than to about this many windows; None: no floor
             chunk:int=50_000, # rows placed at a time
             progress:bool=False, # a progress bar over the placed chunks
             **kwargs, # passed to the method (e.g. n_neighbors, min_dist, metric, device)
            ) -> np.ndarray: # float32 (n_windows, n_components), NaN rows where the input had them
     "Project embeddings to `n_components` dimensions, skipping NaN rows and returning them as NaN rows."
-    if method not in METHODS: raise DvatsError(f"unknown projection method {method!r}; use one of {', '.join(METHODS)}.")
+    if method not in METHODS: raise DvatsError(f"unknown projection method {method!r}; use one of "
+                                               f"{', '.join(METHODS)}.")
     ok = finite_rows(embeddings)
     n = int(ok.sum())
     if n < max(4, n_components + 2):
@@ -153,14 +182,17 @@ def project(embeddings:np.ndarray, # (n_windows, d), NaN rows for invalid window
                          "Use a longer series, a smaller stride, or fewer missing values.")
     x = np.asarray(embeddings, dtype=np.float32)[ok]
     info = {'method': method, 'n_components': n_components, 'seed': seed, 'n_rows': n}
-    fit = np.searchsorted(ids := np.flatnonzero(ok), fit_sample(ids, fit_windows, seed, w, stride, fit_overlap, fit_min_windows))   # window ids thinned in time -> rows of x
+    # window ids thinned in time -> rows of x
+    fit = np.searchsorted(ids := np.flatnonzero(ok),
+                          fit_sample(ids, fit_windows, seed, w, stride, fit_overlap, fit_min_windows))
     reduce = None
     if pca_dims and pca_dims < x.shape[1] and method != 'pca':
         xr, reduce, _ = _pca(x[fit], min(pca_dims, len(fit) - 1), seed)
         x = xr if len(fit) == n else _in_chunks(reduce, x, chunk)
         info['pca_dims'] = x.shape[1]
     if method == 'umap':                  # placing the rest needs NN-descent's search index
-        info['neighbours'] = kwargs['neighbours'] = 'nndescent' if len(fit) < n else kwargs.get('neighbours', NEIGHBOURS[0])
+        info['neighbours'] = kwargs['neighbours'] = ('nndescent' if len(fit) < n
+                                                     else kwargs.get('neighbours', NEIGHBOURS[0]))
         kwargs['search_index'] = return_placer
     y_fit, place, info['implementation'] = METHODS[method](x[fit], n_components, seed, **kwargs)
     if len(fit) == n: y = y_fit
@@ -176,7 +208,8 @@ def project(embeddings:np.ndarray, # (n_windows, d), NaN rows for invalid window
         good = finite_rows(new)
         x = np.asarray(new, np.float32)[good]
         return _scatter_rows(_in_chunks(place if reduce is None else (lambda v: place(reduce(v))), x, chunk), good)
-    return (out, *([info] if return_info else []), *([placer] if return_placer else [])) if return_info or return_placer else out
+    return ((out, *([info] if return_info else []), *([placer] if return_placer else []))
+            if return_info or return_placer else out)
 
 # %% ../nbs/04_dr.ipynb #8467a6a6
 def configured_projection(embeddings:np.ndarray, # (n_windows, d), NaN rows for invalid windows
@@ -187,5 +220,6 @@ def configured_projection(embeddings:np.ndarray, # (n_windows, d), NaN rows for 
     "The projection a run with `config` makes (the projection stage, and `dvats apply` rebuilding it)."
     dr, wc = config.dr, config.windows
     umap = {'n_neighbors': dr.n_neighbors, 'min_dist': dr.min_dist, 'metric': dr.metric, 'neighbours': dr.neighbours}
-    return project(embeddings, dr.method, dr.n_components, config.seed, dr.pca_dims, fit_windows=dr.fit_windows, w=wc.w, stride=wc.stride,
+    return project(embeddings, dr.method, dr.n_components, config.seed, dr.pca_dims, fit_windows=dr.fit_windows, w=wc.w,
+                   stride=wc.stride,
                    progress=progress, return_placer=return_placer, **(umap if dr.method == 'umap' else {}))

@@ -4,23 +4,26 @@
 
 # %% ../nbs/01_embeddings.ipynb #c8b86b1d
 from __future__ import annotations
-import json, math, random, time, warnings
-from dataclasses import dataclass, asdict, field
+import json, math, time, warnings
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 import torch
 from torch import nn
 import dvats
 from .errors import DvatsError
-from .windows import sliding_windows, window_validity, channel_stats, sample_windows, usable_std, scale_shift
+from .windows import sample_windows
 from .store import atomic_write, save_json
 from .tensors import seeded, cut_batch, window_stats, default_device
+from .objectives import LOSSES, METHODS, _masked_mse, _aux_head
+if TYPE_CHECKING: from dvats.config import EncoderConfig   # for the type hint only: `train_encoder` imports it when run
 
 # %% auto #0
-__all__ = ['SPECTRAL_BANDS', 'SPECTRAL_WEIGHT', 'LOSSES', 'EMBED_CHUNK', 'build_model', 'time_split', 'band_energies', 'band_k',
-           'band_filters', 'BandAmplitudes', 'fit_bands', 'Encoder', 'valid_budget', 'train_encoder', 'plot_training',
-           'save_encoder', 'load_encoder', 'embed_ids', 'get_embeddings', 'encoder_stage']
+__all__ = ['EMBED_CHUNK', 'build_model', 'time_split', 'band_k', 'band_filters', 'BandAmplitudes', 'fit_bands', 'Encoder',
+           'valid_budget', 'train_encoder', 'plot_training', 'save_encoder', 'load_encoder', 'embed_ids',
+           'get_embeddings', 'encoder_stage']
 
 # %% ../nbs/01_embeddings.ipynb #e2c1c136
 from .choices import ARCHS          # the names of the choices live on the bottom floor (`00c1_choices`)
@@ -38,7 +41,8 @@ def build_model(arch:str, c_in:int, w:int, arch_kwargs:dict|None=None, head_drop
 
 # %% ../nbs/01_embeddings.ipynb #b806a8b8
 def time_split(valid:np.ndarray, w:int, stride:int, valid_frac:float=0.2) -> tuple:
-    "Ids of training and validation windows: validation is the last `valid_frac` of valid windows, training ends before it."
+    """Ids of training and validation windows: validation is the
+    last `valid_frac` of valid windows, training ends before it."""
     ids = np.flatnonzero(valid)
     n_val = max(1, int(round(valid_frac * len(ids))))
     if len(ids) - n_val < 2:
@@ -52,11 +56,6 @@ def time_split(valid:np.ndarray, w:int, stride:int, valid_frac:float=0.2) -> tup
     return train, ids[ids >= first]
 
 # %% ../nbs/01_embeddings.ipynb #b5706d86
-def _masked_mse(model:nn.Module, x:torch.Tensor, mask:torch.Tensor) -> torch.Tensor:
-    "MVP's loss: squared error of the reconstruction on the masked values only."
-    pred = model(x.masked_fill(mask, 0.))
-    return nn.functional.mse_loss(pred[mask], x[mask])
-
 def _crop(x:torch.Tensor, mask:torch.Tensor, window_size) -> tuple:
     "MVP's random crop of a batch to a length drawn from `window_size` = [min, max)."
     if not window_size: return x, mask
@@ -70,93 +69,38 @@ def _batches(ids:np.ndarray, bs:int, rng=None):
     n = len(ids) // bs if rng is not None and len(ids) >= bs else math.ceil(len(ids) / bs)
     return [np.sort(order[k * bs:(k + 1) * bs]) for k in range(n)]
 
-# %% ../nbs/01_embeddings.ipynb #ae9f5d15
-SPECTRAL_BANDS = 8   # the frequency bands whose energies `mvp_spectral` predicts (not the relevance bands of `dvats.lrp.frequency.N_BANDS`)
-SPECTRAL_WEIGHT = 1.0   # weight of the band-energy term of `mvp_spectral` beside MVP's loss
-
-def band_energies(x:torch.Tensor, n_bands:int=SPECTRAL_BANDS) -> torch.Tensor:
-    "log(1 + mean power) of each channel's spectrum in `n_bands` equal-width frequency bands: `(batch, channels * n_bands)`."
-    p = torch.fft.rfft(x, dim=-1).abs().pow(2) / x.shape[-1]
-    edges = np.linspace(0, p.shape[-1], n_bands + 1).round().astype(int)
-    return torch.log1p(torch.stack([p[..., a:max(b, a + 1)].mean(-1) for a, b in zip(edges[:-1], edges[1:])], -1)).flatten(1)
-
-def _loss_mvp(model, aux, x, mask): return _masked_mse(model, x, mask)
-
-def _loss_mvp_spectral(model, aux, x, mask):
-    "MVP's loss plus the squared error of the band energies predicted by `aux` from the time-averaged embedding of the masked window."
-    h = model.backbone(x.masked_fill(mask, 0.))
-    pred = model.head(h)
-    return nn.functional.mse_loss(pred[mask], x[mask]) + SPECTRAL_WEIGHT * nn.functional.mse_loss(aux(h.mean(-1)), band_energies(x))
-
-def _loss_mvp_diff(model, aux, x, mask):
-    "MVP's loss plus the squared error of the reconstruction's first differences wherever either step was masked."
-    pred = model(x.masked_fill(mask, 0.))
-    m = mask[..., 1:] | mask[..., :-1]
-    return nn.functional.mse_loss(pred[mask], x[mask]) + nn.functional.mse_loss(pred.diff(dim=-1)[m], x.diff(dim=-1)[m])
-
-def _contrast(z1:torch.Tensor, z2:torch.Tensor, dim:int) -> torch.Tensor:
-    "TS2Vec's contrastive loss along `dim` of `(batch, time, d)` pairs: instances (dim=0) or time steps (dim=1)."
-    if z1.shape[dim] == 1: return z1.new_tensor(0.)
-    z = torch.cat([z1, z2], dim=dim)
-    if dim == 0: z = z.transpose(0, 1)                # (time, 2 batch, d)
-    n = z1.shape[dim]
-    sim = z @ z.transpose(1, 2)
-    logits = -nn.functional.log_softmax(torch.tril(sim, -1)[..., :-1] + torch.triu(sim, 1)[..., 1:], dim=-1)
-    i = torch.arange(n)
-    return (logits[:, i, n + i - 1].mean() + logits[:, n + i, i].mean()) / 2
-
-def _hierarchical_contrast(z1:torch.Tensor, z2:torch.Tensor, alpha:float=0.5) -> torch.Tensor:
-    "TS2Vec's loss: instance and temporal contrast at every level of a max-pooling pyramid over time, `(batch, time, d)` inputs."
-    loss, d = z1.new_tensor(0.), 0
-    while z1.shape[1] > 1:
-        loss = loss + alpha * _contrast(z1, z2, 0) + (1 - alpha) * _contrast(z1, z2, 1)
-        d += 1
-        z1, z2 = [nn.functional.max_pool1d(z.transpose(1, 2), 2).transpose(1, 2) for z in (z1, z2)]
-    return (loss + alpha * _contrast(z1, z2, 0)) / (d + 1)
-
-def _loss_ts2vec(model, aux, x, mask):
-    "TS2Vec's loss between two overlapping random crops of each window (lengths drawn from torch's generator), masked with MVP's masks."
-    w = x.shape[-1]
-    L = int(torch.randint(max(2, w // 4), w + 1, ()))           # the overlap
-    left = int(torch.randint(0, w - L + 1, ()))
-    a0, b1 = int(torch.randint(0, left + 1, ())), int(torch.randint(left + L, w + 1, ()))
-    za = model.backbone(x[..., a0:left + L].masked_fill(mask[..., a0:left + L], 0.))[..., left - a0:]
-    zb = model.backbone(x[..., left:b1].masked_fill(mask.roll(1, 0)[..., left:b1], 0.))[..., :L]
-    return _hierarchical_contrast(za.transpose(1, 2), zb.transpose(1, 2))
-
-LOSSES = {'mvp': _loss_mvp, 'mvp_spectral': _loss_mvp_spectral, 'mvp_diff': _loss_mvp_diff, 'ts2vec': _loss_ts2vec}
-from .choices import ENCODER_METHODS as METHODS
-assert tuple(LOSSES) == METHODS, 'LOSSES and dvats.choices.ENCODER_METHODS differ'   # checked on import: one list
-
-def _aux_head(method:str, model:nn.Module, c_in:int) -> nn.Module|None:
-    "The extra head an objective trains beside the network (dropped after training), or None."
-    return nn.Linear(model.head_nf, c_in * SPECTRAL_BANDS) if method == 'mvp_spectral' else None
-
 # %% ../nbs/01_embeddings.ipynb #94e9305b
-from .choices import READOUTS       # the embedding: the backbone's time average, then (default) each channel's band amplitudes
+# the embedding: the backbone's time average, then (default) each channel's band amplitudes
+from .choices import READOUTS
 
 def band_k(w:int) -> int:
-    "Length of the band filters for windows of `w` steps: half a window, so each band response is averaged over the other half."
+    """Length of the band filters for windows of `w` steps: half a
+    window, so each band response is averaged over the other half."""
     return max(1, w // 2)
 
 def band_filters(k:int) -> torch.Tensor:
-    "Hann-windowed cosines of `k` steps at 0, 1/k, ..., 1/2 cycles per step, each of unit absolute sum: `(k // 2 + 1, k)`; all but the first blind to the level."
+    """Hann-windowed cosines of `k` steps at 0, 1/k, ..., 1/2 cycles per step, each
+    of unit absolute sum: `(k // 2 + 1, k)`; all but the first blind to the level."""
     t = torch.arange(k, dtype=torch.float64) - k // 2          # an integer centre: the 1/2-cycle cosine is +-1, not 0
     hann = torch.hann_window(k + 2, periodic=False, dtype=torch.float64)[1:-1]
     h = hann * torch.cos(2 * math.pi * torch.arange(k // 2 + 1, dtype=torch.float64)[:, None] / k * t)
-    h[1:] -= h[1:].sum(1, keepdim=True) / hann.sum() * hann      # the window leaks the level into the low bands: remove it
+    # the window leaks the level into the low bands: remove it
+    h[1:] -= h[1:].sum(1, keepdim=True) / hann.sum() * hann
     return (h / h.abs().sum(1, keepdim=True)).float()
 
 class BandAmplitudes(nn.Module):
-    "Each channel's mean rectified response to `band_filters(k)` and to its negated level filter, times a fixed `scale` per feature: `(batch, c_in * (k // 2 + 2))`."
+    """Each channel's mean rectified response to `band_filters(k)` and to its negated
+    level filter, times a fixed `scale` per feature: `(batch, c_in * (k // 2 + 2))`."""
     def __init__(self, c_in:int, k:int, scale=None):
         super().__init__()
         h = band_filters(k)
         h = torch.cat([h, -h[:1]])                          # the level with both signs: a rectifier keeps only one
         s = torch.ones(c_in * len(h)) if scale is None else torch.as_tensor(scale, dtype=torch.float32)
         if s.shape != (c_in * len(h),) or not bool((s > 0).all()):
-            raise DvatsError(f"band scales must be {c_in * len(h)} positive numbers for {c_in} channels and k={k}; re-train the encoder.")
-        self.conv = nn.Conv1d(c_in, c_in * len(h), k, groups=c_in, bias=False)   # bias-free: LRP conserves, LRP-0 = gradient x input
+            raise DvatsError(f"band scales must be {c_in * len(h)} positive numbers for {c_in} channels and k={k}; "
+                             "re-train the encoder.")
+        # bias-free: LRP conserves, LRP-0 = gradient x input
+        self.conv = nn.Conv1d(c_in, c_in * len(h), k, groups=c_in, bias=False)
         with torch.no_grad(): self.conv.weight.copy_(h.repeat(c_in, 1)[:, None] * s[:, None, None])
         self.requires_grad_(False)
         self.act, self.pool = nn.ReLU(), nn.AdaptiveAvgPool1d(1)
@@ -167,20 +111,24 @@ def fit_bands(windows:np.ndarray, # (n_windows, n_channels, w)
               stats:dict, # normalisation for `cut_batch`
               max_windows:int=20_000, # an evenly spaced subset beyond this
              ) -> dict: # {'k', 'scale'}: the band readout's part of the encoder spec
-    "The band readout of windows of `w` steps: `band_k(w)`, and the scale that gives each feature unit standard deviation over the windows `ids`."
+    """The band readout of windows of `w` steps: `band_k(w)`, and the scale
+    that gives each feature unit standard deviation over the windows `ids`."""
     if len(ids) > max_windows: ids = ids[np.linspace(0, len(ids) - 1, max_windows).round().astype(int)]
     c, w = windows.shape[1:]
     raw = BandAmplitudes(c, band_k(w)).eval()
     with torch.inference_mode():
-        f = torch.cat([raw(cut_batch(windows, b, stats)) for b in np.array_split(ids, max(1, math.ceil(len(ids) / 1024)))]).double()
+        f = torch.cat([raw(cut_batch(windows, b, stats))
+                       for b in np.array_split(ids, max(1, math.ceil(len(ids) / 1024)))]).double()
     sd = f.std(0, unbiased=False)
-    scale = torch.where(sd > 1e-6 * sd.max().clamp(min=1e-30), 1 / sd, torch.ones_like(sd))   # a constant feature keeps scale 1
+    # a constant feature keeps scale 1
+    scale = torch.where(sd > 1e-6 * sd.max().clamp(min=1e-30), 1 / sd, torch.ones_like(sd))
     return {'k': band_k(w), 'scale': scale.float().tolist()}
 
 # %% ../nbs/01_embeddings.ipynb #0ce4e590
 @dataclass
 class Encoder:
-    "A trained encoder: the network, the JSON-able spec needed to rebuild and use it, and its band readout (from `spec['bands']`)."
+    """A trained encoder: the network, the JSON-able spec needed to
+    rebuild and use it, and its band readout (from `spec['bands']`)."""
     model: nn.Module
     spec: dict          # arch, arch_kwargs, head_dropout, c_in, w, channels, stats, bands, dvats_version, torch_threads
     history: pd.DataFrame|None = None
@@ -196,7 +144,8 @@ class Encoder:
         return self.model.head_nf + (self.bands.conv.out_channels if self.bands is not None else 0)
 
     def embed(self, x:torch.Tensor) -> torch.Tensor:
-        "Embeddings `(batch, dim)` of a normalised batch: the backbone's output averaged over time, then the band amplitudes."
+        """Embeddings `(batch, dim)` of a normalised batch: the
+        backbone's output averaged over time, then the band amplitudes."""
         z = self.model.backbone(x).mean(-1)
         return z if self.bands is None else torch.cat([z, self.bands(x)], 1)
 
@@ -207,11 +156,13 @@ class Encoder:
             diffs.append(f"channels {list(channels)} but the encoder was trained on {self.spec['channels']}")
         if w != self.spec['w']: diffs.append(f"w={w} but the encoder was trained with w={self.spec['w']}")
         if diffs: raise DvatsError("this encoder does not fit the data: " + '; '.join(diffs) +
-                                   ". Use the same channels (--channels) and --w, or train a new encoder (leave --encoder out).")
+                                   ". Use the same channels (--channels) and --w, or train a new encoder (leave "
+                                   "--encoder out).")
 
 # %% ../nbs/01_embeddings.ipynb #0a64a87e
 def valid_budget(epoch_windows:int|None, valid_frac:float) -> int|None:
-    "How many validation windows go with a budget of `epoch_windows` training windows per epoch: the same ratio as the split (None: all)."
+    """How many validation windows go with a budget of `epoch_windows`
+    training windows per epoch: the same ratio as the split (None: all)."""
     return None if epoch_windows is None else max(1, round(epoch_windows * valid_frac / (1 - valid_frac)))
 
 def train_encoder(windows:np.ndarray, # zero-copy view (n_windows, n_channels, w)
@@ -222,24 +173,29 @@ def train_encoder(windows:np.ndarray, # zero-copy view (n_windows, n_channels, w
                   seed:int=0,
                   log=print, # one line per epoch (None: silent)
                  ) -> Encoder:
-    "Train an encoder with the objective `config.method` (MVP by default) on the valid windows, early-stopped on a time-ordered validation split."
+    """Train an encoder with the objective `config.method` (MVP by default)
+    on the valid windows, early-stopped on a time-ordered validation split."""
     with warnings.catch_warnings():
         warnings.simplefilter('ignore', FutureWarning)   # fastai calls torch.jit.script at import
         from tsai.callback.MVP import create_mask
     from dvats.config import EncoderConfig   # here, not at the top: the config reads ARCHS from this module
     cfg = config or EncoderConfig()
-    if cfg.method not in METHODS: raise DvatsError(f"unknown encoder.method {cfg.method!r}; use one of {', '.join(METHODS)}.")
-    if cfg.readout not in READOUTS: raise DvatsError(f"unknown encoder.readout {cfg.readout!r}; use one of {', '.join(READOUTS)}.")
+    if cfg.method not in METHODS: raise DvatsError(f"unknown encoder.method {cfg.method!r}; use one of "
+                                                   f"{', '.join(METHODS)}.")
+    if cfg.readout not in READOUTS: raise DvatsError(f"unknown encoder.readout {cfg.readout!r}; use one of "
+                                                     f"{', '.join(READOUTS)}.")
     loss_fn = LOSSES[cfg.method]
     n, c, w = windows.shape
     stride = windows.strides[0] // windows.strides[2] if windows.strides[2] else 1
     stats = stats or window_stats(windows, valid)
     tr, va = time_split(valid, w, stride, cfg.valid_frac)
     budget = cfg.epoch_windows                     # windows per epoch: training time stops growing with the series
-    va = sample_windows(va, valid_budget(budget, cfg.valid_frac), seed)   # validation shrinks with it, in the same ratio
+    # validation shrinks with it, in the same ratio
+    va = sample_windows(va, valid_budget(budget, cfg.valid_frac), seed)
     ws = cfg.window_size
     if ws and not (len(ws) == 2 and 2 <= ws[0] < ws[1] <= w + 1):
-        raise DvatsError(f"encoder.window_size={ws} is invalid; give [min, max) crop lengths with 2 <= min < max <= w + 1 = {w + 1}, or null.")
+        raise DvatsError(f"encoder.window_size={ws} is invalid; give [min, max) crop lengths with "
+                         f"2 <= min < max <= w + 1 = {w + 1}, or null.")
     mask_kw = dict(r=cfg.r, lm=cfg.mask_lm, stateful=True, sync=False, subsequence_mask=True)
     spec = dict(arch=cfg.arch, arch_kwargs=cfg.arch_kwargs, head_dropout=0.1, c_in=c, w=w,
                 channels=list(channels or [f"ch{i}" for i in range(c)]), stats=stats,
@@ -256,16 +212,21 @@ def train_encoder(windows:np.ndarray, # zero-copy view (n_windows, n_channels, w
             if aux is not None: aux.eval()
             with torch.inference_mode():
                 if cfg.method != 'mvp':      # its own loss, with the same random crops every epoch
-                    with seeded(seed + 2): return float(np.mean([loss_fn(model, aux, x, m).item() for x, m in zip(val_batches, val_masks)]))
+                    with seeded(seed + 2):
+                        return float(np.mean([loss_fn(model, aux, x, m).item()
+                                              for x, m in zip(val_batches, val_masks)]))
                 tot = sum(_masked_mse(model, x, m).item() * int(m.sum()) for x, m in zip(val_batches, val_masks))
             return tot / max(1, sum(int(m.sum()) for m in val_masks))
         rng = np.random.default_rng(seed)
-        epoch_ids = lambda: sample_windows(tr, budget, rng)   # every training window within the budget (no draw); else a new sample each epoch
+        # every training window within the budget (no draw); else a new sample each epoch
+        epoch_ids = lambda: sample_windows(tr, budget, rng)
         steps = len(_batches(epoch_ids(), cfg.batch_size, rng))
         params = model.parameters() if aux is None else [*model.parameters(), *aux.parameters()]
         opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=1e-2)
-        total = cfg.epochs * steps          # OneCycle needs a warm-up of at least one step: short runs get a longer share of it
-        sched = (torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg.lr, total_steps=total, pct_start=max(0.25, 1.5 / total))
+        # OneCycle needs a warm-up of at least one step: short runs get a longer share of it
+        total = cfg.epochs * steps
+        sched = (torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg.lr, total_steps=total,
+                                                     pct_start=max(0.25, 1.5 / total))
                  if total >= 3 else torch.optim.lr_scheduler.LambdaLR(opt, lambda _: 1.0))
         best, best_state, best_epoch, waited = val_loss(), None, 0, 0
         rows.append(dict(epoch=0, train_loss=np.nan, valid_loss=best, seconds=time.perf_counter() - t0))
@@ -281,35 +242,43 @@ def train_encoder(windows:np.ndarray, # zero-copy view (n_windows, n_channels, w
                 opt.zero_grad(set_to_none=True); loss.backward(); opt.step(); sched.step()
                 tot += loss.item()
             vl = val_loss()
-            rows.append(dict(epoch=epoch, train_loss=tot / len(batches), valid_loss=vl, seconds=time.perf_counter() - t0))
-            if log: log(f"encoder: epoch {epoch}/{cfg.epochs} train {rows[-1]['train_loss']:.4f} valid {vl:.4f} ({rows[-1]['seconds']:.0f} s)")
-            if vl < best - 1e-4: best, best_state, best_epoch, waited = vl, {k: v.clone() for k, v in model.state_dict().items()}, epoch, 0
+            rows.append(dict(epoch=epoch, train_loss=tot / len(batches), valid_loss=vl,
+                             seconds=time.perf_counter() - t0))
+            if log: log(f"encoder: epoch {epoch}/{cfg.epochs} train {rows[-1]['train_loss']:.4f} valid {vl:.4f} "
+                        f"({rows[-1]['seconds']:.0f} s)")
+            if vl < best - 1e-4:
+                best, best_epoch, waited = vl, epoch, 0
+                best_state = {k: v.clone() for k, v in model.state_dict().items()}
             else:
                 waited += 1
                 if waited >= cfg.patience:
                     if log: log(f"encoder: early stop, no improvement for {cfg.patience} epochs")
                     break
         if best_state is not None: model.load_state_dict(best_state)
-    if cfg.readout == 'mean+bands': spec['bands'] = fit_bands(windows, tr, stats)   # after training: no random draw, same weights
+    # after training: no random draw, same weights
+    if cfg.readout == 'mean+bands': spec['bands'] = fit_bands(windows, tr, stats)
     hist = pd.DataFrame(rows)
     spec['best_valid_loss'] = float(best)
-    spec['training'] = dict(epochs=cfg.epochs, epochs_run=int(rows[-1]['epoch']), best_epoch=best_epoch, batch_size=cfg.batch_size,   # the budget spent
-                            lr=cfg.lr, r=cfg.r, mask_lm=cfg.mask_lm, window_size=cfg.window_size, valid_frac=cfg.valid_frac,
+    # the budget spent
+    spec['training'] = dict(epochs=cfg.epochs, epochs_run=int(rows[-1]['epoch']), best_epoch=best_epoch,
+                            batch_size=cfg.batch_size, lr=cfg.lr, r=cfg.r, mask_lm=cfg.mask_lm,
+                            window_size=cfg.window_size, valid_frac=cfg.valid_frac,
                             patience=cfg.patience, train_windows=len(tr), valid_windows=len(va),
                             epoch_windows=min(len(tr), budget or len(tr)))
     return Encoder(model.eval(), spec, hist)
 
 # %% ../nbs/01_embeddings.ipynb #8c0f1dd0
 def plot_training(history:pd.DataFrame):
-    "Matplotlib figure of the training and validation loss per epoch: a small SVG in the run folder (a plotly page inlines 4.7 MB of plotly.js)."
+    """Matplotlib figure of the training and validation loss per epoch: a
+    small SVG in the run folder (a plotly page inlines 4.7 MB of plotly.js)."""
     from matplotlib.figure import Figure       # no pyplot: no global state, no GUI backend
     fig = Figure(figsize=(7, 3.5))
     ax = fig.subplots()
     ax.plot(history.epoch, history.train_loss, 'o-', label='train')
     ax.plot(history.epoch, history.valid_loss, 'o-', label='validation')
     best = history.valid_loss.idxmin()
-    ax.annotate('kept', (history.epoch[best], history.valid_loss[best]), xytext=(0, 14), textcoords='offset points', ha='center',
-                arrowprops=dict(arrowstyle='->'))
+    ax.annotate('kept', (history.epoch[best], history.valid_loss[best]), xytext=(0, 14), textcoords='offset points',
+                ha='center', arrowprops=dict(arrowstyle='->'))
     ax.set(yscale='log', xlabel='epoch', ylabel='MSE on masked values', title="encoder's self-supervised loss")
     ax.legend(); fig.tight_layout()
     return fig
@@ -319,7 +288,8 @@ def save_encoder(encoder:Encoder, folder) -> list:
     "Write `encoder.pt` (state dict) and `encoder.json` (spec) atomically into `folder`; return their paths."
     import io
     folder, buf = Path(folder), io.BytesIO()
-    torch.save(encoder.model.state_dict(), buf)   # via a buffer: torch names the archive after the file, and ours is temporary
+    # via a buffer: torch names the archive after the file, and ours is temporary
+    torch.save(encoder.model.state_dict(), buf)
     pt = atomic_write(folder/'encoder.pt', lambda p: Path(p).write_bytes(buf.getvalue()))
     return [pt, save_json(folder/'encoder.json', encoder.spec)]
 
@@ -330,20 +300,24 @@ def _encoder_paths(path) -> tuple:
     pt, js = p.with_suffix('.pt'), p.with_suffix('.json')
     for f in (pt, js):
         if not f.is_file():
-            raise DvatsError(f"encoder file not found: {f}. An encoder is a pair encoder.pt + encoder.json, as written by dvats run.")
+            raise DvatsError(f"encoder file not found: {f}. An encoder is a pair encoder.pt + encoder.json, as "
+                             "written by dvats run.")
     return pt, js
 
 def load_encoder(path) -> Encoder:
     "Load an encoder saved by `save_encoder` (a run folder, or the path of `encoder.pt`/`encoder.json`)."
     pt, js = _encoder_paths(path)
     try: spec = json.loads(js.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as e: raise DvatsError(f"{js} is not valid JSON ({e}); re-save the encoder.") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise DvatsError(f"{js} is not valid JSON ({e}); re-save the encoder.") from None
     missing = [k for k in ('arch', 'c_in', 'w', 'channels', 'stats') if k not in spec]
-    if missing: raise DvatsError(f"{js} lacks {', '.join(missing)}; it was not written by dvats. Re-train or re-save the encoder.")
+    if missing: raise DvatsError(f"{js} lacks {', '.join(missing)}; it was not written by dvats. Re-train or "
+                                 "re-save the encoder.")
     model = build_model(spec['arch'], spec['c_in'], spec['w'], spec.get('arch_kwargs'), spec.get('head_dropout', 0.1))
     try: state = torch.load(pt, map_location='cpu', weights_only=True)
     except Exception as e:
-        raise DvatsError(f"{pt} could not be loaded as a weights-only state dict ({type(e).__name__}: {str(e).splitlines()[0][:200]}). "
+        raise DvatsError(f"{pt} could not be loaded as a weights-only state dict ({type(e).__name__}: "
+                         f"{str(e).splitlines()[0][:200]}). "
                          "It is damaged or not a dvats encoder; re-train it.") from None
     try: model.load_state_dict(state)
     except (RuntimeError, TypeError, AttributeError) as e:
@@ -352,18 +326,22 @@ def load_encoder(path) -> Encoder:
     return Encoder(model.eval(), spec)
 
 # %% ../nbs/01_embeddings.ipynb #507f2d5d
-EMBED_CHUNK = 1024   # windows per chunk of `get_embeddings` (a Dask task's share; a multiple of the batch size keeps the batches)
+# windows per chunk of `get_embeddings` (a Dask task's share; a multiple of the batch size keeps the batches)
+EMBED_CHUNK = 1024
 
 def embed_ids(ids:np.ndarray, encoder:Encoder, windows:np.ndarray, batch_size:int=512, device=None) -> np.ndarray:
-    "The embeddings `(len(ids), d)` float32 of the (valid) windows `ids`, batch by batch: one chunk of `get_embeddings`."
+    """The embeddings `(len(ids), d)` float32 of the (valid)
+    windows `ids`, batch by batch: one chunk of `get_embeddings`."""
     device = torch.device(device) if device else default_device()
     encoder.model.to(device).eval()
     if encoder.bands is not None: encoder.bands.to(device)
     buf = np.empty((batch_size,) + windows.shape[1:], np.float32)
     if device.type == 'cuda': buf = torch.from_numpy(buf).pin_memory().numpy()
     with torch.inference_mode():
-        return np.concatenate([encoder.embed(cut_batch(windows, ids[a:a + batch_size], encoder.spec['stats'], out=buf).to(device, non_blocking=True))
-                               .float().cpu().numpy() for a in range(0, len(ids), batch_size)] or [np.zeros((0, encoder.dim), np.float32)])
+        return np.concatenate([encoder.embed(cut_batch(windows, ids[a:a + batch_size], encoder.spec['stats'],
+                                                       out=buf).to(device, non_blocking=True))
+                               .float().cpu().numpy() for a in range(0, len(ids), batch_size)]
+                               or [np.zeros((0, encoder.dim), np.float32)])
 
 def get_embeddings(encoder:Encoder, # from `train_encoder` or `load_encoder`
                    windows:np.ndarray, # zero-copy view (n_windows, n_channels, w)
@@ -372,7 +350,8 @@ def get_embeddings(encoder:Encoder, # from `train_encoder` or `load_encoder`
                    device=None, # 'cpu', 'cuda', ...; automatic when None
                    progress:bool=True, # progress bar when there are many chunks
                   ) -> np.ndarray: # float32 (n_windows, d), NaN rows for invalid windows
-    "Embed every valid window: the backbone's output averaged over time, then the band amplitudes (`Encoder.embed`); in chunks, on Dask's workers while `dvats.engine.engine` is open."
+    """Embed every valid window: the backbone's output averaged over time, then the band amplitudes
+    (`Encoder.embed`); in chunks, on Dask's workers while `dvats.engine.engine` is open."""
     from dvats.engine import chunk_map
     if windows.shape[1:] != (encoder.spec['c_in'], encoder.spec['w']):
         raise DvatsError(f"windows of shape {windows.shape[1:]} (channels, w) do not fit an encoder trained on "
@@ -381,14 +360,16 @@ def get_embeddings(encoder:Encoder, # from `train_encoder` or `load_encoder`
     out = np.full((len(windows), encoder.dim), np.nan, dtype=np.float32)
     step = max(EMBED_CHUNK // batch_size, 1) * batch_size
     chunks = [ids[a:a + step] for a in range(0, len(ids), step)]
-    for b, e in zip(chunks, chunk_map(embed_ids, chunks, encoder, windows, batch_size, device, progress=progress)): out[b] = e
+    for b, e in zip(chunks, chunk_map(embed_ids, chunks, encoder, windows, batch_size, device, progress=progress)):
+        out[b] = e
     return out
 
 # %% ../nbs/01_embeddings.ipynb #b29851f2
 def encoder_stage(windows:np.ndarray, valid:np.ndarray, config, channels:list, stats:dict|None, log=print,
                   given:Encoder|None=None, # the encoder at `config.encoder.path`, when the caller already loaded it
                  ) -> Encoder:
-    "The run's encoder: the one at `config.encoder.path`, checked against the data, or one trained on the valid windows."
+    """The run's encoder: the one at `config.encoder.path`,
+    checked against the data, or one trained on the valid windows."""
     if config.encoder.path:
         enc = given if given is not None else load_encoder(config.encoder.path)
         enc.check_compatible(channels, windows.shape[2])

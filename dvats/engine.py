@@ -25,13 +25,17 @@ class WindowRows:
         "The windows, as `sliding_windows` cuts them: a read-only view, no copy."
         return sliding_windows(self.rows, self.w, self.stride)
 
+# %% ../nbs/00f_engine.ipynb #66c259d4
 @dataclass
 class Whole:
-    "An object sent to a worker as one pickle: Dask's own serializer for torch modules rebuilds their hooks' dicts wrongly (zennit and DeepLIFT then fail on the worker)."
+    """An object sent to a worker as one pickle: Dask's own serializer for torch modules
+    rebuilds their hooks' dicts wrongly (zennit and DeepLIFT then fail on the worker)."""
     obj: object
 
+# %% ../nbs/00f_engine.ipynb #3c7dd11d
 def portable(x):
-    "What a worker receives for `x`: the `WindowRows` of a sliding window view `(n, channels, w)`, an array as it is, anything else `Whole`."
+    """What a worker receives for `x`: the `WindowRows` of a sliding window
+    view `(n, channels, w)`, an array as it is, anything else `Whole`."""
     if not isinstance(x, np.ndarray): return Whole(x)
     if not (x.ndim == 3 and x.base is not None and len(x) and x.strides[2]): return x
     n, c, w = x.shape
@@ -43,8 +47,10 @@ def portable(x):
     same = np.array_equal(cut.view()[[0, -1]], x[[0, -1]], equal_nan=True)
     return cut if same else x
 
+# %% ../nbs/00f_engine.ipynb #909963d0
 def local(x):
-    "`x` as a chunk function uses it: the window view of a `WindowRows`, the object in a `Whole`, anything else unchanged."
+    """`x` as a chunk function uses it: the window view of a
+    `WindowRows`, the object in a `Whole`, anything else unchanged."""
     return x.view() if isinstance(x, WindowRows) else x.obj if isinstance(x, Whole) else x
 
 # %% ../nbs/00f_engine.ipynb #415fdce9
@@ -54,34 +60,45 @@ def current_client():
     "The Dask client the chunked stages use now, or None (this process)."
     return _CLIENT
 
+# %% ../nbs/00f_engine.ipynb #fa21d1e5
 @contextmanager
 def engine(workers:int|None=None, # start a `LocalCluster` of this many worker processes (one thread each)
            scheduler:str|None=None, # or join the running cluster at this address, e.g. 'tcp://10.0.0.5:8786'
            log=print, # where the cluster is announced (None: silent)
           ):
-    "While open, `chunk_map` runs its chunks as Dask tasks on a cluster; with neither `workers` nor `scheduler`, in this process."
+    """While open, `chunk_map` runs its chunks as Dask tasks on a
+    cluster; with neither `workers` nor `scheduler`, in this process."""
     global _CLIENT
     if not workers and not scheduler:
         yield None; return
-    if workers and scheduler: raise DvatsError("give either workers (a local cluster) or a scheduler address, not both.")
+    if workers and scheduler: raise DvatsError("give either workers (a local cluster) or a scheduler "
+                                               "address, not both.")
     try: from distributed import Client, LocalCluster
-    except ImportError: raise DvatsError("running on workers needs dask and distributed: pip install 'dvats[dask]'.") from None
-    try: cluster = LocalCluster(n_workers=int(workers), threads_per_worker=1, processes=True, dashboard_address=None) if workers else None
-    except RuntimeError as e:                    # a worker process re-imports the main module (spawn): a script must guard its work
-        raise DvatsError(f"the {workers} Dask worker processes did not start ({e}). Run from a script file whose work sits under "
-                         "`if __name__ == '__main__':`, from `dvats run --workers N`, or from Jupyter; or give --scheduler ADDRESS.") from None
+    except ImportError: raise DvatsError("running on workers needs dask and distributed: pip "
+                                         "install 'dvats[dask]'.") from None
+    try:
+        cluster = (LocalCluster(n_workers=int(workers), threads_per_worker=1, processes=True, dashboard_address=None)
+                   if workers else None)
+    # a worker process re-imports the main module (spawn): a script must guard its work
+    except RuntimeError as e:
+        raise DvatsError(f"the {workers} Dask worker processes did not start ({e}). Run from a script file whose "
+                         "work sits under `if __name__ == '__main__':`, from `dvats run --workers N`, or from Jupyter; "
+                         "or give --scheduler ADDRESS.") from None
     try: client = Client(cluster if cluster is not None else scheduler, timeout='10s')
     except (OSError, TimeoutError) as e:
         if cluster is not None: cluster.close()
-        raise DvatsError(f"cannot reach a Dask scheduler at {scheduler!r} ({e}); start one (`dask scheduler`) or give --workers N for a local cluster.") from None
+        raise DvatsError(f"cannot reach a Dask scheduler at {scheduler!r} ({e}); start one (`dask scheduler`) or give "
+                         "--workers N for a local cluster.") from None
     n = len(client.scheduler_info()['workers'])
-    if log: log(f"engine: Dask, {n} worker{'s' if n != 1 else ''} ({'a local cluster' if cluster is not None else scheduler})")
+    if log: log(f"engine: Dask, {n} worker{'s' if n != 1 else ''} "
+                f"({'a local cluster' if cluster is not None else scheduler})")
     previous, _CLIENT = _CLIENT, client
     try: yield client
     finally:
         _CLIENT = previous
         quiet = logging.getLogger('distributed'); level = quiet.level
-        quiet.setLevel(logging.ERROR)                # closing kills workers still busy: no warning about what we asked for
+        # closing kills workers still busy: no warning about what we asked for
+        quiet.setLevel(logging.ERROR)
         try:
             client.close()
             if cluster is not None: cluster.close()
@@ -92,24 +109,30 @@ def _apply(chunk, fn, *shared):
     "One task: `fn(chunk, *shared)`, with the window views rebuilt on the worker."
     return fn(chunk, *map(local, shared))
 
+# %% ../nbs/00f_engine.ipynb #399dc515
 def _given(x):
-    "A task that returns what it was given: shared data in the task graph, which Dask can compute again when its worker dies."
+    """A task that returns what it was given: shared data in the
+    task graph, which Dask can compute again when its worker dies."""
     return x
 
+# %% ../nbs/00f_engine.ipynb #00eaecc8
 def chunk_map(fn, # fn(chunk, *shared): a function a worker can import (module level), or one Dask can send by value
               chunks:list, # the chunks, e.g. arrays of window ids
               *shared, # what every chunk needs: sent to each worker once
               progress:bool=True, # a progress bar when there are more than 4 chunks
              ):
-    "`fn(chunk, *shared)` for each chunk, yielded in order as each is ready (the caller writes it away: no chunk waits in memory for the others): in this process, or one Dask task per chunk while `engine` is open."
+    """`fn(chunk, *shared)` for each chunk, yielded in order as each is ready (the caller writes it away: no
+    chunk waits in memory for the others): in this process, or one Dask task per chunk while `engine` is open."""
     from fastprogress.fastprogress import progress_bar
-    show = (lambda it: progress_bar(it, total=len(chunks), leave=False)) if progress and len(chunks) > 4 else (lambda it: it)
+    show = ((lambda it: progress_bar(it, total=len(chunks), leave=False)) if progress and len(chunks) > 4
+            else (lambda it: it))
     if _CLIENT is None:
         for c in show(chunks): yield fn(c, *shared)
         return
     with warnings.catch_warnings():              # the series and the encoder are a large graph on purpose: sent once
         warnings.simplefilter('ignore', UserWarning)
-        # submitted, not scattered: scattered data is lost with the worker that holds it, a task's result is computed again
+        # submitted, not scattered: scattered data is lost with the
+        # worker that holds it, a task's result is computed again
         sent = [_CLIENT.submit(_given, portable(s), pure=False) for s in shared]
     futures = _CLIENT.map(_apply, chunks, *([x] * len(chunks) for x in [fn] + sent), pure=False)
     try:

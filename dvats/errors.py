@@ -13,6 +13,7 @@ __all__ = ['DvatsError', 'DvatsWarning', 'check_dvats_error', 'time_limit', 'fuz
 class DvatsError(ValueError):
     "A problem with the user's input, config or run folder; the message says what and how to fix it."
 
+# %% ../nbs/00_errors.ipynb #a0fcddca
 class DvatsWarning(UserWarning):
     "Something in the input that dvats repaired on its own (and says how)."
 
@@ -29,21 +30,27 @@ def check_dvats_error(f, *words):
 # %% ../nbs/00_errors.ipynb #926b7304
 @contextlib.contextmanager
 def time_limit(s:float=10):
-    "Raise `TimeoutError` in this thread if the block runs longer than `s` seconds: the fuzz tests' hang detector, not a speed test."
-    # nbdev-test runs cells outside the main thread, where SIGALRM cannot be set: a timer thread raises into this one instead
+    """Raise `TimeoutError` in this thread if the block runs longer
+    than `s` seconds: the fuzz tests' hang detector, not a speed test."""
+    # nbdev-test runs cells outside the main thread, where SIGALRM
+    # cannot be set: a timer thread raises into this one instead
     tid = ctypes.c_ulong(threading.get_ident())
     timer = threading.Timer(s, lambda: ctypes.pythonapi.PyThreadState_SetAsyncExc(tid, ctypes.py_object(TimeoutError)))
     timer.start()
     try: yield
     finally: timer.cancel()
 
+# %% ../nbs/00_errors.ipynb #0b190a9c
 @functools.cache
 def _hypothesis_home():
     from hypothesis.configuration import set_hypothesis_home_dir
     set_hypothesis_home_dir(tempfile.mkdtemp())   # its caches (.hypothesis/) go to a temporary folder, not the repo
 
+# %% ../nbs/00_errors.ipynb #f949488b
 def fuzz_settings(n:int):
-    "`hypothesis` settings for a fuzz test: `n` derandomized examples, no deadline (the hang detector bounds a case), no example database."
+    """`hypothesis` settings for a fuzz test: `n` derandomized examples,
+    no deadline (the hang detector bounds a case), no example database."""
     from hypothesis import settings, HealthCheck   # here: hypothesis is a test dependency only
     _hypothesis_home()
-    return settings(max_examples=n, derandomize=True, database=None, deadline=None, suppress_health_check=list(HealthCheck))
+    return settings(max_examples=n, derandomize=True, database=None, deadline=None,
+                    suppress_health_check=list(HealthCheck))

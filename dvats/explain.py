@@ -10,8 +10,9 @@ import pandas as pd
 from .errors import DvatsError
 from .windows import selection_ids, sample_windows
 from .lrp.attribution import relevance
-from .contrast import (DEFAULT_REFERENCE, CONTRAST_WINDOWS, contrast_reference, overlap_zone, contrast_target, basis_shared,
-                            basis_coordinates, contrast_from_basis, lag_correlation, null_lags, contrast_null, distinctness, contrast_table, contrast_relevance)
+from .contrast import (DEFAULT_REFERENCE, CONTRAST_WINDOWS, contrast_reference, overlap_zone, contrast_target,
+                            basis_shared, basis_coordinates, contrast_from_basis, lag_correlation, null_lags,
+                            contrast_null, distinctness, contrast_table, contrast_relevance)
 
 # %% auto #0
 __all__ = ['DOMAINS', 'ON_DEMAND_WINDOWS', 'cluster_ids', 'anomaly_ids', 'Explanation', 'channel_sums', 'channel_table',
@@ -22,43 +23,56 @@ __all__ = ['DOMAINS', 'ON_DEMAND_WINDOWS', 'cluster_ids', 'anomaly_ids', 'Explan
 def cluster_ids(windows:pd.DataFrame, # a run's window table (`RunResult.windows`), with its `cluster` column
                 cluster:int) -> np.ndarray:
     "Ids of the windows in `cluster` (-1: noise); a `DvatsError` that lists the run's clusters when none is."
-    if 'cluster' not in windows: raise DvatsError("this window table has no `cluster` column; run the pipeline through the clustering stage.")
+    if 'cluster' not in windows: raise DvatsError("this window table has no `cluster` column; run the pipeline through "
+                                                  "the clustering stage.")
     ids = np.flatnonzero((windows.cluster == cluster).fillna(False).to_numpy())
     if not len(ids):
         known = sorted(int(k) for k in windows.cluster.dropna().unique())
         raise DvatsError(f"no window is in cluster {cluster}; this run's clusters are {known} (-1 is noise).")
     return ids
 
+# %% ../nbs/05d_explain.ipynb #a72ad998
 def anomaly_ids(windows:pd.DataFrame, # a run's window table, with its `is_anomaly` (and `anomaly_score`) column
-                threshold:float|None=None, # a score threshold (e.g. the explorer's slider); None: the run's own (`is_anomaly`)
+                # a score threshold (e.g. the explorer's slider); None: the run's own (`is_anomaly`)
+                threshold:float|None=None,
                ) -> np.ndarray:
     "Ids of the windows above the anomaly threshold; a `DvatsError` when there are none."
     col = 'is_anomaly' if threshold is None else 'anomaly_score'
-    if col not in windows: raise DvatsError(f"this window table has no `{col}` column; run the pipeline through the anomaly scores.")
+    if col not in windows: raise DvatsError(f"this window table has no `{col}` column; run the pipeline through the "
+                                            "anomaly scores.")
     # the run's flags are float32 scores compared in float64 (`anomaly_scores`); a threshold is compared the same way
-    ids = np.flatnonzero(windows.is_anomaly.to_numpy() if threshold is None else windows.anomaly_score.to_numpy(np.float64) > threshold)
-    if not len(ids): raise DvatsError("no window is above the anomaly threshold in this run; select windows by id instead (--windows in the CLI).")
+    ids = np.flatnonzero(windows.is_anomaly.to_numpy() if threshold is None
+                         else windows.anomaly_score.to_numpy(np.float64) > threshold)
+    if not len(ids): raise DvatsError("no window is above the anomaly threshold in this run; select windows by id "
+                                      "instead (--windows in the CLI).")
     return ids
 
 # %% ../nbs/05d_explain.ipynb #69f729fc
 @dataclass
 class Explanation:
-    "What drives a selection: the channel `table` (channel, signed, share; by share), the valid `ids` used, and the channel × step `profile`."
+    """What drives a selection: the channel `table` (channel, signed, share; by share), the valid `ids` used, and the
+    channel × step `profile`."""
     table: pd.DataFrame
     ids: np.ndarray
     target: str
     _profile: object = field(default=None, repr=False)   # a DataFrame, or a function that computes it on first use
     reference: np.ndarray|None = None                     # target 'contrast': the reference windows' ids
-    bands: pd.DataFrame|None = None                       # domain 'frequency': mean relevance per channel (rows) and frequency band
-    n_selected: int|None = None                           # valid windows selected; more than `len(ids)` when a sample of them was explained
-    reference_name: str|None = None                       # target 'contrast': which reference ('all', 'knn', 'neighbours', 'ids')
-    ratio: float|None = None                              # target 'contrast': its size over a random selection's of the same size
+    # domain 'frequency': mean relevance per channel (rows) and frequency band
+    bands: pd.DataFrame|None = None
+    # valid windows selected; more than `len(ids)` when a sample of them was explained
+    n_selected: int|None = None
+    # target 'contrast': which reference ('all', 'knn', 'neighbours', 'ids')
+    reference_name: str|None = None
+    # target 'contrast': its size over a random selection's of the same size
+    ratio: float|None = None
     threshold: float|None = None                          # ... and the ratio 99% of random selections stay below
-    overlapping: bool = False                             # target 'contrast': the reference holds windows that share steps with the selection
+    # target 'contrast': the reference holds windows that share steps with the selection
+    overlapping: bool = False
 
     @property
     def distinct(self) -> bool|None:
-        "Whether a contrast sets the selection apart more than 99% of random selections of its size would (None for target 'embedding')."
+        """Whether a contrast sets the selection apart more than 99% of random selections of its size would (None for
+        target 'embedding')."""
         return None if self.ratio is None else bool(self.ratio > self.threshold)
 
     @property
@@ -85,24 +99,32 @@ class Explanation:
     def verdict(self) -> str:
         "Target 'contrast': how far the selection stands apart, against random selections of its size, in one sentence."
         if self.ratio is None: return ''
-        if not self.distinct: return (f"NOT distinct from its reference: random selections of {self.n_selected or len(self.ids):,} windows differ "
-                                      f"as much ({self.ratio:.1f}× a random selection's difference; 99% stay below {self.threshold:.1f}×)")
-        return f"the difference is {self.ratio:.1f}× a random selection's of the same size (99% stay below {self.threshold:.1f}×)"
+        if not self.distinct: return ("NOT distinct from its reference: random selections of "
+                                      f"{self.n_selected or len(self.ids):,} windows differ "
+                                      f"as much ({self.ratio:.1f}× a random selection's difference; 99% stay below "
+                                      f"{self.threshold:.1f}×)")
+        return (f"the difference is {self.ratio:.1f}× a random selection's of the same size (99% stay below "
+                f"{self.threshold:.1f}×)")
 
     def _repr_html_(self):
-        head = f"<p>{self.source}, target {self.target} {self.against}</p>" + (f"<p>{self.verdict}.</p>" if self.verdict else '')
+        head = (f"<p>{self.source}, target {self.target} {self.against}</p>"
+                + (f"<p>{self.verdict}.</p>" if self.verdict else ''))
         return head if self.distinct is False else head + self.table.to_html(index=False)
 
+# %% ../nbs/05d_explain.ipynb #9fcc4426
 def channel_sums(R:np.ndarray, chunk:int=8192) -> np.ndarray:
-    "Per window and channel, `[sum over steps of R, sum of |R|]`: float32 `(n, c, 2)`, read chunk by chunk (NaN rows stay NaN)."
+    """Per window and channel, `[sum over steps of R, sum of |R|]`: float32 `(n, c, 2)`, read chunk by chunk (NaN rows
+    stay NaN)."""
     out = np.empty(R.shape[:2] + (2,), np.float32)
     for a in range(0, len(R), chunk):
         r = np.asarray(R[a:a + chunk], dtype=np.float64)
         out[a:a + chunk, :, 0], out[a:a + chunk, :, 1] = r.sum(2), np.abs(r).sum(2)
     return out
 
+# %% ../nbs/05d_explain.ipynb #0f5f04c8
 def channel_table(sums:np.ndarray, channels:list) -> pd.DataFrame:
-    "The channel table of a selection from its rows of `channel_sums`: mean `signed` relevance and `share` of |relevance|, by share."
+    """The channel table of a selection from its rows of `channel_sums`: mean `signed` relevance and `share` of
+    |relevance|, by share."""
     s = np.asarray(sums, dtype=np.float64)
     signed, absolute = s[..., 0].sum(0) / len(s), s[..., 1].sum(0)
     total, c = absolute.sum(), s.shape[1]
@@ -110,21 +132,27 @@ def channel_table(sums:np.ndarray, channels:list) -> pd.DataFrame:
                           'share': absolute / total if total > 0 else np.full(c, 1 / c)})
     return table.sort_values(['share', 'channel'], ascending=[False, True], ignore_index=True)
 
+# %% ../nbs/05d_explain.ipynb #6387b9f8
 def time_profile(R:np.ndarray, ids:np.ndarray, channels:list, chunk:int=8192) -> pd.DataFrame:
     "Mean relevance per channel and step over the rows `ids` of `R` `(n, c, w)`, chunk by chunk."
     prof = np.zeros(R.shape[1:])
     for a in range(0, len(ids), chunk): prof += np.asarray(R[ids[a:a + chunk]], dtype=np.float64).sum(0)
     return pd.DataFrame(prof / len(ids), index=[str(ch) for ch in channels])
 
+# %% ../nbs/05d_explain.ipynb #18881042
 def summarise_relevance(R:np.ndarray, ids:np.ndarray, channels:list, chunk:int=8192) -> tuple:
     "`(table, profile)` for the rows `ids` of `R` `(n, c, w)`."
-    return channel_table(channel_sums(R[ids] if len(ids) < len(R) else R, chunk), channels), time_profile(R, ids, channels, chunk)
+    return (channel_table(channel_sums(R[ids] if len(ids) < len(R) else R, chunk), channels),
+            time_profile(R, ids, channels, chunk))
 
 # %% ../nbs/05d_explain.ipynb #d76b2a78
-DOMAINS = ('time', 'frequency')   # where relevance is shown: per channel and step, or also per channel and frequency band
+# where relevance is shown: per channel and step, or also per channel and frequency band
+DOMAINS = ('time', 'frequency')
 
+# %% ../nbs/05d_explain.ipynb #f0325938
 def _bands(result, ids, R_sel, method, composite, channels) -> pd.DataFrame:
-    "The channel × frequency-band table of the selection `ids` (`dvats.lrp.frequency`), from the run's cached band sums when they fit."
+    """The channel × frequency-band table of the selection `ids` (`dvats.lrp.frequency`), from the run's cached band
+    sums when they fit."""
     from dvats.lrp.frequency import band_relevance, band_table, frequency_eps
     w = result.config.windows.w
     cached = getattr(result, 'frequency_relevance', None)
@@ -134,15 +162,19 @@ def _bands(result, ids, R_sel, method, composite, channels) -> pd.DataFrame:
     x = cut_batch(result.window_view(), ids, result.encoder.spec['stats']).numpy()
     return band_table(band_relevance(R_sel, x, eps=frequency_eps(method, composite)), channels, w)
 
-ON_DEMAND_WINDOWS = 4096   # a selection's windows outside the run's relevance sample explained when it is explained, at most
+# %% ../nbs/05d_explain.ipynb #295a9b04
+# a selection's windows outside the run's relevance sample explained when it is explained, at most
+ON_DEMAND_WINDOWS = 4096
 
+# %% ../nbs/05d_explain.ipynb #71ce491a
 def _explain_on_demand(result, ids, cached, method, composite, channels, domain, most, progress) -> Explanation:
-    "The selection's explanation from the run's relevance where it has it and relevance computed now for (a sample of) the other windows."
+    """The selection's explanation from the run's relevance where it has it and relevance computed now for (a sample of)
+    the other windows."""
     todo = sample_windows(np.setdiff1d(ids, cached), most, result.config.seed)
     used = np.union1d(cached, todo)
     lc = result.config.lrp
-    R_new = relevance(result.encoder, result.window_view(), result.windows['valid'].to_numpy(), method, composite, 'embedding',
-                      lc.batch_size, ids=todo, progress=progress)
+    R_new = relevance(result.encoder, result.window_view(), result.windows['valid'].to_numpy(), method, composite,
+                      'embedding', lc.batch_size, ids=todo, progress=progress)
     R_sel = np.empty((len(used),) + R_new.shape[1:], np.float32)   # the selection's rows, in `used` order
     R_sel[np.searchsorted(used, cached)] = np.asarray(result.relevance[cached])
     R_sel[np.searchsorted(used, todo)] = R_new
@@ -152,25 +184,31 @@ def _explain_on_demand(result, ids, cached, method, composite, channels, domain,
 
 # %% ../nbs/05d_explain.ipynb #17b70493
 def _contrast_maps(result, ids, ref, direction, method, composite, domain, progress) -> dict:
-    "The contrast's time profile (and bands) from samples of the selection and the reference: `contrast_relevance`, averaged."
+    """The contrast's time profile (and bands) from samples of the selection and the reference: `contrast_relevance`,
+    averaged."""
     from dvats.tensors import cut_batch
     from dvats.lrp.frequency import band_relevance, band_table, frequency_eps, STABILISER
     lc, channels, seed = result.config.lrp, list(result.series.columns), result.config.seed
     sel = np.sort(sample_windows(ids, CONTRAST_WINDOWS, seed))
-    R, R_ref, rows = contrast_relevance(result.encoder, result.window_view(), result.windows['valid'].to_numpy(), sel, ref, direction,
-                                        method, composite, lc.batch_size, seed=seed, progress=progress)
+    R, R_ref, rows = contrast_relevance(result.encoder, result.window_view(), result.windows['valid'].to_numpy(),
+                                        sel, ref, direction, method, composite, lc.batch_size,
+                                        seed=seed, progress=progress)
     maps = {'profile': pd.DataFrame(R.astype(np.float64).mean(0), index=[str(ch) for ch in channels])}
     if domain != 'frequency': return maps
     stats, w = result.encoder.spec['stats'], result.config.windows.w
     part = lambda k, r, eps: band_relevance(r, cut_batch(result.window_view(), k, stats).numpy(), eps=eps)
-    if R_ref is None: maps['bands'] = band_table(part(sel, R, STABILISER), channels, w)   # DeepLIFT against reference windows: a stabilised split
+    # DeepLIFT against reference windows: a stabilised split
+    if R_ref is None: maps['bands'] = band_table(part(sel, R, STABILISER), channels, w)
     else:              # bands are linear in the relevance: the selection's minus the reference's
         eps = frequency_eps(method, composite)
-        maps['bands'] = band_table(part(sel, R + R_ref.astype(np.float64).mean(0), eps), channels, w) - band_table(part(rows, R_ref, eps), channels, w)
+        maps['bands'] = (band_table(part(sel, R + R_ref.astype(np.float64).mean(0), eps), channels, w)
+                         - band_table(part(rows, R_ref, eps), channels, w))
     return maps
 
+# %% ../nbs/05d_explain.ipynb #86764386
 def run_null(result, coords:str='basis') -> dict:
-    "The run's `contrast_null`, of its contrast basis' coordinates (`coords='basis'`) or of its embeddings ('embeddings'): computed once, then kept on `result`."
+    """The run's `contrast_null`, of its contrast basis' coordinates (`coords='basis'`) or of its embeddings
+    ('embeddings'): computed once, then kept on `result`."""
     wc, valid = result.config.windows, result.windows['valid'].to_numpy()
     source = result.contrast_basis if coords == 'basis' else result.embeddings
     kept = getattr(result, '_contrast_nulls', {}).get(coords)
@@ -182,60 +220,78 @@ def run_null(result, coords:str='basis') -> dict:
     else:
         from dvats.windows import sample_windows
         rows = sample_windows(valid, 20_000, result.config.seed)
-        null = contrast_null(np.asarray(source[rows], np.float64), lag_correlation(source, valid, null_lags(wc.w, wc.stride)))
+        null = contrast_null(np.asarray(source[rows], np.float64),
+                             lag_correlation(source, valid, null_lags(wc.w, wc.stride)))
     if not hasattr(result, '_contrast_nulls'): result._contrast_nulls = {}
     result._contrast_nulls[coords] = (source, null)
     return null
 
+# %% ../nbs/05d_explain.ipynb #cef5951d
 def _basis_answer(result, ids:np.ndarray, ref:np.ndarray):
-    "`(table, selected rows, reference rows, ratio, threshold)` of a contrast from the run's basis; None when the run has none, or none of its rows is selected or in the reference."
+    """`(table, selected rows, reference rows, ratio, threshold)` of a contrast from the run's basis; None when the run
+    has none, or none of its rows is selected or in the reference."""
     basis = getattr(result, 'contrast_basis', None)
     if basis is None: return None
     has = np.isfinite(basis[:, 0, 0])
     s, r = ids[has[ids]], ref[has[ref]]
     if not (len(s) and len(r)): return None
     shared = basis_shared(result.contrast_directions.shape[1], basis.shape[1], basis.shape[2])
-    contribution, d = contrast_from_basis(basis, s, r, shared)
-    ratio, threshold = distinctness(float(np.linalg.norm(d)), s, r, run_null(result))
+    null = run_null(result)
+    contribution, d = contrast_from_basis(basis, s, r, shared, null['spread'])
+    ratio, threshold = distinctness(float(np.linalg.norm(d)), s, r, null)
     return contrast_table(contribution, list(result.series.columns)), s, r, ratio, threshold
 
+# %% ../nbs/05d_explain.ipynb #31e78737
 def basis_contrast(result, ids, reference=DEFAULT_REFERENCE) -> Explanation:
-    "The page's answer, which `explain(target='contrast')` gives too: what sets the windows `ids` apart from the `reference`, from the run's contrast basis (no profile)."
+    """The page's answer, which `explain(target='contrast')` gives too: what sets the windows `ids` apart from the
+    `reference`, from the run's contrast basis (no profile)."""
     if isinstance(reference, str) and reference == 'run': return run_contrast(result, ids)
     wc, valid = result.config.windows, result.windows['valid'].to_numpy()
     ids = selection_ids(ids, len(valid), valid)
     ref, name = contrast_reference(reference, ids, result.embeddings, wc.w, wc.stride)
     if getattr(result, 'contrast_basis', None) is None:
-        raise DvatsError("this run has no contrast basis (it was made before dvats kept one); rerun `dvats run` on it to add it.")
+        raise DvatsError("this run has no contrast basis (it was made before dvats kept one); "
+                         "rerun `dvats run` on it to add it.")
     answer = _basis_answer(result, ids, ref)
-    if answer is None: raise DvatsError("the selection or its reference has no window in the run's contrast basis (a sample of the windows); use explain(run, ids, target='contrast').")
+    if answer is None: raise DvatsError("the selection or its reference has no window in the run's contrast basis (a "
+                                        "sample of the windows); use explain(run, ids, target='contrast').")
     table, s, r, ratio, threshold = answer
-    return Explanation(table, s, 'contrast', None, r, n_selected=len(ids), reference_name=name, ratio=ratio, threshold=threshold,
-                       overlapping=bool(overlap_zone(ids, len(valid), wc.w, wc.stride)[r].any()))
+    return Explanation(table, s, 'contrast', None, r, n_selected=len(ids), reference_name=name, ratio=ratio,
+                       threshold=threshold, overlapping=bool(overlap_zone(ids, len(valid), wc.w, wc.stride)[r].any()))
 
+# %% ../nbs/05d_explain.ipynb #2caba362
 def run_contrast(result, # a run made by `dvats apply` (its config's `base` names the run it applies)
                  ids) -> Explanation:
-    "What sets an applied run's windows `ids` apart from the windows of the run it applies (reference 'run'): both runs' contrast basis rows, along the run's directions."
+    """What sets an applied run's windows `ids` apart from the windows of the run it applies (reference 'run'): both
+    runs' contrast basis rows, along the run's directions."""
     from pathlib import Path
     from dvats.layout import run_path
     base = getattr(result.config, 'base', None)
-    if base is None: raise DvatsError("reference 'run' is for a run made by `dvats apply`, and this run applies none; use 'auto', 'all', 'neighbours' or 'knn'.")
+    if base is None: raise DvatsError("reference 'run' is for a run made by `dvats apply`, and this run applies none; "
+                                      "use 'auto', 'all', 'neighbours' or 'knn'.")
     try: other = np.load(run_path(Path(result.out) / base, 'contrast_basis.npy'), mmap_mode='r', allow_pickle=False)
-    except OSError: raise DvatsError(f"the run this one applies ({base}, from {result.out}) has no contrast basis there any more; move the two folders together.") from None
+    except OSError: raise DvatsError(f"the run this one applies ({base}, from {result.out}) has no contrast basis "
+                                     "there any more; move the two folders together.") from None
     valid = result.windows['valid'].to_numpy()
     ids, basis = selection_ids(ids, len(valid), valid), result.contrast_basis
     s, r = ids[np.isfinite(basis[ids, 0, 0])], np.flatnonzero(np.isfinite(other[:, 0, 0]))
-    if not len(s): raise DvatsError("no selected window is in this run's contrast basis (a sample of the windows); select more windows.")
+    if not len(s): raise DvatsError("no selected window is in this run's contrast basis (a sample of the windows); "
+                                    "select more windows.")
     shared = basis_shared(result.contrast_directions.shape[1], basis.shape[1], basis.shape[2])
-    contribution, d = contrast_from_basis(np.concatenate([basis[s], other[r]]), np.arange(len(s)), len(s) + np.arange(len(r)), shared)
     null = run_null(result)
-    # two series: no window of one is correlated with a window of the other, so the reference's ids are placed beyond the correlation's reach
+    contribution, d = contrast_from_basis(np.concatenate([basis[s], other[r]]), np.arange(len(s)),
+                                          len(s) + np.arange(len(r)), shared, null['spread'])
+    # two series: no window of one is correlated with a window of the other, so the reference's ids are placed beyond
+    # the correlation's reach
     ratio, threshold = distinctness(float(np.linalg.norm(d)), s, r + len(valid) + len(null['rho']) + 1, null)
-    return Explanation(contrast_table(contribution, list(result.series.columns)), s, 'contrast', None, r, n_selected=len(ids),
-                       reference_name='run', ratio=ratio, threshold=threshold)
+    return Explanation(contrast_table(contribution, list(result.series.columns)), s, 'contrast', None, r,
+                       n_selected=len(ids), reference_name='run', ratio=ratio, threshold=threshold)
 
+# %% ../nbs/05d_explain.ipynb #1ddeecbb
 def _contrast(result, ids, reference, method, composite, domain, progress) -> Explanation:
-    "What sets the windows `ids` apart from the `reference`: the table from the run's basis (the page's answer) unless `method` asks for maps, and maps of (a sample of) the selection along the exact contrast direction, against the reference windows."
+    """What sets the windows `ids` apart from the `reference`: the table from the run's basis (the page's answer) unless
+    `method` asks for maps, and maps of (a sample of) the selection along the exact contrast direction, against the
+    reference windows."""
     from dvats.lrp.attribution import CONTRAST_METHOD
     wc, channels = result.config.windows, list(result.series.columns)
     ref, name = contrast_reference(reference, ids, result.embeddings, wc.w, wc.stride)
@@ -243,33 +299,46 @@ def _contrast(result, ids, reference, method, composite, domain, progress) -> Ex
     answer = _basis_answer(result, ids, ref) if method is None else None
     direction = contrast_target(result.embeddings, ids, ref).direction
     maps = lambda: _contrast_maps(result, ids, ref, direction, method or CONTRAST_METHOD, composite, domain, progress)
-    if answer is not None:                 # the basis: at once, the page's numbers; the maps when the profile is first read
+    # the basis: at once, the page's numbers; the maps when the profile is first read
+    if answer is not None:
         table, s, r, ratio, threshold = answer
         m = maps() if domain == 'frequency' else maps
-        return Explanation(table, s, 'contrast', m, r, m['bands'] if domain == 'frequency' else None, n_selected=len(ids),
-                           reference_name=name, ratio=ratio, threshold=threshold, overlapping=overlapping)
+        return Explanation(table, s, 'contrast', m, r, m['bands'] if domain == 'frequency' else None,
+                           n_selected=len(ids), reference_name=name, ratio=ratio, threshold=threshold,
+                           overlapping=overlapping)
     m = maps()
-    size = float(np.linalg.norm(np.asarray(result.embeddings[ids], np.float64).mean(0) - np.asarray(result.embeddings[ref], np.float64).mean(0)))
+    size = float(np.linalg.norm(np.asarray(result.embeddings[ids], np.float64).mean(0)
+                                - np.asarray(result.embeddings[ref], np.float64).mean(0)))
     ratio, threshold = distinctness(size, ids, ref, run_null(result, 'embeddings'))
-    return Explanation(contrast_table(m['profile'].sum(1).to_numpy(), channels), ids, 'contrast', m, ref, m.get('bands'), reference_name=name,
-                       ratio=ratio, threshold=threshold, overlapping=overlapping, n_selected=len(ids))
+    return Explanation(contrast_table(m['profile'].sum(1).to_numpy(), channels), ids, 'contrast', m, ref,
+                       m.get('bands'), reference_name=name, ratio=ratio, threshold=threshold, overlapping=overlapping,
+                       n_selected=len(ids))
 
+# %% ../nbs/05d_explain.ipynb #a1f88a53
 def explain(result, # a run (`RunResult` or `load_result`): relevance, window table, embeddings, encoder
             selection, # window ids, or one bool per window
-            target:str='embedding', # 'embedding' (the run's relevance) or 'contrast' (what sets the selection apart from `reference`)
+            # 'embedding' (the run's relevance) or 'contrast' (what sets the selection apart from `reference`)
+            target:str='embedding',
             reference=DEFAULT_REFERENCE, # target 'contrast': one of `REFERENCES`, or window ids
-            method:str|None=None, composite:str|None=None, # another relevance method (e.g. 'gradient_x_input'); default: the run's (embedding) or the basis and `CONTRAST_METHOD` (contrast)
+            # another relevance method (e.g. 'gradient_x_input'); default: the run's (embedding) or the basis and
+            # `CONTRAST_METHOD` (contrast)
+            method:str|None=None, composite:str|None=None,
             domain:str='time', # 'frequency' adds the channel × frequency-band table (`Explanation.bands`)
-            max_on_demand:int=ON_DEMAND_WINDOWS, # selected windows outside the run's relevance sample explained now, at most (stratified in time)
+            # selected windows outside the run's relevance sample explained now, at most (stratified in time)
+            max_on_demand:int=ON_DEMAND_WINDOWS,
             progress:bool=True) -> Explanation:
-    "Which channels and time steps (and frequency bands) drive the selected windows' embeddings (or what sets them apart, with 'contrast')."
+    """Which channels and time steps (and frequency bands) drive the selected windows' embeddings (or what sets them
+    apart, with 'contrast')."""
     if domain not in DOMAINS: raise DvatsError(f"unknown domain {domain!r}; use one of {', '.join(DOMAINS)}.")
-    if target not in ('embedding', 'contrast'): raise DvatsError(f"unknown target {target!r}; use 'embedding' or 'contrast'.")
+    if target not in ('embedding', 'contrast'):
+        raise DvatsError(f"unknown target {target!r}; use 'embedding' or 'contrast'.")
     valid = result.windows['valid'].to_numpy()
     ids = selection_ids(selection, len(valid), valid)
     lc = result.config.lrp
-    if target == 'contrast' and isinstance(reference, str) and reference == 'run': return run_contrast(result, ids)   # an applied run against its base: the basis only
-    if target == 'contrast': return _contrast(result, ids, reference, method, composite or lc.composite, domain, progress)
+    # an applied run against its base: the basis only
+    if target == 'contrast' and isinstance(reference, str) and reference == 'run': return run_contrast(result, ids)
+    if target == 'contrast':
+        return _contrast(result, ids, reference, method, composite or lc.composite, domain, progress)
     channels = list(result.series.columns)
     method, composite = method or lc.method, composite or lc.composite
     if (method, composite) == (lc.method, lc.composite):
@@ -278,13 +347,15 @@ def explain(result, # a run (`RunResult` or `load_result`): relevance, window ta
         sums = getattr(result, 'channel_relevance', None)       # cached per-window sums: a selection costs one gather
         if sums is None: sums = channel_sums(R[ids]); sums_of = lambda k: sums[np.searchsorted(ids, k)]
         else: sums_of = lambda k: sums[k]
-        cached = ids[np.isfinite(sums_of(ids)[:, 0, 0])]          # windows outside the run's relevance sample have NaN rows
+        # windows outside the run's relevance sample have NaN rows
+        cached = ids[np.isfinite(sums_of(ids)[:, 0, 0])]
         if len(cached) == len(ids):
             bands = _bands(result, ids, None, method, composite, channels) if domain == 'frequency' else None
             return Explanation(table=channel_table(sums_of(ids), channels), ids=ids, target=target,
                                _profile=lambda: time_profile(R, ids, channels), bands=bands)
         return _explain_on_demand(result, ids, cached, method, composite, channels, domain, max_on_demand, progress)
-    R = relevance(result.encoder, result.window_view(), valid, method, composite, 'embedding', lc.batch_size, ids=ids, progress=progress)
+    R = relevance(result.encoder, result.window_view(), valid, method, composite, 'embedding', lc.batch_size, ids=ids,
+                  progress=progress)
     table, profile = summarise_relevance(R, np.arange(len(ids)), channels)
     bands = _bands(result, ids, R, method, composite, channels) if domain == 'frequency' else None
     return Explanation(table, ids, target, profile, None, bands)

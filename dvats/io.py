@@ -20,7 +20,8 @@ _READERS = {'.csv': pd.read_csv, '.txt': pd.read_csv, '.tsv': lambda p: pd.read_
 
 def _read_file(path:Path) -> pd.DataFrame:
     "Read a CSV/TSV/parquet file, translating reader failures into `DvatsError`."
-    if not path.exists(): raise DvatsError(f"data file not found: {path}. Check the path (relative paths start at {Path.cwd()}).")
+    if not path.exists(): raise DvatsError(f"data file not found: {path}. Check the path (relative paths start "
+                                           f"at {Path.cwd()}).")
     if path.is_dir(): raise DvatsError(f"{path} is a folder; give the CSV or parquet file inside it.")
     reader = _READERS.get(path.suffix.lower())
     if reader is None:
@@ -28,13 +29,16 @@ def _read_file(path:Path) -> pd.DataFrame:
                          "or pass a pandas DataFrame.")
     if path.stat().st_size == 0: raise DvatsError(f"data file is empty: {path}. Give a file with a header and rows.")
     try: return reader(path)
-    except pd.errors.EmptyDataError: raise DvatsError(f"data file has no columns: {path}. Give a file with a header and rows.") from None
+    except pd.errors.EmptyDataError: raise DvatsError(f"data file has no columns: {path}. Give a file with a "
+                                                      "header and rows.") from None
     except Exception as e:
         raise DvatsError(f"could not read {path} as {path.suffix.lstrip('.')}: {type(e).__name__}: {e}. "
                          "Check the file is complete and in that format.") from None
 
+# %% ../nbs/00a_io.ipynb #8b4f352e
 def read_table(source) -> pd.DataFrame:
-    "Read `source` (CSV/parquet path, DataFrame, or 1-/2-D array) into a raw DataFrame; never modifies the caller's data."
+    """Read `source` (CSV/parquet path, DataFrame, or 1-/2-D
+    array) into a raw DataFrame; never modifies the caller's data."""
     if isinstance(source, (str, Path)): df = _read_file(Path(source))
     elif isinstance(source, pd.DataFrame): df = source.copy(deep=False)
     elif isinstance(source, pd.Series): df = source.to_frame()
@@ -43,20 +47,26 @@ def read_table(source) -> pd.DataFrame:
         if source.ndim != 2:
             raise DvatsError(f"a numpy series must be 2-D (n_rows, n_channels), got shape {source.shape}.")
         df = pd.DataFrame(source, columns=[f"ch{i}" for i in range(source.shape[1])])
-    else: raise DvatsError(f"cannot read a series from {type(source).__name__}; give a CSV/parquet path, a DataFrame or a 2-D numpy array.")
+    else: raise DvatsError(f"cannot read a series from {type(source).__name__}; give a CSV/parquet path, a DataFrame "
+                           "or a 2-D numpy array.")
     if df.shape[0] == 0 or df.shape[1] == 0:
-        raise DvatsError(f"the series is empty ({df.shape[0]} rows, {df.shape[1]} columns); give at least one channel with rows.")
+        raise DvatsError(f"the series is empty ({df.shape[0]} rows, {df.shape[1]} columns); give at least one "
+                         "channel with rows.")
     df.columns = [str(c) for c in df.columns]
-    if df.columns.has_duplicates:   # df[name] would be a table, not a column; CSV readers rename duplicates, frames do not
-        raise DvatsError(f"column name {df.columns[df.columns.duplicated()][0]!r} appears more than once; give each column its own name.")
+    # df[name] would be a table, not a column; CSV readers rename duplicates, frames do not
+    if df.columns.has_duplicates:
+        raise DvatsError(f"column name {df.columns[df.columns.duplicated()][0]!r} appears more than once; give each "
+                         "column its own name.")
     return _drop_saved_index(df)
 
+# %% ../nbs/00a_io.ipynb #62138cd8
 def _drop_saved_index(df:pd.DataFrame) -> pd.DataFrame:
     "Drop a leading `Unnamed: 0` column holding 0, 1, 2, ...: a pandas index saved into a CSV, not a channel."
     c = df.columns[0]
     if c.startswith('Unnamed: 0') and df.shape[1] > 1 and pd.api.types.is_integer_dtype(df[c]) \
             and np.array_equal(df[c].to_numpy(), np.arange(len(df))):
-        warnings.warn(f"dropped column {c!r}: it holds a saved row index (0, 1, 2, ...), not a channel.", DvatsWarning, stacklevel=3)
+        warnings.warn(f"dropped column {c!r}: it holds a saved row index (0, 1, 2, ...), not a channel.", DvatsWarning,
+                      stacklevel=3)
         df = df.drop(columns=c)
     return df
 
@@ -71,6 +81,7 @@ def _detect_time_col(df:pd.DataFrame) -> str|None:
         if c.lower() in _TIME_NAMES: return c
     return None
 
+# %% ../nbs/00a_io.ipynb #d7661335
 def _to_datetime(col:pd.Series, name:str) -> pd.DatetimeIndex:
     "Parse a time column, naming the first unparseable value on failure."
     try: idx = pd.DatetimeIndex(pd.to_datetime(col))
@@ -82,13 +93,15 @@ def _to_datetime(col:pd.Series, name:str) -> pd.DatetimeIndex:
                          f"{int(np.flatnonzero(idx.isna())[0])}); fill or drop those rows.")
     return idx
 
+# %% ../nbs/00a_io.ipynb #1b90dd92
 def _set_time_index(df:pd.DataFrame, time_col:str|None) -> pd.DataFrame:
     "Move the time column (named or detected) to a sorted, unique DatetimeIndex; else a RangeIndex."
     if time_col is not None and time_col not in df.columns:
         raise DvatsError(f"time column {time_col!r} not found; columns are: {', '.join(df.columns)}.")
     if time_col is None and isinstance(df.index, pd.DatetimeIndex):
         idx = df.index
-        if idx.hasnans: raise DvatsError(f"the time index has {int(idx.isna().sum())} missing timestamps (NaT); fill or drop those rows.")
+        if idx.hasnans: raise DvatsError(f"the time index has {int(idx.isna().sum())} missing timestamps (NaT); fill "
+                                         "or drop those rows.")
     else:
         time_col = time_col or _detect_time_col(df)
         if time_col is None: return df.reset_index(drop=True)
@@ -106,37 +119,46 @@ def _set_time_index(df:pd.DataFrame, time_col:str|None) -> pd.DataFrame:
 
 # %% ../nbs/00a_io.ipynb #1df92339
 def _infinite_as_missing(x:pd.DataFrame, raw:pd.DataFrame) -> pd.DataFrame:
-    "`x` (float32) with its infinite values, written as inf or beyond float32's range in `raw`, made missing, and a warning naming them per channel."
+    """`x` (float32) with its infinite values, written as inf or beyond float32's
+    range in `raw`, made missing, and a warning naming them per channel."""
     inf = np.isinf(x.to_numpy())
     if not inf.any(): return x
     per = []
     for j in np.flatnonzero(inf.any(0))[:3]:
         col = pd.to_numeric(raw.iloc[:, j], errors='coerce').to_numpy(dtype=np.float64, na_value=np.nan)
         beyond = int((inf[:, j] & np.isfinite(col)).sum())
-        per.append(f"{x.columns[j]!r}: {int(inf[:, j].sum())}" + (f" ({beyond} beyond float32's ±3.4e38)" if beyond else '')
+        per.append(f"{x.columns[j]!r}: {int(inf[:, j].sum())}"
+                   + (f" ({beyond} beyond float32's ±3.4e38)" if beyond else '')
                    + f", first at row {int(np.flatnonzero(inf[:, j])[0])}")
     more = int(inf.any(0).sum()) - len(per)
-    warnings.warn(f"{int(inf.sum())} infinite value(s) treated as missing (NaN), so the windows that hold them are invalid: "
-                  + '; '.join(per) + (f"; and {more} more channel(s)" if more > 0 else '') + '.', DvatsWarning, stacklevel=4)
+    warnings.warn(f"{int(inf.sum())} infinite value(s) treated as missing (NaN), so the windows that hold them are "
+                  "invalid: " + '; '.join(per) + (f"; and {more} more channel(s)" if more > 0 else '') + '.',
+                  DvatsWarning, stacklevel=4)
     return x.mask(inf)
 
+# %% ../nbs/00a_io.ipynb #2d5457f3
 def _is_channel(col:pd.Series) -> bool:
     "A column that can be a channel: real numbers (not booleans, not complex, whose imaginary part float32 would drop)."
     t = col.dtype
-    return pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t) and not pd.api.types.is_complex_dtype(t)
+    return (pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t)
+            and not pd.api.types.is_complex_dtype(t))
 
+# %% ../nbs/00a_io.ipynb #31896651
 def _select_channels(df:pd.DataFrame, channels:list|None, exclude:tuple=()) -> pd.DataFrame:
     "The channel columns as float32, checked: they exist, are numeric and are not all missing."
     if channels is not None:
         channels = [str(c) for c in channels]
         missing = [c for c in channels if c not in df.columns]
         if missing:
-            raise DvatsError(f"channel(s) {', '.join(map(repr, missing))} not in the data; available columns: {', '.join(df.columns)}.")
+            raise DvatsError(f"channel(s) {', '.join(map(repr, missing))} not in the data; available columns: "
+                             f"{', '.join(df.columns)}.")
         bad = [c for c in channels if c in exclude]
-        if bad: raise DvatsError(f"{bad[0]!r} is the label column and cannot also be a channel; drop it from the channels.")
+        if bad: raise DvatsError(f"{bad[0]!r} is the label column and cannot also be a channel; drop it "
+                                 "from the channels.")
         nonnum = [c for c in channels if not _is_channel(df[c])]
         if nonnum:
-            raise DvatsError(f"channel {nonnum[0]!r} is not numeric (dtype {df[nonnum[0]].dtype}, e.g. {df[nonnum[0]].iloc[0]!r}); "
+            raise DvatsError(f"channel {nonnum[0]!r} is not numeric (dtype {df[nonnum[0]].dtype}, e.g. "
+                             f"{df[nonnum[0]].iloc[0]!r}); "
                              "choose numeric channels with --channels or convert it.")
     else:
         cands = [c for c in df.columns if c not in exclude]
@@ -157,23 +179,29 @@ def _select_channels(df:pd.DataFrame, channels:list|None, exclude:tuple=()) -> p
 def _anomaly_flags(col:pd.Series, name:str) -> pd.Series:
     "A 0/1 (or boolean) column as booleans; a `DvatsError` for anything else."
     flag = lambda x: isinstance(x, (bool, int, float, np.bool_, np.integer, np.floating)) and x in (0, 1)
-    # cell by cell unless numeric: object cells may be lists or arrays, which neither hash (unique) nor compare to 0 (in)
+    # cell by cell unless numeric: object cells may be lists or
+    # arrays, which neither hash (unique) nor compare to 0 (in)
     ok = col.isin([0, 1]) if pd.api.types.is_numeric_dtype(col) else col.map(flag).astype(bool)
     if not ok.all():
         bad = col[~ok.to_numpy()]
         missing = lambda x: x is None or x is pd.NA or x is pd.NaT or (isinstance(x, float) and x != x)
         shown = list(dict.fromkeys('missing values' if missing(x) else repr(x) for x in bad.tolist()))[:3]
-        raise DvatsError(f"anomaly column {name!r} must hold only 0/1 (or true/false) per step, found {', '.join(shown)}; fix it or leave it out.")
+        raise DvatsError(f"anomaly column {name!r} must hold only 0/1 (or true/false) per step, found "
+                         f"{', '.join(shown)}; fix it or leave it out.")
     return col.astype(bool)
 
+# %% ../nbs/00a_io.ipynb #27d2cec3
 def is_binary(labels) -> bool:
     "True when per-step labels are 0/1 or booleans (so they can serve as anomaly flags)."
     v = pd.Series(labels).dropna()
-    return len(v) > 0 and (pd.api.types.is_bool_dtype(v) or pd.api.types.is_numeric_dtype(v)) and set(v.unique().tolist()) <= {0, 1}
+    return (len(v) > 0 and (pd.api.types.is_bool_dtype(v) or pd.api.types.is_numeric_dtype(v))
+            and set(v.unique().tolist()) <= {0, 1})
 
+# %% ../nbs/00a_io.ipynb #57ab7d73
 def load_labelled_series(source, time_col:str|None=None, channels:list|None=None, label_col:str|None=None,
                          anomaly_col:str|None=None):
-    "Like `load_series`, plus a DataFrame of per-step `label` (from `label_col`) and `anomaly` flags (from `anomaly_col`), or None."
+    """Like `load_series`, plus a DataFrame of per-step `label` (from
+    `label_col`) and `anomaly` flags (from `anomaly_col`), or None."""
     df = _set_time_index(read_table(source), time_col)
     for kind, col in (('label', label_col), ('anomaly', anomaly_col)):
         if col is not None and col not in df.columns:
@@ -185,6 +213,7 @@ def load_labelled_series(source, time_col:str|None=None, channels:list|None=None
     if anomaly_col: cols['anomaly'] = _anomaly_flags(df[anomaly_col], anomaly_col)
     return x, (pd.DataFrame(cols, index=df.index) if cols else None)
 
+# %% ../nbs/00a_io.ipynb #bf035387
 def load_series(source, # CSV/parquet path, DataFrame or 2-D numpy array
                 time_col:str|None=None, # time column; detected when None
                 channels:list|None=None, # channel columns; all numeric columns when None
@@ -193,14 +222,18 @@ def load_series(source, # CSV/parquet path, DataFrame or 2-D numpy array
     return load_labelled_series(source, time_col, channels)[0]
 
 # %% ../nbs/00a_io.ipynb #54dc379a
-FORMULA_START = ('=', '+', '-', '@', '\t', '\r')   # OWASP's list: a cell starting with one of these is a formula to Excel or LibreOffice
+# OWASP's list: a cell starting with one of these is a formula to Excel or LibreOffice
+FORMULA_START = ('=', '+', '-', '@', '\t', '\r')
 
 def spreadsheet_safe(value):
-    "`value` with a `'` before it when it is text that starts with a formula character or with `'`; anything else (numbers, times, missing) as it is."
+    """`value` with a `'` before it when it is text that starts with a formula
+    character or with `'`; anything else (numbers, times, missing) as it is."""
     return "'" + value if isinstance(value, str) and value.startswith(FORMULA_START + ("'",)) else value
 
+# %% ../nbs/00a_io.ipynb #66cfb109
 def spreadsheet_restore(value):
-    "`value` without one leading `'` when it is text that starts with one: the inverse of `spreadsheet_safe` on every text."
+    """`value` without one leading `'` when it is text that starts
+    with one: the inverse of `spreadsheet_safe` on every text."""
     return value[1:] if isinstance(value, str) and value.startswith("'") else value
 
 # %% ../nbs/00a_io.ipynb #206d575c
@@ -208,6 +241,7 @@ def _is_text(col:pd.Series) -> bool:
     "Whether `col` can hold text cells: object, string or categorical dtype (numeric, boolean and time columns cannot)."
     return pd.api.types.is_object_dtype(col.dtype) or isinstance(col.dtype, (pd.StringDtype, pd.CategoricalDtype))
 
+# %% ../nbs/00a_io.ipynb #57b52c7c
 def _map_text(df:pd.DataFrame, f) -> pd.DataFrame:
     "A shallow copy of `df` with `f` applied to each column name and to each cell of its text columns."
     out = df.copy(deep=False)
@@ -216,21 +250,28 @@ def _map_text(df:pd.DataFrame, f) -> pd.DataFrame:
         if _is_text(df.iloc[:, i]): out.isetitem(i, df.iloc[:, i].map(f))
     return out
 
+# %% ../nbs/00a_io.ipynb #094f290e
 def _newline_rows(text:str) -> str:
-    "CSV text with `\r\n` row ends turned into `\n`, outside quoted fields only (inside one, quotes come in pairs, so the parity of the quotes before a place says where it is)."
+    """CSV text with `\r\n` row ends turned into `\n`, outside quoted fields only (inside
+    one, quotes come in pairs, so the parity of the quotes before a place says where it is)."""
     parts = text.split('"')
     parts[::2] = [p.replace('\r\n', '\n') for p in parts[::2]]
     return '"'.join(parts)
 
+# %% ../nbs/00a_io.ipynb #9a835b83
 def write_csv(df:pd.DataFrame,
-              path=None, # None: return the text; else write it there as UTF-8 (in `dvats.store.atomic_write` for an atomic write)
+              # None: return the text; else write it there as UTF-8 (in `dvats.store.atomic_write` for an atomic write)
+              path=None,
              ) -> str|Path:
     "`df` as CSV (no index, RFC 4180, `\n` row ends) with every text cell and column name `spreadsheet_safe`."
-    text = _newline_rows(_map_text(df, spreadsheet_safe).to_csv(index=False, lineterminator='\r\n'))   # '\r\n': see above
+    # '\r\n': see above
+    text = _newline_rows(_map_text(df, spreadsheet_safe).to_csv(index=False, lineterminator='\r\n'))
     if path is None: return text
     Path(path).write_text(text, encoding='utf-8', newline='')
     return Path(path)
 
+# %% ../nbs/00a_io.ipynb #559f1ed9
 def read_csv(path, **kwargs) -> pd.DataFrame:
-    "A CSV that `write_csv` wrote, read by `pd.read_csv(path, **kwargs)`, with every text cell and column name `spreadsheet_restore`d."
+    """A CSV that `write_csv` wrote, read by `pd.read_csv(path, **kwargs)`,
+    with every text cell and column name `spreadsheet_restore`d."""
     return _map_text(pd.read_csv(path, **kwargs), spreadsheet_restore)

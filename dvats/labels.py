@@ -13,7 +13,7 @@ from .io import write_csv, read_csv
 from .store import atomic_write
 from .tags import tag_intervals
 from .choices import LABEL_FORMATS
-from .anomaly import label_ranges
+from .detection import label_ranges
 
 # %% auto #0
 __all__ = ['EVENT_LABEL', 'labelled_intervals', 'windows_within', 'intervals_tags', 'to_tsb_ad', 'from_tsb_ad', 'to_label_studio',
@@ -22,6 +22,7 @@ __all__ = ['EVENT_LABEL', 'labelled_intervals', 'windows_within', 'intervals_tag
 # %% ../nbs/05g_labels.ipynb #17c2fd92
 EVENT_LABEL = 'anomaly event'   # the label of the anomaly events (the windows above the run's threshold, merged)
 
+# %% ../nbs/05g_labels.ipynb #07a5c909
 def labelled_intervals(res, # a run
                        tags:dict|None=None, # name -> window ids (None: none)
                        events:bool=True, # also the anomaly events
@@ -30,18 +31,22 @@ def labelled_intervals(res, # a run
     tab = res.windows
     groups = dict(tags or {})
     if events: groups[EVENT_LABEL] = np.flatnonzero(tab.is_anomaly.fillna(False).to_numpy(bool))
-    rows = [(str(name), int(tab.start.iloc[r[0]]), int(tab.end.iloc[r[-1]])) for name, ids in groups.items() for r in tag_intervals(tab, ids)]
+    rows = [(str(name), int(tab.start.iloc[r[0]]), int(tab.end.iloc[r[-1]]))
+            for name, ids in groups.items() for r in tag_intervals(tab, ids)]
     return pd.DataFrame(rows, columns=['label', 'start', 'end'])
 
+# %% ../nbs/05g_labels.ipynb #18a4b8d8
 def windows_within(windows:pd.DataFrame, start:int, end:int) -> np.ndarray:
     "The ids of the windows whose whole span lies in rows `[start, end)`."
     return np.flatnonzero((windows.start.to_numpy() >= start) & (windows.end.to_numpy() <= end))
 
+# %% ../nbs/05g_labels.ipynb #8429bc13
 def intervals_tags(windows:pd.DataFrame, intervals:pd.DataFrame) -> dict:
     "Label -> the sorted ids of the windows within its intervals (`windows_within`)."
     out = {}
     for label, a, b in intervals[['label', 'start', 'end']].itertuples(index=False):
-        out[str(label)] = np.union1d(out.get(str(label), np.zeros(0, np.int64)), windows_within(windows, int(a), int(b)))
+        out[str(label)] = np.union1d(out.get(str(label), np.zeros(0, np.int64)),
+                                     windows_within(windows, int(a), int(b)))
     return {k: v for k, v in out.items() if len(v)}
 
 # %% ../nbs/05g_labels.ipynb #3fb244db
@@ -51,10 +56,13 @@ def to_tsb_ad(res, intervals:pd.DataFrame) -> pd.DataFrame:
     for a, b in intervals[['start', 'end']].itertuples(index=False): label[a:b] = 1
     return res.series.reset_index(drop=True).assign(Label=label)
 
+# %% ../nbs/05g_labels.ipynb #dfaab73c
 def from_tsb_ad(table:pd.DataFrame, res, name:str='anomaly') -> dict:
     "The tag `name` of a TSB-AD table's steps labelled 1: the windows within its runs of 1s."
-    if 'Label' not in table: raise DvatsError("a TSB-AD file has a `Label` column (1 at anomalous steps); this one has none.")
-    if len(table) != len(res.series): raise DvatsError(f"the TSB-AD file has {len(table)} rows but the run's series {len(res.series)}; is it this run's data?")
+    if 'Label' not in table:
+        raise DvatsError("a TSB-AD file has a `Label` column (1 at anomalous steps); this one has none.")
+    if len(table) != len(res.series): raise DvatsError(f"the TSB-AD file has {len(table)} rows but the run's series "
+                                                       f"{len(res.series)}; is it this run's data?")
     starts, last = label_ranges(table.Label.to_numpy().astype(bool))     # the runs of 1s, their last step included
     return intervals_tags(res.windows, pd.DataFrame({'label': name, 'start': starts, 'end': last + 1}))
 
@@ -63,6 +71,7 @@ def _time_value(index:pd.Index, row:int):
     "A row's time as Label Studio reads it: ISO text for a time index, else the row number."
     return index[row].isoformat() if isinstance(index, pd.DatetimeIndex) else int(row)
 
+# %% ../nbs/05g_labels.ipynb #eea9135d
 def _time_row(index:pd.Index, value, first:bool) -> int:
     "The row of a Label Studio time value (the first row at it for a start, one past the last for an end)."
     if not isinstance(index, pd.DatetimeIndex): return int(value) + (0 if first else 1)
@@ -70,14 +79,18 @@ def _time_row(index:pd.Index, value, first:bool) -> int:
     if index.tz is not None and t.tz is None: t = t.tz_localize(index.tz)
     return int(index.searchsorted(t, 'left' if first else 'right'))
 
+# %% ../nbs/05g_labels.ipynb #8090bfd0
 def to_label_studio(res, intervals:pd.DataFrame, csv:str='series.csv') -> list:
-    "One Label Studio task for the series (`csv`: its file's name), with one `timeserieslabels` region per interval (`end`: its last step)."
+    """One Label Studio task for the series (`csv`: its file's name), with one `timeserieslabels` region per interval
+    (`end`: its last step)."""
     idx = res.series.index
     regions = [{'id': f"dvats{i}", 'from_name': 'label', 'to_name': 'ts', 'type': 'timeserieslabels',
-                'value': {'start': _time_value(idx, a), 'end': _time_value(idx, b - 1), 'instant': False, 'timeserieslabels': [label]}}
+                'value': {'start': _time_value(idx, a), 'end': _time_value(idx, b - 1), 'instant': False,
+                          'timeserieslabels': [label]}}
                for i, (label, a, b) in enumerate(intervals[['label', 'start', 'end']].itertuples(index=False))]
     return [{'data': {'csv': csv}, 'annotations': [{'result': regions}]}]
 
+# %% ../nbs/05g_labels.ipynb #e0ed8b87
 def from_label_studio(tasks:list, res) -> dict:
     "Label -> window ids of the `timeserieslabels` regions of Label Studio tasks (its JSON export)."
     rows = []
@@ -87,26 +100,33 @@ def from_label_studio(tasks:list, res) -> dict:
                 for r in ann.get('result', []):
                     if r.get('type') != 'timeserieslabels': continue
                     v, idx = r['value'], res.series.index
-                    for label in v['timeserieslabels']: rows.append((label, _time_row(idx, v['start'], True), _time_row(idx, v['end'], False)))
+                    for label in v['timeserieslabels']:
+                        rows.append((label, _time_row(idx, v['start'], True), _time_row(idx, v['end'], False)))
     except (KeyError, TypeError, AttributeError, ValueError) as e:
-        raise DvatsError(f"not a Label Studio export of time-series labels ({type(e).__name__}: {e}); export the project as JSON.") from None
+        raise DvatsError(f"not a Label Studio export of time-series labels ({type(e).__name__}: {e}); export the "
+                         "project as JSON.") from None
     return intervals_tags(res.windows, pd.DataFrame(rows, columns=['label', 'start', 'end']))
 
 # %% ../nbs/05g_labels.ipynb #12187287
 def write_labels(res, path, fmt:str, tags:dict|None=None, events:bool=True) -> Path:
-    "Write the tags (and the anomaly events) to `path` as `fmt` (`LABEL_FORMATS`): TSB-AD's CSV or Label Studio's JSON, atomically."
-    if fmt not in LABEL_FORMATS: raise DvatsError(f"unknown label format {fmt!r}; use one of {', '.join(LABEL_FORMATS)}.")
+    """Write the tags (and the anomaly events) to `path` as `fmt` (`LABEL_FORMATS`): TSB-AD's CSV or Label Studio's
+    JSON, atomically."""
+    if fmt not in LABEL_FORMATS:
+        raise DvatsError(f"unknown label format {fmt!r}; use one of {', '.join(LABEL_FORMATS)}.")
     iv, path = labelled_intervals(res, tags, events), Path(path)
     if fmt == 'tsb-ad': return atomic_write(path, lambda p: write_csv(to_tsb_ad(res, iv), p))
     text = json.dumps(to_label_studio(res, iv, f"{path.stem}.csv"), indent=1)
     return atomic_write(path, lambda p: Path(p).write_text(text))
 
+# %% ../nbs/05g_labels.ipynb #6f2617a0
 def read_labels(path, res, fmt:str) -> dict:
     "The tags of a TSB-AD CSV or a Label Studio JSON export, as label -> window ids of the run `res`."
-    if fmt not in LABEL_FORMATS: raise DvatsError(f"unknown label format {fmt!r}; use one of {', '.join(LABEL_FORMATS)}.")
+    if fmt not in LABEL_FORMATS:
+        raise DvatsError(f"unknown label format {fmt!r}; use one of {', '.join(LABEL_FORMATS)}.")
     path = Path(path)
     if not path.is_file(): raise DvatsError(f"no file at {path}.")
     if fmt == 'tsb-ad': return from_tsb_ad(read_csv(path), res)
     try: tasks = json.loads(path.read_text())
-    except ValueError as e: raise DvatsError(f"{path} is not JSON ({e}); export the Label Studio project as JSON.") from None
+    except ValueError as e:
+        raise DvatsError(f"{path} is not JSON ({e}); export the Label Studio project as JSON.") from None
     return from_label_studio(tasks if isinstance(tasks, list) else [tasks], res)

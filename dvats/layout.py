@@ -14,7 +14,8 @@ __all__ = ['DEMO_FILES', 'SOURCE_FILES', 'SUMMARY_FILES', 'EXPORT_FILES', 'LOCK_
 # %% ../nbs/02_layout.ipynb #5b788563
 @dataclass(frozen=True)
 class RunFile:
-    "One file of a run folder: its name, what it holds, whether `load_result` needs it, and whether equal inputs give equal bytes."
+    """One file of a run folder: its name, what it holds, whether
+    `load_result` needs it, and whether equal inputs give equal bytes."""
     name: str
     description: str
     reopen: bool = False        # `load_result` reads it
@@ -22,88 +23,115 @@ class RunFile:
 
 DEMO_FILES = (
     RunFile('demo_series.parquet', 'the demo only: the demo series, 20,000 steps × 6 channels, one per minute'),
-    RunFile('demo_truth.parquet', 'the demo only: its ground truth per step: `regime`, `anomaly`, `anomaly_channel`, `anomaly_kind`'))
+    RunFile('demo_truth.parquet', 'the demo only: its ground truth per step: `regime`, `anomaly`, `anomaly_channel`, '
+            '`anomaly_kind`'))
 SOURCE_FILES = (
     RunFile('config.yaml', 'the resolved configuration (every default written out)', reopen=True),
-    RunFile('series.parquet', 'the series as dvats read it (float32 channels), so that the run can be reopened without its source', reopen=True),
-    RunFile('labels.parquet', 'when the data has them: its per-step `label` and `anomaly` columns, so that `dvats rescore` measures the scores again without the source'))
+    RunFile('series.parquet', 'the series as dvats read it (float32 channels), so that the run can be reopened without '
+            'its source', reopen=True),
+    RunFile('labels.parquet', 'when the data has them: its per-step `label` and `anomaly` columns, so that `dvats '
+            'rescore` measures the scores again without the source'))
 SUMMARY_FILES = (
-    RunFile('metrics.json', 'cluster scores (silhouette, DBCV, ARI/NMI vs labels), the anomaly detector and threshold rule, and with labelled '
-            'anomalies the AUC-PR, ROC-AUC, VUS-PR and UCR hit of every detector and of raw-value kNN, and what the windows above the threshold hit; '
-            'the explanation measurements (after `dvats evaluate`), stage timings',
-            reopen=True, reproducible=False),
-    RunFile('stages.json', 'the finished stages with the fingerprints of their inputs; a rerun with the same inputs reuses them',
-            reproducible=False))
+    RunFile('metrics.json', 'cluster scores (silhouette, DBCV, ARI/NMI vs labels), the anomaly detector and threshold '
+            'rule, and with labelled anomalies the AUC-PR, ROC-AUC, VUS-PR and UCR hit of every detector and of '
+            'raw-value kNN, and what the windows above the threshold hit; the explanation measurements (after `dvats '
+            'evaluate`), stage timings', reopen=True, reproducible=False),
+    RunFile('stages.json', 'the finished stages with the fingerprints of their inputs; a rerun with the same inputs '
+            'reuses them', reproducible=False))
 EXPORT_FILES = (   # written only when the user asks the explorer (its export buttons, `save_state`, `export_ids`)
-    RunFile('view.json', 'on request, from the explorer: the selection and the view settings, which reopen the same view', reproducible=False),
+    RunFile('view.json', 'on request, from the explorer: the selection and the view settings, which reopen the same '
+            'view', reproducible=False),
     RunFile('selection.csv', 'on request, from the explorer: the selected window ids', reproducible=False))
 LOCK_FILES = (    # see `writing` and `reading` in 02_store
-    RunFile(WRITER_LOCK, 'locked (flock) by the one process writing the folder; holds its PID, host, command and whether it finished, '
-            'so that a second writer is told who writes, and readers refuse a folder a stopped run left half-updated', reproducible=False),
-    RunFile(READERS_LOCK, 'locked shared by readers while they open the folder, exclusively by the writer while it runs (empty)', reproducible=False))
-TAGS_FILE = RunFile('tags.csv', 'named selections (from the explorer, `dvats tags` or `write_tags`): one row per interval, `tag`, `start_time`, `end_time` '
-                    '(its first and last row), `window_ids` (like 3-5,9)', reproducible=False)
-REPORT_FILE = RunFile('report.html', 'the interactive explorer: one self-contained file (plotly.js inlined, data embedded), opened from '
-                      'disk with no server or network')
+    RunFile(WRITER_LOCK, 'locked (flock) by the one process writing the folder; holds its PID, host, command and '
+            'whether it finished, so that a second writer is told who writes, and readers refuse a folder a stopped '
+            'run left half-updated', reproducible=False),
+    RunFile(READERS_LOCK, 'locked shared by readers while they open the folder, exclusively by the writer while it '
+            'runs (empty)', reproducible=False))
+TAGS_FILE = RunFile('tags.csv', 'named selections (from the explorer, `dvats tags` or `write_tags`): one row per '
+                    'interval, `tag`, `start_time`, `end_time` (its first and last row), `window_ids` (like 3-5,9)',
+                    reproducible=False)
+REPORT_FILE = RunFile('report.html', 'the interactive explorer: one self-contained file (plotly.js inlined, data '
+                      'embedded), opened from disk with no server or network')
 ENCODER_FILES = (
     RunFile('encoder.pt', 'the MVP encoder: a weights-only state dict', reopen=True),
-    RunFile('encoder.json', 'what rebuilds and uses the encoder (architecture, `w`, channels, normalisation, the band readout) and what it was trained on (`training`: budget, epochs run, windows)', reopen=True))
+    RunFile('encoder.json', 'what rebuilds and uses the encoder (architecture, `w`, channels, normalisation, the band '
+            'readout) and what it was trained on (`training`: budget, epochs run, windows)', reopen=True))
 
-STAGE_FILES = {   # what each stage writes, by the stage's name (`dvats.stages.STAGES` points here), in the order a run writes them
+# what each stage writes, by the stage's name (`dvats.stages.STAGES` points here), in the order a run writes them
+STAGE_FILES = {
     'encoder': ENCODER_FILES + (RunFile('training.csv', "the encoder's loss per epoch", reproducible=False),
         RunFile('training_curve.svg', "the plot of the encoder's loss per epoch")),
     'encoder-file': ENCODER_FILES,
-    'embeddings': (RunFile('embeddings.npy', 'one embedding per window, `(n_windows, 128 + b × n_channels)` float32 (the learned features, then b = w // 4 + 2 band amplitudes per channel, 14 for w = 48), NaN rows for invalid windows', reopen=True),),
+    'embeddings': (RunFile('embeddings.npy', 'one embedding per window, `(n_windows, 128 + b × n_channels)` float32 '
+        '(the learned features, then b = w // 4 + 2 band amplitudes per channel, 14 for w = 48), NaN rows for invalid '
+        'windows', reopen=True),),
     'projection': (RunFile('projections.npy', 'the 2-D projection (UMAP by default), same rows', reopen=True),),
-    'similar': (RunFile('similar.npy', "per window, its `similar.k` most similar windows (nearest embeddings, as distinct occurrences: none overlaps the window "
-        "or another of them), nearest first, `(n_windows, k)` int32, -1 where there are fewer and in the rows of invalid windows and of windows "
-        "past `similar.max_windows`: the explorer's 'more like this'"),),
-    'clusters': (RunFile('clusters.parquet', 'per window: HDBSCAN `cluster` (-1 noise), membership probability, `anomaly_score` '
-        '(`clustering.anomaly.method`: by default the distance to a memory bank of normal windows), `is_anomaly` (above the threshold)'),
-        RunFile('steps.parquet', 'per time step: the anomaly score from the windows covering it (`clustering.anomaly.aggregation`: '
-        'by default their lower quartile)', reopen=True),
-        RunFile('scores.json', "the clusters stage's scores (clusters, anomalies), which `metrics.json` gathers with the others")),
-    'table': (RunFile('windows.parquet', 'one row per window: `window`, `start`, `end` (rows, end exclusive), `start_time`, `end_time`, '
-        '`valid`, `label` (majority regime), `has_anomaly`, `x`, `y`, `cluster`, `anomaly_score`, `is_anomaly`', reopen=True),),
-    'matrix-profile': (RunFile('matrix_profile.parquet', "per window, `mp_score`: its distance to the nearest other window that does not overlap it by more than 3/4 "
-        "(the k = d matrix profile: the mean over channels of each channel's distance, channel-standardised values), among the run's windows "
-        "(`matrix_profile.resolution: windows`) or, with `steps`, among the subsequences at every step (stumpy's mstump); NaN for invalid windows; "
-        '`load_result` adds it to the window table and its per-step '
-        'aggregation to the steps'),
-        RunFile('matrix_profile.json', "the matrix profile's AUC-PR, ROC-AUC, VUS-PR and UCR hit against labelled anomalies, measured as the "
-        "embedding score's (`metrics.json` lists it among the detectors)")),
-    'relevance': (RunFile('relevance.npy', 'relevance of every input cell of the valid windows (up to `lrp.max_windows` of them, stratified in time), `(n_windows, n_channels, w)` float32, NaN rows for the others and for '
-        "invalid windows: LRP on the encoder (`lrp.composite`), explaining each window's embedding", reopen=True),
+    'similar': (RunFile('similar.npy', 'per window, its `similar.k` most similar windows (nearest embeddings, as '
+                        'distinct occurrences: none overlaps the window or another of them), nearest first, '
+                        '`(n_windows, k)` int32, -1 where there are fewer and in the rows of invalid windows and of '
+                        "windows past `similar.max_windows`: the explorer's 'more like this'"),),
+    'clusters': (RunFile('clusters.parquet', 'per window: HDBSCAN `cluster` (-1 noise), membership probability, '
+        '`anomaly_score` (`clustering.anomaly.method`: by default the distance to a memory bank of normal windows), '
+        '`is_anomaly` (above the threshold)'),
+        RunFile('steps.parquet', 'per time step: the anomaly score from the windows covering it '
+                '(`clustering.anomaly.aggregation`: by default their lower quartile)', reopen=True),
+        RunFile('scores.json', "the clusters stage's scores (clusters, anomalies), which `metrics.json` gathers with "
+                'the others')),
+    'table': (RunFile('windows.parquet', 'one row per window: `window`, `start`, `end` (rows, end exclusive), '
+                      '`start_time`, `end_time`, `valid`, `label` (majority regime), `has_anomaly`, `x`, `y`, '
+                      '`cluster`, `anomaly_score`, `is_anomaly`', reopen=True),),
+    'matrix-profile': (RunFile('matrix_profile.parquet', 'per window, `mp_score`: its distance to the nearest other '
+        'window that does not overlap it by more than 3/4 (the k = d matrix profile: the mean over channels of each '
+        "channel's distance, channel-standardised values), among the run's windows (`matrix_profile.resolution: "
+        "windows`) or, with `steps`, among the subsequences at every step (stumpy's mstump); NaN for invalid windows; "
+        '`load_result` adds it to the window table and its per-step aggregation to the steps'),
+        RunFile('matrix_profile.json', "the matrix profile's AUC-PR, ROC-AUC, VUS-PR and UCR hit against labelled "
+                "anomalies, measured as the embedding score's (`metrics.json` lists it among the detectors)")),
+    'relevance': (RunFile('relevance.npy', 'relevance of every input cell of the valid windows (up to '
+        '`lrp.max_windows` of them, stratified in time), `(n_windows, n_channels, w)` float32, NaN rows for the others '
+        "and for invalid windows: LRP on the encoder (`lrp.composite`), explaining each window's embedding",
+        reopen=True),
         RunFile('channel_relevance.npy', 'per window and channel, the sum of relevance and of absolute relevance, '
-        "`(n_windows, n_channels, 2)` float32: what a selection's channel table needs", reopen=True),
-        RunFile('frequency_relevance.npy', 'per window and channel, the relevance of each of up to 8 frequency bands (the DC bin, then about '
-        'equal widths up to 0.5 cycles per step; a DFT virtual inspection layer), `(n_windows, n_channels, n_bands)` float32, NaN '
-        "rows for invalid windows: what a selection's channel × band heatmap needs (`load_result` reads it when present)")),
-    'contrast-basis': (RunFile('contrast_directions.npy', 'the directions the contrast basis explains, `(d, k + c·m)` float32: the k = 8 main directions of the learned features, '
-        "then each channel's m = 8 of its band amplitudes (`dvats.contrast.basis_directions`)"),
-        RunFile('contrast_basis.npy', "per window of a sample of the relevance sample (at most 20,000, stratified in time) and channel: its DeepLIFT relevance "
-        "(against the zero window) along each shared direction, then its own band coordinates, `(n_windows, n_channels, k + m)` float32, NaN rows "
-        "for the others: what any selection's contrast needs, in Python and in the page (`load_result` reads both when present)")),
-    'explanations': (RunFile('explanations.csv', 'written by `dvats evaluate RUN` (or `lrp.evaluate: true`): the default composite, the composites it was chosen against and gradient × input '
-        'measured (stability, conservation, faithfulness; with the demo\'s ground truth, its planted anomaly and regime channels)'),),
+                "`(n_windows, n_channels, 2)` float32: what a selection's channel table needs", reopen=True),
+        RunFile('frequency_relevance.npy', 'per window and channel, the relevance of each of up to 8 frequency bands '
+                '(the DC bin, then about equal widths up to 0.5 cycles per step; a DFT virtual inspection layer), '
+                "`(n_windows, n_channels, n_bands)` float32, NaN rows for invalid windows: what a selection's channel "
+                '× band heatmap needs (`load_result` reads it when present)')),
+    'contrast-basis': (RunFile('contrast_directions.npy', 'the directions the contrast basis explains, `(d, k + c·m)` '
+        "float32: the k = 8 main directions of the learned features, then each channel's m = 8 of its band amplitudes "
+        '(`dvats.contrast.basis_directions`)'),
+        RunFile('contrast_basis.npy', 'per window of a sample of the relevance sample (at most 20,000, stratified in '
+                'time) and channel: its DeepLIFT relevance (against the zero window) along each shared direction, then '
+                'its own band coordinates, `(n_windows, n_channels, k + m)` float32, NaN rows for the others: what any '
+                "selection's contrast needs, in Python and in the page (`load_result` reads both when present)")),
+    'explanations': (RunFile('explanations.csv', 'written by `dvats evaluate RUN` (or `lrp.evaluate: true`): the '
+        'default composite, the composites it was chosen against and gradient × input measured (stability, '
+        "conservation, faithfulness; with the demo's ground truth, its planted anomaly and regime channels)"),),
     'report': (REPORT_FILE,),
 }
 
+# %% ../nbs/02_layout.ipynb #364b7f95
 def _layout() -> dict:
     "Every declared run file by name, in the order a run writes them."
     files = {}
-    for f in (*DEMO_FILES, *SOURCE_FILES, *(f for files in STAGE_FILES.values() for f in files), *SUMMARY_FILES, *EXPORT_FILES, TAGS_FILE, *LOCK_FILES):
+    for f in (*DEMO_FILES, *SOURCE_FILES, *(f for files in STAGE_FILES.values() for f in files), *SUMMARY_FILES,
+              *EXPORT_FILES, TAGS_FILE, *LOCK_FILES):
         if files.setdefault(f.name, f) != f: raise ValueError(f"{f.name} is declared twice, differently")
     return files
 
 LAYOUT = _layout()
 
+# %% ../nbs/02_layout.ipynb #0160f677
 def run_path(out, name:str):
-    "Path of the declared run file `name` in the run folder `out`; a `KeyError` (a programming error) for any other name."
+    """Path of the declared run file `name` in the run folder
+    `out`; a `KeyError` (a programming error) for any other name."""
     from pathlib import Path
     if name not in LAYOUT: raise KeyError(f"{name} is not a declared run file; declare it in dvats.layout.")
     return Path(out)/name
 
+# %% ../nbs/02_layout.ipynb #0c720a05
 def layout_table() -> str:
     "The README's table of the run folder: one row per declared file."
-    return '\n'.join(['| file | what it holds |', '|---|---|'] + [f"| `{f.name}` | {f.description} |" for f in LAYOUT.values()])
+    return '\n'.join(['| file | what it holds |', '|---|---|']
+                     + [f"| `{f.name}` | {f.description} |" for f in LAYOUT.values()])

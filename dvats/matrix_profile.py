@@ -10,7 +10,8 @@ from .errors import DvatsError
 from .windows import channel_stats, normalise
 import json
 from .store import save_parquet, save_json
-from .anomaly import step_flags, step_scores, detection_scores
+from .anomaly import step_flags, step_scores
+from .detection import detection_scores
 
 # %% auto #0
 __all__ = ['matrix_profile', 'window_profile', 'window_mp_scores', 'estimated_seconds', 'attach_matrix_profile',
@@ -18,15 +19,19 @@ __all__ = ['matrix_profile', 'window_profile', 'window_mp_scores', 'estimated_se
 
 # %% ../nbs/05a2_matrix_profile.ipynb #b7813d3f
 def _standardised(values:np.ndarray, w:int) -> np.ndarray:
-    "The series as float64, each channel in its own standard units, checked to hold a subsequence of `w` rows and another."
+    """The series as float64, each channel in its own standard units, checked to hold a subsequence of `w` rows and
+    another."""
     v = np.asarray(values, np.float32)
     x = normalise(v, channel_stats(v)).astype(np.float64)
-    if len(x) < 2 * w: raise DvatsError(f"the matrix profile needs at least 2·w = {2 * w} rows (a subsequence and another); the series has {len(x)}.")
+    if len(x) < 2 * w: raise DvatsError(f"the matrix profile needs at least 2·w = {2 * w} rows (a subsequence and "
+                                        f"another); the series has {len(x)}.")
     return x
 
+# %% ../nbs/05a2_matrix_profile.ipynb #38cd3253
 def matrix_profile(values:np.ndarray, # (n_rows, n_channels) series, NaN allowed
                    w:int, normalize:bool=False) -> np.ndarray:
-    "The multidimensional matrix profile over all channels, one distance per subsequence start, float64 `(n_rows - w + 1,)`; NaN where a subsequence holds a missing value."
+    """The multidimensional matrix profile over all channels, one distance per subsequence start, float64 `(n_rows - w +
+    1,)`; NaN where a subsequence holds a missing value."""
     import stumpy
     x = _standardised(values, w)
     P, _ = stumpy.mstump(x.T, w, normalize=normalize)
@@ -39,17 +44,22 @@ def _exclusion_zone(w:int) -> int:
     "Starts at most this many steps apart are trivial matches (stumpy's default: ⌈w/4⌉)."
     return int(np.ceil(w / 4))
 
+# %% ../nbs/05a2_matrix_profile.ipynb #e337084d
 def window_profile(values:np.ndarray, # (n_rows, n_channels) series, NaN allowed
                    w:int, stride:int, block:int=1024) -> np.ndarray:
-    "The k = d matrix profile among the windows that start every `stride` rows: one distance per window, float64 `(n_windows,)`; NaN for a window with a missing value."
+    """The k = d matrix profile among the windows that start every `stride` rows: one distance per window, float64
+    `(n_windows,)`; NaN for a window with a missing value."""
     from numpy.lib.stride_tricks import sliding_window_view
-    wins = sliding_window_view(_standardised(values, w), w, axis=0)[::stride]   # (n_windows, channels, w): a view, no copy
+    # (n_windows, channels, w): a view, no copy
+    wins = sliding_window_view(_standardised(values, w), w, axis=0)[::stride]
     ok = np.isfinite(wins).all((1, 2))
-    if not ok.all(): wins = np.where(ok[:, None, None], wins, 0.)      # missing windows take part as zeros (a copy), then are masked out
+    # missing windows take part as zeros (a copy), then are masked out
+    if not ok.all(): wins = np.where(ok[:, None, None], wins, 0.)
     sq, starts, zone = (wins ** 2).sum(-1), np.arange(len(wins)) * stride, _exclusion_zone(w)
     out = np.full(len(wins), np.nan)
     for a in range(0, len(wins), block):
-        d = sum(np.sqrt(np.maximum(sq[a:a + block, c, None] + sq[None, :, c] - 2 * wins[a:a + block, c] @ wins[:, c].T, 0))
+        d = sum(np.sqrt(np.maximum(sq[a:a + block, c, None] + sq[None, :, c]
+                                   - 2 * wins[a:a + block, c] @ wins[:, c].T, 0))
                 for c in range(wins.shape[1])) / wins.shape[1]
         d[np.abs(starts[a:a + block, None] - starts[None, :]) <= zone] = np.inf   # trivial matches
         d[:, ~ok] = np.inf
@@ -61,12 +71,15 @@ def window_profile(values:np.ndarray, # (n_rows, n_channels) series, NaN allowed
 def window_mp_scores(profile:np.ndarray, # from `matrix_profile`
                      valid:np.ndarray, # one bool per window
                      stride:int) -> np.ndarray:
-    "Each window's matrix-profile score (the profile at its first row), NaN for invalid windows: float32 `(n_windows,)`."
+    """Each window's matrix-profile score (the profile at its first row), NaN for invalid windows: float32
+    `(n_windows,)`."""
     s = np.asarray(profile, np.float32)[np.arange(len(valid)) * stride]
     return np.where(valid, s, np.nan).astype(np.float32)
 
+# %% ../nbs/05a2_matrix_profile.ipynb #ea33de17
 def estimated_seconds(n_rows:int, n_channels:int, normalize:bool=False, stride:int|None=None, w:int=48) -> float:
-    "Rough time on one core of `matrix_profile` (`stride` None) or of `window_profile` at `stride`: both grow with the square of the rows (rates measured in bench/matrix_profile.py)."
+    """Rough time on one core of `matrix_profile` (`stride` None) or of `window_profile` at `stride`: both grow with the
+    square of the rows (rates measured in bench/matrix_profile.py)."""
     if stride: return 4e-10 * n_channels * w * (n_rows / stride) ** 2
     return (7e-8 if not normalize else 3e-8) * n_channels * n_rows ** 2
 
@@ -74,33 +87,45 @@ def estimated_seconds(n_rows:int, n_channels:int, normalize:bool=False, stride:i
 def attach_matrix_profile(res, # a run (`RunResult` or `load_result`)
                           scores:np.ndarray, # from `window_mp_scores`
                          ):
-    "Put the matrix-profile scores on a run: per window `windows['mp_score']`, per step `steps['matrix_profile']` (aggregated as the run's anomaly score is)."
-    from dvats.anomaly import step_scores
+    """Put the matrix-profile scores on a run: per window `windows['mp_score']`, per step `steps['matrix_profile']`
+    (aggregated as the run's anomaly score is)."""
     wc, ac = res.config.windows, res.config.clustering.anomaly
     res.windows = res.windows.assign(mp_score=np.asarray(scores, np.float32))
-    res.steps = res.steps.assign(matrix_profile=step_scores(scores, len(res.series), wc.w, wc.stride, ac.aggregation).astype(np.float32))
+    res.steps = res.steps.assign(
+        matrix_profile=step_scores(scores, len(res.series), wc.w, wc.stride, ac.aggregation).astype(np.float32))
     return res
 
 # %% ../nbs/05a2_matrix_profile.ipynb #9615e06d
 def matrix_profile_stage(ctx):
-    "The matrix-profile stage (`dvats.stages`; `ctx` a `StageContext`): a score per window and, with labelled anomalies, its AUC-PR measured as the embedding score's is."
-    from dvats.anomaly import step_scores, detection_scores
+    """The matrix-profile stage (`dvats.stages`; `ctx` a `StageContext`): a score per window and, with labelled
+    anomalies, its AUC-PR measured as the embedding score's is."""
     res, mc, wc = ctx.res, ctx.config.matrix_profile, ctx.config.windows
     every_step = mc.resolution == 'steps'
-    (n, c), about = res.series.shape, estimated_seconds(*res.series.shape, stride=None if every_step else wc.stride, w=wc.w) / 60
-    if n > mc.max_steps: raise DvatsError(f"the matrix profile of {n:,} steps would take about {about:,.0f} min on one core (it grows with the square of the steps); "
-                                          "raise matrix_profile.max_steps to run it anyway, or set matrix_profile.enabled: false.")
-    if ctx.log: ctx.log(f"matrix profile: {n:,} steps × {c} channels at w={wc.w}, {'every step' if every_step else f'among the windows (every {wc.stride} steps)'} (about {about:.1f} min on one core)")
-    profile = window_mp_scores(matrix_profile(res.values, wc.w), ctx.valid, wc.stride) if every_step else window_profile(res.values, wc.w, wc.stride)
+    n, c = res.series.shape
+    about = estimated_seconds(n, c, stride=None if every_step else wc.stride, w=wc.w) / 60
+    if n > mc.max_steps: raise DvatsError(f"the matrix profile of {n:,} steps would take about {about:,.0f} min on one "
+                                          "core (it grows with the square of the steps); "
+                                          "raise matrix_profile.max_steps to run it anyway, or set "
+                                          "matrix_profile.enabled: false.")
+    if ctx.log: ctx.log(f"matrix profile: {n:,} steps × {c} channels at w={wc.w}, "
+                        f"{'every step' if every_step else f'among the windows (every {wc.stride} steps)'} (about "
+                        f"{about:.1f} min on one core)")
+    profile = (window_mp_scores(matrix_profile(res.values, wc.w), ctx.valid, wc.stride) if every_step
+               else window_profile(res.values, wc.w, wc.stride))
     scores = np.where(ctx.valid, profile, np.nan).astype(np.float32)
-    flags, m = step_flags(res.labels), {'profile': f"k = d matrix profile, all channels, channel-standardised values (normalize=False), {'every step (stumpy mstump)' if every_step else 'among the run windows'}"}
+    flags = step_flags(res.labels)
+    m = {'profile': "k = d matrix profile, all channels, channel-standardised values (normalize=False), "
+                    f"{'every step (stumpy mstump)' if every_step else 'among the run windows'}"}
     if flags is not None:
-        m.update(detection_scores(step_scores(scores, n, wc.w, wc.stride, ctx.config.clustering.anomaly.aggregation), flags, buffer=wc.w))
+        m.update(detection_scores(step_scores(scores, n, wc.w, wc.stride, ctx.config.clustering.anomaly.aggregation),
+                                  flags, buffer=wc.w))
     save_parquet(ctx.path('matrix_profile.parquet'), pd.DataFrame({'mp_score': scores}))
     save_json(ctx.path('matrix_profile.json'), m)
 
+# %% ../nbs/05a2_matrix_profile.ipynb #734ca820
 def load_matrix_profile_stage(ctx):
-    "The matrix-profile stage's load: the scores on the run, and its measurements beside the other detectors' in the metrics."
+    """The matrix-profile stage's load: the scores on the run, and its measurements beside the other detectors' in the
+    metrics."""
     res = ctx.res
     attach_matrix_profile(res, pd.read_parquet(ctx.path('matrix_profile.parquet')).mp_score.to_numpy())
     m = json.loads(ctx.path('matrix_profile.json').read_text())
@@ -108,4 +133,5 @@ def load_matrix_profile_stage(ctx):
     a['matrix_profile'] = m
     if m.get('auc_pr') is not None and 'detectors' in a:
         a['detectors'] = [d for d in a['detectors'] if d != 'matrix_profile'] + ['matrix_profile']
-        a['best_by_auc_pr'] = max((d for d in a['detectors'] if (a[d].get('auc_pr') is not None)), key=lambda d: a[d]['auc_pr'])
+        a['best_by_auc_pr'] = max((d for d in a['detectors'] if (a[d].get('auc_pr') is not None)),
+                                  key=lambda d: a[d]['auc_pr'])

@@ -14,33 +14,47 @@ __all__ = ['CHANGES', 'MIN_EFFECT', 'CONTEXT_STEPS', 'JUMPS', 'PERSISTS', 'JUMP_
 
 # %% ../nbs/05f_overview.ipynb #bb0a2149
 CHANGES = {'level': ('level up', 'level down'), 'amplitude': ('louder', 'quieter'), 'frequency': ('faster', 'slower'),
-           'noise': ('noisier', 'smoother'), 'shape': ('spikier', 'squarer')}   # what can change in a channel, and its words up and down
+           # what can change in a channel, and its words up and down
+           'noise': ('noisier', 'smoother'), 'shape': ('spikier', 'squarer')}
 MIN_EFFECT = 2.0        # a change smaller than this robust standardised difference is not named
-CONTEXT_STEPS = 128     # a cluster's windows are described by this many steps around each (short windows hold too little of a slow wave)
-JUMPS = {'spike': 'spiked', 'step': 'stepped in level'}   # an event's sudden jump in a channel: gone again within a few steps (a spike) or kept (a step)
+# a cluster's windows are described by this many steps around each (short windows hold too little of a slow wave)
+CONTEXT_STEPS = 128
+# an event's sudden jump in a channel: gone again within a few steps (a spike) or kept (a step)
+JUMPS = {'spike': 'spiked', 'step': 'stepped in level'}
 PERSISTS = 0.5          # a jump whose level after it stays at least this fraction of the jump is a step, else a spike
-JUMP_MIN = 2.5          # ... and a jump at all only when it is e^2.5 ≈ 12 times the channel's typical step-to-step change (median over the event's windows)
+# ... and a jump at all only when it is e^2.5 ≈ 12 times the channel's typical step-to-step change (median over the
+# event's windows)
+JUMP_MIN = 2.5
 
+# %% ../nbs/05f_overview.ipynb #1e9d6810
 def span_features(values:np.ndarray, # the series `(n_steps, c)`
                   starts:np.ndarray, length:int) -> dict:
-    "Per span of `length` steps from each of `starts` and per channel `(n, c)`: its `level` (mean), `amplitude` (log std), `frequency` (log rms frequency of the smoothed, detrended span), `noise` (log std of second differences) and `shape` (log kurtosis)."
+    """Per span of `length` steps from each of `starts` and per channel `(n, c)`: its `level` (mean), `amplitude` (log
+    std), `frequency` (log rms frequency of the smoothed, detrended span), `noise` (log std of second differences) and
+    `shape` (log kurtosis)."""
     from numpy.lib.stride_tricks import sliding_window_view
-    x = np.asarray(sliding_window_view(values, length, axis=0)[np.asarray(starts, np.int64)], np.float64)   # (n, c, length)
+    # (n, c, length)
+    x = np.asarray(sliding_window_view(values, length, axis=0)[np.asarray(starts, np.int64)], np.float64)
     level = x.mean(2)
     xc = x - level[..., None]
     t = np.arange(length) - (length - 1) / 2
     xd = xc - ((xc * t).sum(2) / (t * t).sum())[..., None] * t
-    k = max(1, length // 10)                                 # smoothed: the noise's wiggles are not the wave's frequency
+    # smoothed: the noise's wiggles are not the wave's frequency
+    k = max(1, length // 10)
     sm = np.apply_along_axis(lambda v: np.convolve(v, np.ones(k) / k, 'valid'), 2, xd)
     rms_freq = np.diff(sm, axis=2).std(2) / (2 * np.pi * np.maximum(sm.std(2), 1e-9))
     return {'level': level, 'amplitude': np.log(xc.std(2) + 1e-9), 'frequency': np.log(rms_freq + 1e-9),
             'noise': np.log(np.diff(x, 2, axis=2).std(2) / np.sqrt(6) + 1e-9),
             'shape': np.log((xd ** 4).mean(2) / np.maximum((xd ** 2).mean(2), 1e-18) ** 2 + 1e-9)}
 
+# %% ../nbs/05f_overview.ipynb #ac8acc38
 def jump_features(values:np.ndarray, starts:np.ndarray, length:int, m:int=8) -> tuple:
-    "Per span and channel `(n, c)`: the log of its largest one-step jump over its typical one (1.4826 × median |difference|), and how much of that jump the level keeps over the next `m` steps (medians after against before; about 0 for a spike, 1 for a step)."
+    """Per span and channel `(n, c)`: the log of its largest one-step jump over its typical one (1.4826 × median
+    |difference|), and how much of that jump the level keeps over the next `m` steps (medians after against before;
+    about 0 for a spike, 1 for a step)."""
     from numpy.lib.stride_tricks import sliding_window_view
-    x = np.asarray(sliding_window_view(values, length, axis=0)[np.asarray(starts, np.int64)], np.float64)   # (n, c, length)
+    # (n, c, length)
+    x = np.asarray(sliding_window_view(values, length, axis=0)[np.asarray(starts, np.int64)], np.float64)
     d = np.diff(x, axis=2)
     j = np.abs(d).argmax(2)                                      # the largest jump: from step j to j + 1
     size = np.take_along_axis(d, j[..., None], 2)[..., 0]
@@ -50,46 +64,58 @@ def jump_features(values:np.ndarray, starts:np.ndarray, length:int, m:int=8) -> 
     kept = np.abs(np.nanmedian(after, 2) - np.nanmedian(before, 2)) / np.maximum(np.abs(size), 1e-12)
     return np.log(np.abs(size) / (1.4826 * np.median(np.abs(d), 2) + 1e-9)), kept
 
+# %% ../nbs/05f_overview.ipynb #f2e0bc8e
 def robust_effect(a:np.ndarray, b:np.ndarray) -> float:
-    "`(median a − median b)` over their pooled robust spread (1.4826 MAD, at least a tenth of the pooled std): how far `a` moved from `b`."
+    """`(median a − median b)` over their pooled robust spread (1.4826 MAD, at least a tenth of the pooled std): how far
+    `a` moved from `b`."""
     mad = lambda v: 1.4826 * np.median(np.abs(v - np.median(v)))
     spread = max(np.sqrt(0.5 * (mad(a) ** 2 + mad(b) ** 2)), 0.1 * np.sqrt(0.5 * (a.var() + b.var())), 1e-12)
     return float((np.median(a) - np.median(b)) / spread)
 
+# %% ../nbs/05f_overview.ipynb #55d461ce
 def _starts(res, ids:np.ndarray, length:int) -> np.ndarray:
     "Start rows of spans of `length` steps centred on the windows `ids`, inside the series."
     w = res.config.windows.w
     centre = res.windows.start.to_numpy()[ids] + w // 2
     return np.clip(centre - length // 2, 0, len(res.values) - length)
 
+# %% ../nbs/05f_overview.ipynb #f29e7262
 def channel_changes(res, ids:np.ndarray, ref:np.ndarray,
-                    order=None, # channel names in the order to consider (e.g. a contrast table's); default every channel, by effect
+                    # channel names in the order to consider (e.g. a contrast table's); default every channel, by effect
+                    order=None,
                     length:int|None=None, # steps around each window; default the run's `w`
                     most:int=3, min_effect:float=MIN_EFFECT, max_windows:int=2000,
-                    jumps:bool=False, # an anomaly event's: a sudden jump that stands out is named a spike or a step (`JUMPS`), whatever else it moved
+                    # an anomaly event's: a sudden jump that stands out is named a spike or a step (`JUMPS`), whatever
+                    # else it moved
+                    jumps:bool=False,
                    ) -> list:
-    "What changed in the windows `ids` against the windows `ref`: `[(channel, kind, words, effect)]`, each channel's largest change that reaches `min_effect`, at most `most`."
+    """What changed in the windows `ids` against the windows `ref`: `[(channel, kind, words, effect)]`, each channel's
+    largest change that reaches `min_effect`, at most `most`."""
     from dvats.windows import sample_windows
     channels, seed = [str(c) for c in res.series.columns], res.config.seed
     length = min(length or res.config.windows.w, len(res.values))
     at_s, at_r = (_starts(res, sample_windows(v, max_windows, seed), length) for v in (ids, ref))
     s, r = span_features(res.values, at_s, length), span_features(res.values, at_r, length)
-    (js, kept), (jr, _) = (jump_features(res.values, at_s, length), jump_features(res.values, at_r, length)) if jumps else ((None, None), (None, None))
+    (js, kept), (jr, _) = ((jump_features(res.values, at_s, length), jump_features(res.values, at_r, length)) if jumps
+                           else ((None, None), (None, None)))
     out = []
     for ch in (order if order is not None else channels):
         c = channels.index(ch)
         eff = {kind: robust_effect(s[kind][:, c], r[kind][:, c]) for kind in CHANGES}
         kind = max(eff, key=lambda k: abs(eff[k]))
         jump = robust_effect(js[:, c], jr[:, c]) if jumps else 0.
-        if jump >= min_effect and np.median(js[:, c]) >= JUMP_MIN:   # a jump inflates the noise, amplitude and shape too: it is named for what it is
+        # a jump inflates the noise, amplitude and shape too: it is named for what it is
+        if jump >= min_effect and np.median(js[:, c]) >= JUMP_MIN:
             j = 'step' if np.median(kept[:, c]) >= PERSISTS else 'spike'
             out.append((ch, j, JUMPS[j], max(jump, abs(eff[kind]))))
         elif abs(eff[kind]) >= min_effect: out.append((ch, kind, CHANGES[kind][0 if eff[kind] > 0 else 1], eff[kind]))
     if order is None: out.sort(key=lambda t: -abs(t[3]))
     return out[:most]
 
+# %% ../nbs/05f_overview.ipynb #12571899
 def describe(changes:list) -> str:
-    "Changes in words, channels with the same change together: 'ch3 level up; ch0 and ch1 faster', or 'no channel stands out'."
+    """Changes in words, channels with the same change together: 'ch3 level up; ch0 and ch1 faster', or 'no channel
+    stands out'."""
     if not changes: return 'no channel stands out'
     groups = {}
     for ch, kind, words, _ in changes: groups.setdefault(words, []).append(ch)
@@ -101,11 +127,14 @@ def _stretches_of(ids:np.ndarray, g:int) -> list:
     "The sorted window ids cut where two are more than `g` apart: the stretches of the series they cover."
     return np.split(ids, np.flatnonzero(np.diff(ids) > g) + 1) if len(ids) else []
 
+# %% ../nbs/05f_overview.ipynb #099ae4cb
 def cluster_overview(res, # a run (`RunResult` or `load_result`)
                      most:int=3) -> pd.DataFrame:
-    "One row per cluster (noise, -1, last): `cluster`, `windows`, `share` of the valid windows, `stretches` of the series it covers, `first` and `last` window, the contrast's `channels` (most first) and a `description` of what changed, in words."
+    """One row per cluster (noise, -1, last): `cluster`, `windows`, `share` of the valid windows, `stretches` of the
+    series it covers, `first` and `last` window, the contrast's `channels` (most first) and a `description` of what
+    changed, in words."""
     from dvats.explain import cluster_ids, basis_contrast
-    from dvats.contrast import reference_ids, zone_width
+    from dvats.contrast import zone_width
     from dvats.errors import DvatsError
     tab, wc = res.windows, res.config.windows
     valid = tab.valid.to_numpy()
@@ -114,19 +143,26 @@ def cluster_overview(res, # a run (`RunResult` or `load_result`)
         ids = cluster_ids(tab, k); ids = ids[valid[ids]]
         if not len(ids): continue
         try: ex = basis_contrast(res, ids, 'all')           # what kind of windows these are: against all the others
-        except DvatsError: ex = None                        # a run without a contrast basis, or nothing left to compare with
+        # a run without a contrast basis, or nothing left to compare with
+        except DvatsError: ex = None
         ref = ex.reference if ex is not None else np.setdiff1d(np.flatnonzero(valid), ids)
         order = ex.table.channel[ex.table.signed > 0].tolist() if ex is not None and ex.distinct else None
         changes = channel_changes(res, ids, ref, order, max(wc.w, CONTEXT_STEPS), most) if len(ref) else []
         rows.append({'cluster': k, 'windows': len(ids), 'share': len(ids) / max(n_valid, 1),
-                     'stretches': len(_stretches_of(ids, zone_width(wc.w, wc.stride))), 'first': int(ids[0]), 'last': int(ids[-1]),
+                     'stretches': len(_stretches_of(ids, zone_width(wc.w, wc.stride))),
+                     'first': int(ids[0]), 'last': int(ids[-1]),
                      'channels': [c for c, *_ in changes], 'description': describe(changes)})
-    return pd.DataFrame(rows, columns=['cluster', 'windows', 'share', 'stretches', 'first', 'last', 'channels', 'description'])
+    return pd.DataFrame(rows, columns=['cluster', 'windows', 'share', 'stretches', 'first', 'last', 'channels',
+                                       'description'])
 
+# %% ../nbs/05f_overview.ipynb #6dfdd6d6
 DESCRIBED_EVENTS = 50   # events described in words, highest peaks first (each is compared with the windows around it)
 
+# %% ../nbs/05f_overview.ipynb #2089f8ad
 def rising_band(res, ids:np.ndarray, ref:np.ndarray, channel:str) -> str|None:
-    "The frequency band (cycles per step, `dvats.lrp.frequency.band_labels`) whose share of `channel`'s relevance rises most from the windows `ref` to the windows `ids`, from the run's band sums; None where the run has none for them."
+    """The frequency band (cycles per step, `dvats.lrp.frequency.band_labels`) whose share of `channel`'s relevance
+    rises most from the windows `ref` to the windows `ids`, from the run's band sums; None where the run has none for
+    them."""
     from dvats.lrp.frequency import band_labels
     fr = getattr(res, 'frequency_relevance', None)
     if fr is None or channel not in list(res.series.columns): return None
@@ -137,10 +173,14 @@ def rising_band(res, ids:np.ndarray, ref:np.ndarray, channel:str) -> str|None:
     s, r = share(ids), share(ref)
     return None if s is None or r is None else band_labels(res.config.windows.w, fr.shape[2])[int(np.argmax(s - r))]
 
+# %% ../nbs/05f_overview.ipynb #d4924011
 def anomaly_events(res, # a run
                    threshold:float|None=None, # a score threshold; None: the run's own (`is_anomaly`)
                    most:int=2, described:int=DESCRIBED_EVENTS) -> pd.DataFrame:
-    "The windows above the threshold merged into events (their spans touch or overlap), highest peak first: `event`, `first` and `last` window, `start` and `end` row (end exclusive), their times, `windows`, `peak` score and `peak_window`, and for the first `described` the `channels` that changed, the `band` of the first whose share of its relevance rose most (`rising_band`) and a `description` against the windows around it."
+    """The windows above the threshold merged into events (their spans touch or overlap), highest peak first: `event`,
+    `first` and `last` window, `start` and `end` row (end exclusive), their times, `windows`, `peak` score and
+    `peak_window`, and for the first `described` the `channels` that changed, the `band` of the first whose share of its
+    relevance rose most (`rising_band`) and a `description` against the windows around it."""
     from dvats.explain import anomaly_ids
     from dvats.contrast import contrast_reference
     from dvats.tags import tag_intervals
@@ -163,5 +203,8 @@ def anomaly_events(res, # a run
         rows.append({'event': k, 'first': int(ids[0]), 'last': int(ids[-1]), 'start': start, 'end': end,
                      'start_time': res.series.index[start], 'end_time': res.series.index[end - 1], 'windows': len(ids),
                      'peak': float(score[peak]), 'peak_window': peak, 'channels': [c for c, *_ in changes],
-                     'band': band, 'description': describe(changes) + (f" (most in {band} cycles/step)" if band else '') if k < described else ''})
-    return pd.DataFrame(rows, columns=['event', 'first', 'last', 'start', 'end', 'start_time', 'end_time', 'windows', 'peak', 'peak_window', 'channels', 'band', 'description'])
+                     'band': band,
+                     'description': (describe(changes) + (f" (most in {band} cycles/step)" if band else '')
+                                     if k < described else '')})
+    return pd.DataFrame(rows, columns=['event', 'first', 'last', 'start', 'end', 'start_time', 'end_time', 'windows',
+                                       'peak', 'peak_window', 'channels', 'band', 'description'])

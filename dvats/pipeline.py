@@ -39,7 +39,8 @@ def _window_table(series:pd.DataFrame, labels:pd.DataFrame|None, config:Config) 
     w, s = config.windows.w, config.windows.stride
     tab = window_table(series, w, s)
     if labels is not None and 'label' in labels:
-        tab['label'] = pd.Series(window_labels(labels['label'].to_numpy(), w, s)).astype(str).where(lambda x: x != 'None')
+        tab['label'] = (pd.Series(window_labels(labels['label'].to_numpy(), w, s)).astype(str)
+                        .where(lambda x: x != 'None'))
     flags = step_flags(labels)
     if flags is not None: tab['has_anomaly'] = window_any(flags, w, s)
     return tab
@@ -49,7 +50,8 @@ def _say(log, msg:str):
     if log: log(msg)
 
 def _run_stage(stage:Stage, ctx:StageContext) -> float:
-    "Compute `stage` unless it finished with the same fingerprint; read its outputs into the result; return seconds spent computing."
+    """Compute `stage` unless it finished with the same fingerprint; read its outputs into the result; return seconds
+    spent computing."""
     store, name, log = ctx.store, stage.name, ctx.log
     fp = ctx.fingerprints[name] = stage_fingerprint(stage, ctx)
     outputs = [f.name for f in stage.outputs]
@@ -76,17 +78,20 @@ def _data_fingerprint(series:pd.DataFrame, labels:pd.DataFrame|None) -> str:
 
 # %% ../nbs/07_pipeline.ipynb #b54ab5fa
 def _load_kept(store:RunStore, ctx:StageContext):
-    "Read the outputs of stages this run does not have but an earlier one finished from the same inputs (`dvats evaluate`'s)."
+    "Read the outputs of stages this run lacks but an earlier one finished from the same inputs (`dvats evaluate`'s)."
     for stage in STAGES:
         if stage.name in ctx.fingerprints or stage.load is None or stage.name not in store.manifest: continue
-        if all(p in ctx.fingerprints for p in stage.upstream) and store.is_done(stage.name, stage_fingerprint(stage, ctx)): stage.load(ctx)
+        if (all(p in ctx.fingerprints for p in stage.upstream)
+                and store.is_done(stage.name, stage_fingerprint(stage, ctx))): stage.load(ctx)
 
 def run(source, # CSV/parquet path, DataFrame or 2-D array
         config=None, # `Config`, dict, YAML path, or None for defaults
         out='runs/run', # run folder
         log=print, # where progress messages go (None: silent)
         truth:pd.DataFrame|None=None, # per-step ground truth as `make_demo_series` gives, for `lrp.evaluate`
-        normal=None, # the windows anomalies are scored against: a list of ids or a boolean window mask, (start, stop) row tuples, or strings '10-20', 'START..STOP' (`clustering.anomaly.normal`)
+        # the windows anomalies are scored against: a list of ids or a boolean window mask, (start, stop) row tuples, or
+        # strings '10-20', 'START..STOP' (`clustering.anomaly.normal`)
+        normal=None,
         base=None, # `apply`: the finished run (`load_result`) whose fitted models this run uses
         **overrides, # dotted config keys, e.g. `**{'windows.w': 64}`
        ) -> RunResult:
@@ -96,29 +101,32 @@ def run(source, # CSV/parquet path, DataFrame or 2-D array
     t0 = time.perf_counter()
     series, labels = _load(source, config)
     given = None
-    if config.encoder.path:                          # checked before anything is written, and kept: the run loads it once
+    if config.encoder.path:                        # checked before anything is written, and kept: the run loads it once
         given = load_encoder(config.encoder.path)
         given.check_compatible(list(series.columns), config.windows.w)
     tab = _window_table(series, labels, config)
     if normal is not None: config = with_overrides(config, {'clustering.anomaly.normal': normal_spec(normal, len(tab))})
-    # the normal: one more override once the window count is known (a boolean mask is checked against it); its mask is computed
-    # once, here, so a bad normal fails before anything is written, and the clusters stage scores against it
-    normal_windows = normal_mask(config.clustering.anomaly.normal, len(tab), config.windows.w, config.windows.stride, series.index)
+    # the normal: one more override once the window count is known (a boolean mask is checked against it); its mask is
+    # computed once, here, so a bad normal fails before anything is written, and the clusters stage scores against it
+    normal_windows = normal_mask(config.clustering.anomaly.normal, len(tab), config.windows.w, config.windows.stride,
+                                 series.index)
     if not tab.valid.any():                          # checked before anything is written
         raise DvatsError(f"every window holds a missing value, so there is nothing to train on or explain; fill gaps, "
                          f"drop the channel that is mostly missing, or use a smaller w (now {config.windows.w}).")
     store = RunStore(out, files=LAYOUT)
-    # the engine first: a cluster that cannot start, or a scheduler that is not there, fails before anything is written
-    with engine(config.engine.workers, config.engine.scheduler, log), writing(out, 'run'):   # one writer per folder; readers wait
+    # the engine first: a cluster that cannot start, or a scheduler that is not there, fails before anything is
+    # written; one writer per folder; readers wait
+    with engine(config.engine.workers, config.engine.scheduler, log), writing(out, 'run'):
         save_text(store.path('config.yaml'), config_to_yaml(config))
         data_fp = _data_fingerprint(series, labels)
-        if not store.is_done('series', data_fp):       # kept so that `load_result` can reopen the run without the source
+        if not store.is_done('series', data_fp):      # kept so that `load_result` can reopen the run without the source
             store.start('series')
             save_parquet(store.path('series.parquet'), series.reset_index())
             if labels is not None: save_parquet(store.path('labels.parquet'), labels.reset_index(drop=True))
             store.finish('series', data_fp, ['series.parquet'] + (['labels.parquet'] if labels is not None else []))
         res = RunResult(Path(out), config, series, tab, labels, _encoder=given)
-        if isinstance(source, (str, Path)): res.metrics['source'] = Path(source).name   # the page's title names it; never the whole path
+        # the page's title names it; never the whole path
+        if isinstance(source, (str, Path)): res.metrics['source'] = Path(source).name
         _say(log, f"windows: {len(tab):,} windows of {config.windows.w} steps every {config.windows.stride} "
                   f"({int(tab.valid.sum()):,} valid) from {len(series):,} steps × {series.shape[1]} channels")
         res.timings['load+windows'] = time.perf_counter() - t0
@@ -130,7 +138,8 @@ def run(source, # CSV/parquet path, DataFrame or 2-D array
             res.metrics['timings'] = {k: round(v, 2) for k, v in res.timings.items()}
             save_json(store.path('metrics.json'), res.metrics)
             if wb is not None: wb.summary.update({'metrics': res.metrics})
-        res._stages = dict(ctx.fingerprints)        # what it holds, as `load_result` records it: the lazy encoder is checked against it
+        # what it holds, as `load_result` records it: the lazy encoder is checked against it
+        res._stages = dict(ctx.fingerprints)
     _say(log, summary(res.metrics))
     _say(log, f"done: {store.out}")
     return res
@@ -139,31 +148,37 @@ def run(source, # CSV/parquet path, DataFrame or 2-D array
 def summary(metrics:dict) -> str:
     "One line per finding of a run's metrics, for the end of `dvats run`."
     c, a = metrics.get('clustering', {}), metrics.get('anomaly', {})
-    lines = [f"clusters: {c.get('n_clusters')} (min size {c.get('min_cluster_size')}), noise {c.get('noise_fraction', 0):.0%}"
+    lines = [f"clusters: {c.get('n_clusters')} (min size {c.get('min_cluster_size')}), "
+             f"noise {c.get('noise_fraction', 0):.0%}"
              + (f", ARI vs labels {c['ari']:.2f}, NMI {c['nmi']:.2f}" if c.get('ari') is not None else '')]
     line = (f"anomalies: {a.get('n_anomalous_windows')} windows above the threshold {a.get('threshold', 0):.3f} "
             f"({a.get('threshold_rule')}; detector {a.get('method')})")
     if a.get(a.get('method'), {}).get('auc_pr') is not None:
         d, others = a[a['method']], [k for k in a['detectors'][1:] if a[k]['auc_pr'] is not None]
-        line += (f"; per-step AUC-PR {d['auc_pr']:.3f}, VUS-PR {d['vus_pr']:.3f} ({a['aggregation']} of the covering windows; "
-                 + ', '.join(f"{k} {a[k]['auc_pr']:.3f}" for k in others) + f"; best: {a['best_by_auc_pr']})")
+        line += (f"; per-step AUC-PR {d['auc_pr']:.3f}, VUS-PR {d['vus_pr']:.3f} ({a['aggregation']} of the covering "
+                 "windows; " + ', '.join(f"{k} {a[k]['auc_pr']:.3f}" for k in others)
+                 + f"; best: {a['best_by_auc_pr']})")
         s = a['selection']
-        if s['windows']: line += f"\n  above the threshold: {s['overlap_share']:.0%} of the windows overlap a labelled anomaly; {s['events_hit']} of {s['events']} anomalies hit"
+        if s['windows']: line += (f"\n  above the threshold: {s['overlap_share']:.0%} of the windows overlap a "
+                                  f"labelled anomaly; {s['events_hit']} of {s['events']} anomalies hit")
     return '\n'.join(lines + [line])
 
 # %% ../nbs/07_pipeline.ipynb #83835b6d
 def demo(out='runs/demo', config=None, n_steps:int=20_000, log=print, normal=None, **overrides) -> RunResult:
-    "Run dvats on the demo series from `make_demo_series`, with its regimes as labels and its planted anomalies as flags; `evaluate` then measures the explanations against both."
+    """Run dvats on the demo series from `make_demo_series`, with its regimes as labels and its planted anomalies as
+    flags; `evaluate` then measures the explanations against both."""
     series, truth = make_demo_series(n_steps=n_steps)
     config = load_config(config)
-    # the demo shows the matrix-profile lens beside the embedding score, unless its config or overrides say `matrix_profile.enabled: false`
+    # the demo shows the matrix-profile lens beside the embedding score, unless its config or overrides say
+    # `matrix_profile.enabled: false`
     lens = {'matrix_profile.enabled': True} if config.matrix_profile.enabled is None else {}
     config = with_overrides(config, {'data.label_col': 'regime', 'data.anomaly_col': 'anomaly', **lens, **overrides})
     store = RunStore(out, files=LAYOUT)
     with writing(out, 'demo'):                      # held through `run`, which nests in it
         save_parquet(store.path('demo_series.parquet'), series.reset_index())
         save_parquet(store.path('demo_truth.parquet'), truth.reset_index())
-        return run(series.assign(regime=truth.regime, anomaly=truth.anomaly), config, out, log=log, truth=truth, normal=normal)
+        return run(series.assign(regime=truth.regime, anomaly=truth.anomaly), config, out, log=log, truth=truth,
+                   normal=normal)
 
 # %% ../nbs/07_pipeline.ipynb #3de90f2f
 def _package_digest() -> str:
@@ -179,7 +194,8 @@ def cache_dir() -> Path:
     return Path(os.environ.get('DVATS_CACHE') or Path.home() / '.cache' / 'dvats')
 
 def demo_base(n_steps:int=20_000, log=None) -> Path:
-    "The default demo run kept in `cache_dir()` for this version of the package: computed by its first caller, under a lock that makes the others wait and reuse it."
+    """The default demo run kept in `cache_dir()` for this version of the package: computed by its first caller, under a
+    lock that makes the others wait and reuse it."""
     import fcntl, shutil
     cache = cache_dir(); cache.mkdir(parents=True, exist_ok=True)
     base = cache / f"demo-{n_steps}-{_package_digest()[:16]}"
@@ -196,7 +212,8 @@ def cached_demo(out, # the caller's own run folder (must not exist yet)
                 log=None, n_steps:int=20_000,
                 **overrides, # dotted config keys for this copy, e.g. `**{'dr.method': 'pca'}`
                ) -> RunResult:
-    "`demo(out, **overrides)`, starting from a copy of `demo_base`: every stage the overrides leave alone is reused, as in a rerun."
+    """`demo(out, **overrides)`, starting from a copy of `demo_base`: every stage the overrides leave alone is reused,
+    as in a rerun."""
     import shutil
     if Path(out).exists(): raise DvatsError(f"{out} exists; cached_demo writes a new run folder.")
     shutil.copytree(demo_base(n_steps, log), out)
@@ -206,9 +223,11 @@ def cached_demo(out, # the caller's own run folder (must not exist yet)
 def evaluate(out, # a finished run folder
              log=print, # where progress messages go (None: silent)
             ) -> RunResult:
-    "Measure the relevance methods of the finished run in `out` (its `explanations` stage), against the demo's ground truth when the run is a demo."
-    # the lock first, then the checks and the reading: no run can finish between them and the write
-    with writing(out, 'evaluate', journal=False, whole=True):   # a stopped evaluate leaves the run whole: its stage is simply not finished
+    """Measure the relevance methods of the finished run in `out` (its `explanations` stage), against the demo's ground
+    truth when the run is a demo."""
+    # the lock first, then the checks and the reading: no run can finish between them and the write; a stopped
+    # evaluate leaves the run whole: its stage is simply not finished
+    with writing(out, 'evaluate', journal=False, whole=True):
         res = load_result(out)
         store = RunStore(out, files=LAYOUT)
         truth = None
@@ -217,7 +236,7 @@ def evaluate(out, # a finished run folder
             truth = truth.set_index(truth.columns[0])
         stage = next(s for s in STAGES if s.name == 'explanations')
         # the stages it reads were finished by the run: their fingerprints are those in stages.json
-        done = {name: store.manifest[name]['fingerprint'] for name in store.manifest if 'fingerprint' in store.manifest[name]}
+        done = {name: m['fingerprint'] for name, m in store.manifest.items() if 'fingerprint' in m}
         missing = [name for name in stage.upstream if name not in done]
         if missing: raise DvatsError(f"{out} is not a finished run (its {', '.join(missing)} stage did not finish); "
                                      f"rerun `dvats run` with --out {out} to finish it, then evaluate.")
@@ -227,30 +246,37 @@ def evaluate(out, # a finished run folder
     return res
 
 # %% ../nbs/07_pipeline.ipynb #d1ca83b8
-APPLY_KEYS = ('data.', 'engine.', 'report.')   # what `apply` lets a user change: how the new data is read, where it runs, its page
+# what `apply` lets a user change: how the new data is read, where it runs, its page
+APPLY_KEYS = ('data.', 'engine.', 'report.')
 
 def sampling_step(index:pd.Index):
     "The time between rows of a time index (the median), or None for a series indexed by row."
     return pd.Series(index).diff().median() if isinstance(index, pd.DatetimeIndex) and len(index) > 1 else None
 
 def _relative(folder, out) -> str:
-    "`folder` as a path from the run folder `out`, as an applied run records the run it applies (no machine's absolute path; the two folders move together)."
+    """`folder` as a path from the run folder `out`, as an applied run records the run it applies (no machine's absolute
+    path; the two folders move together)."""
     import os
     return Path(os.path.relpath(Path(folder).resolve(), Path(out).resolve())).as_posix()
 
 def _applied_config(base, run_dir, out, source, overrides:dict) -> Config:
-    "The finished run's config for new data: its encoder, its channels, no normal of its own, labels only where the new data has them."
+    """The finished run's config for new data: its encoder, its channels, no normal of its own, labels only where the
+    new data has them."""
     if bad := [k for k in overrides if not str(k).startswith(APPLY_KEYS)]:
-        raise DvatsError(f"apply uses the run's settings, so {', '.join(map(str, bad))} cannot change (only data.*, engine.* and report.* can); "
-                         f"to change them, start a new run that reuses the encoder: dvats run DATA --encoder {run_dir}.")
-    if base.config.clustering.anomaly.method == 'glosh':      # checked before anything is written: GLOSH scores only the windows it clustered
-        raise DvatsError(f"the run {run_dir} scores anomalies with GLOSH, which cannot score new windows; apply needs a run with "
-                         "clustering.anomaly.method 'bank' (the default), 'knn' or 'iforest'.")
+        raise DvatsError(f"apply uses the run's settings, so {', '.join(map(str, bad))} cannot change "
+                         "(only data.*, engine.* and report.* can); to change them, start a new run that reuses "
+                         f"the encoder: dvats run DATA --encoder {run_dir}.")
+    # checked before anything is written: GLOSH scores only the windows it clustered
+    if base.config.clustering.anomaly.method == 'glosh':
+        raise DvatsError(f"the run {run_dir} scores anomalies with GLOSH, which cannot score new windows; "
+                         "apply needs a run with clustering.anomaly.method 'bank' (the default), 'knn' or 'iforest'.")
     from dvats.io import read_table
     cols, dc = set(read_table(source).columns), base.config.data
-    return with_overrides(base.config, {'encoder.path': str(run_dir), 'base': _relative(run_dir, out), 'clustering.anomaly.normal': None,
-                                        'data.channels': list(base.series.columns), 'data.label_col': dc.label_col if dc.label_col in cols else None,
-                                        'data.anomaly_col': dc.anomaly_col if dc.anomaly_col in cols else None, **overrides})
+    return with_overrides(base.config, {'encoder.path': str(run_dir), 'base': _relative(run_dir, out),
+                                        'clustering.anomaly.normal': None, 'data.channels': list(base.series.columns),
+                                        'data.label_col': dc.label_col if dc.label_col in cols else None,
+                                        'data.anomaly_col': dc.anomaly_col if dc.anomaly_col in cols else None,
+                                        **overrides})
 
 def apply(run_dir, # a finished run folder
           source, # the new data: CSV/parquet path or DataFrame with the run's channels
@@ -258,15 +284,19 @@ def apply(run_dir, # a finished run folder
           log=print, # where progress messages go (None: silent)
           **overrides, # data.*, engine.* or report.* keys, e.g. `**{'data.anomaly_col': 'fault'}`
          ) -> RunResult:
-    "Apply the finished run `run_dir` to new data: windows, encoder, projection, clusters, detector, threshold and contrast directions are the run's; writes `out` in the same layout, its config's `base` naming the run."
-    if Path(out).resolve() == Path(run_dir).resolve(): raise DvatsError(f"apply writes a new run folder; give --out another folder than the run's ({run_dir}).")
+    """Apply the finished run `run_dir` to new data: windows, encoder, projection, clusters, detector, threshold and
+    contrast directions are the run's; writes `out` in the same layout, its config's `base` naming the run."""
+    if Path(out).resolve() == Path(run_dir).resolve():
+        raise DvatsError(f"apply writes a new run folder; give --out another folder than the run's ({run_dir}).")
     base = load_result(run_dir)
     config = _applied_config(base, run_dir, out, source, overrides)
     series, _ = _load(source, config)
     a, b = sampling_step(base.series.index), sampling_step(series.index)
-    if a != b: raise DvatsError(f"the new data has a row every {b or 'step (no time column)'}, the run's data every {a or 'step (no time column)'}, so its "
-                                f"windows of {config.windows.w} rows would span another duration; resample the new data to the run's step, or start a new run.")
-    _say(log, f"apply: the run {Path(run_dir).name} (its encoder, projection, clusters, detector and threshold) on {len(series):,} new steps")
+    if a != b: raise DvatsError(f"the new data has a row every {b or 'step (no time column)'}, the run's data every "
+                                f"{a or 'step (no time column)'}, so its windows of {config.windows.w} rows would span "
+                                "another duration; resample the new data to the run's step, or start a new run.")
+    _say(log, f"apply: the run {Path(run_dir).name} (its encoder, projection, clusters, detector and threshold) "
+              f"on {len(series):,} new steps")
     return run(source, config, out, log=log, base=base)
 
 # %% ../nbs/07_pipeline.ipynb #a22a91c0
@@ -277,66 +307,84 @@ def _tag_windows(res, name:str) -> np.ndarray:
     from dvats.tags import read_tags
     from dvats.layout import TAGS_FILE
     tags = read_tags(Path(res.out) / TAGS_FILE.name, res) if (Path(res.out) / TAGS_FILE.name).is_file() else {}
-    if name not in tags: raise DvatsError(f"the run {res.out} has no tag {name!r} (its tags: {', '.join(sorted(tags)) or 'none'}); tag the normal windows first, "
-                                          "in the explorer or with `dvats tags RUN --add NAME --windows IDS`.")
+    if name not in tags: raise DvatsError(f"the run {res.out} has no tag {name!r} (its tags: "
+                                          f"{', '.join(sorted(tags)) or 'none'}); tag the normal windows first, in the "
+                                          "explorer or with `dvats tags RUN --add NAME --windows IDS`.")
     return tags[name]
 
 def rescore(out, # a finished run folder
-            normal=None, # the normal windows, as `run` takes them (ids, a mask, row ranges, strings); None with `normal_tag`
+            # the normal windows, as `run` takes them (ids, a mask, row ranges, strings); None with `normal_tag`
+            normal=None,
             normal_tag:str|None=None, # or the name of one of the run's tags
             log=print,
-            anomaly_tag:str|None=None, # a tag of windows the analyst knows are anomalous: the threshold is lowered until each of its stretches has one above it
+            # a tag of windows the analyst knows are anomalous: the threshold is
+            # lowered until each of its stretches has one above it
+            anomaly_tag:str|None=None,
            ) -> RunResult:
-    "Score the finished run `out` again against a new normal (a tag's windows): the memory bank and the threshold, not the embeddings; and/or lower its threshold to flag a tag of known anomalies; rewrites its clusters, window table, page and metrics."
+    """Score the finished run `out` again against a new normal (a tag's windows): the memory bank and the threshold, not
+    the embeddings; and/or lower its threshold to flag a tag of known anomalies; rewrites its clusters, window table,
+    page and metrics."""
     new_normal = normal is not None or normal_tag is not None
-    if normal is not None and normal_tag is not None: raise DvatsError("give the normal windows once: a tag's name (--normal-tag NAME) or the windows (--normal IDS).")
+    if normal is not None and normal_tag is not None:
+        raise DvatsError("give the normal windows once: "
+                         "a tag's name (--normal-tag NAME) or the windows (--normal IDS).")
     if not new_normal and anomaly_tag is None:
-        raise DvatsError("rescore needs what you know: the normal windows (--normal-tag NAME or --normal IDS) and/or a tag of known anomalies (--anomaly-tag NAME).")
+        raise DvatsError("rescore needs what you know: the normal windows (--normal-tag NAME or --normal IDS) "
+                         "and/or a tag of known anomalies (--anomaly-tag NAME).")
     res = load_result(out)
-    if anomaly_tag is not None: _tag_windows(res, anomaly_tag)            # a missing tag is refused before anything is written
+    if anomaly_tag is not None: _tag_windows(res, anomaly_tag)     # a missing tag is refused before anything is written
     an, flagged = res.config.clustering.anomaly, res.metrics.get('anomaly', {}).get('flagged_by')
-    rule = flagged or {'threshold': an.threshold, 'value': an.value}     # the run's own threshold rule, before a tag lowered it
+    rule = flagged or {'threshold': an.threshold, 'value': an.value}   # the run's own rule, before a tag lowered it
     if new_normal:   # the new normal's threshold comes from that rule; a tag's known anomalies are then flagged again
-        res = _rescored(out, {'clustering.anomaly.threshold': rule['threshold'], 'clustering.anomaly.value': rule['value'],
-                              'clustering.anomaly.normal': normal_spec(normal, None) if normal_tag is None else None}, log, normal_tag)
+        res = _rescored(out, {'clustering.anomaly.threshold': rule['threshold'],
+                              'clustering.anomaly.value': rule['value'],
+                              'clustering.anomaly.normal': normal_spec(normal, None) if normal_tag is None else None},
+                        log, normal_tag)
         anomaly_tag = anomaly_tag or _kept_tag(res, flagged, log)
         if anomaly_tag is None: return res
-    return _rescored(out, {'clustering.anomaly.threshold': 'fixed', 'clustering.anomaly.value': flagging_threshold(res, _tag_windows(res, anomaly_tag))}, log,
-                     flagged_by={'tag': anomaly_tag, **rule})
+    return _rescored(out, {'clustering.anomaly.threshold': 'fixed',
+                           'clustering.anomaly.value': flagging_threshold(res, _tag_windows(res, anomaly_tag))},
+                     log, flagged_by={'tag': anomaly_tag, **rule})
 
 def _kept_tag(res, flagged:dict|None, log) -> str|None:
-    "The tag of known anomalies that lowered the run's threshold (`flagged`, from its metrics), while the run still has it."
+    "The known-anomalies tag that lowered the run's threshold (`flagged`, from its metrics) while the run still has it."
     if not flagged: return None
     try: _tag_windows(res, flagged['tag'])
     except DvatsError:
-        _say(log, f"the tag {flagged['tag']!r} that lowered the threshold is gone: the threshold follows the rule {flagged['threshold']!r} again")
+        _say(log, f"the tag {flagged['tag']!r} that lowered the threshold is gone: "
+                  f"the threshold follows the rule {flagged['threshold']!r} again")
         return None
     return flagged['tag']
 
 def flagging_threshold(res, ids:np.ndarray) -> float:
-    "The run's threshold, lowered (never raised) just enough that each stretch of the windows `ids` has a window above it."
+    "The run's threshold, lowered (never raised) just enough that each stretch of windows `ids` has a window above it."
     from dvats.tags import tag_intervals
     score = res.windows.anomaly_score.to_numpy(np.float64)
     peaks = [np.nanmax(score[r]) for r in tag_intervals(res.windows, ids) if np.isfinite(score[r]).any()]
     if not peaks: raise DvatsError("the anomaly tag holds no valid window; tag the windows of a known anomaly.")
     thr = float(res.metrics['anomaly']['threshold'])
-    return thr if min(peaks) > thr else float(np.nextafter(np.float32(min(peaks)), np.float32(-np.inf)))   # scores are float32: just below the lowest peak
+    # scores are float32: just below the lowest peak
+    return thr if min(peaks) > thr else float(np.nextafter(np.float32(min(peaks)), np.float32(-np.inf)))
 
 def _rescored(out, overrides:dict, log, normal_tag:str|None=None,
-              flagged_by:dict|None=None, # the tag that lowered the threshold, and the rule it lowered: kept in the metrics for a later rescore
+              # the tag that lowered the threshold, and the rule it lowered: kept in the metrics for a later rescore
+              flagged_by:dict|None=None,
              ) -> RunResult:
-    "`rescore`'s work: the run's config with `overrides` (the normal from `normal_tag` when given), its clusters, table and page again."
+    """`rescore`'s work: the run's config with `overrides` (the normal from `normal_tag` when given), its clusters,
+    table and page again."""
     with writing(out, 'rescore', journal=False, whole=True):
         res = load_result(out)
         store = RunStore(out, files=LAYOUT)
         n, wc = len(res.windows), res.config.windows
-        if normal_tag is not None: overrides = {**overrides, 'clustering.anomaly.normal': normal_spec(_tag_windows(res, normal_tag), n)}
+        if normal_tag is not None:
+            overrides = {**overrides, 'clustering.anomaly.normal': normal_spec(_tag_windows(res, normal_tag), n)}
         res.config = with_overrides(res.config, overrides)
         mask = normal_mask(res.config.clustering.anomaly.normal, n, wc.w, wc.stride, res.series.index)
         save_text(store.path('config.yaml'), config_to_yaml(res.config))
-        done = {name: store.manifest[name]['fingerprint'] for name in store.manifest if 'fingerprint' in store.manifest[name]}
+        done = {name: m['fingerprint'] for name, m in store.manifest.items() if 'fingerprint' in m}
         ctx = StageContext(res, store, None, log, fingerprints=done, normal=mask)
-        for stage in stages_for(res.config):     # in order: each stage's outputs are in the result before the next reads them
+        # in order: each stage's outputs are in the result before the next reads them
+        for stage in stages_for(res.config):
             if stage.name in RESCORED: _run_stage(stage, ctx)
             elif stage.load is not None and stage.name in done: stage.load(ctx)
         _load_kept(store, ctx)

@@ -4,13 +4,13 @@
 
 # %% ../nbs/01a_quality.ipynb #f0101761
 from __future__ import annotations
-import importlib.util, math, os, time, warnings, zipfile
-from dataclasses import dataclass, field
+import importlib.util, math, os, warnings, zipfile
+from dataclasses import dataclass
 from pathlib import Path
 import numpy as np
 import pandas as pd
 from .errors import DvatsError
-from .windows import sliding_windows, window_labels, n_windows, channel_stats
+from .windows import sliding_windows, window_labels, n_windows
 
 # %% auto #0
 __all__ = ['EVENT_KINDS', 'make_event_series', 'event_of_window', 'separation_z', 'separation_by_kind', 'raw_pca',
@@ -33,11 +33,13 @@ def make_event_series(n_per_kind:int=12, # events of each kind
     bad = [k for k in kinds if k not in EVENT_KINDS]
     if bad: raise DvatsError(f"unknown event kind(s) {bad}; use some of {', '.join(EVENT_KINDS)}.")
     if n_per_kind < 1 or n_channels < 1 or slot < length + 100:
-        raise DvatsError(f"make_event_series needs n_per_kind >= 1, n_channels >= 1 and slot >= length + 100 (got {n_per_kind}, {n_channels}, {slot}).")
+        raise DvatsError("make_event_series needs n_per_kind >= 1, n_channels >= 1 and slot >= length + 100 (got "
+                         f"{n_per_kind}, {n_channels}, {slot}).")
     rng = np.random.default_rng(seed)
     order = rng.permutation(np.repeat(np.arange(len(kinds)), n_per_kind))
     n_steps = (len(order) + 1) * slot
-    freq = np.tile(1 / np.array([_EVENT_PERIODS[c % len(_EVENT_PERIODS)] for c in range(n_channels)], float), (n_steps, 1))
+    freq = np.tile(1 / np.array([_EVENT_PERIODS[c % len(_EVENT_PERIODS)] for c in range(n_channels)], float),
+                   (n_steps, 1))
     offset, noise, rows = np.zeros((n_steps, n_channels)), np.full((n_steps, n_channels), .1), []
     for i, k in enumerate(order):
         kind = kinds[k]
@@ -63,7 +65,8 @@ def event_of_window(events:pd.DataFrame, # from `make_event_series`: start, stop
     out = np.full(len(starts), -1, dtype=np.int64)
     for j, (a, b) in enumerate(zip(events.start, events.stop)):
         hit = (starts < b) & (starts + w > a)
-        if (out[hit] >= 0).any(): raise DvatsError(f"event {j} shares a window with another event; space the events more than w={w} apart.")
+        if (out[hit] >= 0).any(): raise DvatsError(f"event {j} shares a window with another event; space the events "
+                                                   f"more than w={w} apart.")
         out[hit] = j
     return out
 
@@ -73,7 +76,8 @@ def separation_z(features:np.ndarray, # (n_windows, d); NaN rows are ignored
                  n_null:int=200, # random runs of normal windows per event
                  seed:int=0,
                 ) -> np.ndarray: # z per event (NaN where an event has no finite window)
-    "Distance of each event's mean feature vector from the normal windows' mean, in standard deviations of that distance over random runs of as many consecutive normal windows."
+    """Distance of each event's mean feature vector from the normal windows' mean, in standard
+    deviations of that distance over random runs of as many consecutive normal windows."""
     x = np.asarray(features, dtype=np.float64)
     ok = np.isfinite(x).all(axis=1)
     normal = ok & (event_ids < 0)
@@ -92,7 +96,9 @@ def separation_z(features:np.ndarray, # (n_windows, d); NaN rows are ignored
         z[j] = (np.linalg.norm(x[idx].mean(axis=0) - mu) - null.mean()) / max(null.std(), 1e-12)
     return z
 
-def separation_by_kind(features:np.ndarray, events:pd.DataFrame, event_ids:np.ndarray, n_null:int=200, seed:int=0) -> dict:
+# %% ../nbs/01a_quality.ipynb #a2d83f6a
+def separation_by_kind(features:np.ndarray, events:pd.DataFrame, event_ids:np.ndarray, n_null:int=200,
+                       seed:int=0) -> dict:
     "Median separation z of each event kind."
     z = separation_z(features, event_ids, n_null, seed)
     return {k: float(np.nanmedian(z[np.flatnonzero(events.kind.to_numpy() == k)])) for k in events.kind.unique()}
@@ -103,35 +109,44 @@ def _normalised(windows:np.ndarray, valid:np.ndarray, stats:dict) -> np.ndarray:
     mean = np.asarray(stats['mean'], np.float32)[:, None]; std = np.asarray(stats['std'], np.float32)[:, None]
     return (np.asarray(windows[np.flatnonzero(valid)], np.float32) - mean) / std
 
+# %% ../nbs/01a_quality.ipynb #f1ea1064
 def _scatter(values:np.ndarray, valid:np.ndarray) -> np.ndarray:
     "float32 (n_windows, d) with `values` on the valid rows, NaN elsewhere."
     out = np.full((len(valid), values.shape[1]), np.nan, np.float32); out[valid] = values
     return out
 
+# %% ../nbs/01a_quality.ipynb #675d20c3
 def raw_pca(windows:np.ndarray, valid:np.ndarray, stats:dict, dims:int=32, seed:int=0) -> np.ndarray:
     "PCA to `dims` dimensions of the flattened, channel-normalised valid windows; NaN rows for invalid ones."
     from sklearn.decomposition import PCA
     x = _normalised(windows, valid, stats).reshape(int(valid.sum()), -1)
     return _scatter(PCA(min(dims, *x.shape), random_state=seed).fit_transform(x), valid)
 
+# %% ../nbs/01a_quality.ipynb #9dbd019c
 def fft_magnitudes(windows:np.ndarray, valid:np.ndarray, stats:dict) -> np.ndarray:
-    "Per-channel magnitudes of the real FFT of each channel-normalised valid window, concatenated; NaN rows for invalid ones."
+    """Per-channel magnitudes of the real FFT of each channel-normalised
+    valid window, concatenated; NaN rows for invalid ones."""
     x = _normalised(windows, valid, stats)
     return _scatter(np.abs(np.fft.rfft(x, axis=-1)).reshape(len(x), -1), valid)
 
+# %% ../nbs/01a_quality.ipynb #73694d6c
 def band_amplitudes(windows:np.ndarray, valid:np.ndarray, stats:dict) -> np.ndarray:
-    "The band readout of `dvats.embeddings` alone: each channel's band amplitudes, each scaled to unit spread over the valid windows; NaN rows for invalid ones."
+    """The band readout of `dvats.embeddings` alone: each channel's band amplitudes,
+    each scaled to unit spread over the valid windows; NaN rows for invalid ones."""
     import torch
     from dvats.embeddings import BandAmplitudes, fit_bands
     from dvats.tensors import cut_batch
     ids = np.flatnonzero(valid)
     spec = fit_bands(windows, ids, stats, max_windows=len(ids))
     bands = BandAmplitudes(windows.shape[1], spec['k'], spec['scale']).eval()
-    with torch.inference_mode(): f = torch.cat([bands(cut_batch(windows, ids[a:a + 1024], stats)) for a in range(0, len(ids), 1024)])
+    with torch.inference_mode():
+        f = torch.cat([bands(cut_batch(windows, ids[a:a + 1024], stats)) for a in range(0, len(ids), 1024)])
     return _scatter(f.numpy(), valid)
 
+# %% ../nbs/01a_quality.ipynb #98fcd99c
 def catch22_features(windows:np.ndarray, valid:np.ndarray, stats:dict) -> np.ndarray|None:
-    "The 22 catch22 features per channel of each channel-normalised valid window (NaN-free: non-finite values become 0); None without pycatch22."
+    """The 22 catch22 features per channel of each channel-normalised valid
+    window (NaN-free: non-finite values become 0); None without pycatch22."""
     if importlib.util.find_spec('pycatch22') is None: return None
     import pycatch22
     x = _normalised(windows, valid, stats).astype(np.float64)
@@ -143,17 +158,21 @@ def blocked_splits(n:int, # windows, in time order
                    n_folds:int=5,
                    gap:int=0, # training windows this close to the test block are dropped (they share steps with it)
                   ) -> list: # [(train ids, test ids)]
-    "Time-ordered folds: each test fold is one contiguous block of windows; training is the rest minus `gap` windows either side."
-    if n_folds < 2 or n < 2 * n_folds: raise DvatsError(f"blocked_splits needs n_folds >= 2 and n >= 2 * n_folds (got n={n}, n_folds={n_folds}).")
+    """Time-ordered folds: each test fold is one contiguous block of
+    windows; training is the rest minus `gap` windows either side."""
+    if n_folds < 2 or n < 2 * n_folds: raise DvatsError("blocked_splits needs n_folds >= 2 and n >= 2 * n_folds (got "
+                                                        f"n={n}, n_folds={n_folds}).")
     edges = np.linspace(0, n, n_folds + 1).astype(int)
     return [(np.r_[0:max(0, a - gap), min(n, b + gap):n], np.arange(a, b)) for a, b in zip(edges[:-1], edges[1:])]
 
+# %% ../nbs/01a_quality.ipynb #27f15674
 def probe_accuracy(features:np.ndarray, # (n_windows, d); NaN rows are skipped
                    labels, # per window; None/NaN rows are skipped
                    splits:list, # [(train ids, test ids)]
                    k:int=5,
                   ) -> dict: # mean accuracy over the splits: {'knn': .., 'linear': ..}
-    "Accuracy of a k-nearest-neighbour probe and a logistic-regression probe on standardised features, averaged over `splits`."
+    """Accuracy of a k-nearest-neighbour probe and a logistic-regression
+    probe on standardised features, averaged over `splits`."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.neighbors import KNeighborsClassifier
     from sklearn.preprocessing import StandardScaler
@@ -177,7 +196,8 @@ def cluster_agreement(features:np.ndarray, # (n_windows, d); NaN rows are skippe
                       seed:int=0,
                       pipeline:bool=True, # also the default route: UMAP to 2-D, then HDBSCAN (slower)
                      ) -> dict:
-    "ARI and NMI against `labels` of k-means (k = number of classes, standardised features) and of the pipeline's default UMAP + HDBSCAN."
+    """ARI and NMI against `labels` of k-means (k = number of classes,
+    standardised features) and of the pipeline's default UMAP + HDBSCAN."""
     from sklearn.cluster import KMeans
     from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
     x, y = np.asarray(features, np.float64), pd.Series(np.asarray(labels, dtype=object))
@@ -196,7 +216,8 @@ def cluster_agreement(features:np.ndarray, # (n_windows, d); NaN rows are skippe
 
 # %% ../nbs/01a_quality.ipynb #255d280e
 def uea_source(source=None) -> str|None:
-    "Where aeon's bundled datasets are: the wheel `source` or `$DVATS_AEON_WHEEL` if that file exists, else an installed aeon's data folder, else None."
+    """Where aeon's bundled datasets are: the wheel `source` or `$DVATS_AEON_WHEEL`
+    if that file exists, else an installed aeon's data folder, else None."""
     src = source or os.environ.get('DVATS_AEON_WHEEL')
     if src and Path(src).is_file(): return str(src)
     spec = importlib.util.find_spec('aeon')
@@ -205,21 +226,25 @@ def uea_source(source=None) -> str|None:
         if d.is_dir(): return str(d)
     return None
 
+# %% ../nbs/01a_quality.ipynb #b274298d
 def _parse_ts(text:str) -> tuple:
     "(X (cases, channels, length) float32, labels) from the text of an equal-length `.ts` file."
-    lines = [l for l in text.splitlines() if l.strip() and not l.startswith('#')]
-    at = next(i for i, l in enumerate(lines) if l.lower().startswith('@data'))
-    cases = [l.split(':') for l in lines[at + 1:]]
+    lines = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith('#')]
+    at = next(i for i, ln in enumerate(lines) if ln.lower().startswith('@data'))
+    cases = [ln.split(':') for ln in lines[at + 1:]]
     try: X = np.array([[np.array(ch.split(','), dtype=np.float32) for ch in c[:-1]] for c in cases])
-    except ValueError: raise DvatsError("the .ts file holds series of unequal length or missing values; dvats' loader reads equal-length sets only.") from None
+    except ValueError: raise DvatsError("the .ts file holds series of unequal length or missing values; dvats' loader "
+                                        "reads equal-length sets only.") from None
     return X, np.array([c[-1].strip() for c in cases], dtype=object)
 
+# %% ../nbs/01a_quality.ipynb #94cdd1b1
 def load_uea(name:str='BasicMotions', # a dataset folder under aeon/datasets/data
              source=None, # a wheel file or data folder; default `uea_source()`
             ) -> tuple: # (X (cases, channels, length) float32, labels, split: 'train'/'test' per case)
     "A UEA dataset shipped inside aeon's wheel, read without installing aeon: train cases first, then test cases."
     src = uea_source(source)
-    if src is None: raise DvatsError("aeon's datasets were not found: set DVATS_AEON_WHEEL to a wheel from `pip download --no-deps aeon`, or install aeon.")
+    if src is None: raise DvatsError("aeon's datasets were not found: set DVATS_AEON_WHEEL to a wheel from `pip "
+                                     "download --no-deps aeon`, or install aeon.")
     def read(part):
         rel = f"{name}/{name}_{part}.ts"
         if Path(src).is_dir():
@@ -231,7 +256,8 @@ def load_uea(name:str='BasicMotions', # a dataset folder under aeon/datasets/dat
     parts = {p: read(p) for p in ('TRAIN', 'TEST')}
     if any(t is None for t in parts.values()): raise DvatsError(f"dataset {name!r} is not in {src}; BasicMotions is.")
     (a, ya), (b, yb) = _parse_ts(parts['TRAIN']), _parse_ts(parts['TEST'])
-    return np.concatenate([a, b]), np.concatenate([ya, yb]), np.array(['train'] * len(a) + ['test'] * len(b), dtype=object)
+    split = np.array(['train'] * len(a) + ['test'] * len(b), dtype=object)
+    return np.concatenate([a, b]), np.concatenate([ya, yb]), split
 
 # %% ../nbs/01a_quality.ipynb #6e8bc9f9
 @dataclass
@@ -250,6 +276,7 @@ class QualitySet:
     @property
     def windows(self) -> np.ndarray: return sliding_windows(self.values, self.w, self.stride)
 
+# %% ../nbs/01a_quality.ipynb #190df287
 def event_set(seed:int=0, w:int=48, stride:int=4, n_per_kind:int=12) -> QualitySet:
     "Planted events of every kind (`make_event_series`, 3 channels)."
     s, ev = make_event_series(n_per_kind=n_per_kind, seed=seed)
@@ -257,6 +284,7 @@ def event_set(seed:int=0, w:int=48, stride:int=4, n_per_kind:int=12) -> QualityS
     return QualitySet('events', v, w, stride, np.ones(n_windows(len(v), w, stride), bool),
                       events=ev, event_ids=event_of_window(ev, len(v), w, stride))
 
+# %% ../nbs/01a_quality.ipynb #1b087cb6
 def demo_set(seed:int=0, w:int=48, stride:int=4, n_steps:int=20_000) -> QualitySet:
     "The demo series labelled by regime, with time-ordered probe folds."
     from dvats.demo import make_demo_series
@@ -266,8 +294,10 @@ def demo_set(seed:int=0, w:int=48, stride:int=4, n_steps:int=20_000) -> QualityS
     return QualitySet('demo', v, w, stride, np.ones(n, bool), window_labels(truth.regime.to_numpy(), w, stride),
                       blocked_splits(n, 5, gap=math.ceil(w / stride)))
 
+# %% ../nbs/01a_quality.ipynb #16a9a6f1
 def uea_set(name:str='BasicMotions', w:int=48, stride:int=4, source=None) -> QualitySet:
-    "A UEA set's recordings one after another; windows inside one recording are valid; probes use the set's train/test split."
+    """A UEA set's recordings one after another; windows inside one
+    recording are valid; probes use the set's train/test split."""
     X, y, split = load_uea(name, source)
     cases, c, L = X.shape
     if w > L: raise DvatsError(f"w={w} is longer than the recordings of {name} ({L} steps); use w <= {L}.")
@@ -284,7 +314,8 @@ def embed_windows(encoder, # a `dvats.embeddings.Encoder`
                   windows:np.ndarray, valid:np.ndarray,
                   readout:str='mean', # 'mean' (as `get_embeddings`) or 'meanmax'
                  ) -> np.ndarray: # float32 (n_windows, d or 2d), NaN rows for invalid windows
-    "The encoder's embedding of the valid windows: the time average of the backbone's output, or its time average and time maximum concatenated."
+    """The encoder's embedding of the valid windows: the time average of the
+    backbone's output, or its time average and time maximum concatenated."""
     import torch
     from dvats.embeddings import get_embeddings
     from dvats.tensors import cut_batch
@@ -298,6 +329,7 @@ def embed_windows(encoder, # a `dvats.embeddings.Encoder`
             out[ids[a:a + 512]] = torch.cat([h.mean(-1), h.amax(-1)], 1).numpy()
     return out
 
+# %% ../nbs/01a_quality.ipynb #f44756d1
 def make_encoder(windows:np.ndarray, # (n_windows, n_channels, w), a zero-copy view or an array
                  valid:np.ndarray, stats:dict, # normalisation for `cut_batch`
                  config:dict|None=None, # `EncoderConfig` keys; the default config when None
@@ -311,8 +343,10 @@ def make_encoder(windows:np.ndarray, # (n_windows, n_channels, w), a zero-copy v
     cfg = EncoderConfig(**(config or {}))
     if train: return train_encoder(windows, valid, cfg, stats, seed=seed, log=None)
     c, w = windows.shape[1:]
-    with seeded(seed): return Encoder(build_model(cfg.arch, c, w, cfg.arch_kwargs).eval(), dict(c_in=c, w=w, stats=stats))
+    with seeded(seed):
+        return Encoder(build_model(cfg.arch, c, w, cfg.arch_kwargs).eval(), dict(c_in=c, w=w, stats=stats))
 
+# %% ../nbs/01a_quality.ipynb #f25ff649
 def encoder_features(windows:np.ndarray, valid:np.ndarray, stats:dict, config:dict|None=None, seed:int=0,
                      train:bool=True, readout:str='mean') -> np.ndarray:
     "`embed_windows` of `make_encoder`: one encoder's features on the same windows as the baselines."
@@ -326,12 +360,14 @@ def measure(features:np.ndarray, # (n_windows, d) aligned with `qset`'s windows
     "Separation z per event kind, probe accuracies and cluster agreement, as far as `qset` supports them."
     out = {}
     if qset.events is not None:
-        out.update({f"z_{k}": v for k, v in separation_by_kind(features, qset.events, qset.event_ids, seed=seed).items()})
+        by_kind = separation_by_kind(features, qset.events, qset.event_ids, seed=seed)
+        out.update({f"z_{k}": v for k, v in by_kind.items()})
     if qset.labels is not None:
         out.update({f"probe_{k}": v for k, v in probe_accuracy(features, qset.labels, qset.splits).items()})
         out.update(cluster_agreement(features, qset.labels, seed, pipeline))
     return [dict(dataset=qset.name, measure=k, value=v) for k, v in out.items()]
 
+# %% ../nbs/01a_quality.ipynb #155628c2
 def summarise(rows:pd.DataFrame, # columns: dataset, space, seed, measure, value
               ) -> pd.DataFrame: # 'mean ± std (n)' per (dataset, measure) row and space column
     "The harness table: mean ± std over seeds of each measure, one column per feature space."

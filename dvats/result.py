@@ -26,21 +26,28 @@ class RunResult:
     out: Path
     config: Config
     series: pd.DataFrame
-    windows: pd.DataFrame                 # the window table; later stages add columns (x, y, cluster, anomaly_score, ...)
+    windows: pd.DataFrame               # the window table; later stages add columns (x, y, cluster, anomaly_score, ...)
     labels: pd.DataFrame|None = None      # per-step `label` and/or `anomaly` columns, when given
     embeddings: np.ndarray|None = None    # (n_windows, d), NaN rows for invalid windows
     projections: np.ndarray|None = None   # (n_windows, n_components), NaN rows for invalid windows
     steps: pd.DataFrame|None = None       # per time step: anomaly_score
-    relevance: np.ndarray|None = None     # (n_windows, n_channels, w) relevance (memory-mapped), NaN rows for invalid windows
-    channel_relevance: np.ndarray|None = None   # (n_windows, n_channels, 2): per channel, the sum of relevance and of |relevance|
-    frequency_relevance: np.ndarray|None = None # (n_windows, n_channels, n_bands): per channel, the relevance of each frequency band
-    contrast_basis: np.ndarray|None = None      # (n_windows, n_channels, k + m): per channel, its relevance along each shared direction, then its own (`dvats.contrast`)
+    # (n_windows, n_channels, w) relevance (memory-mapped), NaN rows for invalid windows
+    relevance: np.ndarray|None = None
+    # (n_windows, n_channels, 2): per channel, the sum of relevance and of |relevance|
+    channel_relevance: np.ndarray|None = None
+    # (n_windows, n_channels, n_bands): per channel, the relevance of each frequency band
+    frequency_relevance: np.ndarray|None = None
+    # (n_windows, n_channels, k + m): per channel, its relevance along each
+    # shared direction, then its own (`dvats.contrast`)
+    contrast_basis: np.ndarray|None = None
     contrast_directions: np.ndarray|None = None # (d, k + c·m): the directions the basis explains (`basis_directions`)
-    similar: np.ndarray|None = None       # (n_windows, k) int32: each window's most similar windows, -1 where none (see 04a_similar)
+    # (n_windows, k) int32: each window's most similar windows, -1 where none (see 04a_similar)
+    similar: np.ndarray|None = None
     metrics: dict = field(default_factory=dict)
     timings: dict = field(default_factory=dict)
     _encoder: object = field(default=None, repr=False, compare=False)   # the encoder, once loaded or trained
-    _stages: dict = field(default_factory=dict, repr=False, compare=False)  # stage -> fingerprint when `load_result` opened the folder
+    # stage -> fingerprint when `load_result` opened the folder
+    _stages: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def values(self) -> np.ndarray:
@@ -56,11 +63,11 @@ class RunResult:
         "The run's encoder: loaded from the run folder on first use, then kept."
         if self._encoder is None:
             from dvats.embeddings import load_encoder
-            with reading(self.out):            # read later than the rest: it must still be the encoder of what was opened
+            with reading(self.out):          # read later than the rest: it must still be the encoder of what was opened
                 now = read_manifest(self.out).get('encoder', {}).get('fingerprint')
                 if self._stages and now != self._stages.get('encoder'):
-                    raise DvatsError(f"{self.out} was rewritten by another run since it was opened, so its encoder no longer "
-                                     "matches these results; open it again with load_result.")
+                    raise DvatsError(f"{self.out} was rewritten by another run since it was opened, "
+                                     "so its encoder no longer matches these results; open it again with load_result.")
                 self._encoder = load_encoder(self.out)
         return self._encoder
 
@@ -68,18 +75,21 @@ class RunResult:
     def encoder(self, enc): self._encoder = enc
 
     def explain(self, selection, target:str='embedding', **kwargs):
-        "Which channels and steps drive the `selection` (window ids or a mask); see `dvats.explain.explain` for `kwargs`."
+        """Which channels and steps drive the `selection` (window ids or a mask); see `dvats.explain.explain` for
+        `kwargs`."""
         from dvats.explain import explain
         return explain(self, selection, target, **kwargs)
 
     def __repr__(self):
         n, v = len(self.windows), int(self.windows.valid.sum())
-        return f"RunResult({self.out}: {len(self.series)} steps × {self.series.shape[1]} channels, {n} windows, {v} valid)"
+        return (f"RunResult({self.out}: {len(self.series)} steps × {self.series.shape[1]} channels, "
+                f"{n} windows, {v} valid)")
 
 # %% ../nbs/07a_result.ipynb #64528bd4
 def _damaged(path:Path, why:str) -> DvatsError:
     return DvatsError(f"{path} is damaged ({why}); delete it and rerun `dvats run` with the same --out to rebuild it.")
 
+# %% ../nbs/07a_result.ipynb #f3beedae
 def _load_array(path:Path, shape:tuple, mmap:bool=True, dtype=np.float32) -> np.ndarray:
     "Load a `.npy` of `dtype` and `shape` (None: any size on that axis), refusing pickles and wrong shapes or dtypes."
     try: a = np.load(path, mmap_mode='r' if mmap else None, allow_pickle=False)
@@ -89,24 +99,30 @@ def _load_array(path:Path, shape:tuple, mmap:bool=True, dtype=np.float32) -> np.
         raise _damaged(path, f"shape {a.shape}, expected {tuple('any' if s is None else s for s in shape)}")
     return a
 
+# %% ../nbs/07a_result.ipynb #83234586
 def _read_parquet(path:Path) -> pd.DataFrame:
     try: return pd.read_parquet(path)
     except Exception as e: raise _damaged(path, f"{type(e).__name__}: {e}") from None
 
+# %% ../nbs/07a_result.ipynb #285560ab
 def _file(out:Path, name:str) -> Path:
     "Path of the declared run file `name` in `out`."
     return run_path(out, name)
 
+# %% ../nbs/07a_result.ipynb #c1ab6dfb
 def load_result(out) -> RunResult:
-    "Reopen a finished run folder: tables, and arrays memory-mapped; nothing is recomputed; refused while a run writes it or after one stopped part-way."
+    """Reopen a finished run folder: tables, and arrays memory-mapped; nothing is recomputed; refused while a run writes
+    it or after one stopped part-way."""
     out = Path(out)
     with reading(out): return _load_result(out)
 
+# %% ../nbs/07a_result.ipynb #eec12449
 def _load_result(out:Path) -> RunResult:
     "`load_result`'s reading, under the readers lock."
     check_run_folder(out)
     missing = [f for f in LAYOUT if LAYOUT[f].reopen and not (out/f).is_file()]
-    if missing: raise DvatsError(f"{out} is not a finished run ({', '.join(missing)} missing); rerun `dvats run` with --out {out} to finish it.")
+    if missing: raise DvatsError(f"{out} is not a finished run ({', '.join(missing)} missing); "
+                                 f"rerun `dvats run` with --out {out} to finish it.")
     config = load_config(_file(out, 'config.yaml'))
     series = _read_parquet(_file(out, 'series.parquet'))
     series = series.set_index(series.columns[0])
@@ -114,14 +130,16 @@ def _load_result(out:Path) -> RunResult:
     windows = _read_parquet(_file(out, 'windows.parquet'))
     n, c, w = len(windows), series.shape[1], config.windows.w
     res = RunResult(out, config, series, windows)
-    if (lab := _file(out, 'labels.parquet')).is_file(): res.labels = _read_parquet(lab).set_index(series.index)   # runs made before it reopen without
+    # runs made before it reopen without
+    if (lab := _file(out, 'labels.parquet')).is_file(): res.labels = _read_parquet(lab).set_index(series.index)
     res.embeddings = _load_array(_file(out, 'embeddings.npy'), (n, None))
     res.projections = _load_array(_file(out, 'projections.npy'), (n, None), mmap=False)
     res.relevance = _load_array(_file(out, 'relevance.npy'), (n, c, w))
     res.channel_relevance = _load_array(_file(out, 'channel_relevance.npy'), (n, c, 2), mmap=False)
     bands = _file(out, 'frequency_relevance.npy')     # runs made before it existed reopen without it
     res.frequency_relevance = _load_array(bands, (n, c, None), mmap=False) if bands.is_file() else None
-    basis = _file(out, 'contrast_basis.npy')         # runs made before issue 29 reopen without it: contrasts then come from relevance maps
+    # runs made before issue 29 reopen without it: contrasts then come from relevance maps
+    basis = _file(out, 'contrast_basis.npy')
     if basis.is_file():
         res.contrast_basis = _load_array(basis, (n, c, None), mmap=False)
         res.contrast_directions = _load_array(_file(out, 'contrast_directions.npy'), (None, None), mmap=False)
@@ -132,6 +150,7 @@ def _load_result(out:Path) -> RunResult:
     try: res.metrics = json.loads(_file(out, 'metrics.json').read_text())
     except ValueError as e: raise _damaged(out/'metrics.json', str(e)) from None
     mp = _file(out, 'matrix_profile.parquet')        # the optional lens, when the run held it (its metrics say so)
-    if 'matrix_profile' in res.metrics.get('anomaly', {}) and mp.is_file(): attach_matrix_profile(res, _read_parquet(mp).mp_score.to_numpy())
+    if 'matrix_profile' in res.metrics.get('anomaly', {}) and mp.is_file():
+        attach_matrix_profile(res, _read_parquet(mp).mp_score.to_numpy())
     res._stages = {k: v.get('fingerprint') for k, v in read_manifest(out).items()}
     return res

@@ -18,7 +18,8 @@ def nearest(emb:np.ndarray, # (n, d) embeddings (rows indexed by `query` and `po
             k:int, chunk:int=16384,
             dtype=np.float64, # float32 halves the time where the order of near-ties does not matter
            ) -> tuple:
-    "Per query row, the `k` nearest rows of `pool` (Euclidean), nearest first (ties: the lower id): ids and distances, both `(len(query), min(k, len(pool)))`."
+    """Per query row, the `k` nearest rows of `pool` (Euclidean), nearest first
+    (ties: the lower id): ids and distances, both `(len(query), min(k, len(pool)))`."""
     q = np.asarray(emb[query], dtype)
     qq = (q ** 2).sum(1)[:, None]
     best_d, best_i = np.zeros((len(q), 0), dtype), np.zeros((len(q), 0), np.int64)
@@ -27,7 +28,8 @@ def nearest(emb:np.ndarray, # (n, d) embeddings (rows indexed by `query` and `po
         e = np.asarray(emb[p], dtype)
         d = np.c_[best_d, qq - 2 * q @ e.T + (e ** 2).sum(1)[None]]
         i = np.c_[best_i, np.broadcast_to(p, (len(q), len(p)))]
-        if d.shape[1] > k:                                      # keep the k smallest: a partition, not a sort of the whole row
+        # keep the k smallest: a partition, not a sort of the whole row
+        if d.shape[1] > k:
             keep = np.argpartition(d, k - 1, axis=1)[:, :k]
             d, i = np.take_along_axis(d, keep, 1), np.take_along_axis(i, keep, 1)
         best_d, best_i = d, i
@@ -37,23 +39,29 @@ def nearest(emb:np.ndarray, # (n, d) embeddings (rows indexed by `query` and `po
 # %% ../nbs/04a_similar.ipynb #52e68a6a
 def index_ids(valid:np.ndarray, # one bool per window
               w:int, stride:int) -> np.ndarray:
-    "The valid windows on a grid of one every half window (`ceil(w / 2 / stride)` windows): what the search looks among before refining."
+    """The valid windows on a grid of one every half window
+    (`ceil(w / 2 / stride)` windows): what the search looks among before refining."""
     hop = max(1, -(-w // (2 * stride)))
     grid = np.arange(0, len(valid), hop)
     return grid[np.asarray(valid, bool)[grid]]
 
 # %% ../nbs/04a_similar.ipynb #f59c5bff
 def _refine(emb:np.ndarray, ok:np.ndarray, queries:np.ndarray, cands:np.ndarray, half:int) -> np.ndarray:
-    "Each candidate (`cands[i, j]` of query `queries[i]`) moved to the valid window within `half` ids of it whose embedding is nearest the query's."
+    """Each candidate (`cands[i, j]` of query `queries[i]`) moved to the valid
+    window within `half` ids of it whose embedding is nearest the query's."""
     if half == 0: return cands
-    near = np.clip(cands[..., None] + np.arange(-half, half + 1), 0, len(ok) - 1)          # (queries, candidates, 2·half + 1)
+    # (queries, candidates, 2·half + 1)
+    near = np.clip(cands[..., None] + np.arange(-half, half + 1), 0, len(ok) - 1)
     e = np.asarray(emb[near.ravel()], np.float32).reshape(*near.shape, -1)
-    d = np.einsum('qcsd,qcsd->qcs', e, e) - 2 * np.einsum('qcsd,qd->qcs', e, np.asarray(emb[queries], np.float32))   # |e - q|² less |q|²: no temporaries
+    # |e - q|² less |q|²: no temporaries
+    d = np.einsum('qcsd,qcsd->qcs', e, e) - 2 * np.einsum('qcsd,qd->qcs', e, np.asarray(emb[queries], np.float32))
     d[~ok[near]] = np.inf
     return np.take_along_axis(near, d.argmin(-1)[..., None], -1)[..., 0]
 
+# %% ../nbs/04a_similar.ipynb #27098d3b
 def distinct_occurrences(query:int, cands:np.ndarray, k:int, w:int, stride:int) -> np.ndarray:
-    "The first `k` of the candidates (nearest first) that overlap neither the query window nor a candidate kept before them."
+    """The first `k` of the candidates (nearest first) that overlap
+    neither the query window nor a candidate kept before them."""
     kept = []
     for c in np.asarray(cands).tolist():                  # plain ints: this runs once per window of the run
         if abs(c - query) * stride >= w and all(abs(c - x) * stride >= w for x in kept):
@@ -62,39 +70,48 @@ def distinct_occurrences(query:int, cands:np.ndarray, k:int, w:int, stride:int) 
     return np.array(kept, np.int64)
 
 # %% ../nbs/04a_similar.ipynb #edea9c27
-EXACT_MAX = 50_000   # index windows up to which the table's search is exact (brute force); above, pynndescent's approximate graph (see bench/similar.py)
+# index windows up to which the table's search is exact (brute force);
+# above, pynndescent's approximate graph (see bench/similar.py)
+EXACT_MAX = 50_000
 
 def _search(emb:np.ndarray, queries:np.ndarray, idx:np.ndarray, kk:int, exact_max:int, seed:int) -> np.ndarray:
-    "Per query, the `kk` nearest windows of the index `idx`: exact up to `exact_max` index windows, else by pynndescent."
+    """Per query, the `kk` nearest windows of the index `idx`:
+    exact up to `exact_max` index windows, else by pynndescent."""
     if len(idx) <= exact_max: return nearest(emb, queries, idx, kk, dtype=np.float32)[0]
     from pynndescent import NNDescent
     nnd = NNDescent(np.asarray(emb[idx], np.float32), n_neighbors=30, random_state=seed, n_jobs=1)
     return idx[nnd.query(np.asarray(emb[queries], np.float32), k=kk)[0]]
 
+# %% ../nbs/04a_similar.ipynb #c488934f
 def similar_table(emb:np.ndarray, # (n_windows, d) embeddings, NaN rows for invalid windows
                   w:int, stride:int,
                   k:int=10, # similar windows per window
                   queries:np.ndarray|None=None, # the windows that get a list (default: every valid one)
                   exact_max:int=EXACT_MAX, seed:int=0, chunk:int=4096, progress:bool=False,
-                  valid:np.ndarray|None=None, # one bool per window: the windows with an embedding (default: the finite rows of `emb`)
+                  # one bool per window: the windows with an embedding (default: the finite rows of `emb`)
+                  valid:np.ndarray|None=None,
                  ) -> np.ndarray:
-    "Per window, the ids of its `k` most similar windows as distinct occurrences, nearest first: int32 `(n_windows, k)`, -1 where there are fewer (and in rows of windows not in `queries`)."
+    """Per window, the ids of its `k` most similar windows as distinct occurrences, nearest first:
+    int32 `(n_windows, k)`, -1 where there are fewer (and in rows of windows not in `queries`)."""
     from fastprogress.fastprogress import progress_bar
     ok = finite_rows(emb) if valid is None else np.asarray(valid, bool)
     queries = np.flatnonzero(ok) if queries is None else np.asarray(queries, np.int64)
     idx = index_ids(ok, w, stride)
-    half, kk = (max(1, -(-w // (2 * stride))) - 1) // 2 + 1, min(len(idx), 3 * k + 5)   # each stretch enters the index about twice, and the query's own about four times
+    # each stretch enters the index about twice, and the query's own about four times
+    half, kk = (max(1, -(-w // (2 * stride))) - 1) // 2 + 1, min(len(idx), 3 * k + 5)
     out = np.full((len(ok), k), -1, np.int32)
     steps = range(0, len(queries), chunk)
     for a in (progress_bar(steps, leave=False) if progress else steps):
         q = queries[a:a + chunk]
-        # the first grid window of each occurrence (and a few spare, since refining may bring two together), padded with the query
+        # the first grid window of each occurrence (and a few spare,
+        # since refining may bring two together), padded with the query
         # itself, which overlaps it and is dropped below
         pre = np.full((len(q), k + 3), -1, np.int64)
         for r, (i, c) in enumerate(zip(q, _search(emb, q, idx, kk, exact_max, seed))):
             d = distinct_occurrences(i, c, k + 3, w, stride)
             pre[r] = i; pre[r, :len(d)] = d
-        for b in range(0, len(q), 256):                         # refined 256 queries at a time: (256, k + 3, 2·half + 1) embeddings in memory
+        # refined 256 queries at a time: (256, k + 3, 2·half + 1) embeddings in memory
+        for b in range(0, len(q), 256):
             pre[b:b + 256] = _refine(emb, ok, q[b:b + 256], pre[b:b + 256], half)
         for i, cands in zip(q, pre):
             kept = distinct_occurrences(i, cands, k, w, stride)
@@ -106,9 +123,13 @@ def similar_windows(res, # a run (`RunResult` or `load_result`)
                     window:int, # a valid window id
                     k:int|None=None, # default: the run's `similar.k`
                    ) -> np.ndarray:
-    "The `k` windows of a run most similar to `window`, as distinct occurrences, nearest first (exact, whatever the run's size)."
+    """The `k` windows of a run most similar to `window`, as distinct
+    occurrences, nearest first (exact, whatever the run's size)."""
     valid, wc = res.windows.valid.to_numpy(), res.config.windows
-    if not 0 <= int(window) < len(valid): raise DvatsError(f"window {window} is not in this run; its windows are 0 to {len(valid) - 1}.")
-    if not valid[window]: raise DvatsError(f"window {window} holds missing values, so it has no embedding to compare; pick a valid window.")
-    row = similar_table(res.embeddings, wc.w, wc.stride, k or res.config.similar.k, np.array([window]), exact_max=len(valid), valid=valid)[window]
+    if not 0 <= int(window) < len(valid):
+        raise DvatsError(f"window {window} is not in this run; its windows are 0 to {len(valid) - 1}.")
+    if not valid[window]: raise DvatsError(f"window {window} holds missing values, so it has no embedding to compare; "
+                                           "pick a valid window.")
+    row = similar_table(res.embeddings, wc.w, wc.stride, k or res.config.similar.k, np.array([window]),
+                        exact_max=len(valid), valid=valid)[window]
     return row[row >= 0].astype(np.int64)

@@ -4,30 +4,34 @@
 
 # %% ../nbs/02a_stages.ipynb #38a4a44a
 from __future__ import annotations
-import json, os
+import json
 from dataclasses import dataclass, asdict, field, is_dataclass
 from pathlib import Path
 from typing import Callable
 import numpy as np
 import pandas as pd
 from .errors import DvatsError
-from .io import is_binary, write_csv
+from .io import write_csv
 from .windows import FIT_OVERLAP, FIT_MIN_WINDOWS, fit_gap
 from .anomaly import step_flags, configured_scores, detector_metrics
 from .matrix_profile import matrix_profile_stage, load_matrix_profile_stage
-from .layout import RunFile, STAGE_FILES, ENCODER_FILES, REPORT_FILE, LAYOUT
-from .store import RunStore, fingerprint, file_fingerprint, save_text, save_parquet, save_npy, save_json, atomic_write, log_history, log_artifact
+from .explain_stages import (relevance_stage, load_relevance_stage, contrast_basis_stage,
+                                  load_contrast_basis_stage, evaluation_stage, load_evaluation_stage)
+from .layout import STAGE_FILES, ENCODER_FILES, REPORT_FILE
+from .store import (RunStore, fingerprint, file_fingerprint, save_text, save_parquet, save_npy, save_json,
+                         atomic_write, log_history, log_artifact)
 
 # %% auto #0
-__all__ = ['SAMPLE_SIZES', 'IDLE', 'PARTS', 'STAGES', 'Stage', 'StageContext', 'stage_fingerprint', 'relevance_sample',
-           'stages_for', 'stage_outputs']
+__all__ = ['SAMPLE_SIZES', 'IDLE', 'PARTS', 'STAGES', 'Stage', 'StageContext', 'stage_fingerprint', 'stages_for', 'stage_outputs']
 
 # %% ../nbs/02a_stages.ipynb #7f1d9bef
 @dataclass(frozen=True)
 class Stage:
-    "One step of a run, declared once: what its fingerprint hashes, the files it writes, and how it computes and reads them back."
+    """One step of a run, declared once: what its fingerprint hashes,
+    the files it writes, and how it computes and reads them back."""
     name: str                   # its entry in stages.json and in the progress messages
-    inputs: tuple               # what its fingerprint hashes, in order: upstream stages, `config.SECTION[.FIELD]`, names in `PARTS`
+    # what its fingerprint hashes, in order: upstream stages, `config.SECTION[.FIELD]`, names in `PARTS`
+    inputs: tuple
     outputs: tuple              # the `RunFile`s it writes
     compute: Callable           # compute(ctx): write every output
     load: Callable|None = None  # load(ctx): read the outputs into the result, computed now or reused
@@ -66,9 +70,12 @@ class StageContext:
     given_encoder: object = None          # the encoder loaded from `config.encoder.path`, when one is given
     fingerprints: dict = field(default_factory=dict)  # stage name -> fingerprint, filled as the run goes
     computed: set = field(default_factory=set)        # stages computed (not reused) in this run
-    torch_threads: int = field(default_factory=_torch_threads)   # torch's threads at the start, given back to torch before its stages
-    normal: np.ndarray|None = None        # the windows the config calls normal (`anomaly.normal_mask`), as `run` checked them; None: none
-    base: object = None                   # `dvats apply`: the finished run (`load_result`) whose fitted models place, cluster and score this data
+    # torch's threads at the start, given back to torch before its stages
+    torch_threads: int = field(default_factory=_torch_threads)
+    # the windows the config calls normal (`anomaly.normal_mask`), as `run` checked them; None: none
+    normal: np.ndarray|None = None
+    # `dvats apply`: the finished run (`load_result`) whose fitted models place, cluster and score this data
+    base: object = None
 
     @property
     def config(self): return self.res.config
@@ -81,28 +88,36 @@ class StageContext:
         "Path of the declared file `name` in the run folder (the store refuses any other name)."
         return self.store.path(name)
 
-# %% ../nbs/02a_stages.ipynb #18823f17
-SAMPLE_SIZES = ('encoder.epoch_windows', 'dr.fit_windows', 'clustering.fit_windows', 'lrp.max_windows', 'similar.max_windows')   # the samples a long series is cut to
+    def binds(self, key:str) -> bool:
+        """Whether the sample size at config `key` is below the run's valid
+        windows, so that it changes what a stage computes (no window table: no)."""
+        section, name = key.split('.')
+        k, tab = getattr(getattr(self.config, section), name), getattr(self.res, 'windows', None)
+        return k is not None and tab is not None and k < int(tab.valid.sum())
 
-def _binds(ctx, key:str) -> bool:
-    "Whether the sample size at config `key` is below the run's valid windows, so that it changes what a stage computes (no window table: no)."
-    section, name = key.split('.')
-    k, tab = getattr(getattr(ctx.config, section), name), getattr(ctx.res, 'windows', None)
-    return k is not None and tab is not None and k < int(tab.valid.sum())
+    def note_sample(self, key:str, what:str):
+        """Tell the user, when the sample size at config `key` binds, what is computed
+        on a sample (`what` with `{k}` the size and `{n}` the valid windows)."""
+        if self.log and self.binds(key):
+            section, name = key.split('.')
+            self.log(what.format(k=getattr(getattr(self.config, section), name), n=int(self.valid.sum()))
+                     + f" ({key}, stratified in time)")
+
+# %% ../nbs/02a_stages.ipynb #18823f17
+# the samples a long series is cut to
+SAMPLE_SIZES = ('encoder.epoch_windows', 'dr.fit_windows', 'clustering.fit_windows', 'lrp.max_windows',
+                'similar.max_windows')
 
 def _without_idle_sizes(ctx, section:str, d:dict) -> dict:
-    "Config section `d` without the sample sizes that do not bind in this run: a series shorter than its samples keeps the fingerprints it had before they existed."
-    return {k: v for k, v in d.items() if f"{section}.{k}" not in SAMPLE_SIZES or _binds(ctx, f"{section}.{k}")}
-
-def _note_sample(ctx, key:str, what:str):
-    "Tell the user, when the sample size at config `key` binds, what is computed on a sample (`what` with `{k}` the size and `{n}` the valid windows)."
-    if ctx.log and _binds(ctx, key):
-        section, name = key.split('.')
-        ctx.log(what.format(k=getattr(getattr(ctx.config, section), name), n=int(ctx.valid.sum())) + f" ({key}, stratified in time)")
+    """Config section `d` without the sample sizes that do not bind in this run: a
+    series shorter than its samples keeps the fingerprints it had before they existed."""
+    return {k: v for k, v in d.items() if f"{section}.{k}" not in SAMPLE_SIZES or ctx.binds(f"{section}.{k}")}
 
 def _encoder_training(ctx) -> dict:
-    "The encoder section without what does not change the encoder (`path`, `embed_batch_size`, an idle budget), nor `method`/`readout` at their first values."
-    # MVP and the time average were the only choices before `encoder.method`/`encoder.readout` existed: leaving them out keeps those runs reusable
+    """The encoder section without what does not change the encoder (`path`,
+    `embed_batch_size`, an idle budget), nor `method`/`readout` at their first values."""
+    # MVP and the time average were the only choices before
+    # `encoder.method`/`encoder.readout` existed: leaving them out keeps those runs reusable
     first = {'method': 'mvp', 'readout': 'mean'}
     return {k: v for k, v in _without_idle_sizes(ctx, 'encoder', asdict(ctx.config.encoder)).items()
             if k not in ('path', 'embed_batch_size') and first.get(k, object()) != v}
@@ -117,15 +132,22 @@ IDLE = object()   # a part that does not apply to this run: left out of the fing
 PARTS = {'truth': lambda ctx: ctx.truth is not None,     # ground truth given: the evaluation measures against it
          'encoder-training': _encoder_training,
          'encoder-file': _encoder_file,
-         # relevance computed for a sample: its size and the seed that draws it (nothing when every valid window is explained)
-         'relevance-sample': lambda ctx: [ctx.config.lrp.max_windows, ctx.config.seed] if _binds(ctx, 'lrp.max_windows') else IDLE,
-         # the projection and the clusters fitted on windows thinned in time (`dvats.windows.fit_sample`, issue 32): the overlap and the
-         # gap (and the floor) where the thinning binds (overlapping windows), nothing where it keeps every window: those runs keep their fingerprints
-         'fit-thinning': lambda ctx: [FIT_OVERLAP, FIT_MIN_WINDOWS, g] if (g := fit_gap(ctx.config.windows.w, ctx.config.windows.stride)) > 1 else IDLE,
+         # relevance computed for a sample: its size and the seed that
+         # draws it (nothing when every valid window is explained)
+         'relevance-sample': lambda ctx: ([ctx.config.lrp.max_windows, ctx.config.seed]
+                                          if ctx.binds('lrp.max_windows') else IDLE),
+         # the projection and the clusters fitted on windows thinned in
+         # time (`dvats.windows.fit_sample`, issue 32): the overlap and the
+         # gap (and the floor) where the thinning binds (overlapping windows),
+         # nothing where it keeps every window: those runs keep their fingerprints
+         'fit-thinning': lambda ctx: ([FIT_OVERLAP, FIT_MIN_WINDOWS, g]
+                                      if (g := fit_gap(ctx.config.windows.w, ctx.config.windows.stride)) > 1 else IDLE),
          # the optional matrix-profile stage, when this run has it (what the report shows of it)
          'matrix-profile-lens': lambda ctx: ctx.fingerprints.get('matrix-profile', IDLE),
-         # `dvats apply`: the finished run whose fitted projection, clusters and detector this run uses (what it was fitted from)
-         'base': lambda ctx: IDLE if ctx.base is None else [ctx.base._stages.get(s) for s in ('embeddings', 'projection', 'clusters')]}
+         # `dvats apply`: the finished run whose fitted projection,
+         # clusters and detector this run uses (what it was fitted from)
+         'base': lambda ctx: IDLE if ctx.base is None else [ctx.base._stages.get(s)
+                                                            for s in ('embeddings', 'projection', 'clusters')]}
 
 def _part(name:str, ctx):
     "The value of one fingerprint input: an upstream fingerprint, a derived part, or a config section or field."
@@ -135,7 +157,8 @@ def _part(name:str, ctx):
         v = ctx.config
         for a in path: v = getattr(v, a)
         return _without_idle_sizes(ctx, '.'.join(path), asdict(v)) if is_dataclass(v) else v
-    if name not in ctx.fingerprints: raise KeyError(f"stage input {name!r} has no fingerprint yet; declare it after that stage.")
+    if name not in ctx.fingerprints:
+        raise KeyError(f"stage input {name!r} has no fingerprint yet; declare it after that stage.")
     return ctx.fingerprints[name]
 
 def stage_fingerprint(stage:Stage, ctx:StageContext) -> str:
@@ -148,45 +171,54 @@ def _train_encoder(ctx:StageContext):
     from dvats.embeddings import encoder_stage, save_encoder, plot_training
     from dvats.windows import channel_stats
     res = ctx.res
-    _note_sample(ctx, 'encoder.epoch_windows', "encoder: each epoch trains on {k:,} windows drawn afresh from the training part of the {n:,} valid windows")
-    enc = encoder_stage(ctx.window_view, ctx.valid, ctx.config, list(res.series.columns), channel_stats(res.values), log=ctx.log)
+    ctx.note_sample('encoder.epoch_windows', "encoder: each epoch trains on {k:,} windows drawn afresh from the "
+                                             "training part of the {n:,} valid windows")
+    enc = encoder_stage(ctx.window_view, ctx.valid, ctx.config, list(res.series.columns), channel_stats(res.values),
+                        log=ctx.log)
     save_encoder(enc, ctx.store.out)          # writes ENCODER_FILES (a test below holds the names together)
     if enc.history is not None:
         save_text(ctx.path('training.csv'), write_csv(enc.history))
         from matplotlib import rc_context
         with rc_context({'svg.hashsalt': 'dvats'}):    # no date and fixed ids: the same curve gives the same bytes
-            atomic_write(ctx.path('training_curve.svg'), lambda p: plot_training(enc.history).savefig(p, format='svg', metadata={'Date': None}))
+            atomic_write(ctx.path('training_curve.svg'),
+                         lambda p: plot_training(enc.history).savefig(p, format='svg', metadata={'Date': None}))
     res.encoder = enc
 
 def _copy_encoder(ctx:StageContext):
     "Check the given encoder against the data and keep a byte-identical copy of its files."
     from dvats.embeddings import encoder_stage, _encoder_paths
     res = ctx.res
-    enc = encoder_stage(ctx.window_view, ctx.valid, ctx.config, list(res.series.columns), None, log=ctx.log, given=ctx.given_encoder)
+    enc = encoder_stage(ctx.window_view, ctx.valid, ctx.config, list(res.series.columns), None, log=ctx.log,
+                        given=ctx.given_encoder)
     for f, src in zip(ENCODER_FILES, _encoder_paths(ctx.config.encoder.path)):
         atomic_write(ctx.path(f.name), lambda p: Path(p).write_bytes(src.read_bytes()))
     res.encoder = enc
 
 def _log_encoder(ctx:StageContext):
     "Send the training curve (when trained in this run) and the encoder's files to W&B."
-    if 'encoder' in ctx.computed and ctx.res.encoder.history is not None: log_history(ctx.wb, ctx.res.encoder.history, 'encoder/')
+    if 'encoder' in ctx.computed and ctx.res.encoder.history is not None:
+        log_history(ctx.wb, ctx.res.encoder.history, 'encoder/')
     log_artifact(ctx.wb, 'encoder', 'model', [ctx.path(f.name) for f in ENCODER_FILES])
 
 # %% ../nbs/02a_stages.ipynb #97d987db
 def _embed(ctx:StageContext):
     "One embedding per valid window (NaN rows for the others)."
     from dvats.embeddings import get_embeddings
-    emb = get_embeddings(ctx.res.encoder, ctx.window_view, ctx.valid, ctx.config.encoder.embed_batch_size, progress=ctx.log is not None)
+    emb = get_embeddings(ctx.res.encoder, ctx.window_view, ctx.valid, ctx.config.encoder.embed_batch_size,
+                         progress=ctx.log is not None)
     _check_finite(emb, ctx.valid)
     save_npy(ctx.path('embeddings.npy'), emb)
 
 def _check_finite(emb:np.ndarray, valid:np.ndarray):
     "Refuse embeddings that are not finite for valid windows: every later stage would turn them into NaN silently."
-    finite = np.concatenate([np.isfinite(emb[a:a + 65536]).all(1) for a in range(0, len(emb), 65536)] or [np.ones(0, bool)])   # in chunks: no (n, d) mask at 1M windows
+    # in chunks: no (n, d) mask at 1M windows
+    finite = np.concatenate([np.isfinite(emb[a:a + 65536]).all(1) for a in range(0, len(emb), 65536)]
+                            or [np.ones(0, bool)])
     bad = np.flatnonzero(valid & ~finite)
-    if len(bad): raise DvatsError(f"{len(bad)} valid window(s) got non-finite embeddings (first: window {bad[0]}): their values overflow "
-                                  "the encoder (a reused encoder trained on much smaller values?); rescale the channels, or train a new "
-                                  "encoder on this data (leave --encoder out).")
+    if len(bad): raise DvatsError(f"{len(bad)} valid window(s) got non-finite embeddings (first: window {bad[0]}): "
+                                  "their values overflow the encoder (a reused encoder trained on much smaller "
+                                  "values?); rescale the channels, or train a new encoder on this data (leave "
+                                  "--encoder out).")
 
 def _load_embeddings(ctx:StageContext):
     "The embeddings, memory-mapped; sent to W&B."
@@ -194,42 +226,58 @@ def _load_embeddings(ctx:StageContext):
     log_artifact(ctx.wb, 'embeddings', 'embeddings', [ctx.path('embeddings.npy')])
 
 def _project(ctx:StageContext):
-    "The projection of the embeddings, `config.dr`; in an applied run, the embeddings placed on the finished run's projection."
+    """The projection of the embeddings, `config.dr`; in an applied
+    run, the embeddings placed on the finished run's projection."""
     from dvats.dr import configured_projection
     from dvats.applied import fitted_projection
-    _note_sample(ctx, 'dr.fit_windows', f"projection: {ctx.config.dr.method} fitted on {{k:,}} of the {{n:,}} valid windows, the others placed by the fitted model")
-    save_npy(ctx.path('projections.npy'), configured_projection(ctx.res.embeddings, ctx.config, ctx.log is not None) if ctx.base is None
+    ctx.note_sample('dr.fit_windows', f"projection: {ctx.config.dr.method} fitted on {{k:,}} of the {{n:,}} valid "
+                                      "windows, the others placed by the fitted model")
+    save_npy(ctx.path('projections.npy'),
+             configured_projection(ctx.res.embeddings, ctx.config, ctx.log is not None) if ctx.base is None
              else fitted_projection(ctx.base, ctx.log)(ctx.res.embeddings))
 
 def _load_projections(ctx:StageContext): ctx.res.projections = np.load(ctx.path('projections.npy'), allow_pickle=False)
 
 def _similar(ctx:StageContext):
-    "Each valid window's (or `similar.max_windows` of them, stratified in time) most similar windows, as distinct occurrences."
+    """Each valid window's (or `similar.max_windows` of them,
+    stratified in time) most similar windows, as distinct occurrences."""
     from dvats.similar import similar_table
     from dvats.windows import sample_windows
     sc, wc = ctx.config.similar, ctx.config.windows
-    _note_sample(ctx, 'similar.max_windows', "similar windows: listed now for {k:,} of the {n:,} valid windows; the explorer in Jupyter finds any other's when asked")
-    save_npy(ctx.path('similar.npy'), similar_table(ctx.res.embeddings, wc.w, wc.stride, sc.k, sample_windows(ctx.valid, sc.max_windows, ctx.config.seed),
-                                                    seed=ctx.config.seed, progress=ctx.log is not None, valid=ctx.valid))   # the window table knows which rows hold embeddings: no second read of them
+    ctx.note_sample('similar.max_windows', "similar windows: listed now for {k:,} of the {n:,} valid windows; the "
+                                           "explorer in Jupyter finds any other's when asked")
+    save_npy(ctx.path('similar.npy'), similar_table(ctx.res.embeddings, wc.w, wc.stride, sc.k,
+                                                    sample_windows(ctx.valid, sc.max_windows, ctx.config.seed),
+                                                    # the window table knows which rows hold
+                                                    # embeddings: no second read of them
+                                                    seed=ctx.config.seed, progress=ctx.log is not None,
+                                                    valid=ctx.valid))
 
 def _load_similar(ctx:StageContext): ctx.res.similar = np.load(ctx.path('similar.npy'), allow_pickle=False)
 
 # %% ../nbs/02a_stages.ipynb #70492bdc
 def _cluster(ctx:StageContext):
-    "Cluster the projection (or the embeddings), score the clusters, score anomalies with `clustering.anomaly`, and store them; an applied run's windows join the finished run's clusters and are scored by its detector and threshold."
+    """Cluster the projection (or the embeddings), score the clusters, score
+    anomalies with `clustering.anomaly`, and store them; an applied run's windows
+    join the finished run's clusters and are scored by its detector and threshold."""
     from dvats.clustering import cluster, cluster_scores, reduced_embeddings
     from dvats.anomaly import anomaly_scores, step_scores
-    res, flags, cc, wc, normal = ctx.res, step_flags(ctx.res.labels), ctx.config.clustering, ctx.config.windows, ctx.normal
+    res, flags, normal = ctx.res, step_flags(ctx.res.labels), ctx.normal
+    cc, wc = ctx.config.clustering, ctx.config.windows
     ac = cc.anomaly
     if ctx.base is not None:
         from dvats.applied import fitted_clusters, fitted_scores
         points, cl = fitted_clusters(ctx.base, res.embeddings, res.projections)
         an = fitted_scores(ctx.base, res.embeddings)
     else:
-        points = res.projections if cc.space == 'projection' else reduced_embeddings(res.embeddings, cc.dims, ctx.config.seed)
-        _note_sample(ctx, 'clustering.fit_windows', "clusters: HDBSCAN fitted on {k:,} of the {n:,} valid windows, the others assigned by approximate_predict")
-        cl = cluster(points, cc.min_cluster_size, cc.min_samples, cc.cluster_selection_epsilon, cc.metric, cc.fit_windows,
-                     outlier_scores=False, seed=ctx.config.seed, w=wc.w, stride=wc.stride)   # the clusters stage stores no GLOSH scores (the 'glosh' detector computes its own)
+        points = (res.projections if cc.space == 'projection'
+                  else reduced_embeddings(res.embeddings, cc.dims, ctx.config.seed))
+        ctx.note_sample('clustering.fit_windows', "clusters: HDBSCAN fitted on {k:,} of the {n:,} valid windows, the "
+                                                  "others assigned by approximate_predict")
+        cl = cluster(points, cc.min_cluster_size, cc.min_samples, cc.cluster_selection_epsilon, cc.metric,
+                     cc.fit_windows,
+                     # the clusters stage stores no GLOSH scores (the 'glosh' detector computes its own)
+                     outlier_scores=False, seed=ctx.config.seed, w=wc.w, stride=wc.stride)
         an = anomaly_scores(configured_scores(res, ctx.config, normal), ac.threshold, ac.quantile, ac.mad_k, ac.value)
     tab = pd.DataFrame({'cluster': cl.labels, 'cluster_probability': cl.probabilities.astype(np.float32),
                         'anomaly_score': an.anomaly_score, 'is_anomaly': an.is_anomaly})
@@ -246,105 +294,23 @@ def _load_clusters(ctx:StageContext):
     "Put the projection, clusters and anomaly scores on the window table; start the run's metrics."
     res = ctx.res
     clusters = pd.read_parquet(ctx.path('clusters.parquet'))
-    if res.steps is None: res.steps = pd.read_parquet(ctx.path('steps.parquet')).set_index(res.series.index.name or 'index')
+    if res.steps is None:
+        res.steps = pd.read_parquet(ctx.path('steps.parquet')).set_index(res.series.index.name or 'index')
     res.windows = res.windows.assign(x=res.projections[:, 0], y=res.projections[:, 1],
                                      cluster=clusters.cluster.astype('Int64').mask(clusters.cluster < -1),
                                      anomaly_score=clusters.anomaly_score, is_anomaly=clusters.is_anomaly)
-    res.metrics = {**{k: v for k, v in res.metrics.items() if k == 'source'}, **json.loads(ctx.path('scores.json').read_text()),   # the run's data name stays
+    # the run's data name stays
+    res.metrics = {**{k: v for k, v in res.metrics.items() if k == 'source'},
+                   **json.loads(ctx.path('scores.json').read_text()),
                    'encoder': json.loads(ctx.path('encoder.json').read_text()).get('best_valid_loss'),
                    'timings': {k: round(v, 2) for k, v in res.timings.items()}}
 
 def _write_table(ctx:StageContext): save_parquet(ctx.path('windows.parquet'), ctx.res.windows)
 
 # %% ../nbs/02a_stages.ipynb #39eeb4b3
-def _run_threads(ctx:StageContext):
-    "Give torch the thread count the run started with (numba's OpenMP layer may have set another one since)."
-    import torch
-    if torch.get_num_threads() != ctx.torch_threads: torch.set_num_threads(ctx.torch_threads)
-
-def _band_sums(ctx:StageContext, R:np.ndarray, chunk:int=4096) -> np.ndarray:
-    "Per window and channel, the relevance of each frequency band of its normalised window, NaN rows for invalid windows."
-    from dvats.tensors import cut_batch
-    from dvats.lrp.frequency import N_BANDS, band_labels, band_relevance, frequency_eps
-    lc, wins, stats = ctx.config.lrp, ctx.window_view, ctx.res.encoder.spec['stats']
-    out = np.full(R.shape[:2] + (len(band_labels(R.shape[2], N_BANDS)),), np.nan, np.float32)
-    ids = np.flatnonzero(relevance_sample(ctx.valid, ctx.config))     # the windows with relevance
-    for a in range(0, len(ids), chunk):
-        k = ids[a:a + chunk]
-        out[k] = band_relevance(R[k], cut_batch(wins, k, stats).numpy(), N_BANDS, frequency_eps(lc.method, lc.composite))
-    return out
-
-def relevance_sample(valid:np.ndarray, config) -> np.ndarray:
-    "Boolean mask of the windows whose relevance a run computes up front: every valid one, or `lrp.max_windows` of them stratified in time."
-    from dvats.windows import sample_windows
-    mask = np.zeros(len(valid), bool)
-    mask[sample_windows(valid, config.lrp.max_windows, config.seed)] = True
-    return mask
-
-def _relevance(ctx:StageContext):
-    "Relevance of the valid windows (or of `lrp.max_windows` of them) into `relevance.npy`, its per-channel sums and its frequency-band sums; NaN rows for the others."
-    from dvats.lrp.attribution import relevance
-    from dvats.explain import channel_sums
-    _run_threads(ctx)
-    enc, lc, wins = ctx.res.encoder, ctx.config.lrp, ctx.window_view
-    sample = relevance_sample(ctx.valid, ctx.config)
-    _note_sample(ctx, 'lrp.max_windows', "relevance: computed now for {k:,} of the {n:,} valid windows; a selection's other windows are explained when it is explained")
-    def write(p):
-        mm = np.lib.format.open_memmap(p, mode='w+', dtype=np.float32, shape=wins.shape)
-        with open(p, 'r+b') as f: os.posix_fallocate(f.fileno(), 0, os.path.getsize(p))   # claim the space now: a full disk is then an error here, not a SIGBUS mid-write
-        relevance(enc, wins, sample, lc.method, lc.composite, batch_size=lc.batch_size, out=mm, progress=ctx.log is not None)
-        mm.flush(); del mm
-    atomic_write(ctx.path('relevance.npy'), write)
-    R = np.load(ctx.path('relevance.npy'), mmap_mode='r', allow_pickle=False)
-    sums, ids = np.full(R.shape[:2] + (2,), np.nan, np.float32), np.flatnonzero(sample)
-    for a in range(0, len(ids), 8192): sums[ids[a:a + 8192]] = channel_sums(R[ids[a:a + 8192]])   # only the rows that hold relevance
-    save_npy(ctx.path('channel_relevance.npy'), sums)            # what a selection's channel table needs
-    save_npy(ctx.path('frequency_relevance.npy'), _band_sums(ctx, R))  # ... and its channel × band heatmap
-
-def _load_relevance(ctx:StageContext):
-    "The relevance, memory-mapped, its per-channel sums and its frequency-band sums."
-    ctx.res.relevance = np.load(ctx.path('relevance.npy'), mmap_mode='r', allow_pickle=False)
-    ctx.res.channel_relevance = np.load(ctx.path('channel_relevance.npy'), allow_pickle=False)
-    ctx.res.frequency_relevance = np.load(ctx.path('frequency_relevance.npy'), allow_pickle=False)
-
-def _contrast_basis(ctx:StageContext):
-    "The basis' directions and, per window of (a sample of) the relevance sample and channel, its relevance along each: what any contrast needs (`dvats.contrast`)."
-    from dvats.contrast import basis_directions, basis_shared, contrast_basis, BASIS_WINDOWS
-    from dvats.windows import sample_windows
-    _run_threads(ctx)
-    enc, c = ctx.res.encoder, ctx.res.series.shape[1]
-    U, k = basis_directions(ctx.res.embeddings, ctx.valid, enc.model.head_nf, c, seed=ctx.config.seed)
-    if ctx.base is not None and ctx.base.contrast_directions is not None:   # an applied run explains along the finished run's directions
-        U, k = ctx.base.contrast_directions, basis_shared(ctx.base.contrast_directions.shape[1], c, ctx.base.contrast_basis.shape[2])
-    ids = sample_windows(relevance_sample(ctx.valid, ctx.config), BASIS_WINDOWS, ctx.config.seed)
-    basis = np.full((len(ctx.valid), c, k + (U.shape[1] - k) // c), np.nan, np.float32)
-    basis[ids] = contrast_basis(enc, ctx.window_view, ctx.valid, ctx.res.embeddings, U, k, ids, ctx.config.lrp.batch_size, progress=ctx.log is not None)
-    save_npy(ctx.path('contrast_directions.npy'), U)
-    save_npy(ctx.path('contrast_basis.npy'), basis)
-
-def _load_contrast_basis(ctx:StageContext):
-    ctx.res.contrast_directions = np.load(ctx.path('contrast_directions.npy'), allow_pickle=False)
-    ctx.res.contrast_basis = np.load(ctx.path('contrast_basis.npy'), allow_pickle=False)
-
-def _evaluate(ctx:StageContext):
-    "Measure the explanation methods (`EVALUATED`) on a sample of windows, and against the planted truth when given."
-    from dvats.lrp.evaluate import evaluate_explanations, truth_selections
-    _run_threads(ctx)                 # the relevance stage may have been reused, so this stage restores them too
-    res, lc, wc = ctx.res, ctx.config.lrp, ctx.config.windows
-    enc, wins, valid = res.encoder, ctx.window_view, ctx.valid
-    sels = None if ctx.truth is None else truth_selections(ctx.truth, len(wins), wc.w, wc.stride, valid, seed=res.config.seed)
-    from dvats.tensors import seeded
-    with seeded(res.config.seed):     # SmoothGrad draws its noise from torch's global generator: seeded, it is reproducible
-        ev = evaluate_explanations(enc, wins, valid, np.asarray(res.embeddings), selections=sels, n_windows=lc.eval_windows,
-                                   seed=res.config.seed, stride=wc.stride, progress=ctx.log is not None)
-    atomic_write(ctx.path('explanations.csv'), lambda p: write_csv(ev, p))
-
-def _load_evaluation(ctx:StageContext):
-    ev = pd.read_csv(ctx.path('explanations.csv'), keep_default_na=False)
-    ctx.res.metrics['explanations'] = json.loads(ev.to_json(orient='records'))
-
 def _evaluates(config, truth) -> bool:
-    "`lrp.evaluate`: off by default, since it takes minutes; `dvats.pipeline.evaluate` runs this stage on a finished run."
+    """`lrp.evaluate`: off by default, since it takes minutes;
+    `dvats.pipeline.evaluate` runs this stage on a finished run."""
     return bool(config.lrp.evaluate)
 
 def _report(ctx:StageContext):
@@ -373,18 +339,21 @@ STAGES = (
     Stage('table', ('series', 'config.windows', 'clusters'),
           STAGE_FILES['table'],
           _write_table, timed=False),
-    Stage('matrix-profile', ('series', 'config.windows', 'config.clustering.anomaly.aggregation', 'config.matrix_profile.resolution'),
+    Stage('matrix-profile', ('series', 'config.windows', 'config.clustering.anomaly.aggregation',
+                             'config.matrix_profile.resolution'),
           STAGE_FILES['matrix-profile'],
           matrix_profile_stage, load_matrix_profile_stage, when=lambda config, truth: config.matrix_profile.enabled),
-    Stage('relevance', ('encoder', 'series', 'config.windows', 'config.lrp.method', 'config.lrp.composite', 'relevance-sample'),
+    Stage('relevance', ('encoder', 'series', 'config.windows', 'config.lrp.method', 'config.lrp.composite',
+                        'relevance-sample'),
           STAGE_FILES['relevance'],
-          _relevance, _load_relevance),
+          relevance_stage, load_relevance_stage),
     Stage('contrast-basis', ('embeddings', 'encoder', 'series', 'config.windows', 'relevance-sample', 'base'),
           STAGE_FILES['contrast-basis'],
-          _contrast_basis, _load_contrast_basis, tag='contrast-basis-2'),   # 2: shared and own band directions (a run's old basis is rebuilt)
+          # 2: shared and own band directions (a run's old basis is rebuilt)
+          contrast_basis_stage, load_contrast_basis_stage, tag='contrast-basis-2'),
     Stage('explanations', ('relevance', 'config.lrp.eval_windows', 'config.seed', 'truth'),
           STAGE_FILES['explanations'],
-          _evaluate, _load_evaluation, when=_evaluates),
+          evaluation_stage, load_evaluation_stage, when=_evaluates),
     Stage('report', ('table', 'relevance', 'contrast-basis', 'similar', 'matrix-profile-lens', 'config.report'),
           STAGE_FILES['report'],
           _report, when=lambda config, truth: config.report.html, timed=False),
@@ -396,5 +365,6 @@ def stages_for(config, truth=None) -> list:
 
 def stage_outputs(config, truth=None, reproducible:bool|None=None) -> list:
     "Names of the files the stages of a run with `config` write (only those with `reproducible` bytes, when given)."
-    return [f.name for s in stages_for(config, truth) for f in s.outputs if reproducible is None or f.reproducible == reproducible]
+    return [f.name for s in stages_for(config, truth) for f in s.outputs
+            if reproducible is None or f.reproducible == reproducible]
 

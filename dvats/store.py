@@ -18,14 +18,17 @@ __all__ = ['WRITER_LOCK', 'READERS_LOCK', 'resource_errno', 'resource_error', 'a
            'log_artifact']
 
 # %% ../nbs/02_store.ipynb #04e3c718
-_RESOURCE = {errno.ENOSPC: ('no space left on the device', 'free space there'), errno.EDQUOT: ('disk quota exceeded', 'free space there'),
+_RESOURCE = {errno.ENOSPC: ('no space left on the device', 'free space there'),
+             errno.EDQUOT: ('disk quota exceeded', 'free space there'),
              errno.EROFS: ('the file system is read-only', 'remount it read-write'),
-             errno.EACCES: ('permission denied', 'check its permissions'), errno.EPERM: ('operation not permitted', 'check its permissions')}
+             errno.EACCES: ('permission denied', 'check its permissions'),
+             errno.EPERM: ('operation not permitted', 'check its permissions')}
 _RESOURCE_TEXT = {errno.ENOSPC: ('No space left on device', 'errno 28'), errno.EDQUOT: ('Disk quota exceeded',),
                   errno.EROFS: ('Read-only file system',), errno.EACCES: ('Permission denied',)}
 
 def resource_errno(e:BaseException) -> int|None:
-    "The errno of `e`, or of the `OSError` that caused it, when it is a full disk, a read-only file system or a missing permission; else None."
+    """The errno of `e`, or of the `OSError` that caused it, when it is a
+    full disk, a read-only file system or a missing permission; else None."""
     while e is not None:
         if isinstance(e, OSError):       # numpy's carries its errno; pyarrow's has it only in its text
             if e.errno in _RESOURCE: return e.errno
@@ -35,7 +38,8 @@ def resource_errno(e:BaseException) -> int|None:
     return None
 
 def resource_error(e:BaseException, path=None, writing:bool=True) -> DvatsError|None:
-    "A one-line `DvatsError` naming `path` and the fix when `e` is a resource failure (`resource_errno`), else None; `writing`: `path` is an output."
+    """A one-line `DvatsError` naming `path` and the fix when `e` is a resource
+    failure (`resource_errno`), else None; `writing`: `path` is an output."""
     n = resource_errno(e)
     if n is None: return None
     what, fix = _RESOURCE[n]
@@ -62,13 +66,16 @@ def atomic_write(path, write) -> Path:
         failed = e
     finally:
         with contextlib.suppress(OSError): tmp.unlink()   # also when the folder cannot be listed
-    if failed is not None: raise _write_error(failed, path) from None   # after the unlink: the free space it reports is real
+    # after the unlink: the free space it reports is real
+    if failed is not None: raise _write_error(failed, path) from None
     return path
 
 def _write_error(e:OSError, path:Path) -> DvatsError:
-    "The one line for a resource failure met while writing `path`: about `path`, unless `write` failed reading an input elsewhere."
+    """The one line for a resource failure met while writing `path`:
+    about `path`, unless `write` failed reading an input elsewhere."""
     src = getattr(e, 'filename', None)
-    here = src is None or Path(src).parent == path.parent or path.is_relative_to(src)   # the file, its temporary, or a folder above
+    # the file, its temporary, or a folder above
+    here = src is None or Path(src).parent == path.parent or path.is_relative_to(src)
     return resource_error(e, path) if here else resource_error(e, src, writing=False)
 
 def save_text(path, text:str) -> Path:
@@ -109,10 +116,12 @@ def fingerprint(*parts) -> str:
 def check_run_folder(out):
     "Raise a `DvatsError` unless `out` is a run folder (it holds `stages.json`)."
     if not (Path(out)/'stages.json').is_file():
-        raise DvatsError(f"{out} is not a dvats run folder (no stages.json); make one with `dvats run` or `dvats demo`.")
+        raise DvatsError(f"{out} is not a dvats run folder (no stages.json); make one with `dvats run` "
+                         "or `dvats demo`.")
 
 def read_manifest(out) -> dict:
-    "The finished stages recorded in `out/stages.json` ({} when there is none, or it is damaged: that only costs recomputation)."
+    """The finished stages recorded in `out/stages.json` ({} when
+    there is none, or it is damaged: that only costs recomputation)."""
     try: return json.loads((Path(out)/'stages.json').read_text())
     except (OSError, json.JSONDecodeError): return {}
 
@@ -178,7 +187,8 @@ class RunStore:
 WRITER_LOCK, READERS_LOCK = 'writer.lock', 'readers.lock'   # declared with the other run files in dvats.stages
 _RECORD = 2048           # bytes of each block of writer.lock, overwritten in place
 _JOURNAL, _HOLDER = 0, _RECORD   # its blocks: how the last journaled writer ended; who holds the lock now
-_HELD = {}               # (run folder, thread) -> depth, for a writer in this process (`demo` calls `run`; `evaluate` reads what it writes)
+# (run folder, thread) -> depth, for a writer in this process (`demo` calls `run`; `evaluate` reads what it writes)
+_HELD = {}
 
 def _now() -> str: return datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M:%S UTC')
 
@@ -196,7 +206,8 @@ def _read_block(out, offset:int) -> dict:
     except (OSError, ValueError): return {}
 
 def writer_record(out) -> dict:
-    "How the last journaled writer of `out` ended: pid, host, call, argv, started, state ('writing', 'stopped', 'finished'); {} when none."
+    """How the last journaled writer of `out` ended: pid, host, call,
+    argv, started, state ('writing', 'stopped', 'finished'); {} when none."""
     return _read_block(out, _JOURNAL)
 
 def _set_block(fd:int, offset:int, out, rec:dict):
@@ -208,7 +219,8 @@ def _set_block(fd:int, offset:int, out, rec:dict):
     except OSError as e: raise (resource_error(e, Path(out)/WRITER_LOCK) or e) from None
 
 def _command() -> str:
-    "This process's command line as the user typed it (`dvats run ...`, not the path of `__main__.py`), cut to 200 characters."
+    """This process's command line as the user typed it (`dvats run ...`,
+    not the path of `__main__.py`), cut to 200 characters."""
     argv = sys.argv[:]
     if argv and Path(argv[0]).name in ('dvats', '__main__.py'): argv[0] = 'dvats'
     return ' '.join(argv)[:200]
@@ -221,10 +233,12 @@ def _problem(e:BaseException) -> str:
 def _who(rec:dict) -> str:
     "The writer of a record, in words."
     if not rec.get('pid'): return 'another process'
-    return f"dvats {rec.get('call')} (PID {rec['pid']} on {rec.get('host')}, started {rec.get('started')}, command `{rec.get('argv')}`)"
+    return (f"dvats {rec.get('call')} (PID {rec['pid']} on {rec.get('host')}, started {rec.get('started')}, "
+            f"command `{rec.get('argv')}`)")
 
 def _holder(out) -> dict:
-    "Who holds the writer lock of `out`, read once it is known to be held (it writes the block just after taking the lock)."
+    """Who holds the writer lock of `out`, read once it is known
+    to be held (it writes the block just after taking the lock)."""
     rec = _read_block(out, _HOLDER)
     if not rec.get('pid'): time.sleep(0.2); rec = _read_block(out, _HOLDER)
     return rec
@@ -237,8 +251,8 @@ def _take_readers_lock(out, fd:int, wait:float):
         try: return fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             if time.monotonic() > end:
-                raise DvatsError(f"{out} has been held open by a reader for over {wait:.0f} s; close the process reading it "
-                                 "(a notebook calling load_result?) and run again.") from None
+                raise DvatsError(f"{out} has been held open by a reader for over {wait:.0f} s; close the process "
+                                 "reading it (a notebook calling load_result?) and run again.") from None
             time.sleep(0.05)
 
 def _snapshot(out) -> tuple:
@@ -250,7 +264,8 @@ def _snapshot(out) -> tuple:
 
 @contextlib.contextmanager
 def writing(out, call:str, journal:bool=True, whole:bool=False, wait:float=30.):
-    "Be the one writer of run folder `out` inside the block (`call` names the command); `journal`: record how the block ended, `whole`: refuse a folder left half-updated first."
+    """Be the one writer of run folder `out` inside the block (`call` names the command);
+    `journal`: record how the block ended, `whole`: refuse a folder left half-updated first."""
     if whole: check_run_folder(out)      # before any lock file is made in a folder that is not a run's
     key = (str(Path(out).resolve()), threading.get_ident())
     if key in _HELD:                     # this thread already writes it
@@ -296,12 +311,14 @@ def _check_whole(out):
 
 @contextlib.contextmanager
 def reading(out):
-    "Read run folder `out` inside the block with no writer changing it; refuse a folder being written or left half-updated."
+    """Read run folder `out` inside the block with no writer
+    changing it; refuse a folder being written or left half-updated."""
     if (str(Path(out).resolve()), threading.get_ident()) in _HELD:   # the writer reading its own folder
         yield; return
     fd = None
     try: fd = _open_lock(out, READERS_LOCK, create=False)
-    except (FileNotFoundError, NotADirectoryError):                      # a run folder from before the locks gets one; any other folder is left alone
+    # a run folder from before the locks gets one; any other folder is left alone
+    except (FileNotFoundError, NotADirectoryError):
         if (Path(out)/'stages.json').is_file():
             with contextlib.suppress(OSError, DvatsError): fd = _open_lock(out, READERS_LOCK)
     except DvatsError: pass                        # cannot be opened: read-only media, which no writer changes either
@@ -342,14 +359,16 @@ def _environ(**env):
 
 @contextlib.contextmanager
 def tracking(wandb_config, out, config:dict|None=None):
-    "A W&B run for `wandb_config.mode` ('offline' or 'online') with its files under `out/wandb`, or None when 'disabled'."
+    """A W&B run for `wandb_config.mode` ('offline' or 'online')
+    with its files under `out/wandb`, or None when 'disabled'."""
     if wandb_config.mode == 'disabled':
         yield None
         return
     wdir = Path(out).resolve()/'wandb'
     for sub in ('data', 'cache', 'config'): (wdir/sub).mkdir(parents=True, exist_ok=True)
     env = dict(WANDB_MODE=wandb_config.mode, WANDB_DIR=wdir, WANDB_DATA_DIR=wdir/'data', WANDB_CACHE_DIR=wdir/'cache',
-               WANDB_CONFIG_DIR=wdir/'config', WANDB_ARTIFACT_DIR=wdir/'artifacts', WANDB_SILENT='true', WANDB_CONSOLE='off',
+               WANDB_CONFIG_DIR=wdir/'config', WANDB_ARTIFACT_DIR=wdir/'artifacts', WANDB_SILENT='true',
+               WANDB_CONSOLE='off',
                WANDB_DISABLE_GIT='true', WANDB_DISABLE_CODE='true')
     with _environ(**env):
         import wandb

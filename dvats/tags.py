@@ -19,29 +19,36 @@ __all__ = ['TAG_COLUMNS', 'tag_intervals', 'tags_table', 'write_tags', 'read_tag
 # %% ../nbs/05e_tags.ipynb #7fcefacf
 TAG_COLUMNS = ('tag', 'start_time', 'end_time', 'window_ids')
 
-def tag_intervals(windows:pd.DataFrame, # a run's window table (`start`, `end`, and `start_time`/`end_time` when the series has time)
+# %% ../nbs/05e_tags.ipynb #3f3c6aaf
+def tag_intervals(windows:pd.DataFrame, # a run's window table (`start`, `end`; `start_time`/`end_time` when timed)
                   ids) -> list:
     "The windows `ids` cut into intervals whose windows' spans touch or overlap: a list of sorted id arrays."
     ids = np.unique(np.asarray(ids, np.int64))
     if not len(ids): return []
     start, end = windows.start.to_numpy()[ids], windows.end.to_numpy()[ids]
-    cut = np.flatnonzero(start[1:] > np.maximum.accumulate(end)[:-1]) + 1   # a gap: the next window starts after every earlier one ended
+    # a gap: the next window starts after every earlier one ended
+    cut = np.flatnonzero(start[1:] > np.maximum.accumulate(end)[:-1]) + 1
     return np.split(ids, cut)
 
+# %% ../nbs/05e_tags.ipynb #b35eb4bc
 def tags_table(windows:pd.DataFrame, tags:dict) -> pd.DataFrame:
     "One row per interval of each tag (`tags`: name -> window ids): `tag`, `start_time`, `end_time`, `window_ids`."
     timed = 'start_time' in windows
-    t0, t1 = (windows.start_time, windows.end_time) if timed else (windows.start, windows.end - 1)   # the interval's first and last row
-    rows = [(str(name), t0.iloc[r[0]], t1.iloc[r[-1]], format_ids(r)) for name, ids in tags.items() for r in tag_intervals(windows, ids)]
+    # the interval's first and last row
+    t0, t1 = (windows.start_time, windows.end_time) if timed else (windows.start, windows.end - 1)
+    rows = [(str(name), t0.iloc[r[0]], t1.iloc[r[-1]], format_ids(r))
+            for name, ids in tags.items() for r in tag_intervals(windows, ids)]
     return pd.DataFrame(rows, columns=list(TAG_COLUMNS))
 
 # %% ../nbs/05e_tags.ipynb #af98e067
 def _tags_path(res, path) -> Path:
     "`path`, or the run folder's `tags.csv`; a `DvatsError` for a suffix other than .csv or .parquet."
     path = Path(res.out) / TAGS_FILE.name if path is None else Path(path)
-    if path.suffix.lower() not in ('.csv', '.parquet'): raise DvatsError(f"tags are written as .csv or .parquet, not {path.name!r}; name the file e.g. tags.csv.")
+    if path.suffix.lower() not in ('.csv', '.parquet'):
+        raise DvatsError(f"tags are written as .csv or .parquet, not {path.name!r}; name the file e.g. tags.csv.")
     return path
 
+# %% ../nbs/05e_tags.ipynb #a33be01c
 def write_tags(res, # a run (`RunResult` or `load_result`)
                tags:dict, # name -> window ids
                path=None, # default: the run folder's tags.csv
@@ -51,22 +58,30 @@ def write_tags(res, # a run (`RunResult` or `load_result`)
     for name in tags:
         if not str(name).strip(): raise DvatsError("a tag needs a name that is not blank.")
     t = tags_table(res.windows, tags)
-    write = (lambda p: t.to_parquet(p, index=False)) if path.suffix.lower() == '.parquet' else (lambda p: write_csv(t, p))
+    write = ((lambda p: t.to_parquet(p, index=False)) if path.suffix.lower() == '.parquet'
+             else (lambda p: write_csv(t, p)))
     return atomic_write(path, write)
 
+# %% ../nbs/05e_tags.ipynb #3886f406
 def read_tags(path, # a .csv or .parquet file with `tag` and `window_ids` columns
               res, # the run the ids belong to
              ) -> dict:
-    "The tags of a file as name -> sorted window ids (the rows of one name merged); a `DvatsError` naming the row of a bad one."
+    """The tags of a file as name -> sorted window ids (the rows of one name merged); a `DvatsError` naming the row of a
+    bad one."""
     path = _tags_path(res, path)
-    if not path.is_file(): raise DvatsError(f"no tags file at {path}; tag a selection in the explorer or with `dvats tags RUN --add NAME --windows IDS`.")
-    try: t = pd.read_parquet(path) if path.suffix.lower() == '.parquet' else read_csv(path, dtype=str, keep_default_na=False)
-    except Exception as e: raise DvatsError(f"{path} is not a readable tags file ({e}); write it with dvats or the explorer.") from None
-    if missing := [c for c in ('tag', 'window_ids') if c not in t]: raise DvatsError(f"{path} has no {' or '.join(missing)} column; a tags file has {', '.join(TAG_COLUMNS)}.")
+    if not path.is_file(): raise DvatsError(f"no tags file at {path}; tag a selection in the explorer or with `dvats "
+                                            "tags RUN --add NAME --windows IDS`.")
+    try: t = (pd.read_parquet(path) if path.suffix.lower() == '.parquet'
+              else read_csv(path, dtype=str, keep_default_na=False))
+    except Exception as e: raise DvatsError(f"{path} is not a readable tags file ({e}); "
+                                            "write it with dvats or the explorer.") from None
+    if missing := [c for c in ('tag', 'window_ids') if c not in t]:
+        raise DvatsError(f"{path} has no {' or '.join(missing)} column; a tags file has {', '.join(TAG_COLUMNS)}.")
     tags, n = {}, len(res.windows)
     for i, (name, ids) in enumerate(zip(t.tag.astype(str), t.window_ids.astype(str)), start=2):
         try: ids = parse_ids(ids)
         except DvatsError as e: raise DvatsError(f"{path}, line {i}: {e}") from None
-        if ids.max() >= n: raise DvatsError(f"{path}, line {i}: window {ids.max()} is past this run's last window ({n - 1}); is it a tags file of another run?")
+        if ids.max() >= n: raise DvatsError(f"{path}, line {i}: window {ids.max()} is past this run's last window "
+                                            f"({n - 1}); is it a tags file of another run?")
         tags[name] = np.union1d(tags.get(name, np.zeros(0, np.int64)), ids)
     return tags

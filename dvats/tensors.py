@@ -36,8 +36,10 @@ def cut_batch(windows:np.ndarray, idx:np.ndarray, stats:dict, out:np.ndarray|Non
     if n and idx[-1] - idx[0] == n - 1: np.copyto(buf, windows[idx[0]:idx[0] + n])   # a run: plain slice
     else: np.take(windows, idx, axis=0, out=buf)
     scale, shift = (torch.from_numpy(a)[:, None] for a in scale_shift(stats))
-    return torch.from_numpy(buf).mul_(scale).sub_(shift)    # as `normalise`: no `x − mean`, which overflows near float32's limit
+    # as `normalise`: no `x − mean`, which overflows near float32's limit
+    return torch.from_numpy(buf).mul_(scale).sub_(shift)
 
+# %% ../nbs/00e_tensors.ipynb #422ed3ef
 def window_stats(windows:np.ndarray, valid:np.ndarray, batch:int=4096) -> dict:
     "Per-channel `mean`/`std` over the values of the valid windows, accumulated without materialising them."
     idx = np.flatnonzero(valid)

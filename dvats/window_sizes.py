@@ -6,7 +6,6 @@
 from __future__ import annotations
 import numpy as np
 import pandas as pd
-from .errors import DvatsError
 
 # %% auto #0
 __all__ = ['channel_periods', 'dominant_periods', 'suggest_window_sizes']
@@ -15,8 +14,11 @@ __all__ = ['channel_periods', 'dominant_periods', 'suggest_window_sizes']
 def channel_periods(x:np.ndarray, # one channel, NaN allowed
                     top:int=3, # at most this many periods
                     min_share:float=0.05, # a period's peak holds at least this share of the power in the searched band
-                    min_period:float=4, max_period:float|None=None, # the band searched, in steps (default: a tenth of the series)
-                    tol:float=0.1, # peaks within this relative distance of a stronger one are its side lobes (a period that drifts or jumps phase)
+                    # the band searched, in steps (default: a tenth of the series)
+                    min_period:float=4, max_period:float|None=None,
+                    # peaks within this relative distance of a stronger one
+                    # are its side lobes (a period that drifts or jumps phase)
+                    tol:float=0.1,
                    ) -> list:
     "The channel's dominant periods as `(period in steps, share of power)`, strongest first."
     x = np.asarray(x, np.float64)
@@ -31,12 +33,14 @@ def channel_periods(x:np.ndarray, # one channel, NaN allowed
     if not total > 0: return []
     peak = band & (power >= np.r_[0, power[:-1]]) & (power > np.r_[power[1:], 0])   # local maxima in the band
     m = int(band.sum())
-    g = (np.log(m) - np.log(0.01)) / m                # Fisher's g-test at 1%: the largest bin of white noise stays below this share
+    # Fisher's g-test at 1%: the largest bin of white noise stays below this share
+    g = (np.log(m) - np.log(0.01)) / m
     found = []
     for i in np.flatnonzero(peak)[np.argsort(-power[peak])]:
         if len(found) == top: break
         if any(abs(i - n / p) <= tol * i for p, _ in found): continue      # a side lobe of a period already found
-        share = power[max(i - 1, 0):i + 2][band[max(i - 1, 0):i + 2]].sum() / total   # leakage spreads a peak over its neighbours
+        # leakage spreads a peak over its neighbours
+        share = power[max(i - 1, 0):i + 2][band[max(i - 1, 0):i + 2]].sum() / total
         if share < min_share or power[i] / total < g: break
         a, b, c = np.log(power[i - 1:i + 2] + 1e-300) if 0 < i < len(power) - 1 else (0., 0., 0.)
         shift = 0.5 * (a - c) / (a - 2 * b + c) if a - 2 * b + c < 0 else 0.
@@ -46,20 +50,27 @@ def channel_periods(x:np.ndarray, # one channel, NaN allowed
 # %% ../nbs/00b1_window_sizes.ipynb #2a546c8d
 def dominant_periods(series:pd.DataFrame, # from `load_series`: one column per channel
                      top:int=3, min_share:float=0.05) -> pd.DataFrame:
-    "One row per dominant period of each channel: `channel`, `period` (steps), `share` of the channel's power, and `duration` when the index is regular time."
+    """One row per dominant period of each channel: `channel`, `period` (steps),
+    `share` of the channel's power, and `duration` when the index is regular time."""
     rows = [(str(ch), p, s) for ch in series.columns for p, s in channel_periods(series[ch].to_numpy(), top, min_share)]
     out = pd.DataFrame(rows, columns=['channel', 'period', 'share'])
     idx = series.index
     if isinstance(idx, pd.DatetimeIndex) and len(idx) > 1:
         d = np.diff(idx.as_unit('ns').asi8)
-        if (d == d[0]).all(): out['duration'] = pd.to_timedelta(np.round(out.period.to_numpy() * d[0]), unit='ns').round('s')   # regular time steps
+        # regular time steps
+        if (d == d[0]).all():
+            out['duration'] = pd.to_timedelta(np.round(out.period.to_numpy() * d[0]), unit='ns').round('s')
     return out
 
+# %% ../nbs/00b1_window_sizes.ipynb #ba4ddf57
 def suggest_window_sizes(periods:pd.DataFrame, # from `dominant_periods`
                          default:int=48, # the `w` kept when no channel has a period
                          tol:float=0.1) -> pd.DataFrame:
-    "Candidate `w`, one per group of periods within `tol` of one another: `w`, the `channels` with that period, and `suggested` (the longest, which holds a cycle of every channel)."
-    if periods.empty: return pd.DataFrame({'w': [default], 'channels': [''], 'suggested': [True], 'why': ['no channel has a dominant period: the default']})
+    """Candidate `w`, one per group of periods within `tol` of one another: `w`, the `channels`
+    with that period, and `suggested` (the longest, which holds a cycle of every channel)."""
+    if periods.empty:
+        return pd.DataFrame({'w': [default], 'channels': [''], 'suggested': [True],
+                             'why': ['no channel has a dominant period: the default']})
     groups = []
     for p, ch in sorted(zip(periods.period, periods.channel)):
         if groups and p <= groups[-1][0][0] * (1 + tol): groups[-1][0].append(p); groups[-1][1].append(ch)
@@ -67,4 +78,5 @@ def suggest_window_sizes(periods:pd.DataFrame, # from `dominant_periods`
     w = [int(round(np.median(ps))) for ps, _ in groups]
     return pd.DataFrame({'w': w, 'channels': [', '.join(dict.fromkeys(chs)) for _, chs in groups],
                          'suggested': [x == max(w) for x in w],
-                         'why': ['one cycle of every periodic channel' if x == max(w) else 'one cycle of these channels' for x in w]})
+                         'why': ['one cycle of every '
+                                 'periodic channel' if x == max(w) else 'one cycle of these channels' for x in w]})

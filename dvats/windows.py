@@ -20,6 +20,7 @@ def n_windows(n_rows:int, w:int, stride:int) -> int:
     "Number of complete windows of length `w` every `stride` rows in `n_rows` rows."
     return 0 if n_rows < w else (n_rows - w) // stride + 1
 
+# %% ../nbs/00b_windows.ipynb #ceee573d
 def check_window_params(n_rows:int, w:int, stride:int):
     "Raise a `DvatsError` unless `w` and `stride` give at least one window in `n_rows` rows."
     if isinstance(w, bool) or not isinstance(w, (int, np.integer)) or w < 2:
@@ -27,8 +28,10 @@ def check_window_params(n_rows:int, w:int, stride:int):
     if isinstance(stride, bool) or not isinstance(stride, (int, np.integer)) or stride < 1:
         raise DvatsError(f"stride={stride!r} is invalid; use an integer stride >= 1.")
     if n_rows < w:
-        raise DvatsError(f"the series has {n_rows} rows, shorter than the window w={w}; use a smaller w or a longer series.")
+        raise DvatsError(f"the series has {n_rows} rows, shorter than the window w={w}; use a smaller w or "
+                         "a longer series.")
 
+# %% ../nbs/00b_windows.ipynb #264658bf
 def sliding_windows(values:np.ndarray, # (n_rows, n_channels) series
                     w:int, # window length in rows
                     stride:int=1, # rows between window starts
@@ -43,7 +46,8 @@ def sliding_windows(values:np.ndarray, # (n_rows, n_channels) series
 
 # %% ../nbs/00b_windows.ipynb #86eaaf14
 def window_validity(values:np.ndarray, w:int, stride:int=1, block:int=8192) -> np.ndarray:
-    "Boolean per window: True when window `i` (rows `[i*stride, i*stride+w)`) holds no NaN; computed without materialising windows."
+    """Boolean per window: True when window `i` (rows `[i*stride, i*stride+w)`)
+    holds no NaN; computed without materialising windows."""
     values = np.asarray(values)
     check_window_params(len(values), w, stride)
     n = n_windows(len(values), w, stride)
@@ -53,7 +57,8 @@ def window_validity(values:np.ndarray, w:int, stride:int=1, block:int=8192) -> n
         b = min(a + block, n)
         lo, hi = a * stride, (b - 1) * stride + w
         bad = np.zeros(hi - lo + 1, dtype=np.int32)
-        np.cumsum(np.isnan(values[lo:hi]).any(axis=1), out=bad[1:])  # bad[k]: rows holding a NaN among the block's first k
+        # bad[k]: rows holding a NaN among the block's first k
+        np.cumsum(np.isnan(values[lo:hi]).any(axis=1), out=bad[1:])
         s = starts[:b - a]
         valid[a:b] = bad[s + w] == bad[s]
     return valid
@@ -63,7 +68,8 @@ def window_table(df:pd.DataFrame, # series from `load_series`
                  w:int, # window length
                  stride:int=1, # rows between window starts
                 ) -> pd.DataFrame:
-    "One row per window: `window`, `start`, `end` (exclusive), `start_time`/`end_time` for a datetime index, and `valid`."
+    """One row per window: `window`, `start`, `end` (exclusive),
+    `start_time`/`end_time` for a datetime index, and `valid`."""
     values = df.to_numpy(dtype=np.float32, copy=False)
     valid = window_validity(values, w, stride)
     start = np.arange(len(valid), dtype=np.int64) * stride
@@ -75,12 +81,15 @@ def window_table(df:pd.DataFrame, # series from `load_series`
 
 # %% ../nbs/00b_windows.ipynb #547cabe3
 def usable_std(mean:np.ndarray, std:np.ndarray) -> np.ndarray:
-    "`std` where a channel varies beyond float32's rounding at its level (`std > 1e-6·|mean|`, and above float32's smallest normal), else 1: such a channel is flat."
+    """`std` where a channel varies beyond float32's rounding at its level
+    (`std > 1e-6·|mean|`, and above float32's smallest normal), else 1: such a channel is flat."""
     mean, std = np.asarray(mean, dtype=np.float64), np.asarray(std, dtype=np.float64)
-    # relative, not absolute: a channel in units of 1e-20 is a signal, a channel whose spread is float32 rounding at 1e6 is not
+    # relative, not absolute: a channel in units of 1e-20 is a signal,
+    # a channel whose spread is float32 rounding at 1e6 is not
     ok = np.isfinite(std) & (std > np.finfo(np.float32).tiny) & (std > 1e-6 * np.abs(mean))
     return np.where(ok, std, 1.0)
 
+# %% ../nbs/00b_windows.ipynb #fb0bb706
 def channel_stats(values:np.ndarray) -> dict:
     "Per-channel `mean` and `std` (lists of floats) over the non-missing values of a `(n_rows, n_channels)` array."
     values = np.asarray(values, dtype=np.float64)    # float64: squares of values near float32's limit do not overflow
@@ -89,11 +98,14 @@ def channel_stats(values:np.ndarray) -> dict:
         mean, std = np.nanmean(values, axis=0), np.nanstd(values, axis=0)
     return {'mean': mean.tolist(), 'std': usable_std(mean, std).tolist()}
 
+# %% ../nbs/00b_windows.ipynb #a343c6a7
 def scale_shift(stats:dict) -> tuple:
-    "float32 `(1/std, mean/std)` per channel: `x·scale − shift` standardises without forming `x − mean`, which overflows float32 near its limit."
+    """float32 `(1/std, mean/std)` per channel: `x·scale − shift` standardises
+    without forming `x − mean`, which overflows float32 near its limit."""
     mean, std = np.asarray(stats['mean'], dtype=np.float64), np.asarray(stats['std'], dtype=np.float64)
     return (1 / std).astype(np.float32), (mean / std).astype(np.float32)
 
+# %% ../nbs/00b_windows.ipynb #67a9aebc
 def normalise(x:np.ndarray, stats:dict, channel_axis:int=-1) -> np.ndarray:
     "Standardise `x` channel-wise with `stats` from `channel_stats`; `channel_axis` is where the channels are in `x`."
     shape = [1] * x.ndim; shape[channel_axis] = -1
@@ -139,7 +151,8 @@ def sample_windows(ids, # window ids, or one bool per window, to draw from
                    k:int|None, # how many to draw; None (or at least as many as there are): all of them
                    seed=0, # an int, or a `np.random.Generator` to draw from
                   ) -> np.ndarray:
-    "At most `k` of `ids`, sorted: one drawn at random from each of `k` equal consecutive strata, so the sample covers the series evenly in time."
+    """At most `k` of `ids`, sorted: one drawn at random from each of `k`
+    equal consecutive strata, so the sample covers the series evenly in time."""
     a = np.asarray(ids)
     ids = np.flatnonzero(a) if a.dtype == bool else a.astype(np.int64)
     if k is None or k >= len(ids): return ids
@@ -149,76 +162,95 @@ def sample_windows(ids, # window ids, or one bool per window, to draw from
     return ids[pick]
 
 # %% ../nbs/00b_windows.ipynb #cf3b3003
-FIT_OVERLAP = 0.95  # fitted windows share at most this fraction of a window (w=48: 3 ids apart at stride 1, 2 at stride 2, none thinned from stride 3), by bench/layout_thinning.py
-FIT_MIN_WINDOWS = 1000   # ...but the thinning keeps about this many windows, or all where there are fewer: tiny fits lose the regimes
+# fitted windows share at most this fraction of a window (w=48: 3 ids apart at
+# stride 1, 2 at stride 2, none thinned from stride 3), by bench/layout_thinning.py
+FIT_OVERLAP = 0.95
+# ...but the thinning keeps about this many windows, or all where there are fewer: tiny fits lose the regimes
+FIT_MIN_WINDOWS = 1000
 
 def fit_gap(w:int|None, # window length in rows; None: no thinning
             stride:int=1, # rows between consecutive windows
-            overlap:float|None=FIT_OVERLAP, # the largest fraction of a window two fitted windows may share; None: no thinning
+            # the largest fraction of a window two fitted windows may share; None: no thinning
+            overlap:float|None=FIT_OVERLAP,
            ) -> int:
-    "The least distance in window ids between two fitted windows: they then share at most `overlap` of a window's `w` rows."
+    """The least distance in window ids between two fitted windows:
+    they then share at most `overlap` of a window's `w` rows."""
     if w is None or overlap is None: return 1
     if not 0 <= overlap < 1: raise DvatsError(f"the fit overlap must lie in [0, 1); got {overlap}.")
     return max(1, math.ceil(round(w * (1 - overlap) / stride, 9)))
 
+# %% ../nbs/00b_windows.ipynb #4cd3abc8
 def thin_windows(ids, # window ids, or one bool per window
                  gap:int, # the least distance in ids between two kept windows
                 ) -> np.ndarray:
-    "Sorted `ids` thinned in time: the first of them, then each next one at least `gap` ids after the last kept (greedy, so a gap in the ids restarts the grid)."
+    """Sorted `ids` thinned in time: the first of them, then each next one at least
+    `gap` ids after the last kept (greedy, so a gap in the ids restarts the grid)."""
     a = np.asarray(ids)
     ids = np.flatnonzero(a) if a.dtype == bool else np.unique(a.astype(np.int64))
     if gap <= 1 or len(ids) < 2: return ids
-    cut = np.flatnonzero(np.diff(ids) != 1) + 1                 # runs of consecutive ids: a grid each, so the loop is over runs, not ids
+    # runs of consecutive ids: a grid each, so the loop is over runs, not ids
+    cut = np.flatnonzero(np.diff(ids) != 1) + 1
     out, nxt = [], ids[0]
     for lo, hi in zip(ids[np.r_[0, cut]], ids[np.r_[cut, len(ids)] - 1]):
         if max(lo, nxt) > hi: continue
         out.append(np.arange(max(lo, nxt), hi + 1, gap)); nxt = out[-1][-1] + gap
     return np.concatenate(out)
 
+# %% ../nbs/00b_windows.ipynb #4415809e
 def fit_sample(ids, # window ids, or one bool per window, to fit on
                k:int|None, # the sample size; None: no cap
                seed=0, # draws the sample
                w:int|None=None, # window length; None: no thinning
                stride:int=1,
                overlap:float|None=FIT_OVERLAP,
-               min_windows:int|None=FIT_MIN_WINDOWS, # thin no further than to about this many windows (all, where there are fewer); None: no floor
+               # thin no further than to about this many windows (all, where there are fewer); None: no floor
+               min_windows:int|None=FIT_MIN_WINDOWS,
               ) -> np.ndarray:
-    "The windows a projection or a clustering is fitted on: `ids` thinned to windows sharing at most `overlap` of a window (`thin_windows`), then at most `k` of them stratified in time (`sample_windows`)."
+    """The windows a projection or a clustering is fitted on: `ids` thinned to windows sharing at most
+    `overlap` of a window (`thin_windows`), then at most `k` of them stratified in time (`sample_windows`)."""
     a = np.asarray(ids)
     ids = np.flatnonzero(a) if a.dtype == bool else np.unique(a.astype(np.int64))
     gap = fit_gap(w, stride, overlap)
-    if min_windows: gap = min(gap, max(1, len(ids) // min_windows))   # a short series: a smaller gap, so that enough windows are fitted
+    # a short series: a smaller gap, so that enough windows are fitted
+    if min_windows: gap = min(gap, max(1, len(ids) // min_windows))
     return sample_windows(thin_windows(ids, gap), k, seed)
 
 # %% ../nbs/00b_windows.ipynb #93f0fd95
-_MAX_ID, _MAX_IDS = 10**18 - 1, 10_000_000   # ids fit int64; no run has 10M windows, so a longer list is a typo like 0-10000000000
+# ids fit int64; no run has 10M windows, so a longer list is a typo like 0-10000000000
+_MAX_ID, _MAX_IDS = 10**18 - 1, 10_000_000
 
 def _id_runs(text:str) -> list:
     "The `(low, high)` runs written in `text`, or a `DvatsError`."
     runs = []
     for part in str(text).split(','):
         a, dash, b = (s.strip() for s in part.partition('-'))
-        # ASCII digits only ('²'.isdigit() is true, yet int() rejects it), at most 18 significant (int64, and int()'s digit limit)
+        # ASCII digits only ('²'.isdigit() is true, yet int() rejects
+        # it), at most 18 significant (int64, and int()'s digit limit)
         if not all(s.isascii() and s.isdigit() and len(s.lstrip('0')) <= 18 for s in ((a, b) if dash else (a,))) \
                 or (dash and int(b) < int(a)):
-            raise DvatsError(f"expected window ids like 3,4,5 or 10-20 (ranges low-high, ids 0 to {_MAX_ID}), got {str(text)[:80]!r}.")
+            raise DvatsError(f"expected window ids like 3,4,5 or 10-20 (ranges low-high, ids 0 to {_MAX_ID}), got "
+                             f"{str(text)[:80]!r}.")
         runs.append((int(a), int(b) if dash else int(a)))
     return runs
 
+# %% ../nbs/00b_windows.ipynb #fddbec7b
 def parse_ids(text:str) -> np.ndarray:
     "Window ids from text like `3,4,10-20` (ranges inclusive), in the order written; a `DvatsError` for anything else."
     runs = _id_runs(text)
     n = sum(hi - lo + 1 for lo, hi in runs)
     if n > _MAX_IDS:   # checked before any list is built: 0-10000000000 would fill the memory
-        raise DvatsError(f"{str(text)[:80]!r} names {n:,} window ids, more than the {_MAX_IDS:,} one list may hold; check the range ends.")
+        raise DvatsError(f"{str(text)[:80]!r} names {n:,} window ids, more than the {_MAX_IDS:,} one list may hold; "
+                         "check the range ends.")
     return np.concatenate([np.arange(lo, hi + 1, dtype=np.int64) for lo, hi in runs])
 
+# %% ../nbs/00b_windows.ipynb #52c9cce3
 def format_ids(ids) -> str:
     "Sorted unique window ids as text like `3-5,9,12-20`: what `parse_ids` reads back."
     ids = np.unique(np.asarray(ids, np.int64))
     if not len(ids): return ''
     if ids[0] < 0 or ids[-1] > _MAX_ID:   # parse_ids could not read it back
-        raise DvatsError(f"window id {ids[0] if ids[0] < 0 else ids[-1]} is not a window id (0 to {_MAX_ID}); give the ids of windows.")
+        raise DvatsError(f"window id {ids[0] if ids[0] < 0 else ids[-1]} is not a window id (0 to {_MAX_ID}); give the "
+                         "ids of windows.")
     cut = np.flatnonzero(np.diff(ids) != 1) + 1
     return ','.join(f"{r[0]}" if len(r) == 1 else f"{r[0]}-{r[-1]}" for r in np.split(ids, cut))
 
@@ -227,7 +259,8 @@ def selection_ids(selection, n_windows:int, valid:np.ndarray) -> np.ndarray:
     "Sorted unique valid window ids from ids or a boolean mask; a `DvatsError` for an empty or out-of-range selection."
     sel = np.asarray(selection)
     if sel.dtype == bool:
-        if sel.shape != (n_windows,): raise DvatsError(f"a boolean selection needs one value per window ({n_windows}); got {sel.shape}.")
+        if sel.shape != (n_windows,): raise DvatsError(f"a boolean selection needs one value per window ({n_windows}); "
+                                                       f"got {sel.shape}.")
         sel = np.flatnonzero(sel)
     if sel.size == 0: raise DvatsError("the selection is empty; select at least one window.")
     if not np.issubdtype(sel.dtype, np.integer) or sel.ndim != 1:
@@ -236,5 +269,6 @@ def selection_ids(selection, n_windows:int, valid:np.ndarray) -> np.ndarray:
         raise DvatsError(f"window ids must be between 0 and {n_windows - 1}; got {sel.min()}..{sel.max()}.")
     sel = np.unique(sel)
     sel = sel[np.asarray(valid, bool)[sel]]
-    if sel.size == 0: raise DvatsError("every selected window is invalid (it has missing values), so none can be explained.")
+    if sel.size == 0: raise DvatsError("every selected window is invalid (it has missing values), so none "
+                                       "can be explained.")
     return sel

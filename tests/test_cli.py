@@ -12,9 +12,12 @@ def dvats(*args, cwd=None):
 @pytest.fixture(scope='module')
 def demo_run(tmp_path_factory):
     out = tmp_path_factory.mktemp('demo') / 'run'
-    # the demo series through the real command, with a short encoder training and PCA: the full default demo (3 min) runs in
-    # nbs/05a_clustering, in process. No config key asks for the explanation benchmark, so none runs (asserted below).
-    (out.parent / 'quick.yaml').write_text('encoder:\n  epochs: 1\ndr:\n  method: pca\nmatrix_profile:\n  enabled: false\n')   # the lens at 20,000 steps takes minutes; 07_pipeline runs it
+    # the demo series through the real command, with a short encoder training and PCA: the full default demo (3 min)
+    # runs in nbs/05a_clustering, in process. No config key asks for the explanation benchmark, so none runs
+    # (asserted below).
+    # the lens at 20,000 steps takes minutes; 07_pipeline runs it
+    (out.parent / 'quick.yaml').write_text('encoder:\n  epochs: 1\ndr:\n  method: pca\n'
+                                           'matrix_profile:\n  enabled: false\n')
     r = dvats('demo', '--out', out, '--config', out.parent / 'quick.yaml')
     assert r.returncode == 0, r.stderr
     return out, r
@@ -37,7 +40,8 @@ def test_demo_writes_config_and_windows(demo_run):
 
 def test_demo_trains_encoder_and_embeds(demo_run):
     out, r = demo_run
-    for f in ['encoder.pt', 'encoder.json', 'embeddings.npy', 'training.csv', 'training_curve.svg']: assert (out / f).is_file(), f
+    for f in ['encoder.pt', 'encoder.json', 'embeddings.npy', 'training.csv', 'training_curve.svg']:
+        assert (out / f).is_file(), f
     emb = np.load(out / 'embeddings.npy', allow_pickle=False)
     assert emb.shape == (4989, 128 + 6 * 14) and emb.dtype == np.float32 and np.isfinite(emb).all()
     assert 'encoder: done in' in r.stdout and 'embeddings: done in' in r.stdout
@@ -58,12 +62,15 @@ def test_explain_prints_channels(demo_run):
     r = dvats('explain', out, '--windows', '10-20')
     assert r.returncode == 0, r.stderr
     lines = r.stdout.splitlines()
-    assert lines[0] == '11 window(s): 11 valid window(s), target embedding' and lines[1].split() == ['channel', 'signed', 'share']
-    assert sorted(l.split()[0] for l in lines[2:]) == [f'ch{i}' for i in range(6)], r.stdout
+    assert (lines[0] == '11 window(s): 11 valid window(s), target embedding'
+            and lines[1].split() == ['channel', 'signed', 'share'])
+    assert sorted(line.split()[0] for line in lines[2:]) == [f'ch{i}' for i in range(6)], r.stdout
     r = dvats('explain', out, '--anomalies', '--contrast', '--json')
     recs = json.loads(r.stdout)
-    assert sorted(x['channel'] for x in recs) == [f'ch{i}' for i in range(6)] and abs(sum(x['share'] for x in recs) - 1) < 1e-6
-    for args, msg in [(['--windows', '5000'], 'window ids must be between 0 and 4988'), (['--cluster', '9'], 'no window is in cluster 9')]:
+    assert (sorted(x['channel'] for x in recs) == [f'ch{i}' for i in range(6)]
+            and abs(sum(x['share'] for x in recs) - 1) < 1e-6)
+    for args, msg in [(['--windows', '5000'], 'window ids must be between 0 and 4988'),
+                      (['--cluster', '9'], 'no window is in cluster 9')]:
         r = dvats('explain', out, *args)
         assert r.returncode == 2 and msg in r.stderr and 'Traceback' not in r.stderr, r.stderr
 
@@ -83,7 +90,8 @@ def test_run_reuses_an_encoder(demo_run, tmp_path):
     s = pd.read_parquet(out / 'demo_series.parquet').iloc[:3000]
     s.to_csv(tmp_path / 'part.csv', index=False)
     (tmp_path / 'pca.yaml').write_text('dr:\n  method: pca\n')
-    r = dvats('run', tmp_path / 'part.csv', '--encoder', out / 'encoder.pt', '--config', tmp_path / 'pca.yaml', '--out', tmp_path / 'r')
+    r = dvats('run', tmp_path / 'part.csv', '--encoder', out / 'encoder.pt', '--config', tmp_path / 'pca.yaml', '--out',
+              tmp_path / 'r')
     assert r.returncode == 0, r.stderr
     assert 'encoder: loaded' in r.stdout and 'epoch' not in r.stdout
     assert (tmp_path / 'r' / 'encoder.pt').read_bytes() == (out / 'encoder.pt').read_bytes()
@@ -98,7 +106,8 @@ def test_run_on_csv_with_labels(tmp_path):
     df.loc[10, 'a'] = np.nan
     df.to_csv(tmp_path / 'plant.csv', index=False)
     (tmp_path / 'fast.yaml').write_text('encoder:\n  epochs: 1\ndr:\n  method: pca\n')
-    r = dvats('run', tmp_path / 'plant.csv', '--label-col', 'state', '--w', 20, '--stride', 5, '--config', 'fast.yaml', cwd=tmp_path)
+    r = dvats('run', tmp_path / 'plant.csv', '--label-col', 'state', '--w', 20, '--stride', 5, '--config', 'fast.yaml',
+              cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     w = pd.read_parquet(tmp_path / 'runs' / 'plant' / 'windows.parquet')   # default --out: runs/<file name>
     assert len(w) == 57 and set(w.label) == {'on', 'off'}
@@ -140,7 +149,8 @@ def test_help_is_light():
 
 
 def _new_day(path, seed=1, n_steps=3000, freq='1min', drop=None):
-    "Another demo series (another seed) as a CSV with a time column and its planted anomalies: new data for a finished run."
+    """Another demo series (another seed) as a CSV with a time column and its planted anomalies: new data for a finished
+    run."""
     from dvats.demo import make_demo_series
     s, t = make_demo_series(n_steps=n_steps, seed=seed)
     s = s.assign(anomaly=t.anomaly.astype(int))
@@ -156,14 +166,16 @@ def test_apply_places_new_data_on_the_run(demo_run, tmp_path):
     assert r.returncode == 0, r.stderr
     out = tmp_path / 'applied'
     cfg = yaml.safe_load((out / 'config.yaml').read_text())
-    assert (out / cfg['base']).resolve() == run.resolve() and not cfg['base'].startswith('/')   # the run it applies, as a relative path
+    # the run it applies, as a relative path
+    assert (out / cfg['base']).resolve() == run.resolve() and not cfg['base'].startswith('/')
     base_m, m = (json.loads((p / 'metrics.json').read_text()) for p in (run, out))
-    assert m['anomaly']['threshold'] == base_m['anomaly']['threshold']                     # the run's threshold, not one of its own
+    assert m['anomaly']['threshold'] == base_m['anomaly']['threshold']  # the run's threshold, not one of its own
     assert m['anomaly']['bank']['auc_pr'] is not None
     w, base_w = pd.read_parquet(out / 'windows.parquet'), pd.read_parquet(run / 'windows.parquet')
-    assert len(w) == (3000 - 48) // 4 + 1 and set(w.cluster.dropna()) <= set(base_w.cluster.dropna()) | {-1}   # the run's clusters
+    # the run's clusters
+    assert len(w) == (3000 - 48) // 4 + 1 and set(w.cluster.dropna()) <= set(base_w.cluster.dropna()) | {-1}
     assert (out / 'encoder.pt').read_bytes() == (run / 'encoder.pt').read_bytes()
-    assert '"base_x"' in (out / 'report.html').read_text()                                 # the run's windows, drawn in grey
+    assert '"base_x"' in (out / 'report.html').read_text()  # the run's windows, drawn in grey
     assert 'projection: ' in r.stdout and 'rebuilt and checked' in r.stdout
 
 
@@ -176,7 +188,7 @@ def test_apply_refuses_data_that_does_not_fit(demo_run, tmp_path, case, words):
     r = dvats('apply', run, _new_day(tmp_path / 'day.csv', **case), '--out', tmp_path / 'a')
     if words is None: return None if r.returncode == 0 else pytest.fail(r.stderr)
     assert r.returncode == 2 and 'Traceback' not in r.stderr and words in r.stderr, r.stderr
-    assert not (tmp_path / 'a' / 'config.yaml').exists()                                    # refused before anything was written
+    assert not (tmp_path / 'a' / 'config.yaml').exists()  # refused before anything was written
 
 
 def test_rescore_with_a_tag_and_labels_out(demo_run, tmp_path):
@@ -186,7 +198,7 @@ def test_rescore_with_a_tag_and_labels_out(demo_run, tmp_path):
     assert dvats('tags', run, '--add', 'calm', '--windows', '0-300').returncode == 0
     r = dvats('rescore', run, '--normal-tag', 'calm')
     assert r.returncode == 0, r.stderr
-    before, after = (l for l in r.stdout.splitlines() if l.startswith(('before:', 'after:')))
+    before, after = (line for line in r.stdout.splitlines() if line.startswith(('before:', 'after:')))
     assert 'AUC-PR' in before and 'AUC-PR' in after and before[7:] != after[7:].strip()
     assert yaml.safe_load((run / 'config.yaml').read_text())['clustering']['anomaly']['normal'] == ['0-300']
     r = dvats('rescore', run, '--normal-tag', 'nope')

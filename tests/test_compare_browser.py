@@ -1,6 +1,8 @@
-"""The comparison page (`dvats.views.compare.write_compare`) in a real browser: Debian's Chromium, headless, driven by selenium.
+"""The comparison page (`dvats.views.compare.write_compare`) in a real browser: Debian's Chromium, headless, driven by
+selenium.
 
-A box in either projection highlights in the other exactly the windows that `covering_windows` says cover the same times."""
+A box in either projection highlights in the other exactly the windows that `covering_windows` says cover the same
+times."""
 import time
 from pathlib import Path
 import numpy as np, pytest
@@ -8,9 +10,11 @@ import numpy as np, pytest
 from _browser import headless_chromium
 EVIL = '</script><img src=x onerror=alert(1)>'
 SHOTS = Path(__file__).resolve().parent.parent / 'runs' / 'shots17'
-# every console error, uncaught error, rejected promise and Content-Security-Policy violation, from the page's first script on
+# every console error, uncaught error, rejected promise and Content-Security-Policy violation, from the page's first
+# script on
 HOOK = """window.__errors = [];
-const keep = (kind, e) => window.__errors.push(kind + ': ' + String(e && (e.message || e.violatedDirective || e.reason || e)));
+const keep = (kind, e) =>
+  window.__errors.push(kind + ': ' + String(e && (e.message || e.violatedDirective || e.reason || e)));
 const err = console.error; console.error = (...a) => { keep('console', a.join(' ')); err(...a); };
 addEventListener('error', e => keep('error', e));
 addEventListener('unhandledrejection', e => keep('rejection', e.reason));
@@ -19,7 +23,8 @@ document.addEventListener('securitypolicyviolation', e => keep('csp', e.violated
 
 @pytest.fixture(scope='module')
 def runs(tmp_path_factory):
-    "Two runs of one demo series: windows of 48 steps every 4, and of 32 steps every 8 (with an HTML title); and their page."
+    """Two runs of one demo series: windows of 48 steps every 4, and of 32 steps every 8 (with an HTML title); and their
+    page."""
     from dvats.demo import make_demo_series
     from dvats.pipeline import run
     from dvats.views.compare import write_compare
@@ -49,7 +54,8 @@ def browser(runs):
 
 
 def box(d, div, x0, x1):
-    "A box selection over the full height of projection `div`, through plotly's own selection API; the page's selection after it."
+    """A box selection over the full height of projection `div`, through plotly's own selection API; the page's
+    selection after it."""
     return d.execute_async_script("""
         const [div, x0, x1, done] = arguments, gd = document.getElementById(div), ya = gd._fullLayout.yaxis.range;
         gd.once('plotly_selected', () => setTimeout(() => done(dvatsCompare.last()), 0));
@@ -59,11 +65,13 @@ def box(d, div, x0, x1):
 
 def highlighted(d, div):
     "The window ids that projection `div` draws highlighted."
-    return sorted(d.execute_script("return [].concat(...document.getElementById(arguments[0]).data.filter(t => t.name === 'highlighted').map(t => Array.from(t.customdata)))", div))
+    return sorted(d.execute_script("return [].concat(...document.getElementById(arguments[0]).data"
+                                   ".filter(t => t.name === 'highlighted').map(t => Array.from(t.customdata)))", div))
 
 
 def left_part(res, frac=0.3):
-    "A cut of the projection's x axis midway between two points, with about `frac` of the windows left of it, and those windows."
+    """A cut of the projection's x axis midway between two points, with about `frac` of the windows left of it, and
+    those windows."""
     w = res.windows
     x = w.x.to_numpy(np.float64)
     valid = w.valid.to_numpy()
@@ -73,7 +81,8 @@ def left_part(res, frac=0.3):
 
 
 def merged(res, ids):
-    "The rows `[start, end)` of windows `ids`, overlapping or touching ones merged (at most 300, so none joined across a gap)."
+    """The rows `[start, end)` of windows `ids`, overlapping or touching ones merged (at most 300, so none joined across
+    a gap)."""
     out = []
     for a, b in zip(res.windows.start.to_numpy()[ids], res.windows.end.to_numpy()[ids]):
         if out and a <= out[-1][1]: out[-1][1] = max(out[-1][1], b)
@@ -100,14 +109,16 @@ def test_box_in_one_highlights_the_covering_windows_of_the_other(runs, browser, 
     assert last['linked'] == want.tolist() and 0 < len(want) < len(oth.windows)
     assert highlighted(browser, 'proj-' + dst) == want.tolist()       # drawn: the other run's covering windows
     assert highlighted(browser, 'proj-' + src) == ids.tolist()        # and the selection itself
-    n, m = browser.execute_script("return [arguments[0], arguments[1]].map(k => document.getElementById('count-' + k).textContent)", src, dst)
+    n, m = browser.execute_script("return [arguments[0], arguments[1]]"
+                                  ".map(k => document.getElementById('count-' + k).textContent)", src, dst)
     assert f"{len(ids)} windows selected here; they cover times of {len(want)} windows of {dst.upper()}" in n, n
     assert f"{len(want)} windows highlighted" in m, m
     shapes = browser.execute_script("return document.getElementById('timeline').layout.shapes")
     for k, name, w in ((src, 'selected', ids), (dst, 'highlighted', want)):
         r = (ra, rb)['ab'.index(k)]
         drawn = [(s['x0'], s['x1']) for s in shapes if s['name'] == name and s['y0'] == (1.2 if k == 'a' else 0.2)]
-        assert drawn == [(ms(r, a), ms(r, b)) for a, b in merged(r, w)]           # the windows' rows in time, as merged intervals
+        # the windows' rows in time, as merged intervals
+        assert drawn == [(ms(r, a), ms(r, b)) for a, b in merged(r, w)]
     if src == 'a':                   # the points far right in A's projection: a few stretches of time
         x = ra.windows.x.to_numpy(np.float64)
         right = np.flatnonzero(x >= np.nanmin(x) + 0.7 * np.ptp(x))
@@ -120,7 +131,8 @@ def test_box_in_one_highlights_the_covering_windows_of_the_other(runs, browser, 
 def test_what_each_side_says(runs, browser):
     ra, rb, _ = runs
     info = browser.execute_script("return ['a', 'b'].map(k => document.getElementById('info-' + k).textContent)")
-    assert 'run w48 · w 48 · stride 4 · encoder mvp · projection pca' in info[0] and f'{len(ra.windows)} windows shown' in info[0]
+    assert ('run w48 · w 48 · stride 4 · encoder mvp · projection pca' in info[0]
+            and f'{len(ra.windows)} windows shown' in info[0])
     assert 'run w32 · w 32 · stride 8 · encoder mvp' in info[1] and f'{len(rb.windows)} windows shown' in info[1]
     assert 'timestamps' in browser.execute_script("return document.getElementById('linknote').textContent")
 
@@ -157,7 +169,9 @@ def test_sixteen_bit_points(runs, browser, tmp_path):
         ids = list(range(100, 140))
         last = browser.execute_script("return dvatsCompare.select('a', arguments[0])", ids)
         assert last['linked'] == covering_windows(ra, ids, rb).tolist()
-        x = np.sort(browser.execute_script("return [].concat(...document.getElementById('proj-a').data.filter(t => t.name.startsWith('cluster') || t.name === 'noise').map(t => Array.from(t.x)))"))
+        x = np.sort(browser.execute_script("return [].concat(...document.getElementById('proj-a').data.filter(t => "
+                                           "t.name.startsWith('cluster') || "
+                                           "t.name === 'noise').map(t => Array.from(t.x)))"))
         exact = np.sort(ra.windows.x.to_numpy(np.float64))
         assert len(x) == len(exact) and np.abs(x - exact).max() <= np.ptp(exact) / 65535 / 2 * 1.001 + 1e-6
         assert browser.execute_script("return window.__errors") == []

@@ -1,6 +1,6 @@
-"""The docs site (`make docs`, in `_docs/site`) in Debian's headless Chromium: every internal link is followed and found,
-no API page is empty, the plotly figures of the executed notebooks draw with the site's own plotly.js, search works (served and
-from disk), and the navigation lists the notebooks in their number order.
+"""The docs site (`make docs`, in `_docs/site`) in Debian's headless Chromium: every internal link is followed and
+found, no API page is empty, the plotly figures of the executed notebooks draw with the site's own plotly.js, search
+works (served and from disk), and the navigation lists the notebooks in their number order.
 
 `make test` builds the site right before this test, from the notebooks it has just executed. The site is served from a
 local HTTP server on 127.0.0.1, so a missing page is a 404, as on a real host; the README's way, opening
@@ -16,7 +16,8 @@ SITE, SHOTS = ROOT / '_docs' / 'site', ROOT / 'runs'
 
 @pytest.fixture(scope='module')
 def site():
-    assert (SITE / 'index.html').is_file(), 'the docs site is missing: run `make docs` (make test builds it before this test)'
+    assert (SITE / 'index.html').is_file(), ('the docs site is missing: run `make docs` '
+                                             '(make test builds it before this test)')
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *a): pass
     handler = functools.partial(Quiet, directory=str(SITE))
@@ -56,9 +57,10 @@ def test_every_internal_link_resolves(site, browser):
         code = status(page)
         if code != 200: broken.append((page, code)); continue
         if not page.endswith('.html'): continue
-        d.get(page)                                   # the page as a reader gets it: the browser's own DOM, after scripts ran
+        d.get(page)  # the page as a reader gets it: the browser's own DOM, after scripts ran
         pages += 1
-        refs = d.execute_script("return [...document.querySelectorAll('[href],[src]')].map(e => e.getAttribute('href') || e.getAttribute('src'))")
+        refs = d.execute_script("return [...document.querySelectorAll('[href],[src]')].map(e => e.getAttribute('href') "
+                                "|| e.getAttribute('src'))")
         for ref in refs:
             url = internal(site, page, ref)
             if url and url not in seen: todo.append(url)
@@ -80,8 +82,10 @@ def test_no_api_page_is_empty(site):
         mod = __import__(p.stem, fromlist=['__all__'])
         for name in getattr(mod, '__all__', []):
             obj = getattr(mod, name)
-            if callable(obj) and getattr(obj, '__module__', None) == p.stem:   # its functions and classes, each with its docstring
-                assert f'id="{p.stem}.{name}"' in html, f'{p.name}: {name} is not documented (does it have a docstring?)'
+            # its functions and classes, each with its docstring
+            if callable(obj) and getattr(obj, '__module__', None) == p.stem:
+                assert f'id="{p.stem}.{name}"' in html, (f'{p.name}: {name} is not documented '
+                                                         '(does it have a docstring?)')
 
 
 def test_home_and_figures_and_search(site, browser):
@@ -96,7 +100,8 @@ def test_home_and_figures_and_search(site, browser):
     # a notebook's plotly figure draws, from the site's own plotly.js (the page loads nothing from elsewhere)
     d.get(site + '05a1_anomaly.html')
     for _ in range(100):
-        drawn = d.execute_script("return window.Plotly ? document.querySelectorAll('.js-plotly-plot .main-svg').length : -1")
+        drawn = d.execute_script("return window.Plotly ? "
+                                 "document.querySelectorAll('.js-plotly-plot .main-svg').length : -1")
         if drawn > 0: break
         time.sleep(0.2)
     assert drawn > 0, 'no plotly figure drew on 05a1_anomaly.html'
@@ -116,7 +121,8 @@ def search_hits(d, query:str) -> list:
     box.send_keys(query)
     hits = []
     for _ in range(100):
-        hits = d.execute_script("return [...document.querySelectorAll('.md-search-result__item a')].map(a => a.getAttribute('href'))")
+        hits = d.execute_script("return [...document.querySelectorAll('.md-search-result__item a')].map(a => "
+                                "a.getAttribute('href'))")
         if hits: break
         time.sleep(0.2)
     return hits
@@ -126,8 +132,10 @@ def test_search_from_disk(browser):
     "Opened from disk as the README says (file://, no server), the search box is there and finds the anomaly notebook."
     d = browser
     d.get((SITE / 'index.html').as_uri())
-    assert d.execute_script("return getComputedStyle(document.querySelector('.md-search')).display") != 'none', 'the search box is hidden'
-    assert (SITE / 'search' / 'search_index.js').is_file(), 'no search_index.js: search cannot load its index from file://'
+    assert (d.execute_script("return getComputedStyle(document.querySelector('.md-search')).display")
+            != 'none'), 'the search box is hidden'
+    assert (SITE / 'search' / 'search_index.js').is_file(), ('no search_index.js: '
+                                                             'search cannot load its index from file://')
     assert any('05a1_anomaly' in h for h in search_hits(d, 'memory bank'))
 
 
@@ -136,13 +144,16 @@ def test_nav_in_notebook_order(browser):
     d = browser
     d.get((SITE / 'index.html').as_uri())
     for _ in range(50):                   # the page may still be drawing its navigation
-        pages = d.execute_script("return [...document.querySelectorAll('nav.md-nav--primary a.md-nav__link')].map(a => a.getAttribute('href'))")
+        pages = d.execute_script("return [...document.querySelectorAll('nav.md-nav--primary a.md-nav__link')].map(a => "
+                                 "a.getAttribute('href'))")
         if len(pages) >= 20: break
         time.sleep(0.2)
-    nbs = [p.split('/')[-1][:-len('.html')] for p in pages if p and p.endswith('.html') and p.split('/')[-1][:2].isdigit()]
+    nbs = [p.split('/')[-1][:-len('.html')] for p in pages if p and p.endswith('.html')
+           and p.split('/')[-1][:2].isdigit()]
     assert len(nbs) >= 20, nbs
     assert nbs.index('05a_clustering') < nbs.index('05a1_anomaly') < nbs.index('05a2_matrix_profile'), nbs
-    assert nbs.index('05b_lrp') < nbs.index('05b1_lrp_composites') < nbs.index('05b5_lrp_frequency') < nbs.index('05d_explain'), nbs
+    assert (nbs.index('05b_lrp') < nbs.index('05b1_lrp_composites') < nbs.index('05b5_lrp_frequency')
+            < nbs.index('05d_explain')), nbs
     assert nbs == sorted(nbs, key=lambda n: n.partition('_')[::2]), nbs
 
 

@@ -1,6 +1,6 @@
 """`dvats run --workers 2`: the chunked stages run as Dask tasks on a local cluster of 2 worker processes and the run's
-files are those of the run in one process, byte for byte (the report names its own folder); a worker killed (SIGKILL) while the embeddings are computed is
-replaced, its tasks run again, and the files are still the same."""
+files are those of the run in one process, byte for byte (the report names its own folder); a worker killed (SIGKILL)
+while the embeddings are computed is replaced, its tasks run again, and the files are still the same."""
 import os, signal, subprocess, sys, threading, time
 import psutil, pytest
 
@@ -12,8 +12,10 @@ from dvats.stages import stage_outputs
 pytest.importorskip('distributed')
 DVATS = [sys.executable, '-m', 'dvats']
 # stride 1 over 4,000 steps: 3,969 windows, 4 chunks of `get_embeddings` (EMBED_CHUNK), so the stage outlives a kill
-QUICK = 'encoder:\n  epochs: 2\n  epoch_windows: 64\ndr:\n  method: pca\nlrp:\n  evaluate: false\n  max_windows: 300\nsimilar:\n  max_windows: 200\n'
-OUTPUTS = stage_outputs(with_overrides(load_config(yaml.safe_load(QUICK)), {'windows.w': 32, 'windows.stride': 1}), reproducible=True)
+QUICK = ('encoder:\n  epochs: 2\n  epoch_windows: 64\ndr:\n  method: pca\nlrp:\n  evaluate: false\n  max_windows: 300\n'
+         'similar:\n  max_windows: 200\n')
+OUTPUTS = stage_outputs(with_overrides(load_config(yaml.safe_load(QUICK)), {'windows.w': 32, 'windows.stride': 1}),
+                        reproducible=True)
 ENV = {**os.environ, 'PYTHONUNBUFFERED': '1'}
 
 
@@ -43,9 +45,10 @@ def test_workers_kill_one_same_files(data):
     d, args = data
     here = subprocess.run(args(d / 'here'), capture_output=True, text=True, env=ENV, timeout=600)
     assert here.returncode == 0, here.stderr
-    p = subprocess.Popen(args(d / 'there', '--workers', '2'), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=ENV)
+    p = subprocess.Popen(args(d / 'there', '--workers', '2'), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         text=True, env=ENV)
     seen, killed = [], []
-    def kill_when_embedding():                   # the encoder is trained in the run's process; the embeddings are chunked
+    def kill_when_embedding():  # the encoder is trained in the run's process; the embeddings are chunked
         while p.poll() is None and not any(s.startswith('encoder: done') for s in seen): time.sleep(0.05)
         time.sleep(0.5)
         workers = worker_processes(p.pid)
@@ -65,6 +68,7 @@ def test_workers_kill_one_same_files(data):
 
 def test_scheduler_not_there(data, tmp_path):
     d, args = data
-    r = subprocess.run(args(tmp_path / 'run', '--scheduler', 'tcp://127.0.0.1:9'), capture_output=True, text=True, env=ENV, timeout=300)
+    r = subprocess.run(args(tmp_path / 'run', '--scheduler', 'tcp://127.0.0.1:9'), capture_output=True, text=True,
+                       env=ENV, timeout=300)
     assert r.returncode != 0 and 'cannot reach a Dask scheduler' in r.stderr and 'Traceback' not in r.stderr, r.stderr
     assert not (tmp_path / 'run').exists() or not any((tmp_path / 'run').iterdir())     # nothing written

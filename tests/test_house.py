@@ -1,5 +1,5 @@
 "The house drawn from its imports (`tools/house.py`): no import circle among dvats's modules, and none over 400 lines."
-import importlib.util, sys
+import importlib.util
 from pathlib import Path
 
 spec = importlib.util.spec_from_file_location('house', Path(__file__).resolve().parent.parent / 'tools' / 'house.py')

@@ -14,16 +14,19 @@ import pandas as pd, pytest, yaml
 REPO = Path(__file__).resolve().parents[1]
 ASSETS = ['explorer.js', 'explorer.css', 'page.html', 'compare.js', 'compare.html']
 W, STRIDE = 32, 100   # 200 windows of the 20,000-step demo series
-# the demo turns the matrix-profile lens on unless told: at 20,000 steps it takes minutes, and the wheel test is about packaging
-TINY = {'encoder': {'epochs': 1, 'arch_kwargs': {'nf': 8, 'depth': 3}}, 'dr': {'method': 'pca'}, 'lrp': {'evaluate': False},
-        'matrix_profile': {'enabled': False}}
+# the demo turns the matrix-profile lens on unless told: at 20,000 steps it takes minutes, and the wheel test is about
+# packaging
+TINY = {'encoder': {'epochs': 1, 'arch_kwargs': {'nf': 8, 'depth': 3}}, 'dr': {'method': 'pca'},
+        'lrp': {'evaluate': False}, 'matrix_profile': {'enabled': False}}
 # imported by the clean environment's interpreter at start-up (from a .pth line): when the variable is set, the process
 # writes, as it exits, the file of every dvats module it imported, its sys.path and its import finders
 PROBE = """import atexit, json, os, sys
 
 def _report(path=os.environ.get('DVATS_WHEEL_PROBE')):
-    mods = {n: getattr(m, '__file__', None) for n, m in list(sys.modules.items()) if n == 'dvats' or n.startswith('dvats.')}
-    with open(path, 'w') as f: json.dump({'modules': mods, 'path': sys.path, 'meta_path': [repr(x) for x in sys.meta_path]}, f)
+    mods = {n: getattr(m, '__file__', None) for n, m in list(sys.modules.items())
+            if n == 'dvats' or n.startswith('dvats.')}
+    with open(path, 'w') as f:
+        json.dump({'modules': mods, 'path': sys.path, 'meta_path': [repr(x) for x in sys.meta_path]}, f)
 
 if os.environ.get('DVATS_WHEEL_PROBE'): atexit.register(_report)
 """
@@ -46,9 +49,11 @@ def wheel_run(tmp_path_factory):
     # 1. the wheel, built from a copy of what the build reads (setuptools builds in the source folder: build/, egg-info)
     src = tmp / 'src'
     shutil.copytree(REPO / 'dvats', src / 'dvats', ignore=shutil.ignore_patterns('__pycache__', '*.pyc'))
-    for f in ['pyproject.toml', 'README.md', *[p.name for p in REPO.glob('LICEN[CS]E*')]]: shutil.copy(REPO / f, src / f)
+    for f in ['pyproject.toml', 'README.md', *[p.name for p in REPO.glob('LICEN[CS]E*')]]:
+        shutil.copy(REPO / f, src / f)
     t0 = time.perf_counter()
-    sh(sys.executable, '-m', 'pip', 'wheel', '--no-deps', '--no-build-isolation', '--no-index', '-q', '-w', tmp / 'dist', src)
+    sh(sys.executable, '-m', 'pip', 'wheel', '--no-deps', '--no-build-isolation', '--no-index', '-q', '-w',
+       tmp / 'dist', src)
     t_build = time.perf_counter() - t0
     [whl] = (tmp / 'dist').glob('dvats-*.whl')
     # 2. a clean environment outside the repository, the wheel installed into it by its own pip, offline
@@ -70,14 +75,19 @@ def wheel_run(tmp_path_factory):
     env = {k: v for k, v in os.environ.items() if k not in ('PYTHONPATH', 'PYTHONHOME', 'PYTHONSTARTUP')}
     env.update(DVATS_WHEEL_PROBE=str(tmp / 'probe.json'), PYTHONNOUSERSITE='1')
     t0 = time.perf_counter()
-    demo = sh(env_dir / 'bin' / 'dvats', 'demo', '--out', 'run', '--config', 'tiny.yaml', '--w', W, '--stride', STRIDE, cwd=work, env=env)
+    demo = sh(env_dir / 'bin' / 'dvats', 'demo', '--out', 'run', '--config', 'tiny.yaml', '--w', W, '--stride', STRIDE,
+              cwd=work, env=env)
     t_demo = time.perf_counter() - t0
     probe = json.loads((tmp / 'probe.json').read_text())
-    with zipfile.ZipFile(whl) as z: views = {i.filename: i.file_size for i in z.infolist() if i.filename.startswith('dvats/views/')}
-    print(f"\nwheel: {whl.name}, {whl.stat().st_size / 1e3:.1f} kB, built in {t_build:.1f} s; clean venv + install {t_install:.1f} s")
+    with zipfile.ZipFile(whl) as z:
+        views = {i.filename: i.file_size for i in z.infolist() if i.filename.startswith('dvats/views/')}
+    print(f"\nwheel: {whl.name}, {whl.stat().st_size / 1e3:.1f} kB, built in {t_build:.1f} s; "
+          f"clean venv + install {t_install:.1f} s")
     print('wheel dvats/views: ' + ', '.join(f"{Path(n).name} ({s / 1e3:.1f} kB)" for n, s in sorted(views.items())))
-    print(f"dvats demo in {work} (w {W}, stride {STRIDE}, 1 epoch, PCA): {t_demo:.1f} s; dvats imported from {probe['modules']['dvats']}")
-    return dict(whl=whl, views=views, site=site, env_dir=env_dir, run=work / 'run', demo=demo, probe=probe, t_demo=t_demo)
+    print(f"dvats demo in {work} (w {W}, stride {STRIDE}, 1 epoch, PCA): {t_demo:.1f} s; "
+          f"dvats imported from {probe['modules']['dvats']}")
+    return dict(whl=whl, views=views, site=site, env_dir=env_dir, run=work / 'run', demo=demo, probe=probe,
+                t_demo=t_demo)
 
 
 def test_wheel_ships_the_front_end(wheel_run):
@@ -99,7 +109,8 @@ def test_demo_imported_the_wheel_not_the_repository(wheel_run):
     for name, f in mods.items():
         assert f is None or inside(f, env_dir), (name, f)          # every dvats module is the wheel's copy
         assert f is None or not inside(f, REPO / 'dvats'), (name, f)
-    assert not any('__editable__' in f for f in p['meta_path']), p['meta_path']   # .venv's editable finder never installed
+    # .venv's editable finder never installed
+    assert not any('__editable__' in f for f in p['meta_path']), p['meta_path']
     repo = REPO.resolve()
     for entry in p['path']:
         assert Path(entry or '.').resolve() != repo, p['path']                    # the source tree is not on sys.path
@@ -118,6 +129,6 @@ def test_demo_writes_data_and_report_with_the_explorer(wheel_run):
     page = (run / 'report.html').read_text(encoding='utf-8')
     views = wheel_run['site'] / 'dvats' / 'views'
     assert '<div id="dvats-root"></div>' in page and 'id="dvats-data"' in page
-    for a in ['explorer.js', 'explorer.css']: assert (views / a).read_text(encoding='utf-8') in page, a   # inlined whole
+    for a in ['explorer.js', 'explorer.css']: assert (views / a).read_text(encoding='utf-8') in page, a  # inlined whole
     for placeholder in ['/*DVATS_MODULE*/', '/*DVATS_CSS*/', '/*DVATS_PLOTLY*/', '__DVATS_DATA__', '__DVATS_TITLE__']:
         assert placeholder not in page, placeholder

@@ -1,8 +1,9 @@
-"""Build the docs site (`make docs`): the README as the home page, every notebook as a page with its outputs, an API page per
-module, rendered offline by MkDocs (mkdocs-material, mkdocs-jupyter, mkdocstrings) into `_docs/site/`.
+"""Build the docs site (`make docs`): the README as the home page, every notebook as a page with its outputs, an API
+page per module, rendered offline by MkDocs (mkdocs-material, mkdocs-jupyter, mkdocstrings) into `_docs/site/`.
 
-The outputs are those of the executed notebooks that `make test` keeps (`tools/notebooks.py`); a notebook whose sources changed
-since is executed (and so tested) again first. Nothing is downloaded: plotly.js is copied from the installed plotly package."""
+The outputs are those of the executed notebooks that `make test` keeps (`tools/notebooks.py`); a notebook whose sources
+changed since is executed (and so tested) again first. Nothing is downloaded: plotly.js is copied from the installed
+plotly package."""
 import copy, json, re, shutil, subprocess, sys, tempfile, time
 from pathlib import Path
 
@@ -12,13 +13,14 @@ import notebooks
 ROOT = notebooks.ROOT
 DOCS, SITE, CONFIG = ROOT / '_build' / 'docs', ROOT / '_docs' / 'site', ROOT / '_build' / 'mkdocs.yml'
 PLOTLY_JS = 'assets/plotly.min.js'
-HOME_NOTEBOOK = 'index.ipynb'           # nbdev's home notebook: a page of its own here, since the README is the home page
+HOME_NOTEBOOK = 'index.ipynb'  # nbdev's home notebook: a page of its own here, since the README is the home page
 HOME_NOTEBOOK_PAGE = 'first-look.ipynb'
 HIDE = {'hide', 'exporti'}              # nbdev directives whose cells the docs leave out
 
 
 def notebook_order(name:str) -> tuple:
-    "Sort key of a notebook name in pipeline order: its number (the part before the first '_') first, so 05b_lrp comes before 05b1_."
+    """Sort key of a notebook name in pipeline order: its number (the part before the first '_') first, so 05b_lrp comes
+    before 05b1_."""
     number, _, rest = Path(name).stem.partition('_')
     return (number, rest)
 
@@ -39,7 +41,8 @@ def directives(src:str) -> dict:
 
 
 def is_plotly_init(out:dict) -> bool:
-    "The output plotly's notebook renderer adds once per kernel: plotly.js itself, which the site serves as a file instead."
+    """The output plotly's notebook renderer adds once per kernel: plotly.js itself, which the site serves as a file
+    instead."""
     html = ''.join(out.get('data', {}).get('text/html', ''))
     return 'application/vnd.plotly.v1+json' not in out.get('data', {}) and len(html) > 1_000_000 and 'plotly' in html
 
@@ -51,13 +54,15 @@ def plotly_html(fig_json:dict, div_id:str) -> str:
     return pio.to_html(fig, full_html=False, include_plotlyjs=False, div_id=div_id, config={'responsive': True})
 
 
-MACHINE_PATHS = [(re.compile(re.escape(tempfile.gettempdir()) + r'/[^/\s\'"]+'), '<tmp>'),   # a notebook's temporary folder
+# a notebook's temporary folder
+MACHINE_PATHS = [(re.compile(re.escape(tempfile.gettempdir()) + r'/[^/\s\'"]+'), '<tmp>'),
                  (re.compile(re.escape(str(ROOT))), '<project>'),
                  (re.compile(re.escape(str(Path.home())) + r'(?=/)'), '~')]
 
 
 def without_machine_paths(text:str) -> str:
-    "`text` with this machine's absolute paths (the project, temporary folders, the home folder) replaced by placeholders."
+    """`text` with this machine's absolute paths (the project, temporary folders, the home folder) replaced by
+    placeholders."""
     for pattern, placeholder in MACHINE_PATHS: text = pattern.sub(placeholder, text)
     return text
 
@@ -72,7 +77,8 @@ def clean_output(out:dict) -> dict:
 
 
 def doc_cells(nb:dict, page:str) -> dict:
-    "The notebook as its page shows it: hidden cells left out, directive lines dropped, figures drawn with the local plotly.js."
+    """The notebook as its page shows it: hidden cells left out, directive lines dropped, figures drawn with the local
+    plotly.js."""
     nb, cells, n_figs = copy.deepcopy(nb), [], 0
     for cell in nb['cells']:
         cell['metadata'].pop('execution', None)          # execnb's timings, which nbformat's schema refuses
@@ -80,7 +86,7 @@ def doc_cells(nb:dict, page:str) -> dict:
         d = directives(src) if cell['cell_type'] == 'code' else {}
         if HIDE & d.keys() or d.get('echo') == 'false' and d.get('output') == 'false': continue
         if cell['cell_type'] == 'code':
-            cell['source'] = '\n'.join(l for l in src.splitlines() if not re.match(r'\s*#\|', l)).strip('\n')
+            cell['source'] = '\n'.join(line for line in src.splitlines() if not re.match(r'\s*#\|', line)).strip('\n')
             outs = [] if d.get('output') == 'false' else [o for o in cell.get('outputs', []) if not is_plotly_init(o)]
             for o in outs:
                 fig = o.get('data', {}).get('application/vnd.plotly.v1+json')
@@ -92,7 +98,9 @@ def doc_cells(nb:dict, page:str) -> dict:
             if not cell['source'] and not cell['outputs']: continue      # e.g. `#| default_exp`: nothing left to show
         cells.append(cell)
     if n_figs:                  # plotly.js once, before the first cell
-        cells.insert(0, {'cell_type': 'markdown', 'id': 'plotlyjs', 'metadata': {}, 'source': f'<script src="{PLOTLY_JS}"></script>'})
+        cells.insert(0,
+                     {'cell_type': 'markdown', 'id': 'plotlyjs', 'metadata': {},
+                      'source': f'<script src="{PLOTLY_JS}"></script>'})
     nb['cells'] = cells
     return nb
 
@@ -133,14 +141,16 @@ def prepare() -> list:
     (DOCS / 'assets').mkdir()
     import plotly
     shutil.copy(Path(plotly.__file__).parent / 'package_data' / 'plotly.min.js', DOCS / PLOTLY_JS)
-    shutil.copy(ROOT / 'tools' / 'docs_assets' / 'iframe-worker.js', DOCS / 'assets')   # search from file:// (mkdocs.yml's polyfills)
+    # search from file:// (mkdocs.yml's polyfills)
+    shutil.copy(ROOT / 'tools' / 'docs_assets' / 'iframe-worker.js', DOCS / 'assets')
     (DOCS / 'index.md').write_text(home_page())
     pages = []
     for nb_path in sorted((ROOT / 'nbs').glob('*.ipynb'), key=lambda p: notebook_order(p.name)):
         nb = json.loads((notebooks.EXECUTED / nb_path.name).read_text())
         page = page_name(nb_path)
         (DOCS / page).write_text(json.dumps(doc_cells(nb, page), indent=1))
-        pages.append({f'{nb_path.stem} · {title(nb, nb_path.stem)}' if nb_path.name != HOME_NOTEBOOK else 'A first look': page})
+        pages.append({f'{nb_path.stem} · {title(nb, nb_path.stem)}' if nb_path.name != HOME_NOTEBOOK
+                      else 'A first look': page})
     api = []
     for mod, nb in modules():
         src = f'[`nbs/{nb}`]({"../" + page_name(ROOT / "nbs" / nb)})' if nb else ''
@@ -155,12 +165,15 @@ def build() -> None:
     t0 = time.time()
     todo = notebooks.stale()
     if todo:
-        print(f'executing {len(todo)} notebook(s) whose executed copy is missing or out of date: {", ".join(p.name for p in todo)}')
+        print(f'executing {len(todo)} notebook(s) whose executed copy is missing or out of date: '
+              f'{", ".join(p.name for p in todo)}')
         notebooks.run(todo)
     nav = prepare()
     # the site's own settings stay in mkdocs.yml; the nav is written next to the sources it lists
-    CONFIG.write_text(json.dumps({'INHERIT': str(ROOT / 'mkdocs.yml'), 'docs_dir': str(DOCS), 'site_dir': str(SITE), 'nav': nav}))
-    subprocess.run([sys.executable, '-m', 'mkdocs', 'build', '--quiet', '--clean', '--config-file', str(CONFIG)], check=True, cwd=ROOT)
+    CONFIG.write_text(
+        json.dumps({'INHERIT': str(ROOT / 'mkdocs.yml'), 'docs_dir': str(DOCS), 'site_dir': str(SITE), 'nav': nav}))
+    subprocess.run([sys.executable, '-m', 'mkdocs', 'build', '--quiet', '--clean', '--config-file', str(CONFIG)],
+                   check=True, cwd=ROOT)
     size = sum(p.stat().st_size for p in SITE.rglob('*') if p.is_file())
     print(f'docs: {SITE.relative_to(ROOT)}/index.html, {size / 2**20:.1f} MiB, built in {time.time() - t0:.1f} s')
 

@@ -1,6 +1,6 @@
-"""The house drawn from its imports: every `dvats` module, its lines, the dvats modules it imports (at the top or inside a
-function), and the circles among them. `make test` runs `tests/test_house.py`, which holds the house to no circle and no
-module over 400 lines. Usage: `python tools/house.py` prints the module table and any circle."""
+"""The house drawn from its imports: every `dvats` module, its lines, the dvats modules it imports (at the top or inside
+a function), and the circles among them. `make test` runs `tests/test_house.py`, which holds the house to no circle and
+no module over 400 lines. Usage: `python tools/house.py` prints the module table and any circle."""
 import ast, sys
 from pathlib import Path
 
@@ -22,13 +22,16 @@ def imports(name:str, path:Path, known:set) -> set:
     "The package's modules that module `name` imports, anywhere in it (type-checking-only imports left out)."
     tree, out = ast.parse(path.read_text()), set()
     package = name if path.name == '__init__.py' else name.rsplit('.', 1)[0]
-    skip = {id(n) for node in ast.walk(tree) if isinstance(node, ast.If) and 'TYPE_CHECKING' in ast.unparse(node.test) for n in ast.walk(node)}
+    skip = {id(n) for node in ast.walk(tree) if isinstance(node, ast.If) and 'TYPE_CHECKING' in ast.unparse(node.test)
+            for n in ast.walk(node)}
     for node in ast.walk(tree):
         if id(node) in skip: continue
         if isinstance(node, ast.Import): targets = [a.name for a in node.names]
         elif isinstance(node, ast.ImportFrom):
             base = node.module or ''
-            if node.level: base = '.'.join(package.split('.')[:len(package.split('.')) - node.level + 1] + ([base] if base else []))
+            if node.level:
+                base = '.'.join(package.split('.')[:len(package.split('.')) - node.level + 1]
+                                + ([base] if base else []))
             targets = [base] + [f'{base}.{a.name}' for a in node.names]
         else: continue
         for t in targets:
@@ -68,6 +71,7 @@ if __name__ == '__main__':
     print('| module | lines | imports |\n|---|---|---|')
     for m, p in mods.items():
         n = len(p.read_text().splitlines())
-        print(f"| `{m}` | {n}{' (over ' + str(MAX_LINES) + ')' if n > MAX_LINES else ''} | {', '.join(sorted(x.replace('dvats.', '') for x in g[m]))} |")
+        print(f"| `{m}` | {n}{' (over ' + str(MAX_LINES) + ')' if n > MAX_LINES else ''} | "
+              f"{', '.join(sorted(x.replace('dvats.', '') for x in g[m]))} |")
     found = circles(g)
     print('\ncircles:', found or 'none')

@@ -1,7 +1,8 @@
-"""Run the notebooks' tests exactly as `nbdev-test` does, and keep each executed notebook (its outputs) in `_build/executed/`.
+"""Run the notebooks' tests exactly as `nbdev-test` does, and keep each executed notebook (its outputs) in
+`_build/executed/`.
 
-`make test` runs this instead of a bare `nbdev-test`, so the docs site (`tools/docs.py`) renders the outputs of the run that
-was tested, and nothing is executed twice. Usage: `python tools/notebooks.py [NOTEBOOK ...] [--n-workers N]`."""
+`make test` runs this instead of a bare `nbdev-test`, so the docs site (`tools/docs.py`) renders the outputs of the run
+that was tested, and nothing is executed twice. Usage: `python tools/notebooks.py [NOTEBOOK ...] [--n-workers N]`."""
 import argparse, json, os, sys, time
 from pathlib import Path
 
@@ -9,7 +10,8 @@ ROOT = Path(__file__).resolve().parent.parent
 EXECUTED = ROOT / '_build' / 'executed'
 
 
-PROJECT_FILES = ('pyproject.toml', 'requirements.lock', 'README.md')   # the test flags, the installed versions, what 02a reads
+# the test flags, the installed versions, what 02a reads
+PROJECT_FILES = ('pyproject.toml', 'requirements.lock', 'README.md')
 
 
 def library_digest() -> str:
@@ -30,14 +32,16 @@ def stale(names=None) -> list:
     library, out = library_digest(), []
     for nb in sorted((ROOT / 'nbs').glob('*.ipynb')):
         if names and nb.name not in names: continue
-        try: ok = json.loads((EXECUTED / nb.name).read_text())['metadata'].get('dvats_executed_from') == source_digest(nb, library)
+        try: ok = (json.loads((EXECUTED / nb.name).read_text())['metadata'].get('dvats_executed_from')
+                   == source_digest(nb, library))
         except (OSError, ValueError, KeyError): ok = False
         if not ok: out.append(nb)
     return out
 
 
 def shared_demo(paths) -> None:
-    "Compute the default demo that notebooks share (`dvats.pipeline.cached_demo`) before they run: no notebook cell then waits for a training."
+    """Compute the default demo that notebooks share (`dvats.pipeline.cached_demo`) before they run: no notebook cell
+    then waits for a training."""
     import subprocess
     os.environ.setdefault('DVATS_CACHE', str(ROOT / '_build' / 'cache'))   # the notebooks' kernels inherit it
     if not any('cached_demo(' in p.read_text() for p in paths): return
@@ -45,13 +49,15 @@ def shared_demo(paths) -> None:
     # every core, since nothing else runs yet
     env = {k: v for k, v in os.environ.items() if k not in ('OMP_NUM_THREADS', 'MKL_NUM_THREADS', 'NUMBA_NUM_THREADS')}
     t = time.perf_counter()
+    # its errors go to stderr as they are
     base = subprocess.run([sys.executable, '-c', 'from dvats.pipeline import demo_base; print(demo_base())'], env=env,
-                          check=True, stdout=subprocess.PIPE, text=True).stdout.strip()   # its errors go to stderr as they are
+                          check=True, stdout=subprocess.PIPE, text=True).stdout.strip()
     print(f'the shared default demo: {os.path.relpath(base, ROOT)} ({time.perf_counter() - t:.0f} s)', flush=True)
 
 
 def run(paths, n_workers:int=2) -> None:
-    "Test `paths` with nbdev (its flags, its skip rules, its parallel workers); write each passing notebook with its outputs."
+    """Test `paths` with nbdev (its flags, its skip rules, its parallel workers); write each passing notebook with its
+    outputs."""
     import nbdev.test
     from fastcore.nbio import write_nb
     library = library_digest()
@@ -65,7 +71,8 @@ def run(paths, n_workers:int=2) -> None:
     shared_demo(paths)
     names = '|'.join(p.name.replace('.', r'\.') for p in paths)
     # each notebook's time and every cell over 30 s are printed, so that a slow cell shows in make test's log
-    nbdev.test.nbdev_test(path=str(ROOT / 'nbs'), n_workers=n_workers, save=True, file_re=f'^({names})$', timing=True, cell_timing_min=30)
+    nbdev.test.nbdev_test(path=str(ROOT / 'nbs'), n_workers=n_workers, save=True, file_re=f'^({names})$', timing=True,
+                          cell_timing_min=30)
 
 
 if __name__ == '__main__':
@@ -74,6 +81,7 @@ if __name__ == '__main__':
     ap.add_argument('--n-workers', type=int, default=2)
     ap.add_argument('--stale', action='store_true', help='only those whose executed copy is missing or out of date')
     a = ap.parse_args()
-    paths = stale(a.notebooks) if a.stale else [p for p in sorted((ROOT / 'nbs').glob('*.ipynb')) if not a.notebooks or p.name in a.notebooks]
+    paths = stale(a.notebooks) if a.stale else [p for p in sorted((ROOT / 'nbs').glob('*.ipynb')) if not a.notebooks
+                                                or p.name in a.notebooks]
     if paths: run(paths, a.n_workers)
     else: print('every executed notebook is up to date')

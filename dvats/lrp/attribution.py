@@ -18,26 +18,31 @@ __all__ = ['CONTRAST_METHOD', 'RELEVANCE_CHUNK', 'Contrast', 'attribute', 'relev
 
 # %% ../../nbs/05b3_lrp_attribution.ipynb #0ea320fd
 from ..choices import RELEVANCE_METHODS as METHODS
-CONTRAST_METHOD = 'deeplift'   # what explains a contrast by default: chosen by the measurements of `bench/contrast.py` (see `05c_contrast`)
+# what explains a contrast by default: chosen by the measurements of `bench/contrast.py` (see `05c_contrast`)
+CONTRAST_METHOD = 'deeplift'
 
+# %% ../../nbs/05b3_lrp_attribution.ipynb #810c8dc2
 @dataclass(frozen=True)
 class Contrast:
-    "The target `(e - reference) · direction`: how far a window's embedding lies beyond the reference windows' mean, along `direction`."
+    """The target `(e - reference) · direction`: how far a window's embedding lies beyond the reference windows' mean,
+    along `direction`."""
     direction: np.ndarray # (d,) a unit vector in embedding space (`dvats.explain.contrast_target`)
     reference: np.ndarray # (d,) the mean embedding of the reference windows
 
-
+# %% ../../nbs/05b3_lrp_attribution.ipynb #68b90e7c
 def _check_method(method, composite):
     if method not in METHODS: raise DvatsError(f"unknown relevance method {method!r}; use one of {', '.join(METHODS)}.")
     if method == 'lrp' and not isinstance(composite, CompositeRules) and composite not in COMPOSITES:
         raise DvatsError(f"unknown composite {composite!r}; use one of {', '.join(COMPOSITES)}.")
 
+# %% ../../nbs/05b3_lrp_attribution.ipynb #24be92a0
 def attribute(model:LrpBackbone, x:torch.Tensor, method:str='lrp',
               composite:str|CompositeRules=DEFAULT_COMPOSITE, # one of `COMPOSITES`, or rules of your own (method 'lrp')
               weights=None, # output weights `v` (d,): None for 1
               reference=None, # a reference embedding `ē` (d,): LRP's output relevance becomes `(e - ē) ⊙ v`
               bounds:tuple=(-3., 3.), n_iter:int|None=None) -> torch.Tensor:
-    "Relevance of one batch `x` for the output relevance `(e - reference) ⊙ weights` (LRP), `(e(x) - e(0)) · weights` (DeepLIFT against the zero window) or the scalar `sum(weights * e)` (baselines)."
+    """Relevance of one batch `x` for the output relevance `(e - reference) ⊙ weights` (LRP), `(e(x) - e(0)) · weights`
+    (DeepLIFT against the zero window) or the scalar `sum(weights * e)` (baselines)."""
     import torch
     from dvats.lrp.composites import make_composite, lrp_batch
     _check_method(method, composite)
@@ -46,10 +51,12 @@ def attribute(model:LrpBackbone, x:torch.Tensor, method:str='lrp',
         with torch.no_grad(): d = model(x[:1]).shape[1]
         return deeplift(model, x, torch.zeros_like(x[:1]), torch.ones(d, dtype=x.dtype) if weights is None else weights)
     if method == 'lrp':
-        return lrp_batch(model, x, make_composite(composite, model, low=bounds[0], high=bounds[1]), weights, reference)[0]
+        return lrp_batch(model, x, make_composite(composite, model, low=bounds[0], high=bounds[1]), weights,
+                         reference)[0]
     from zennit.attribution import Gradient, SmoothGrad, IntegratedGradients
     with torch.no_grad(): e = model(x[:1])
-    v = torch.ones(len(x), e.shape[1], dtype=x.dtype) if weights is None else torch.as_tensor(weights, dtype=x.dtype).expand(len(x), -1)
+    v = (torch.ones(len(x), e.shape[1], dtype=x.dtype) if weights is None
+         else torch.as_tensor(weights, dtype=x.dtype).expand(len(x), -1))
     if method == 'smoothgrad': att = SmoothGrad(model, noise_level=0.1, n_iter=n_iter or 20)
     elif method == 'integrated_gradients': att = IntegratedGradients(model, n_iter=n_iter or 32)
     else: att = Gradient(model)
@@ -59,29 +66,35 @@ def attribute(model:LrpBackbone, x:torch.Tensor, method:str='lrp',
 # %% ../../nbs/05b3_lrp_attribution.ipynb #69597c7d
 RELEVANCE_CHUNK = 1024   # windows per chunk of `relevance` (a Dask task's share while `dvats.engine.engine` is open)
 
-def relevance_rows(rows:np.ndarray, model, windows:np.ndarray, stats:dict, method:str, composite:str, weights, reference, bounds,
-                   batch_size:int=256) -> np.ndarray:
-    "Relevance `(len(rows), c, w)` float32 of the windows `rows` for the target's `weights` and `reference`, batch by batch: one chunk of `relevance`."
+# %% ../../nbs/05b3_lrp_attribution.ipynb #f0722d02
+def relevance_rows(rows:np.ndarray, model, windows:np.ndarray, stats:dict, method:str, composite:str, weights,
+                   reference, bounds, batch_size:int=256) -> np.ndarray:
+    """Relevance `(len(rows), c, w)` float32 of the windows `rows` for the target's `weights` and `reference`, batch by
+    batch: one chunk of `relevance`."""
     from dvats.tensors import cut_batch
     out = np.empty((len(rows),) + windows.shape[1:], np.float32)
     for a in range(0, len(rows), batch_size):
         k = rows[a:a + batch_size]
         order = np.argsort(k, kind='stable')           # cut_batch wants sorted ids
-        out[a:a + batch_size][order] = attribute(model, cut_batch(windows, k[order], stats), method, composite, weights, reference, bounds).numpy()
+        out[a:a + batch_size][order] = attribute(model, cut_batch(windows, k[order], stats), method, composite,
+                                                 weights, reference, bounds).numpy()
     return out
 
+# %% ../../nbs/05b3_lrp_attribution.ipynb #13b35b73
 def relevance(encoder, # `Encoder` (from `train_encoder` or `load_encoder`)
               windows:np.ndarray, # zero-copy view (n_windows, n_channels, w)
               valid:np.ndarray, # bool per window
               method:str='lrp', # one of `METHODS`
-              composite:str=DEFAULT_COMPOSITE, # one of `COMPOSITES` (method='lrp'); the default is chosen in `05b4_lrp_evaluate`
+              # one of `COMPOSITES` (method='lrp'); the default is chosen in `05b4_lrp_evaluate`
+              composite:str=DEFAULT_COMPOSITE,
               target='embedding', # 'embedding', a direction in embedding space, or a `Contrast` (see `dvats.explain`)
               batch_size:int=256,
               ids=None, # explain only these window ids (rows of the result follow `ids`); default: every window
               out:np.ndarray|None=None, # array to fill (e.g. a memmap), shape (len(ids) or n_windows, n_channels, w)
               progress:bool=True, # progress bar when there are more than 4 chunks
              ) -> np.ndarray: # float32 relevance, NaN rows for invalid windows
-    "Relevance of each window's input cells for the `target`, batched, on the encoder's canonical copy; in chunks, on Dask's workers while `dvats.engine.engine` is open."
+    """Relevance of each window's input cells for the `target`, batched, on the encoder's canonical copy; in chunks, on
+    Dask's workers while `dvats.engine.engine` is open."""
     from dvats.engine import chunk_map
     from dvats.lrp.canonical import canonical_backbone
     _check_method(method, composite)
@@ -93,19 +106,22 @@ def relevance(encoder, # `Encoder` (from `train_encoder` or `load_encoder`)
         raise DvatsError(f"window ids must be between 0 and {len(windows) - 1}; got {rows.min()}..{rows.max()}.")
     weights, reference = _target_weights(target, encoder)
     model = canonical_backbone(encoder.model, encoder.bands)
-    bounds = input_bounds(windows, encoder.spec['stats']) if method == 'lrp' and composite == 'EpsilonGammaBox' else (None, None)
+    bounds = (input_bounds(windows, encoder.spec['stats']) if method == 'lrp' and composite == 'EpsilonGammaBox'
+              else (None, None))
     res = np.full((len(rows),) + windows.shape[1:], np.nan, np.float32) if out is None else out
     if out is not None: res[:] = np.nan
     todo = np.flatnonzero(np.asarray(valid, bool)[rows])
     step = max(RELEVANCE_CHUNK // batch_size, 1) * batch_size
     chunks = [todo[a:a + step] for a in range(0, len(todo), step)]
-    found = chunk_map(relevance_rows, [rows[k] for k in chunks], model, windows, encoder.spec['stats'], method, composite,
-                      weights, reference, bounds, batch_size, progress=progress)
+    found = chunk_map(relevance_rows, [rows[k] for k in chunks], model, windows, encoder.spec['stats'], method,
+                      composite, weights, reference, bounds, batch_size, progress=progress)
     for k, r in zip(chunks, found): res[k] = r
     return res
 
+# %% ../../nbs/05b3_lrp_attribution.ipynb #8889e191
 def input_bounds(windows:np.ndarray, stats:dict) -> tuple:
-    "Per-channel `(low, high)` tensors `(1, c, 1)` of the normalised values, over windows that tile the series (ZBox's box)."
+    """Per-channel `(low, high)` tensors `(1, c, 1)` of the normalised values, over windows that tile the series (ZBox's
+    box)."""
     import torch
     from dvats.tensors import cut_batch
     n, c, w = windows.shape
@@ -119,19 +135,25 @@ def input_bounds(windows:np.ndarray, stats:dict) -> tuple:
     lo, hi = np.where(np.isfinite(lo), lo, -1.), np.where(np.isfinite(hi), hi, 1.)
     return torch.tensor(lo, dtype=torch.float32)[None, :, None], torch.tensor(hi, dtype=torch.float32)[None, :, None]
 
+# %% ../../nbs/05b3_lrp_attribution.ipynb #f35f9537
 def _embedding_vector(a, encoder, what:str):
     "A float32 tensor of the embedding's size from `a`, or a `DvatsError` naming `what` it should be."
     import torch
     v = torch.as_tensor(np.asarray(a, dtype=np.float32))
     if v.shape != (encoder.dim,) or not torch.isfinite(v).all():
-        raise DvatsError(f"{what} must be {encoder.dim} finite numbers (the embedding size); got shape {tuple(v.shape)}.")
+        raise DvatsError(f"{what} must be {encoder.dim} finite numbers (the embedding size); "
+                         f"got shape {tuple(v.shape)}.")
     return v
 
+# %% ../../nbs/05b3_lrp_attribution.ipynb #a7f50efe
 def _target_weights(target, encoder) -> tuple:
-    "`(weights, reference)` for a target: `(None, None)` for 'embedding', a direction's `(v, None)`, a `Contrast`'s `(v, ē)`."
+    """`(weights, reference)` for a target: `(None, None)` for 'embedding', a direction's `(v, None)`, a `Contrast`'s
+    `(v, ē)`."""
     if isinstance(target, str):
         if target == 'embedding': return None, None
-        raise DvatsError(f"unknown target {target!r}; use 'embedding', a direction, or a `Contrast` (target='contrast' in `explain`).")
+        raise DvatsError(f"unknown target {target!r}; use 'embedding', a direction, "
+                         "or a `Contrast` (target='contrast' in `explain`).")
     if isinstance(target, Contrast):
-        return _embedding_vector(target.direction, encoder, 'a contrast direction'), _embedding_vector(target.reference, encoder, 'a reference embedding')
+        return (_embedding_vector(target.direction, encoder, 'a contrast direction'),
+                _embedding_vector(target.reference, encoder, 'a reference embedding'))
     return _embedding_vector(target, encoder, 'a target direction'), None

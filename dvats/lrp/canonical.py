@@ -20,13 +20,15 @@ def bn_affine(bn:nn.BatchNorm1d) -> tuple:
     scale = f64(bn.weight) / torch.sqrt(f64(bn.running_var) + bn.eps)
     return scale, f64(bn.bias) - f64(bn.running_mean) * scale
 
+# %% ../../nbs/05b_lrp.ipynb #a6ba7c74
 def merged_conv(conv:nn.Conv1d, scale=None, shift=None) -> nn.Conv1d:
     "A new `Conv1d` computing `scale * conv(x) + shift` per output channel (a copy of `conv` when both are None)."
     like = dict(dtype=conv.weight.dtype, device=conv.weight.device)    # the source's dtype; the merge itself in float64
     c = nn.Conv1d(conv.in_channels, conv.out_channels, conv.kernel_size, conv.stride, conv.padding,
                   conv.dilation, conv.groups, bias=True, padding_mode=conv.padding_mode, **like)
     w = conv.weight.detach().double()
-    b = conv.bias.detach().double() if conv.bias is not None else torch.zeros(conv.out_channels, dtype=torch.float64, device=like['device'])
+    b = (conv.bias.detach().double() if conv.bias is not None
+         else torch.zeros(conv.out_channels, dtype=torch.float64, device=like['device']))
     if scale is not None: w, b = w * scale.double()[:, None, None], b * scale.double()
     if shift is not None: b = b + shift.double()
     with torch.no_grad(): c.weight.copy_(w); c.bias.copy_(b)
@@ -34,7 +36,8 @@ def merged_conv(conv:nn.Conv1d, scale=None, shift=None) -> nn.Conv1d:
 
 # %% ../../nbs/05b_lrp.ipynb #fec7f42d
 def input_layers(model:nn.Module, x:torch.Tensor) -> list:
-    "Names of the layers with parameters that read `x`, directly or through parameter-free layers, traced on one forward pass."
+    """Names of the layers with parameters that read `x`, directly or through parameter-free layers, traced on one
+    forward pass."""
     raw, keep, found, hooks = {id(x)}, [x], [], []
     names = {m: n for n, m in model.named_modules()}
     def hook(mod, inp, out):
@@ -57,14 +60,17 @@ class ResidualSum(nn.Module):
         super().__init__(); self.sum, self.act = Sum(dim=-1), nn.ReLU()
     def forward(self, a, b): return self.act(self.sum(torch.stack([a, b], dim=-1)))
 
+# %% ../../nbs/05b_lrp.ipynb #ccbec32f
 class InceptionLrp(nn.Module):
-    "A tsai `InceptionModulePlus` with its post-`Concat` BatchNorm split per branch and merged into the branch convolutions."
+    """A tsai `InceptionModulePlus` with its post-`Concat` BatchNorm split per branch and merged into the branch
+    convolutions."""
     def __init__(self, m, extra_shift=None):
         super().__init__()
         for name in ('sa', 'se', 'conv_dropout'):
             if isinstance(getattr(m, name), nn.Module) and not isinstance(getattr(m, name), nn.Dropout):
                 raise DvatsError(f"LRP does not support InceptionTimePlus with `{name}`; train the encoder without it.")
-        if not isinstance(m.norm, nn.BatchNorm1d): raise DvatsError("LRP supports InceptionTimePlus with norm='Batch' only.")
+        if not isinstance(m.norm, nn.BatchNorm1d):
+            raise DvatsError("LRP supports InceptionTimePlus with norm='Batch' only.")
         scale, shift = bn_affine(m.norm)
         if extra_shift is not None: shift = shift + extra_shift
         nf = m.convs[0][0].out_channels
@@ -79,11 +85,14 @@ class InceptionLrp(nn.Module):
         y = torch.cat([c(h) for c in self.convs] + [self.mp_conv(self.pool(x))], dim=1)
         return self.act(y) if self.act is not None else y
 
+# %% ../../nbs/05b_lrp.ipynb #2a9691b7
 class LrpBackbone(nn.Module):
-    "The canonical copy of an InceptionTimePlus backbone: returns the embedding `(batch, d)`, the time average of the last feature map, then the encoder's band amplitudes when given."
+    """The canonical copy of an InceptionTimePlus backbone: returns the embedding `(batch, d)`, the time average of the
+    last feature map, then the encoder's band amplitudes when given."""
     def __init__(self, model, bands=None):
         super().__init__()
-        self.bands = copy.deepcopy(bands).eval() if bands is not None else None   # conv, ReLU, average, bias-free: canonical as it is
+        # conv, ReLU, average, bias-free: canonical as it is
+        self.bands = copy.deepcopy(bands).eval() if bands is not None else None
         blk = model.backbone[0]
         self.depth, self.residual = blk.depth, blk.residual
         mods, self.shortcuts, self.residuals = [], nn.ModuleList(), nn.ModuleList()
@@ -91,7 +100,8 @@ class LrpBackbone(nn.Module):
             shift = None
             if blk.residual and d % 3 == 2:
                 sc = blk.shortcut[d // 3]
-                if isinstance(sc, nn.BatchNorm1d):        # BatchNorm-only shortcut: the scale stays, the shift joins the main branch
+                # BatchNorm-only shortcut: the scale stays, the shift joins the main branch
+                if isinstance(sc, nn.BatchNorm1d):
                     scale, shift = bn_affine(sc)
                     a = nn.Conv1d(sc.num_features, sc.num_features, 1, groups=sc.num_features, bias=False,
                                   dtype=sc.running_var.dtype, device=sc.running_var.device)
@@ -110,14 +120,20 @@ class LrpBackbone(nn.Module):
         z = self.pool(x)[..., 0]
         return z if self.bands is None else torch.cat([z, self.bands(inp)], 1)
 
+# %% ../../nbs/05b_lrp.ipynb #84524a0b
 def scaling_layers(model:nn.Module) -> list:
-    "Names of the bias-free depthwise convolutions of `model`'s shortcuts: the scalings that BatchNorm-only shortcuts leave in the canonical copy."
-    return [n for n, m in model.named_modules() if n.startswith('shortcuts.') and isinstance(m, nn.Conv1d) and m.groups > 1 and m.bias is None]
+    """Names of the bias-free depthwise convolutions of `model`'s shortcuts: the scalings that BatchNorm-only shortcuts
+    leave in the canonical copy."""
+    return [n for n, m in model.named_modules()
+            if n.startswith('shortcuts.') and isinstance(m, nn.Conv1d) and m.groups > 1 and m.bias is None]
 
+# %% ../../nbs/05b_lrp.ipynb #a5f57f5c
 def canonical_backbone(model:nn.Module, # the encoder's network (`Encoder.model`)
-                       bands:nn.Module|None=None, # the encoder's band readout (`Encoder.bands`), appended to the embedding
+                       # the encoder's band readout (`Encoder.bands`), appended to the embedding
+                       bands:nn.Module|None=None,
                       ) -> LrpBackbone:
-    "An LRP-ready copy of `model`'s backbone and `bands` (eval mode, gradients off), its `input_layers` and `scaling_layers` found once; `model` is not touched."
+    """An LRP-ready copy of `model`'s backbone and `bands` (eval mode, gradients off), its `input_layers` and
+    `scaling_layers` found once; `model` is not touched."""
     if not hasattr(model, 'backbone') or type(model.backbone[0]).__name__ != 'InceptionBlockPlus':
         raise DvatsError(f"LRP supports tsai's InceptionTimePlus encoders; got {type(model).__name__}.")
     was = model.training
@@ -126,26 +142,32 @@ def canonical_backbone(model:nn.Module, # the encoder's network (`Encoder.model`
     finally: model.train(was)
     for p in lb.parameters(): p.requires_grad_(False)
     convs = [q for q in lb.modules() if isinstance(q, nn.Conv1d)]
-    # which layers read the input depends on the graph only, not on the values or the length: a zero probe as long as the longest kernel
-    probe = torch.zeros(1, lb.inception[0].mp_conv.in_channels, max(q.kernel_size[0] for q in convs), dtype=convs[0].weight.dtype)
+    # which layers read the input depends on the graph only, not on the values or the length: a zero probe as long as
+    # the longest kernel
+    probe = torch.zeros(1, lb.inception[0].mp_conv.in_channels, max(q.kernel_size[0] for q in convs),
+                        dtype=convs[0].weight.dtype)
     lb.input_layers, lb.scaling_layers = tuple(input_layers(lb, probe)), tuple(scaling_layers(lb))
     return lb
 
 # %% ../../nbs/05b_lrp.ipynb #e824b131
 def perturbed_bands(c_in:int=5, w:int=48, seed:int=0) -> nn.Module:
-    "A band readout (`BandAmplitudes`) for `c_in` channels and windows of `w` steps with random positive scales: the test bed's readout."
+    """A band readout (`BandAmplitudes`) for `c_in` channels and windows of `w` steps with random positive scales: the
+    test bed's readout."""
     from dvats.embeddings import BandAmplitudes, band_k
     g = torch.Generator().manual_seed(seed)
     n = BandAmplitudes(c_in, band_k(w)).conv.out_channels        # how many features, from the readout itself
     return BandAmplitudes(c_in, band_k(w), torch.rand(n, generator=g) * 4 + .5).eval()
 
+# %% ../../nbs/05b_lrp.ipynb #f46f6481
 def perturbed_model(c_in:int=5, w:int=48, seed:int=0, **kw) -> nn.Module:
-    "An untrained InceptionTimePlus (`build_model` with `kw`) whose BatchNorms are all far from the identity: the LRP notebooks' test bed."
+    """An untrained InceptionTimePlus (`build_model` with `kw`) whose BatchNorms are all far from the identity: the LRP
+    notebooks' test bed."""
     from dvats.embeddings import build_model
     torch.manual_seed(seed)
     m = build_model('InceptionTimePlus', c_in, w, kw)
     for b in m.modules():
         if isinstance(b, nn.BatchNorm1d):
             with torch.no_grad():
-                b.running_mean.normal_(0, .5); b.running_var.uniform_(.5, 2); b.weight.normal_(1, .3); b.bias.normal_(0, .3)
+                b.running_mean.normal_(0, .5); b.running_var.uniform_(.5, 2)
+                b.weight.normal_(1, .3); b.bias.normal_(0, .3)
     return m.eval()

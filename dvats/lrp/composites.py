@@ -18,20 +18,26 @@ class CompositeRules:
     "The rule, by name (see `zennit_rule`), for each kind of layer of the canonical network."
     input: str               # the layers that read the input (`input_layers` of the canonical copy)
     layer: str               # every other convolution
-    scaling: str = 'Epsilon' # a BatchNorm-only shortcut's depthwise scaling: Epsilon passes its relevance through exactly
+    # a BatchNorm-only shortcut's depthwise scaling: Epsilon passes its relevance through exactly
+    scaling: str = 'Epsilon'
     sum: str = 'Norm'        # the residual sums: a split in proportion to each branch's contribution
     pool: str = 'Norm'       # the time average that forms the embedding
     activation: str = 'Pass' # ReLU
-    max_pool: str = 'Norm'   # the max-pools that read a ReLU's output: a split in proportion to the inputs ('Gradient': to the maximum)
+    # the max-pools that read a ReLU's output: a split in proportion to the inputs ('Gradient': to the maximum)
+    max_pool: str = 'Norm'
     linear: str = 'Epsilon'
-    epsilon: float = 1e-6    # every convolution's stabiliser, relative: ε times the root mean square of the layer's z in the window
-    input_epsilon: float|None = 1e-3  # the input layers' stabiliser, when it differs from `epsilon` (see "Stable under 1 ulp")
-    sum_epsilon: float|None = 1e-3    # the residual sums' stabiliser, relative as the convolutions'; None: `epsilon`, absolute
+    # every convolution's stabiliser, relative: ε times the root mean square of the layer's z in the window
+    epsilon: float = 1e-6
+    # the input layers' stabiliser, when it differs from `epsilon` (see "Stable under 1 ulp")
+    input_epsilon: float|None = 1e-3
+    # the residual sums' stabiliser, relative as the convolutions'; None: `epsilon`, absolute
+    sum_epsilon: float|None = 1e-3
 
     def stabiliser(self, is_input:bool) -> float:
         "The relative stabiliser ε of an input layer (`is_input`) or of any other convolution."
         return self.input_epsilon if is_input and self.input_epsilon is not None else self.epsilon
 
+# %% ../../nbs/05b1_lrp_composites.ipynb #52dc8a40
 COMPOSITE_RULES = {
     'EpsilonPlusFlat': CompositeRules(input='Flat', layer='ZPlus'),
     'EpsilonPlus': CompositeRules(input='Epsilon', layer='ZPlus'),
@@ -41,38 +47,52 @@ COMPOSITE_RULES = {
     'EpsilonAlpha2Beta1Flat': CompositeRules(input='Flat', layer='Alpha2Beta1'),
     'EpsilonGammaBox': CompositeRules(input='ZBox', layer='Gamma'),
 }
-from ..choices import COMPOSITES, DEFAULT_COMPOSITE   # chosen by the measurements in `05b4_lrp_evaluate`; the config's default reads it
-assert tuple(COMPOSITE_RULES) == COMPOSITES, 'COMPOSITE_RULES and dvats.choices.COMPOSITES differ'   # checked on import: one list
-LRP0 = CompositeRules(input='Epsilon', layer='Epsilon', max_pool='Gradient', input_epsilon=None, sum_epsilon=None)  # the plain ε-rule everywhere: the correctness test's reference, not offered
+# chosen by the measurements in `05b4_lrp_evaluate`; the config's default reads it, and lrp.attribution and
+# lrp.evaluate import it from here
+from ..choices import COMPOSITES, DEFAULT_COMPOSITE  # noqa: F401
+# checked on import: one list
+assert tuple(COMPOSITE_RULES) == COMPOSITES, 'COMPOSITE_RULES and dvats.choices.COMPOSITES differ'
+# the plain ε-rule everywhere: the correctness test's reference, not offered
+LRP0 = CompositeRules(input='Epsilon', layer='Epsilon', max_pool='Gradient', input_epsilon=None, sum_epsilon=None)
 
+# %% ../../nbs/05b1_lrp_composites.ipynb #2fe68611
 def composite_rules(name:str|CompositeRules) -> CompositeRules:
-    "The rules of the composite `name` (one of `COMPOSITES`, 'LRP0', or a `CompositeRules` as it is); a `DvatsError` naming the composites otherwise."
+    """The rules of the composite `name` (one of `COMPOSITES`, 'LRP0', or a `CompositeRules` as it is); a `DvatsError`
+    naming the composites otherwise."""
     if isinstance(name, CompositeRules): return name
     if name == 'LRP0': return LRP0
     if name not in COMPOSITE_RULES: raise DvatsError(f"unknown composite {name!r}; use one of {', '.join(COMPOSITES)}.")
     return COMPOSITE_RULES[name]
 
+# %% ../../nbs/05b1_lrp_composites.ipynb #7441a237
 def conv_rule(rules:CompositeRules, model, name:str) -> tuple:
-    "`(rule name, relative ε)` for the convolution `name` of the canonical `model`: the input rule first, then the scaling rule, else the layer rule."
+    """`(rule name, relative ε)` for the convolution `name` of the canonical `model`: the input rule first, then the
+    scaling rule, else the layer rule."""
     if name in model.input_layers: return rules.input, rules.stabiliser(True)
     if name in model.scaling_layers: return rules.scaling, rules.epsilon
     return rules.layer, rules.epsilon
 
 # %% ../../nbs/05b1_lrp_composites.ipynb #fb636787
 def bias_spread_hook(stabilizer):
-    "zennit's form of the BiasSpread rule: `R_i = R_j / y_j · (x_i w_ij + b_j |x_i w_ij| / Σ_k |x_k w_kj|)`, which conserves `R_j` exactly."
+    """zennit's form of the BiasSpread rule: `R_i = R_j / y_j · (x_i w_ij + b_j |x_i w_ij| / Σ_k |x_k w_kj|)`, which
+    conserves `R_j` exactly."""
     from zennit.core import BasicHook, ParamMod, Stabilizer
     from zennit.rules import NoMod
     stab, tiny = Stabilizer.ensure(stabilizer), Stabilizer.ensure(1e-12)
-    # three forwards: y = Wx + b; S = |W||x|; z = Wx. The bias of the output is y - z, spread in proportion to |x_i w_ij|
+    # three forwards: y = Wx + b; S = |W||x|; z = Wx. The bias of the output is y - z, spread in proportion to |x_i
+    # w_ij|
     return BasicHook(input_modifiers=[lambda x: x, lambda x: x.abs(), lambda x: x],
-                     param_modifiers=[NoMod(), ParamMod(lambda p, _: p.abs(), zero_params=['bias']), NoMod(zero_params=['bias'])],
+                     param_modifiers=[NoMod(), ParamMod(lambda p, _: p.abs(), zero_params=['bias']),
+                                      NoMod(zero_params=['bias'])],
                      output_modifiers=[lambda o: o] * 3,
-                     gradient_mapper=lambda g, o: [g / stab(o[0]), g * (o[0] - o[2]) / (stab(o[0]) * tiny(o[1])), o[2] * 0.],
+                     gradient_mapper=lambda g, o: [g / stab(o[0]), g * (o[0] - o[2]) / (stab(o[0]) * tiny(o[1])),
+                                                   o[2] * 0.],
                      reducer=lambda i, g: i[0] * g[0] + i[1] * g[1])
 
+# %% ../../nbs/05b1_lrp_composites.ipynb #8b78334f
 def max_pool_norm_hook(stabilizer):
-    "The Norm rule for a `MaxPool1d` on non-negative inputs: `R_i = a_i Σ_j R_j / Σ_{k in window j} a_k`, continuous where the gradient jumps between tied maxima."
+    """The Norm rule for a `MaxPool1d` on non-negative inputs: `R_i = a_i Σ_j R_j / Σ_{k in window j} a_k`, continuous
+    where the gradient jumps between tied maxima."""
     import torch
     from zennit.core import Hook, Stabilizer
     class MaxPoolNorm(Hook):
@@ -81,19 +101,26 @@ def max_pool_norm_hook(stabilizer):
         def copy(self): return MaxPoolNorm(self.arg)
         def backward(self, module, grad_input, grad_output):
             a = self.stored_tensors['input'][0].detach().requires_grad_()
-            with torch.enable_grad():          # each window's mean: ∂/∂a_i is 1/k per window, so R_i = a_i Σ_j R_j / (k · mean_j)
-                s = torch.nn.functional.avg_pool1d(a, module.kernel_size, module.stride, module.padding, module.ceil_mode)
+            # each window's mean: ∂/∂a_i is 1/k per window, so R_i = a_i Σ_j R_j / (k · mean_j)
+            with torch.enable_grad():
+                s = torch.nn.functional.avg_pool1d(a, module.kernel_size, module.stride, module.padding,
+                                                   module.ceil_mode)
             g, = torch.autograd.grad(s, a, grad_outputs=grad_output[0] / self.stab(s))
             return (a.detach() * g,)
     return MaxPoolNorm(stabilizer)
 
+# %% ../../nbs/05b1_lrp_composites.ipynb #a023a0ff
 def relu_pools(model) -> list:
-    "Names of the canonical `model`'s max-pools that read a ReLU's output: every inception module's but the first, which reads the input."
+    """Names of the canonical `model`'s max-pools that read a ReLU's output: every inception module's but the first,
+    which reads the input."""
     def after_relu(i): return (model.residual and (i - 1) % 3 == 2) or model.inception[i - 1].act is not None
     return [f'inception.{i}.pool' for i in range(1, model.depth) if after_relu(i)]
 
-def zennit_rule(rule:str, # a rule name of the table: Epsilon, BiasSpread, ZPlus, Alpha2Beta1, Gamma, Flat, ZBox, Norm, MaxPoolNorm, Pass
-                epsilon:float=1e-6, # the stabiliser: relative (times the rms of the layer's z per window) for convolutions, absolute for Norm
+# %% ../../nbs/05b1_lrp_composites.ipynb #a6008633
+def zennit_rule(rule:str, # one of Epsilon, BiasSpread, ZPlus, Alpha2Beta1, Gamma, Flat, ZBox, Norm, MaxPoolNorm, Pass
+                # the stabiliser: relative (times the rms of the layer's z per window) for convolutions, absolute for
+                # Norm
+                epsilon:float=1e-6,
                 low=None, high=None, # ZBox bounds, scalars or broadcastable tensors
                 relative:bool=False): # Norm with the relative stabiliser too (the residual sums)
     "The zennit rule object for a rule name of the table: `z` without the bias (BiasSpread spreads it over the inputs)."
@@ -102,19 +129,25 @@ def zennit_rule(rule:str, # a rule name of the table: Epsilon, BiasSpread, ZPlus
     rel = Stabilizer(epsilon, norm_scale=True)           # scale-free, per window
     zp = {'zero_params': 'bias'}
     st = {'stabilizer': rel, **zp}
-    if rule == 'ZBox' and (low is None or high is None): raise DvatsError("EpsilonGammaBox needs the input bounds `low` and `high`.")
-    build = {'Epsilon': lambda: zr.Epsilon(rel, **zp), 'BiasSpread': lambda: bias_spread_hook(rel), 'ZPlus': lambda: zr.ZPlus(**st),
-             'Alpha2Beta1': lambda: zr.AlphaBeta(2., 1., **st), 'Gamma': lambda: zr.Gamma(0.25, **st), 'Flat': lambda: zr.Flat(**st),
+    if rule == 'ZBox' and (low is None or high is None):
+        raise DvatsError("EpsilonGammaBox needs the input bounds `low` and `high`.")
+    build = {'Epsilon': lambda: zr.Epsilon(rel, **zp), 'BiasSpread': lambda: bias_spread_hook(rel),
+             'ZPlus': lambda: zr.ZPlus(**st), 'Alpha2Beta1': lambda: zr.AlphaBeta(2., 1., **st),
+             'Gamma': lambda: zr.Gamma(0.25, **st), 'Flat': lambda: zr.Flat(**st),
              'ZBox': lambda: zr.ZBox(low=low, high=high, **st), 'Norm': lambda: zr.Norm(rel if relative else epsilon),
              'MaxPoolNorm': lambda: max_pool_norm_hook(rel), 'Pass': lambda: zr.Pass()}
     if rule not in build: raise DvatsError(f"unknown rule {rule!r}; use one of {', '.join(build)}.")
     return build[rule]()
 
+# %% ../../nbs/05b1_lrp_composites.ipynb #dfaaf402
 def make_composite(name:str|CompositeRules, # one of `COMPOSITES`, 'LRP0', or a `CompositeRules`
-                   model, # the canonical network (`canonical_backbone`): its `input_layers` and `scaling_layers` pick the rules
+                   # the canonical network (`canonical_backbone`): its `input_layers` and `scaling_layers` pick the
+                   # rules
+                   model,
                    low=None, high=None, # ZBox bounds (EpsilonGammaBox), scalars or broadcastable tensors
                    epsilon:float|None=None): # every stabiliser (tests); default: the composite's own
-    "A zennit composite for the canonical network from the table: each convolution's rule by `conv_rule`, the other layers' by type."
+    """A zennit composite for the canonical network from the table: each convolution's rule by `conv_rule`, the other
+    layers' by type."""
     from torch import nn
     from zennit.composites import NameLayerMapComposite
     from zennit.types import Activation, AvgPool
@@ -127,12 +160,17 @@ def make_composite(name:str|CompositeRules, # one of `COMPOSITES`, 'LRP0', or a 
     name_map = [(tuple(names), zennit_rule(r, eps, low, high)) for (r, eps), names in by_rule.items()]
     if rules.max_pool != 'Gradient' and relu_pools(model):
         name_map.append((tuple(relu_pools(model)), zennit_rule('MaxPool' + rules.max_pool, rules.epsilon)))
-    layer_map = [(Activation, zennit_rule(rules.activation)), (Sum, zennit_rule(rules.sum, rules.sum_epsilon or rules.epsilon, relative=rules.sum_epsilon is not None)),
-                 (AvgPool, zennit_rule(rules.pool, rules.epsilon)), (nn.Linear, zennit_rule(rules.linear, rules.epsilon))]
+    layer_map = [(Activation, zennit_rule(rules.activation)),
+                 (Sum, zennit_rule(rules.sum, rules.sum_epsilon or rules.epsilon,
+                                   relative=rules.sum_epsilon is not None)),
+                 (AvgPool, zennit_rule(rules.pool, rules.epsilon)),
+                 (nn.Linear, zennit_rule(rules.linear, rules.epsilon))]
     return NameLayerMapComposite(name_map=name_map, layer_map=layer_map)
 
+# %% ../../nbs/05b1_lrp_composites.ipynb #e99767dc
 def lrp_batch(model, x, composite, weights=None, reference=None) -> tuple:
-    "Relevance of `x` (same shape) for the output relevance `(e - reference) ⊙ weights` (1 and 0 when None), and the output `e`."
+    """Relevance of `x` (same shape) for the output relevance `(e - reference) ⊙ weights` (1 and 0 when None), and the
+    output `e`."""
     import torch
     x = x.detach().clone().requires_grad_(True)
     with composite.context(model) as hooked:

@@ -16,43 +16,58 @@ def _ratio(dy, dx):
     big = dx != 0
     return torch.where(big, dy / torch.where(big, dx, 1.), 0.).detach()
 
+# %% ../../nbs/05b2_lrp_deeplift.ipynb #81b35af6
 def rescale_relu(module, inputs, out, n:int):
-    "Forward hook on a ReLU run on `[x; x₀]` (`n` windows, then one reference each or one for all): the same output, whose gradient for `x` is `Δy / Δs`."
+    """Forward hook on a ReLU run on `[x; x₀]` (`n` windows, then one reference each or one for all): the same output,
+    whose gradient for `x` is `Δy / Δs`."""
     s = inputs[0]
     ds = s[:n] - s[n:]
-    m = torch.where(ds != 0, _ratio(out[:n] - out[n:], ds), (s[:n] > 0).to(s.dtype))   # Δs = 0: the gradient (Δy = 0 too)
-    return torch.cat([out[:n].detach() + (s[:n] - s[:n].detach()) * m, out[n:].detach()])   # the references need no gradient
+    # Δs = 0: the gradient (Δy = 0 too)
+    m = torch.where(ds != 0, _ratio(out[:n] - out[n:], ds), (s[:n] > 0).to(s.dtype))
+    # the references need no gradient
+    return torch.cat([out[:n].detach() + (s[:n] - s[:n].detach()) * m, out[n:].detach()])
 
+# %% ../../nbs/05b2_lrp_deeplift.ipynb #1ee06b4e
 def rescale_max_pool(module, inputs, out, n:int):
-    "Forward hook on a `MaxPool1d` run on `[x; x₀]`: the output difference split over the window's and the reference's argmax."
+    """Forward hook on a `MaxPool1d` run on `[x; x₀]`: the output difference split over the window's and the reference's
+    argmax."""
     s = inputs[0]
     sx, sr = s[:n], s[n:].detach().expand(n, *s.shape[1:])
-    where = lambda t: torch.nn.functional.max_pool1d(t, module.kernel_size, module.stride, module.padding, module.dilation,
-                                                     ceil_mode=module.ceil_mode, return_indices=True)[1]
+    where = lambda t: torch.nn.functional.max_pool1d(t, module.kernel_size, module.stride, module.padding,
+                                                     module.dilation, ceil_mode=module.ceil_mode,
+                                                     return_indices=True)[1]
     ia, ib = where(sx.detach()), where(sr)
     xa, xb = torch.gather(sx, 2, ia), torch.gather(sx, 2, ib)
     da, db = (xa - torch.gather(sr, 2, ia)).detach(), (xb - torch.gather(sr, 2, ib)).detach()
-    k = _ratio(out[:n] - out[n:], da ** 2 + db ** 2)           # Δy = k·da·da + k·db·db: exact, as both Δs are 0 only when Δy is
+    # Δy = k·da·da + k·db·db: exact, as both Δs are 0 only when Δy is
+    k = _ratio(out[:n] - out[n:], da ** 2 + db ** 2)
     return torch.cat([out[:n].detach() + (xa - xa.detach()) * k * da + (xb - xb.detach()) * k * db, out[n:].detach()])
 
 # %% ../../nbs/05b2_lrp_deeplift.ipynb #041f9afa
 def _rescaled(model:torch.nn.Module, x:torch.Tensor, baseline:torch.Tensor) -> tuple:
-    "`(embeddings of x, input)`: the model run on `[x; baseline]` with the Rescale hooks, the input ready for gradients."
+    """`(embeddings of x, input)`: the model run on `[x; baseline]` with the Rescale hooks, the input ready for
+    gradients."""
     if baseline.shape[1:] != x.shape[1:] or len(baseline) not in (1, len(x)):
-        raise DvatsError(f"the baseline has shape {tuple(baseline.shape)}, the windows {tuple(x.shape)}; give one per window, or one for all.")
+        raise DvatsError(f"the baseline has shape {tuple(baseline.shape)}, the windows {tuple(x.shape)}; give one per "
+                         "window, or one for all.")
     from functools import partial
     n = len(x)
-    hooks = [m.register_forward_hook(partial(rescale_relu, n=n)) for m in model.modules() if isinstance(m, torch.nn.ReLU)]
-    hooks += [m.register_forward_hook(partial(rescale_max_pool, n=n)) for m in model.modules() if isinstance(m, torch.nn.MaxPool1d)]
+    hooks = [m.register_forward_hook(partial(rescale_relu, n=n))
+             for m in model.modules() if isinstance(m, torch.nn.ReLU)]
+    hooks += [m.register_forward_hook(partial(rescale_max_pool, n=n))
+              for m in model.modules() if isinstance(m, torch.nn.MaxPool1d)]
     try:
         both = torch.cat([x, baseline]).detach().requires_grad_(True)
         return model(both)[:n], both
     finally:
         for h in hooks: h.remove()
 
-def deeplift(model:torch.nn.Module, # a network of convolutions, sums, averages, ReLUs and max-pools (the canonical copy)
+# %% ../../nbs/05b2_lrp_deeplift.ipynb #a69ae42d
+def deeplift(model:torch.nn.Module, # a network of convolutions, sums, averages, ReLUs, max-pools (the canonical copy)
              x:torch.Tensor, # windows (n, c, w)
-             baseline:torch.Tensor, # their references x₀: one per window (n, c, w), or one for all (1, c, w); zeros: each channel's training mean
+             # their references x₀: one per window (n, c, w), or one for all (1, c, w); zeros: each channel's training
+             # mean
+             baseline:torch.Tensor,
              weights, # output weights `v`, (d,) or (n, d)
             ) -> torch.Tensor: # relevance (n, c, w), summing to `(e(x) - e(x₀)) · v` per window
     "DeepLIFT-Rescale relevance of each cell of `x` for `(e(x) - e(x₀)) · v`."
@@ -60,11 +75,14 @@ def deeplift(model:torch.nn.Module, # a network of convolutions, sums, averages,
     g, = torch.autograd.grad((e * torch.as_tensor(weights, dtype=e.dtype).expand_as(e)).sum(), both)
     return (g[:len(x)] * (x - baseline)).detach()
 
+# %% ../../nbs/05b2_lrp_deeplift.ipynb #216b1fe6
 def direction_sums(model:torch.nn.Module, x:torch.Tensor, # windows (n, c, w)
                    directions:torch.Tensor, # unit directions in embedding space, (d, k)
                   ) -> torch.Tensor: # (n, c, k)
-    "Per window, channel and direction `u`, the summed DeepLIFT relevance of `(e(x) - e(0)) · u`: one forward, one backward per direction."
+    """Per window, channel and direction `u`, the summed DeepLIFT relevance of `(e(x) - e(0)) · u`: one forward, one
+    backward per direction."""
     e, both = _rescaled(model, x, torch.zeros_like(x[:1]))
     z = e @ torch.as_tensor(directions, dtype=e.dtype)
-    out = [(torch.autograd.grad(z[:, p].sum(), both, retain_graph=p + 1 < z.shape[1])[0][:len(x)] * x).sum(-1) for p in range(z.shape[1])]
+    out = [(torch.autograd.grad(z[:, p].sum(), both, retain_graph=p + 1 < z.shape[1])[0][:len(x)] * x).sum(-1)
+           for p in range(z.shape[1])]
     return torch.stack(out, -1).detach()

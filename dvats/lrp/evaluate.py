@@ -11,11 +11,10 @@ from torch import nn
 from ..errors import DvatsError
 from ..tensors import cut_batch
 from ..windows import window_any
-from ..anomaly import label_ranges
+from ..detection import label_ranges
 from .canonical import canonical_backbone
-from .composites import COMPOSITES, DEFAULT_COMPOSITE
-from .attribution import METHODS, relevance
-from ..explain import summarise_relevance
+from .composites import DEFAULT_COMPOSITE
+from .attribution import relevance
 from ..contrast import DEFAULT_REFERENCE
 
 # %% auto #0
@@ -24,7 +23,8 @@ __all__ = ['OCCLUSIONS', 'FAITHFULNESS_TARGETS', 'ANOMALY_KINDS', 'EVALUATED', '
 
 # %% ../../nbs/05b4_lrp_evaluate.ipynb #e3aa7b1d
 def conservation(R:np.ndarray, totals:np.ndarray,
-                 negligible:float=1e-6, # totals below this fraction of the largest are left out (a ratio of two near-zeros says nothing)
+                 # totals below this fraction of the largest are left out (a ratio of two near-zeros says nothing)
+                 negligible:float=1e-6,
                 ) -> dict:
     "Per-window `sum(R) / total` over windows with a non-negligible total: median, p5 and p95."
     s = np.asarray(R, dtype=np.float64).reshape(len(R), -1).sum(1)
@@ -34,9 +34,11 @@ def conservation(R:np.ndarray, totals:np.ndarray,
     r = s[ok] / t[ok]
     return {'median': float(np.median(r)), 'p5': float(np.percentile(r, 5)), 'p95': float(np.percentile(r, 95))}
 
+# %% ../../nbs/05b4_lrp_evaluate.ipynb #bb8c732b
 def deletion_scores(model:nn.Module, x:torch.Tensor, R:np.ndarray, fractions=(0.01, 0.05, 0.1, 0.2),
                     n_random:int=5, seed:int=0) -> pd.DataFrame:
-    "Relative embedding move when each window's top (and bottom) k% cells by |R| are set to 0, and its ratio to random deletion."
+    """Relative embedding move when each window's top (and bottom) k% cells by |R| are set to 0, and its ratio to random
+    deletion."""
     n, c, w = x.shape
     with torch.no_grad(): e = model(x)
     order = np.argsort(-np.abs(R).reshape(n, -1), axis=1, kind='stable')      # most relevant first
@@ -50,33 +52,46 @@ def deletion_scores(model:nn.Module, x:torch.Tensor, R:np.ndarray, fractions=(0.
         k = max(1, int(round(f * c * w)))
         rnd = np.mean([move(np.argsort(rng.random((n, c * w)), axis=1)[:, :k]) for _ in range(n_random)])
         top, bottom = move(order[:, :k]), move(order[:, -k:])
-        rows.append({'fraction': f, 'top': top, 'bottom': bottom, 'random': rnd, 'top_ratio': top / rnd, 'bottom_ratio': bottom / rnd})
+        rows.append({'fraction': f, 'top': top, 'bottom': bottom, 'random': rnd, 'top_ratio': top / rnd,
+                     'bottom_ratio': bottom / rnd})
     return pd.DataFrame(rows)
 
 # %% ../../nbs/05b4_lrp_evaluate.ipynb #7e0821fb
-OCCLUSIONS = ('zero', 'mean', 'reference')  # what a removed cell becomes: 0 (the channel's training mean), the channel's mean in the window, or the cell of a matched reference window (contrasts)
+# what a removed cell becomes: 0 (the channel's training mean), the channel's mean in the window, or the cell of a
+# matched reference window (contrasts)
+OCCLUSIONS = ('zero', 'mean', 'reference')
 FAITHFULNESS_TARGETS = ('scalar', 'move')  # the explained scalar `(e - ē)·v`, or how far the whole embedding moves
 
+# %% ../../nbs/05b4_lrp_evaluate.ipynb #7350a255
 def occluded(x:torch.Tensor, occlusion:str,
              matched:torch.Tensor|None=None, # occlusion 'reference': one reference window per window of `x`
             ) -> torch.Tensor:
-    "What each cell of `x` becomes when it is removed: 0, its channel's mean within its window, or the same cell of its matched reference window (put back to normal)."
+    """What each cell of `x` becomes when it is removed: 0, its channel's mean within its window, or the same cell of
+    its matched reference window (put back to normal)."""
     if occlusion == 'zero': return torch.zeros_like(x)
     if occlusion == 'mean': return x.mean(2, keepdim=True).expand_as(x)
     if occlusion == 'reference':
-        if matched is None or matched.shape != x.shape: raise DvatsError("occlusion 'reference' needs one matched reference window per window (`matched`, the shape of x).")
+        if matched is None or matched.shape != x.shape:
+            raise DvatsError("occlusion 'reference' needs one matched reference window per window "
+                             "(`matched`, the shape of x).")
         return matched
     raise DvatsError(f"unknown occlusion {occlusion!r}; use one of {', '.join(OCCLUSIONS)}.")
 
+# %% ../../nbs/05b4_lrp_evaluate.ipynb #bcc61697
 def removal_curves(model:nn.Module, x:torch.Tensor, R:np.ndarray, target:str='scalar', occlusion:str='zero',
-                   weights=None, reference=None, # the explained scalar is `(e - reference) · weights` (1 and 0 when None)
-                   n_steps:int=10, matched:torch.Tensor|None=None) -> dict: # occlusion 'reference': the matched reference windows
-    "Cumulative most-relevant-first (`morf`) and least-relevant-first (`lerf`) removal curves, `(n_steps + 1, n)`, each window's score 1 at the start."
-    if target not in FAITHFULNESS_TARGETS: raise DvatsError(f"unknown faithfulness target {target!r}; use one of {', '.join(FAITHFULNESS_TARGETS)}.")
+                   # the explained scalar is `(e - reference) · weights` (1 and 0 when None)
+                   weights=None, reference=None,
+                   # occlusion 'reference': the matched reference windows
+                   n_steps:int=10, matched:torch.Tensor|None=None) -> dict:
+    """Cumulative most-relevant-first (`morf`) and least-relevant-first (`lerf`) removal curves, `(n_steps + 1, n)`,
+    each window's score 1 at the start."""
+    if target not in FAITHFULNESS_TARGETS:
+        raise DvatsError(f"unknown faithfulness target {target!r}; use one of {', '.join(FAITHFULNESS_TARGETS)}.")
     n, c, w = x.shape
     flat, base = x.reshape(n, -1), occluded(x, occlusion, matched).reshape(n, -1)
     key = np.asarray(R, dtype=np.float64).reshape(n, -1)
-    key = key if target == 'scalar' else np.abs(key)          # the scalar falls fastest where R is most positive; the move, where |R| is largest
+    # the scalar falls fastest where R is most positive; the move, where |R| is largest
+    key = key if target == 'scalar' else np.abs(key)
     v = torch.ones(model(x[:1]).shape[1]) if weights is None else torch.as_tensor(np.asarray(weights, np.float32))
     ref = 0. if reference is None else torch.as_tensor(np.asarray(reference, np.float32))
     with torch.no_grad(): e0 = model(x)
@@ -85,7 +100,8 @@ def removal_curves(model:nn.Module, x:torch.Tensor, R:np.ndarray, target:str='sc
         return -(e - e0).norm(dim=1)
     s0 = score(e0)
     out = {}
-    for name, order in (('morf', np.argsort(-key, axis=1, kind='stable')), ('lerf', np.argsort(key, axis=1, kind='stable'))):
+    for name, order in (('morf', np.argsort(-key, axis=1, kind='stable')),
+                        ('lerf', np.argsort(key, axis=1, kind='stable'))):
         rank = torch.from_numpy(np.argsort(order, axis=1))            # each cell's position in the removal order
         curve = []
         for k in np.linspace(0, c * w, n_steps + 1).round().astype(int):
@@ -93,38 +109,44 @@ def removal_curves(model:nn.Module, x:torch.Tensor, R:np.ndarray, target:str='sc
             with torch.no_grad(): curve.append(score(model(xk)))
         out[name] = torch.stack(curve).numpy().astype(np.float64)
     if target == 'scalar': scale = s0.numpy().astype(np.float64)
-    else: scale = np.maximum(-out['morf'][-1], 1e-12)                 # the move when every cell is gone: curves run from 0 to -1
+    # the move when every cell is gone: curves run from 0 to -1
+    else: scale = np.maximum(-out['morf'][-1], 1e-12)
     for name in ('morf', 'lerf'):
         out[name] = out[name] / scale if target == 'scalar' else 1 + out[name] / scale
     out['ok'] = np.abs(s0.numpy()) > 0.1 * np.median(np.abs(s0.numpy())) if target == 'scalar' else np.ones(n, bool)
     return out
 
+# %% ../../nbs/05b4_lrp_evaluate.ipynb #b0070aa8
 def srg(curves:dict) -> float:
-    "The symmetric relevance gain (Blücher, Vielhaben & Strodthoff 2024): mean over windows of AUC(LeRF) - AUC(MoRF), fraction removed in [0, 1]."
+    """The symmetric relevance gain (Blücher, Vielhaben & Strodthoff 2024): mean over windows of AUC(LeRF) - AUC(MoRF),
+    fraction removed in [0, 1]."""
     ok = curves['ok']
     auc = lambda y: np.trapezoid(y[:, ok], dx=1 / (len(y) - 1), axis=0)
     return float(np.mean(auc(curves['lerf']) - auc(curves['morf'])))
 
+# %% ../../nbs/05b4_lrp_evaluate.ipynb #6be2d678
 def faithfulness(model:nn.Module, x:torch.Tensor, R:np.ndarray, weights=None, reference=None, n_steps:int=10,
                  matched:torch.Tensor|None=None, # a matched reference window per window: adds the 'reference' occlusion
                 ) -> dict:
-    "SRG for both targets and each occlusion: `{'srg_scalar_zero': ..., 'srg_move_mean': ...}` ('reference' only with `matched`)."
+    """SRG for both targets and each occlusion: `{'srg_scalar_zero': ..., 'srg_move_mean': ...}` ('reference' only with
+    `matched`)."""
     return {f'srg_{t}_{o}': srg(removal_curves(model, x, R, t, o, weights, reference, n_steps, matched))
             for t in FAITHFULNESS_TARGETS for o in OCCLUSIONS if o != 'reference' or matched is not None}
-
 
 # %% ../../nbs/05b4_lrp_evaluate.ipynb #cf58e8a9
 def truth_selections(truth:pd.DataFrame, # per step: `regime`, `anomaly`, `anomaly_channel` (as `make_demo_series`)
                      n_windows:int, w:int, stride:int, valid:np.ndarray,
                      regime_channels:dict|None=None, # regime -> defining channels (default: `demo_regime_channels`)
                      max_windows:int=32, seed:int=0) -> list:
-    "`[(kind, window ids, channels)]`: each planted anomaly's overlapping windows, and up to `max_windows` windows inside each regime."
+    """`[(kind, window ids, channels)]`: each planted anomaly's overlapping windows, and up to `max_windows` windows
+    inside each regime."""
     from dvats.demo import demo_regime_channels
     valid = np.asarray(valid, bool)
     rng = np.random.default_rng(seed)
     out = []
     flag = truth['anomaly'].to_numpy().astype(bool)
-    for a, last in zip(*label_ranges(flag)):                            # each planted anomaly is a run [a, last] of flagged steps
+    # each planted anomaly is a run [a, last] of flagged steps
+    for a, last in zip(*label_ranges(flag)):
         b = last + 1
         lo, hi = max(0, -(-(a - w + 1) // stride)), min(n_windows - 1, (b - 1) // stride)
         ids = np.arange(lo, hi + 1); ids = ids[valid[ids]]
@@ -142,13 +164,17 @@ def truth_selections(truth:pd.DataFrame, # per step: `regime`, `anomaly`, `anoma
 # %% ../../nbs/05b4_lrp_evaluate.ipynb #547184b5
 ANOMALY_KINDS = ('spike', 'level_shift', 'frequency')   # the demo's planted kinds (`truth_selections` labels them)
 # what a run measures by default: the default composite, the composites it was chosen against that run in one pass,
-# gradient × input and DeepLIFT (the contrasts' method); the slower baselines are measured by `bench/lrp_faithfulness.py`
+# gradient × input and DeepLIFT (the contrasts' method); the slower baselines are measured by
+# `bench/lrp_faithfulness.py`
 # and, for contrasts, by `bench/contrast.py`
-EVALUATED = tuple(dict.fromkeys([('lrp', DEFAULT_COMPOSITE), ('lrp', 'EpsilonPlus'), ('lrp', 'SpreadPlus'), ('lrp', 'EpsilonPlusFlat'),
+EVALUATED = tuple(dict.fromkeys([('lrp', DEFAULT_COMPOSITE), ('lrp', 'EpsilonPlus'), ('lrp', 'SpreadPlus'),
+                                 ('lrp', 'EpsilonPlusFlat'),
                                  ('gradient_x_input', None), ('deeplift', None)]))
 
+# %% ../../nbs/05b4_lrp_evaluate.ipynb #654218c4
 def stability(model:nn.Module, x:torch.Tensor, R:np.ndarray, attribute_fn) -> dict:
-    "Per window `Σ|R| / |ΣR|` (p99, max, share above 3) and the largest cell move under a 1-ulp input change, relative to the window's max |R|."
+    """Per window `Σ|R| / |ΣR|` (p99, max, share above 3) and the largest cell move under a 1-ulp input change, relative
+    to the window's max |R|."""
     r = np.asarray(R, np.float64).reshape(len(R), -1)
     ratio = np.abs(r).sum(1) / np.maximum(np.abs(r.sum(1)), 1e-30)
     xs = x[:32]
@@ -157,9 +183,12 @@ def stability(model:nn.Module, x:torch.Tensor, R:np.ndarray, attribute_fn) -> di
     return {'ratio_p99': float(np.percentile(ratio, 99)), 'ratio_max': float(ratio.max()),
             'ratio_above_3': float((ratio > 3).mean()), 'ulp_move_max': float(move.max())}
 
+# %% ../../nbs/05b4_lrp_evaluate.ipynb #f45adf14
 def _selection_rows(encoder, windows, valid, embeddings, selections, method, composite, reference, stride,
-                    per_window:bool=True) -> dict: # also the per-window hits (target embedding), which do not depend on the reference
-    "The planted-truth scores of one method over the truth selections, and what the contrast needs for faithfulness and conservation."
+                    # also the per-window hits (target embedding), which do not depend on the reference
+                    per_window:bool=True) -> dict:
+    """The planted-truth scores of one method over the truth selections, and what the contrast needs for faithfulness
+    and conservation."""
     from dvats.contrast import reference_ids, contrast_target, contrast_relevance, contrast_table
     channels, w = list(encoder.spec['channels']), encoder.spec['w']
     hits, parts = [], {'ids': [], 'R': [], 'v': [], 'ref': [], 'matched': []}
@@ -173,17 +202,22 @@ def _selection_rows(encoder, windows, valid, embeddings, selections, method, com
         else: hit = np.nan
         ref = reference_ids(reference, ids, embeddings, w, stride)
         ct = contrast_target(embeddings, ids, ref)
-        Rc, _, rows = contrast_relevance(encoder, windows, valid, ids, ref, ct.direction, method, composite, max_ref=128, progress=False)
-        parts['matched'].append(rng.choice(ref, len(ids)))           # a random reference window per selected window: put back to normal
-        tab = contrast_table(Rc.astype(np.float64).sum(2).mean(0), channels)        # ranked by contribution to the difference, as `explain`
+        Rc, _, rows = contrast_relevance(encoder, windows, valid, ids, ref, ct.direction, method, composite,
+                                         max_ref=128, progress=False)
+        # a random reference window per selected window: put back to normal
+        parts['matched'].append(rng.choice(ref, len(ids)))
+        # ranked by contribution to the difference, as `explain`
+        tab = contrast_table(Rc.astype(np.float64).sum(2).mean(0), channels)
         hits.append({'kind': kind, 'top1': hit, 'top1_contrast': float(tab.channel.iloc[0] in chans),
                      'share_contrast': tab.set_index('channel').share[list(chans)].sum()})
         parts['ids'].append(ids); parts['R'].append(Rc)
         parts['v'].append(np.broadcast_to(ct.direction, (len(ids), len(ct.direction))))
-        explained = np.asarray(embeddings[rows], np.float64).mean(0).astype(np.float32)   # the reference windows the maps are explained against
+        # the reference windows the maps are explained against
+        explained = np.asarray(embeddings[rows], np.float64).mean(0).astype(np.float32)
         parts['ref'].append(np.broadcast_to(explained, (len(ids), len(explained))))
     return pd.DataFrame(hits), {k: np.concatenate(v) for k, v in parts.items()}
 
+# %% ../../nbs/05b4_lrp_evaluate.ipynb #9698b2fa
 def _truth_columns(hits:pd.DataFrame) -> dict:
     "Mean top-1 and share per planted kind, per regime, and over all anomalies."
     out = {}
@@ -192,17 +226,23 @@ def _truth_columns(hits:pd.DataFrame) -> dict:
                                f'{kind}_share_contrast': h.share_contrast.mean(), f'{kind}_n': len(h)})
     return out
 
+# %% ../../nbs/05b4_lrp_evaluate.ipynb #ff185d3d
 def evaluate_explanations(encoder, windows:np.ndarray, valid:np.ndarray, embeddings:np.ndarray,
                           methods=None, # [(method, composite)]; default: every composite and every baseline
                           selections=None, # from `truth_selections`, for the planted-truth and the contrast scores
                           n_windows:int=128, seed:int=0,
-                          reference=DEFAULT_REFERENCE, # the contrast's reference for the selections (`dvats.contrast.REFERENCES`)
-                          other_references=(), # more references: their planted-truth columns get the suffix `_<reference>`
+                          # the contrast's reference for the selections (`dvats.contrast.REFERENCES`)
+                          reference=DEFAULT_REFERENCE,
+                          # more references: their planted-truth columns get the suffix `_<reference>`
+                          other_references=(),
                           stride:int=1, # the windows' stride (the 'neighbours' reference needs it)
                           n_steps:int=10, # removal steps of the faithfulness curves
-                          n_faithful:int=32, # windows of the faithfulness curves: the first of the sampled windows, and at most this many selected ones
+                          # windows of the faithfulness curves: the first of the sampled windows, and at most this many
+                          # selected ones
+                          n_faithful:int=32,
                           progress:bool=True) -> pd.DataFrame:
-    "One row per method: stability, conservation, faithfulness (SRG, and deletion ratios) and planted-truth scores, on the same windows."
+    """One row per method: stability, conservation, faithfulness (SRG, and deletion ratios) and planted-truth scores, on
+    the same windows."""
     from fastprogress.fastprogress import progress_bar
     from dvats.lrp.attribution import attribute
     import time
@@ -217,7 +257,8 @@ def evaluate_explanations(encoder, windows:np.ndarray, valid:np.ndarray, embeddi
         comp = comp or DEFAULT_COMPOSITE
         t0 = time.perf_counter()
         R = relevance(encoder, windows, valid, method, comp, ids=ids, progress=False)
-        row = {'method': method, 'composite': comp if method == 'lrp' else '', 's_per_1000': (time.perf_counter() - t0) / len(ids) * 1000}
+        row = {'method': method, 'composite': comp if method == 'lrp' else '',
+               's_per_1000': (time.perf_counter() - t0) / len(ids) * 1000}
         row.update(stability(model, x, R, lambda xb: attribute(model, xb, method, comp)))
         row.update({f'conservation_{k}': v for k, v in conservation(R, totals).items()})
         row.update(faithfulness(model, x[:n_faithful], R[:n_faithful], n_steps=n_steps))
@@ -228,15 +269,18 @@ def evaluate_explanations(encoder, windows:np.ndarray, valid:np.ndarray, embeddi
             hits, c = _selection_rows(encoder, windows, valid, embeddings, selections, method, comp, reference, stride)
             row.update(_truth_columns(hits))
             for other in other_references:
-                h, _ = _selection_rows(encoder, windows, valid, embeddings, selections, method, comp, other, stride, per_window=False)
+                h, _ = _selection_rows(encoder, windows, valid, embeddings, selections, method, comp, other, stride,
+                                       per_window=False)
                 row.update({f'{k}_{other}': v for k, v in _truth_columns(h).items() if 'contrast' in k})
-            xc = cut_batch(windows, np.sort(c['ids']), encoder.spec['stats'])[np.argsort(np.argsort(c['ids'], kind='stable'), kind='stable')]
-            with torch.no_grad(): contrast = ((model(xc) - torch.from_numpy(c['ref'])) * torch.from_numpy(c['v'])).sum(1).numpy()
+            unsort = lambda ids: (cut_batch(windows, np.sort(ids), encoder.spec['stats'])
+                                  [np.argsort(np.argsort(ids, kind='stable'), kind='stable')])
+            xc = unsort(c['ids'])
+            with torch.no_grad():
+                contrast = ((model(xc) - torch.from_numpy(c['ref'])) * torch.from_numpy(c['v'])).sum(1).numpy()
             row.update({f'contrast_conservation_{k}': v for k, v in conservation(c['R'], contrast, 1e-2).items()})
             few = np.sort(np.random.default_rng(seed).choice(len(xc), min(n_faithful, len(xc)), replace=False))
-            unsort = lambda ids: cut_batch(windows, np.sort(ids), encoder.spec['stats'])[np.argsort(np.argsort(ids, kind='stable'), kind='stable')]
             matched = unsort(c['matched'][few])
-            row.update({f'contrast_{k}': v for k, v in faithfulness(model, xc[few], c['R'][few], c['v'][few], c['ref'][few], n_steps, matched).items()})
+            faith = faithfulness(model, xc[few], c['R'][few], c['v'][few], c['ref'][few], n_steps, matched)
+            row.update({f'contrast_{k}': v for k, v in faith.items()})
         rows.append(row)
     return pd.DataFrame(rows)
-

@@ -23,6 +23,7 @@ def _check_shapes(R, x):
         raise DvatsError(f"relevance of shape {np.shape(R)} does not match the windows' shape {np.shape(x)}; "
                          "pass the relevance of these same windows (n_windows, n_channels, w).")
 
+# %% ../../nbs/05b5_lrp_frequency.ipynb #a3914c1f
 def frequency_components(x:np.ndarray, # normalised windows (n_windows, n_channels, w), as the encoder sees them
                         ) -> np.ndarray: # float64 (n_windows, n_channels, F, w), F = w // 2 + 1
     "What each rfft bin `f` contributes to each step `t` of `x`; summed over the bins it is `x` exactly."
@@ -31,56 +32,72 @@ def frequency_components(x:np.ndarray, # normalised windows (n_windows, n_channe
     w = x.shape[-1]
     X = np.fft.rfft(x, axis=-1)
     f, t = np.arange(w // 2 + 1)[:, None], np.arange(w)
-    a = np.where((f == 0) | (2 * f == w), 1., 2.) / w     # DC and Nyquist have no conjugate twin among the bins w//2+1..w-1
+    # DC and Nyquist have no conjugate twin among the bins w//2+1..w-1
+    a = np.where((f == 0) | (2 * f == w), 1., 2.) / w
     phase = 2 * np.pi * f * t / w
     return a * (X.real[..., None] * np.cos(phase) - X.imag[..., None] * np.sin(phase))
 
 # %% ../../nbs/05b5_lrp_frequency.ipynb #2c3264cf
 def _ratio(R:np.ndarray, x:np.ndarray, eps:float) -> np.ndarray:
-    "`R / x` per step in float64, the denominator stabilised as `x + ε · rms(x) · sign(x)` (rms over each window-channel); 0 where it is 0."
-    if not eps >= 0: raise DvatsError(f"eps must be a number >= 0 (relative to each window-channel's rms); got {eps!r}.")
+    """`R / x` per step in float64, the denominator stabilised as `x + ε · rms(x) · sign(x)` (rms over each
+    window-channel); 0 where it is 0."""
+    if not eps >= 0:
+        raise DvatsError(f"eps must be a number >= 0 (relative to each window-channel's rms); got {eps!r}.")
     R, x = np.asarray(R, dtype=np.float64), np.asarray(x, dtype=np.float64)
     d = x + eps * np.sqrt((x * x).mean(-1, keepdims=True)) * np.sign(x) if eps else x
     with np.errstate(divide='ignore', invalid='ignore'): return np.where(d != 0, R / d, 0.)   # NaN stays NaN: NaN != 0
 
+# %% ../../nbs/05b5_lrp_frequency.ipynb #e68ac5ea
 def frequency_relevance(R:np.ndarray, # relevance of the windows' steps (n_windows, n_channels, w)
                         x:np.ndarray, # the normalised windows it explains, same shape
-                        eps:float=0., # stabiliser relative to each window-channel's rms; 0: exact for relevance proportional to x
+                        # stabiliser relative to each window-channel's rms; 0: exact for relevance proportional to x
+                        eps:float=0.,
                        ) -> np.ndarray: # float64 (n_windows, n_channels, F, w): per bin and step; summed over bins, `R`
     "Each step's relevance split over the rfft bins in proportion to what each bin contributes to the step."
     _check_shapes(R, x)
     return frequency_components(x) * _ratio(R, x, eps)[..., None, :]
 
 # %% ../../nbs/05b5_lrp_frequency.ipynb #fee3aa55
-STABILISER = 0.01      # ε for relevance not proportional to x: the table below weighs conservation against magnification
+# ε for relevance not proportional to x: the table below weighs conservation against magnification
+STABILISER = 0.01
 
+# %% ../../nbs/05b5_lrp_frequency.ipynb #33e1460e
 def proportional_to_input(method:str, # one of `dvats.lrp.attribution.METHODS`
                           composite:str=DEFAULT_COMPOSITE, # one of `COMPOSITES`, for method='lrp'
                          ) -> bool:
-    "Whether `method`'s input relevance is `x ⊙ s`: LRP whose input rule is ε, gradient × input, integrated gradients from the zero window."
+    """Whether `method`'s input relevance is `x ⊙ s`: LRP whose input rule is ε, gradient × input, integrated gradients
+    from the zero window."""
     from dvats.lrp.attribution import METHODS
     if method not in METHODS: raise DvatsError(f"unknown relevance method {method!r}; use one of {', '.join(METHODS)}.")
-    if method == 'lrp': return composite_rules(composite).input in ('Epsilon', 'BiasSpread')   # BiasSpread: x_i (w_i + sign(x_i) |w_i| b / S) g
-    return method in ('gradient_x_input', 'integrated_gradients', 'deeplift')   # DeepLIFT against the zero window: m ⊙ (x - 0)
+    # BiasSpread: x_i (w_i + sign(x_i) |w_i| b / S) g
+    if method == 'lrp': return composite_rules(composite).input in ('Epsilon', 'BiasSpread')
+    # DeepLIFT against the zero window: m ⊙ (x - 0)
+    return method in ('gradient_x_input', 'integrated_gradients', 'deeplift')
 
+# %% ../../nbs/05b5_lrp_frequency.ipynb #581bb1c8
 def frequency_eps(method:str, composite:str=DEFAULT_COMPOSITE) -> float:
-    "The stabiliser for `method`'s relevance: 0 (an exact split) when it is proportional to the input, else `STABILISER`."
+    """The stabiliser for `method`'s relevance: 0 (an exact split) when it is proportional to the input, else
+    `STABILISER`."""
     return 0. if proportional_to_input(method, composite) else STABILISER
 
 # %% ../../nbs/05b5_lrp_frequency.ipynb #3de91bdd
 N_BANDS = 8        # the bands a run keeps per window and channel (`frequency_relevance.npy`)
 
+# %% ../../nbs/05b5_lrp_frequency.ipynb #894ed5ec
 def band_edges(w:int, # window length
                n_bands:int=N_BANDS, # how many bands, at most `w // 2 + 1`
               ) -> np.ndarray: # int bin edges: band b holds the bins edges[b] .. edges[b+1] - 1
     "Group the `w // 2 + 1` rfft bins of a window into bands: DC alone, then about equal widths up to Nyquist."
     if not (isinstance(w, (int, np.integer)) and w >= 1): raise DvatsError(f"w must be an integer >= 1; got {w!r}.")
-    if not (isinstance(n_bands, (int, np.integer)) and n_bands >= 1): raise DvatsError(f"n_bands must be an integer >= 1; got {n_bands!r}.")
+    if not (isinstance(n_bands, (int, np.integer)) and n_bands >= 1):
+        raise DvatsError(f"n_bands must be an integer >= 1; got {n_bands!r}.")
     F = w // 2 + 1
     n = min(n_bands, F)
     if n == 1: return np.array([0, F])
-    return np.r_[0, np.round(np.linspace(1, F, n)).astype(np.int64)]   # steps of (F-1)/(n-1) >= 1 round to distinct edges
+    # steps of (F-1)/(n-1) >= 1 round to distinct edges
+    return np.r_[0, np.round(np.linspace(1, F, n)).astype(np.int64)]
 
+# %% ../../nbs/05b5_lrp_frequency.ipynb #33973d56
 def band_labels(w:int, n_bands:int=N_BANDS) -> list:
     "Each band's frequencies in cycles per step, first and last bin: e.g. '0', '0.021–0.062'."
     e, g = band_edges(w, n_bands), lambda f: f'{f / w:.2g}'
@@ -88,19 +105,22 @@ def band_labels(w:int, n_bands:int=N_BANDS) -> list:
 
 # %% ../../nbs/05b5_lrp_frequency.ipynb #a164326d
 def _bin_sums(R:np.ndarray, x:np.ndarray, eps:float) -> np.ndarray:
-    "Per window-channel, each rfft bin's relevance summed over the steps: `(a_f / w) Re(X_f conj(S_f))`, float64 `(n, c, F)`."
+    """Per window-channel, each rfft bin's relevance summed over the steps: `(a_f / w) Re(X_f conj(S_f))`, float64 `(n,
+    c, F)`."""
     x = np.asarray(x, dtype=np.float64)
     w = x.shape[-1]
     f = np.arange(w // 2 + 1)
     a = np.where((f == 0) | (2 * f == w), 1., 2.) / w
     return a * (np.fft.rfft(x, axis=-1) * np.conj(np.fft.rfft(_ratio(R, x, eps), axis=-1))).real
 
+# %% ../../nbs/05b5_lrp_frequency.ipynb #827408c8
 def band_relevance(R:np.ndarray, # relevance (n_windows, n_channels, w), e.g. the run's memory-mapped relevance.npy
                    x:np.ndarray, # the normalised windows it explains, same shape
                    n_bands:int=N_BANDS, # bands as `band_edges` groups them
                    eps:float=0., # stabiliser, as in `frequency_relevance`
                    chunk:int=4096, # windows read at a time
-                  ) -> np.ndarray: # float32 (n_windows, n_channels, bands); summed over bands, each window-channel's relevance
+                  # float32 (n_windows, n_channels, bands); summed over bands, each window-channel's relevance
+                  ) -> np.ndarray:
     "Per window and channel, the relevance of each frequency band summed over the window's steps, read chunk by chunk."
     _check_shapes(R, x)
     edges = band_edges(np.shape(x)[2], n_bands)
@@ -120,12 +140,15 @@ def band_table(sums:np.ndarray, # rows of `band_relevance` for the selected wind
         raise DvatsError(f"band sums must be (n_windows >= 1, {len(channels)} channels, n_bands); got shape {s.shape}.")
     return pd.DataFrame(s.mean(0), index=[str(c) for c in channels], columns=band_labels(w, s.shape[2]))
 
+# %% ../../nbs/05b5_lrp_frequency.ipynb #140736fa
 def plot_frequency(table:pd.DataFrame, title:str|None=None):
     "Plotly heatmap of a `band_table`: channel × frequency band, diverging colours centred on 0."
     import plotly.graph_objects as go
     z = table.to_numpy()
     m = float(np.abs(z).max()) or 1.
-    fig = go.Figure(go.Heatmap(z=z, x=list(table.columns), y=list(table.index), colorscale='RdBu_r', zmin=-m, zmax=m, colorbar=dict(title='R')))
-    fig.update_layout(title=title or 'relevance by frequency band', height=120 + 28 * len(table), margin=dict(t=50, b=40),
+    fig = go.Figure(go.Heatmap(z=z, x=list(table.columns), y=list(table.index), colorscale='RdBu_r', zmin=-m, zmax=m,
+                               colorbar=dict(title='R')))
+    fig.update_layout(title=title or 'relevance by frequency band', height=120 + 28 * len(table),
+                      margin=dict(t=50, b=40),
                       xaxis_title='frequency band (cycles per step)', yaxis_autorange='reversed')
     return fig

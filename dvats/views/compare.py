@@ -11,7 +11,8 @@ import pandas as pd
 from ..errors import DvatsError
 from ..store import atomic_write
 from ..result import RunResult, load_result
-from .page import asset, fill_page, b64_array, id_arrays, point_arrays, time_axis, time_labels, report_budget, view_threshold
+from .page import (asset, fill_page, b64_array, id_arrays, point_arrays, time_axis, time_labels,
+                              report_budget, view_threshold)
 
 # %% auto #0
 __all__ = ['as_result', 'row_keys', 'window_spans', 'covering_windows', 'side_payload', 'compare_payload', 'compare_html',
@@ -23,7 +24,8 @@ def as_result(run # a `RunResult`, or the folder of a finished run
     "The run to compare: a result as it is, a folder reopened with `load_result`; either must hold the projection."
     if not isinstance(run, RunResult):
         p = Path(run)
-        if not p.is_dir(): raise DvatsError(f"{p} is not a folder; give the folder of a finished run (`dvats run ... --out FOLDER`).")
+        if not p.is_dir():
+            raise DvatsError(f"{p} is not a folder; give the folder of a finished run (`dvats run ... --out FOLDER`).")
         run = load_result(p)
     if not {'x', 'y', 'cluster', 'anomaly_score'} <= set(run.windows.columns):
         raise DvatsError(f"{run.out} has no projection and clusters yet; finish it with `dvats run` --out {run.out}.")
@@ -31,12 +33,14 @@ def as_result(run # a `RunResult`, or the folder of a finished run
 
 # %% ../../nbs/06b_compare.ipynb #e35ec230
 def row_keys(res_a, res_b) -> tuple:
-    "`(kind, key_a, key_b)`: each run's rows as places on one axis, in order; `'time'` (the union of both series' timestamps) when both have a DatetimeIndex, else `'rows'` (row numbers)."
+    """`(kind, key_a, key_b)`: each run's rows as places on one axis, in order; `'time'` (the union of both series'
+    timestamps) when both have a DatetimeIndex, else `'rows'` (row numbers)."""
     ia, ib = res_a.series.index, res_b.series.index
     if not (isinstance(ia, pd.DatetimeIndex) and isinstance(ib, pd.DatetimeIndex)):
         return 'rows', np.arange(len(ia)), np.arange(len(ib))
     if (ia.tz is None) != (ib.tz is None):
-        raise DvatsError(f"one run's timestamps have a time zone ({ia.tz or ib.tz}) and the other's have none, so their times cannot be matched; "
+        raise DvatsError(f"one run's timestamps have a time zone ({ia.tz or ib.tz}) and the other's have none, "
+                         "so their times cannot be matched; "
                          "give both series timestamps of the same kind and rerun one of them.")
     ta, tb = (i.as_unit('ns').asi8 for i in (ia, ib))    # with a time zone: UTC
     axis = np.union1d(ta, tb)
@@ -44,7 +48,8 @@ def row_keys(res_a, res_b) -> tuple:
 
 # %% ../../nbs/06b_compare.ipynb #c4f72ea7
 def window_spans(res, key:np.ndarray) -> tuple:
-    "`(ids, lo, hi)`: the valid windows of `res` and their spans `[lo, hi]` on the common axis: rows `[start, end)` read through `key`."
+    """`(ids, lo, hi)`: the valid windows of `res` and their spans `[lo, hi]` on the common axis: rows `[start, end)`
+    read through `key`."""
     t = res.windows
     ids = np.flatnonzero(t.valid.to_numpy())
     return ids, key[t.start.to_numpy()[ids]], key[t.end.to_numpy()[ids] - 1]
@@ -58,9 +63,11 @@ def _cover(lo:np.ndarray, hi:np.ndarray, qlo:np.ndarray, qhi:np.ndarray) -> np.n
     k = np.searchsorted(lo, qhi, 'right') - 1
     return np.flatnonzero((k >= 0) & (hi[np.maximum(k, 0)] >= qlo))
 
+# %% ../../nbs/06b_compare.ipynb #05522788
 def covering_windows(res_a, ids, # window ids of `res_a` (its invalid windows are ignored)
                      res_b) -> np.ndarray:
-    "The valid windows of `res_b`, ascending, that share a time with any of the windows `ids` of `res_a` (through timestamps when both series have them, else row numbers)."
+    """The valid windows of `res_b`, ascending, that share a time with any of the windows `ids` of `res_a` (through
+    timestamps when both series have them, else row numbers)."""
     _, ka, kb = row_keys(res_a, res_b)
     ia, lo, hi = window_spans(res_a, ka)
     ib, qlo, qhi = window_spans(res_b, kb)
@@ -69,13 +76,16 @@ def covering_windows(res_a, ids, # window ids of `res_a` (its invalid windows ar
 
 # %% ../../nbs/06b_compare.ipynb #fe4a19aa
 def _key(key:np.ndarray) -> tuple:
-    "A run's row places as the page gets them: `({'k0', 'd'}, {})` when they step evenly, else `(None, {'key': int32 a row})`."
+    """A run's row places as the page gets them: `({'k0', 'd'}, {})` when they step evenly, else `(None, {'key': int32 a
+    row})`."""
     k = np.asarray(key, np.int64)
     d = int(k[1] - k[0]) if len(k) > 1 else 1
     return ({'k0': int(k[0]), 'd': d}, {}) if (np.diff(k) == d).all() else (None, {'key': k.astype(np.int32)})
 
+# %% ../../nbs/06b_compare.ipynb #2a60ff6f
 def side_payload(res, key:np.ndarray, # a run and its rows' places on the common axis (`row_keys`)
-                 exact_bytes:int=2_000_000, # positions and scores go as float32 up to this size an array, else as 16-bit codes
+                 # positions and scores go as float32 up to this size an array, else as 16-bit codes
+                 exact_bytes:int=2_000_000,
                 ) -> dict:
     "What the comparison page draws of one run and says about it: `{'meta', 'arrays'}`, arrays as `_b64` pairs."
     tab, cfg = res.windows, res.config
@@ -89,38 +99,51 @@ def side_payload(res, key:np.ndarray, # a run and its rows' places on the common
     first, last = time_labels(res.series.index, [tab.start.iat[vid[0]], tab.end.iat[vid[-1]] - 1])
     meta = {'title': cfg.report.title, 'folder': Path(res.out).name, 'w': cfg.windows.w, 'stride': cfg.windows.stride,
             'encoder': cfg.encoder.method, 'dr': cfg.dr.method, 'n_windows': len(tab), 'n_valid': len(vid),
-            'clusters': sorted(int(k) for k in np.unique(cl)), 'quant': quant, 'key': spec, 'first': first, 'last': last,
-            'time': time_axis(res.series.index)}
+            'clusters': sorted(int(k) for k in np.unique(cl)), 'quant': quant, 'key': spec, 'first': first,
+            'last': last, 'time': time_axis(res.series.index)}
     return {'meta': meta, 'arrays': {k: b64_array(v) for k, v in arrays.items()}}
 
 # %% ../../nbs/06b_compare.ipynb #2d5b79b9
-_LINK = {'time': "Windows are linked through their timestamps: a window covers the times of its rows [start, end); selecting windows in one projection "
-                 "highlights the windows of the other run whose times overlap theirs.",
-         'rows': "Windows are linked through row numbers (the two series do not both have timestamps): a window covers its rows [start, end); "
-                 "selecting windows in one projection highlights the windows of the other run whose rows overlap theirs."}
+_LINK = {'time': "Windows are linked through their timestamps: a window covers the times of its rows [start, end); "
+                 "selecting windows in one projection highlights the windows of the other run "
+                 "whose times overlap theirs.",
+         'rows': "Windows are linked through row numbers (the two series do not both have timestamps): "
+                 "a window covers its rows [start, end); "
+                 "selecting windows in one projection highlights the windows of the other run "
+                 "whose rows overlap theirs."}
 
+# %% ../../nbs/06b_compare.ipynb #ce9058bf
 def compare_payload(res_a, res_b, # two runs: results or folders of finished runs
-                    max_bytes:int|None=None, # the page's size budget; default `report_budget` of both runs' valid windows
-                    exact_bytes:int=2_000_000, # positions and scores as float32 up to this size an array, else 16-bit (as the report)
+                    # the page's size budget; default `report_budget` of both runs' valid windows
+                    max_bytes:int|None=None,
+                    # positions and scores as float32 up to this size an array, else 16-bit (as the report)
+                    exact_bytes:int=2_000_000,
                     plotly_bytes:int=5_000_000, # what the page's scripts take besides the payload
-                    many:int=50_000, # above this many points a run's other points are not dimmed while some are highlighted (a faster redraw)
+                    # above this many points a run's other points are not dimmed
+                    # while some are highlighted (a faster redraw)
+                    many:int=50_000,
                    ) -> dict:
-    "Everything the comparison page draws: `{'meta', 'a', 'b'}`, each side as `side_payload`'s, 16-bit points when exact ones exceed `max_bytes`."
+    """Everything the comparison page draws: `{'meta', 'a', 'b'}`, each side as `side_payload`'s, 16-bit points when
+    exact ones exceed `max_bytes`."""
     a, b = as_result(res_a), as_result(res_b)
     kind, ka, kb = row_keys(a, b)
     (ia, lo, hi), (ib, qlo, qhi) = window_spans(a, ka), window_spans(b, kb)
     if len(ia) and len(ib) and not len(_cover(lo, hi, qlo, qhi)):
-        span = lambda r, i: ' to '.join(time_labels(r.series.index, [r.windows.start.iat[i[0]], r.windows.end.iat[i[-1]] - 1]))
-        raise DvatsError(f"the runs share no time: {a.out} covers {span(a, ia)} and {b.out} covers {span(b, ib)}, so no window of one covers "
-                         "a time of the other; compare runs over overlapping times (the same series, or versions of it that overlap).")
+        span = lambda r, i: ' to '.join(time_labels(r.series.index,
+                                                    [r.windows.start.iat[i[0]], r.windows.end.iat[i[-1]] - 1]))
+        raise DvatsError(f"the runs share no time: {a.out} covers {span(a, ia)} and {b.out} covers {span(b, ib)}, "
+                         "so no window of one covers a time of the other; "
+                         "compare runs over overlapping times (the same series, or versions of it that overlap).")
     max_bytes = report_budget(len(ia) + len(ib)) if max_bytes is None else max_bytes
     for eb in (exact_bytes, 0):
         sides = {'a': side_payload(a, ka, eb), 'b': side_payload(b, kb, eb)}
         size = len(json.dumps(sides, separators=(',', ':'))) + plotly_bytes + 100_000
         if size <= max_bytes: break
-    else: raise DvatsError(f"the comparison page needs {size / 1e6:.1f} MB, more than its budget of {max_bytes / 1e6:.1f} MB; "
+    else: raise DvatsError(f"the comparison page needs {size / 1e6:.1f} MB, "
+                           f"more than its budget of {max_bytes / 1e6:.1f} MB; "
                            "raise it (`dvats compare --max-mb`, or `max_bytes` of `write_compare`).")
-    return {'meta': {'link': kind, 'link_note': _LINK[kind], 'budget': int(max_bytes), 'bytes': int(size), 'many': many}, **sides}
+    return {'meta': {'link': kind, 'link_note': _LINK[kind], 'budget': int(max_bytes), 'bytes': int(size),
+                     'many': many}, **sides}
 
 # %% ../../nbs/06b_compare.ipynb #ec22be1b
 def compare_html(res_a, res_b, max_bytes:int|None=None, **kw) -> str:
@@ -129,9 +152,11 @@ def compare_html(res_a, res_b, max_bytes:int|None=None, **kw) -> str:
     a, b = as_result(res_a), as_result(res_b)
     explorer, module = asset('explorer.js'), asset('compare.js')
     payload = compare_payload(a, b, max_bytes, plotly_bytes=len(get_plotlyjs()) + len(explorer) + len(module), **kw)
-    title = f"dvats compare: {a.config.report.title} ({Path(a.out).name}) and {b.config.report.title} ({Path(b.out).name})"
+    title = (f"dvats compare: {a.config.report.title} ({Path(a.out).name}) "
+             f"and {b.config.report.title} ({Path(b.out).name})")
     return fill_page('compare.html', title, payload, explorer=explorer, module=module)
 
+# %% ../../nbs/06b_compare.ipynb #3e8a7632
 def write_compare(run_a, run_b, # two runs: folders of finished runs, or results
                   path='compare.html', # the page to write (default: compare.html in the current directory)
                   max_bytes:int|None=None, # the page's size budget; default `report_budget` of both runs' valid windows

@@ -29,19 +29,21 @@ __all__ = ['VIEW_FILE', 'SELECTION_FILE', 'MODES', 'COLORS', 'SERIES_LAYOUTS', '
 
 # %% ../../nbs/06a_explorer.ipynb #3f69d2f1
 MODES = ('replace', 'add', 'subtract')        # how a new selection combines with the current one
-COLORS = ('cluster', 'score', 'time', 'matrix_profile')   # what colours the points of the projection ('matrix_profile': a run that has one)
-SERIES_LAYOUTS = ('channels', 'overlay')      # the series: one row per channel (the default above 3 channels), or overlaid
+# what colours the points of the projection ('matrix_profile': a run that has one)
+COLORS = ('cluster', 'score', 'time', 'matrix_profile')
+SERIES_LAYOUTS = ('channels', 'overlay')   # the series: one row per channel (the default above 3 channels), or overlaid
 CONTEXT_MAX = 100                             # the context sliders' range: windows before and after the clicked one
 TARGETS = ('embedding', 'contrast')           # explain what drives the windows, or what sets them apart (recomputed)
 
 def check_choice(value, allowed:tuple, what:str):
     "`value` if it is one of `allowed`, else a `DvatsError` naming `what` and the choices."
-    if value not in allowed: raise DvatsError(f"unknown {what} {value!r}; use {', '.join(map(repr, allowed[:-1]))} or {allowed[-1]!r}.")
+    if value not in allowed:
+        raise DvatsError(f"unknown {what} {value!r}; use {', '.join(map(repr, allowed[:-1]))} or {allowed[-1]!r}.")
     return value
 
 # %% ../../nbs/06a_explorer.ipynb #10c9389c
 class Explorer(anywidget.AnyWidget):
-    "Linked views of a run in Jupyter: select in the projection or along time; see which channels and steps drive the selection."
+    "Linked views of a run in Jupyter: select in the projection or along time; see which channels and steps drive it."
     _esm = asset('explorer.js')
     _css = asset('explorer.css')
     selection = T.List(T.Int()).tag(sync=True)            # the selected window ids, sorted
@@ -51,25 +53,29 @@ class Explorer(anywidget.AnyWidget):
     mode = T.Unicode('replace').tag(sync=True)
     target = T.Unicode('embedding').tag(sync=True)
     series_layout = T.Unicode('overlay').tag(sync=True)   # 'channels' (one row each) or 'overlay'
-    focus = T.Int(-1).tag(sync=True)                      # the clicked window (-1: none): its context and the windows like it are shown
+    focus = T.Int(-1).tag(sync=True)      # the clicked window (-1: none): its context and the windows like it are shown
     context = T.List(T.Int(), default_value=[5, 5]).tag(sync=True)   # windows before and after the clicked one
     tags = T.Dict().tag(sync=True)                        # name -> sorted window ids
-    _similar = T.Dict().tag(sync=True)                    # the windows like the clicked one, computed here: {focus, ids}
+    _similar = T.Dict().tag(sync=True)                   # the windows like the clicked one, computed here: {focus, ids}
     _payload = T.Dict().tag(sync=True)                    # what the views draw: sent once
-    _explained = T.Dict().tag(sync=True)                  # a table and exact profile computed here: a contrast, or relevance on demand
+    _explained = T.Dict().tag(sync=True)   # a table and exact profile computed here: a contrast, or relevance on demand
 
     def __init__(self, res, # a run (`RunResult` or `load_result`)
                  state:dict|str|Path|None=None, # a view to reopen (see `load_state`)
                  max_bytes:int|None=None, # the payload's size budget, as for the HTML page (default `report_budget`)
-                 on_demand:int=ON_DEMAND_WINDOWS, # a selection with up to this many windows outside the relevance sample is explained exactly, their relevance computed
+                 # a selection with up to this many windows outside the relevance sample
+                 # is explained exactly, their relevance computed
+                 on_demand:int=ON_DEMAND_WINDOWS,
                  k:int|None=None): # how many windows 'more like this' shows (default: the run's `similar.k`)
         self.res, self.valid_ids, self._ex, self.status = res, np.flatnonzero(res.windows.valid.to_numpy()), None, ''
         self.has_relevance = np.zeros(len(res.windows), bool); self.has_relevance[relevance_ids(res)] = True
         self.on_demand, self.k = on_demand, k or res.config.similar.k
         self.max_bytes = max_bytes
         payload = self._widget_payload()
-        super().__init__(_payload=payload, threshold=view_threshold(res), series_layout='channels' if res.series.shape[1] > 3 else 'overlay',
-                         target='contrast' if payload['meta']['contrast'] else 'embedding')   # what sets a selection apart, when the run has its basis
+        super().__init__(_payload=payload, threshold=view_threshold(res),
+                         series_layout='channels' if res.series.shape[1] > 3 else 'overlay',
+                         # what sets a selection apart, when the run has its basis
+                         target='contrast' if payload['meta']['contrast'] else 'embedding')
         self.on_msg(self._on_msg)
         saved = Path(res.out)/TAGS_FILE.name if getattr(res, 'out', None) else None
         if saved is not None and saved.is_file(): self.load_tags(saved)   # the run's tags, as last saved
@@ -80,7 +86,8 @@ class Explorer(anywidget.AnyWidget):
         "What the views draw (`report_payload`), and what the widget answers besides the page."
         payload = report_payload(self.res, self.max_bytes, plotly_bytes=0)
         payload['meta']['on_demand'] = self.on_demand      # the page waits for Python's table of such a selection
-        payload['meta']['similar'] = True                 # Python answers 'more like this' for any window (`dvats.similar.similar_windows`)
+        # Python answers 'more like this' for any window (`dvats.similar.similar_windows`)
+        payload['meta']['similar'] = True
         return payload
 
     @T.validate('selection')
@@ -109,7 +116,7 @@ class Explorer(anywidget.AnyWidget):
         return [int(np.clip(x, 0, CONTEXT_MAX)) for x in v]
 
     @T.validate('tags')
-    def _valid_tags(self, proposal):                      # name -> sorted unique ids of valid windows; a tag left empty is dropped
+    def _valid_tags(self, proposal):           # name -> sorted unique ids of valid windows; a tag left empty is dropped
         out = {}
         for name, ids in proposal['value'].items():
             ids = np.unique(np.asarray(ids, dtype=np.int64))
@@ -125,7 +132,8 @@ class Explorer(anywidget.AnyWidget):
 
     @T.observe('selection', 'target')
     def _explain(self, change=None):
-        "Explain the selection in Python; send the page what it cannot compute itself (a contrast, windows outside the relevance sample)."
+        """Explain the selection in Python; send the page what it cannot compute itself (a contrast, windows outside the
+        relevance sample)."""
         ids = np.asarray(self.selection, dtype=np.int64)
         have = ids[self.has_relevance[ids]]
         missing = len(ids) - len(have)
@@ -133,30 +141,32 @@ class Explorer(anywidget.AnyWidget):
         if self.target == 'contrast' and 0 < len(ids) < len(self.valid_ids):
             self._say(f"computing the contrast of {len(ids)} windows ...")
             ex = self.res.explain(ids, 'contrast', domain='frequency', progress=True)
-        elif 0 < missing <= self.on_demand:               # the page holds the sample's relevance only: compute the others
+        elif 0 < missing <= self.on_demand:             # the page holds the sample's relevance only: compute the others
             self._say(f"computing the relevance of {missing} windows outside the relevance sample ...")
             ex = self.res.explain(ids, domain='frequency', max_on_demand=self.on_demand, progress=True)
-        else:                                             # the selected windows that have relevance (nothing selected: all)
+        else:                                         # the selected windows that have relevance (nothing selected: all)
             if not len(ids): have = self.valid_ids[self.has_relevance[self.valid_ids]]
             ex, send = self.res.explain(have) if len(have) else None, False
-            if ex is not None and missing: ex = dataclasses.replace(ex, n_selected=len(ids))   # `source` says: k of n selected
-        self._explained = {} if not send else {
-            'ids': ids.tolist(), 'target': ex.target, 'table': ex.table[['channel', 'signed', 'share']].to_dict('records'),
+            # `source` says: k of n selected
+            if ex is not None and missing: ex = dataclasses.replace(ex, n_selected=len(ids))
+        self._explained = {} if not send else {'ids': ids.tolist(), 'target': ex.target,
+            'table': ex.table[['channel', 'signed', 'share']].to_dict('records'),
             'profile': ex.profile.to_numpy(np.float64).tolist(), 'bands': ex.bands.to_numpy(np.float64).tolist()}
         self._ex = ex
         return ex
 
     @property
     def explanation(self):
-        "The `Explanation` of the current selection (all valid windows when nothing is selected): of its windows in the relevance sample when more than `on_demand` are outside it, and None when none is in it."
+        """The `Explanation` of the current selection (all valid windows when nothing is selected): of its windows in
+        the relevance sample when more than `on_demand` are outside it, and None when none is in it."""
         return self._ex
 
     @property
     def state(self) -> dict:
         "The selection and the view, as JSON-able data (the HTML page's view file); settable, as `load_state`."
         return {'dvats_view': 1, 'selection': list(self.selection), 'color': self.color, 'threshold': self.threshold,
-                'path': self.path, 'mode': self.mode, 'series_layout': self.series_layout, 'context': list(self.context),
-                'focus': self.focus, 'tags': dict(self.tags)}
+                'path': self.path, 'mode': self.mode, 'series_layout': self.series_layout,
+                'context': list(self.context), 'focus': self.focus, 'tags': dict(self.tags)}
 
     @state.setter
     def state(self, value): self.load_state(value)
@@ -172,7 +182,7 @@ class Explorer(anywidget.AnyWidget):
         self.send({'kind': 'status', 'text': msg})
 
     def _on_msg(self, widget, content:dict, buffers:list):
-        "The page's requests: plotly.js (once per browser page), and writing the selection or the view to the run's folder."
+        "The page's requests: plotly.js (once per browser page), writing the selection or the view to the run's folder."
         kind = content.get('kind')
         if kind == 'plotly?':
             from plotly.offline import get_plotlyjs
@@ -181,7 +191,8 @@ class Explorer(anywidget.AnyWidget):
         elif kind == 'save_state': self._say(f"wrote {self.save_state()}")
         elif kind in ('mark_normal', 'mark_anomaly'):
             tag = content.get('tag')
-            if content.get('ids') and tag not in self.tags: self.tags = {**self.tags, tag: content['ids']}   # the page's tag, before its sync arrives
+            # the page's tag, before its sync arrives
+            if content.get('ids') and tag not in self.tags: self.tags = {**self.tags, tag: content['ids']}
             try: (self.mark_normal if kind == 'mark_normal' else self.mark_anomaly)(tag)
             except DvatsError as e: self._say(str(e))
         elif kind == 'save_tags':
@@ -191,11 +202,12 @@ class Explorer(anywidget.AnyWidget):
 # %% ../../nbs/06a_explorer.ipynb #913bc828
 @patch
 def select(self:Explorer, ids, mode:str|None=None):
-    "Select window `ids` (replace, add to or subtract from the current selection); returns the selection's `Explanation`."
+    "Select window `ids` (replace, add to or subtract from the current selection); returns its `Explanation`."
     new = np.asarray(ids, dtype=np.int64)
     new = new[np.isin(new, self.valid_ids)]
     mode, cur = check_choice(mode or self.mode, MODES, 'selection mode'), np.asarray(self.selection, dtype=np.int64)
-    self.selection = (np.unique(new) if mode == 'replace' else np.union1d(cur, new) if mode == 'add' else np.setdiff1d(cur, new)).tolist()
+    self.selection = (np.unique(new) if mode == 'replace' else np.union1d(cur, new) if mode == 'add'
+                      else np.setdiff1d(cur, new)).tolist()
     return self.explanation
 
 @patch
@@ -217,7 +229,8 @@ def select_time(self:Explorer, first_row:int, last_row:int, mode:str|None=None):
 # %% ../../nbs/06a_explorer.ipynb #0d986cdc
 @patch
 def set_view(self:Explorer, color:str|None=None, threshold:float|None=None, path:bool|None=None):
-    "Change the colouring (`COLORS`: 'cluster', 'score', 'time', 'matrix_profile'), the anomaly threshold or the path line; the page redraws."
+    """Change the colouring (`COLORS`: 'cluster', 'score', 'time', 'matrix_profile'), the anomaly threshold or the path
+    line; the page redraws."""
     if color is not None: self.color = color              # one by one: each is validated before it is set
     if threshold is not None: self.threshold = float(threshold)
     if path is not None: self.path = bool(path)
@@ -225,17 +238,20 @@ def set_view(self:Explorer, color:str|None=None, threshold:float|None=None, path
 
 @patch
 def set_target(self:Explorer, target:str):
-    "Explain with 'embedding' (cached relevance, instant) or 'contrast' (what sets the selection apart; a model call per selection)."
+    """Explain with 'embedding' (cached relevance, instant) or 'contrast' (what sets the selection apart; a model call
+    per selection)."""
     self.target = target
     return self.explanation
 
 # %% ../../nbs/06a_explorer.ipynb #da94ef2a
 @patch(as_prop=True)
 def frequency(self:Explorer) -> pd.DataFrame|None:
-    "Mean relevance per channel and frequency band of the selection (all valid windows when none), from the run's band sums (or computed on demand, as `explanation`); None when the run has none."
+    """Mean relevance per channel and frequency band of the selection (all valid windows when none), from the run's band
+    sums (or computed on demand, as `explanation`); None when the run has none."""
     F, ex = getattr(self.res, 'frequency_relevance', None), self._ex
     if F is None: return None                    # a run made before the band sums were kept
-    if ex is not None and ex.target == 'embedding' and ex.bands is not None: return ex.bands   # computed on demand: every selected window
+    # computed on demand: every selected window
+    if ex is not None and ex.target == 'embedding' and ex.bands is not None: return ex.bands
     ids = np.asarray(self.selection, dtype=np.int64)
     ids = ids if len(ids) else self.valid_ids
     ids = ids[self.has_relevance[ids]]           # the band sums of the relevance sample
@@ -254,7 +270,8 @@ def load_state(self:Explorer, state):
     if not isinstance(state, dict):
         try: state = json.loads(Path(state).read_text())
         except (OSError, ValueError) as e: raise DvatsError(f"cannot read the view file {state}: {e}") from None
-    if state.get('dvats_view') != 1: raise DvatsError("not a dvats view file (no 'dvats_view': 1); export one from the explorer.")
+    if state.get('dvats_view') != 1:
+        raise DvatsError("not a dvats view file (no 'dvats_view': 1); export one from the explorer.")
     self.mode = state.get('mode', self.mode)
     self.set_view(state.get('color'), state.get('threshold'), state.get('path'))
     self.series_layout = state.get('series_layout', self.series_layout)
@@ -272,12 +289,13 @@ def export_ids(self:Explorer, path=None) -> Path:
 # %% ../../nbs/06a_explorer.ipynb #d9798b49
 @patch
 def similar(self:Explorer, window_id:int, k:int|None=None) -> np.ndarray:
-    "The `k` windows most like `window_id`, nearest first (`dvats.similar.similar_windows`: exact, for any valid window)."
+    "The `k` windows most like `window_id`, nearest first (`dvats.similar.similar_windows`: exact, any valid window)."
     return similar_windows(self.res, int(window_id), k or self.k)
 
 @patch(as_prop=True)
 def context_ids(self:Explorer) -> list:
-    "The valid windows around the clicked one, `context` before and after it (the clicked one included); empty when none is clicked."
+    """The valid windows around the clicked one, `context` before and after it (the clicked one included); empty when
+    none is clicked."""
     if self.focus < 0: return []
     lo, hi = self.focus - self.context[0], self.focus + self.context[1]
     return self.valid_ids[(self.valid_ids >= lo) & (self.valid_ids <= hi)].tolist()
@@ -304,7 +322,8 @@ def tag(self:Explorer, name:str, ids=None):
     name = str(name).strip()
     if not name: raise DvatsError("a tag needs a name; give tag('name').")
     ids = self.selection if ids is None else ids
-    if not len(ids): raise DvatsError(f"nothing to tag '{name}': the selection is empty; select windows first or pass ids.")
+    if not len(ids):
+        raise DvatsError(f"nothing to tag '{name}': the selection is empty; select windows first or pass ids.")
     self.tags = {**self.tags, name: list(ids)}
     return self.tags
 
@@ -326,26 +345,29 @@ def load_tags(self:Explorer, path):
     return self.tags
 
 # %% ../../nbs/06a_explorer.ipynb #12036bde
-from ..anomaly import scores_summary   # the one reading of a run's scores in brief, which `dvats rescore` prints too
+from ..anomaly import scores_summary  # the one reading of a run's scores in brief, which `dvats rescore` prints too
 
 def _change(before:dict, after:dict) -> str:
     "The scores before → after in words."
     f = lambda v: '–' if v is None else f"{v:.3f}" if isinstance(v, float) else str(v)
-    return ', '.join(f"{k.replace('_', ' ')} {f(before[k])} → {f(after[k])}" for k in before if before[k] is not None or after[k] is not None)
+    return ', '.join(f"{k.replace('_', ' ')} {f(before[k])} → {f(after[k])}" for k in before
+                     if before[k] is not None or after[k] is not None)
 
 @patch
 def mark_normal(self:Explorer, tag:str|None=None, # one of the explorer's tags
                 ids=None, # or window ids
                ) -> dict:
-    "Score the run again against the windows of `tag` (or `ids`) as the normal, draw it anew, and return the scores `before` and `after`."
+    """Score the run again against the windows of `tag` (or `ids`) as the normal, draw it anew, and return the scores
+    `before` and `after`."""
     from dvats.pipeline import rescore
-    from dvats.result import load_result
     if (tag is None) == (ids is None): raise DvatsError("mark_normal needs a tag's name or window ids, one of them.")
-    if tag is not None and tag not in self.tags: raise DvatsError(f"no tag {tag!r} in this explorer; its tags are {sorted(self.tags) or 'none'}.")
+    if tag is not None and tag not in self.tags:
+        raise DvatsError(f"no tag {tag!r} in this explorer; its tags are {sorted(self.tags) or 'none'}.")
     normal = np.asarray(self.tags[tag] if tag is not None else ids, np.int64)
     before = scores_summary(self.res.metrics)
     rescore(self.res.out, normal=normal, log=None)
-    return self._rescored(before, f"scored against {repr(tag) if tag is not None else f'{len(normal)} windows'} as the normal")
+    return self._rescored(before,
+                          f"scored against {repr(tag) if tag is not None else f'{len(normal)} windows'} as the normal")
 
 @patch
 def _rescored(self:Explorer, before:dict, what:str) -> dict:
@@ -360,9 +382,11 @@ def _rescored(self:Explorer, before:dict, what:str) -> dict:
 
 @patch
 def mark_anomaly(self:Explorer, tag:str) -> dict:
-    "Lower the run's threshold (never raise it) until each stretch of the tag `tag` has a window above it (`rescore(anomaly_tag=...)`); the scores before and after."
+    """Lower the run's threshold (never raise it) until each stretch of the tag `tag` has a window above it
+    (`rescore(anomaly_tag=...)`); the scores before and after."""
     from dvats.pipeline import rescore
-    if tag not in self.tags: raise DvatsError(f"no tag {tag!r} in this explorer; its tags are {sorted(self.tags) or 'none'}.")
+    if tag not in self.tags:
+        raise DvatsError(f"no tag {tag!r} in this explorer; its tags are {sorted(self.tags) or 'none'}.")
     self.save_tags()                      # rescore reads the run's tags.csv: the explorer's tags, as they are now
     before = scores_summary(self.res.metrics)
     rescore(self.res.out, anomaly_tag=tag, log=None)

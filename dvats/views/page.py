@@ -26,7 +26,8 @@ def asset(name:str # 'explorer.js', 'explorer.css' or 'page.html'
          ) -> str:
     "The text of one of the front end's files, shipped as package data beside this module."
     f = resources.files('dvats.views') / name
-    if not f.is_file(): raise DvatsError(f"the explorer's file {name!r} is missing from the installed package; reinstall dvats.")
+    if not f.is_file():
+        raise DvatsError(f"the explorer's file {name!r} is missing from the installed package; reinstall dvats.")
     return f.read_text(encoding='utf-8')
 
 # %% ../../nbs/06_views.ipynb #23608604
@@ -34,8 +35,10 @@ def bucket_edges(n:int, n_buckets:int=2000) -> np.ndarray:
     "Start rows of at most `n_buckets` equal buckets covering `n` rows, plus `n` at the end."
     return np.unique(np.linspace(0, n, min(n, n_buckets) + 1).astype(np.int64))
 
+# %% ../../nbs/06_views.ipynb #bf0beedc
 def decimate_minmax(values:np.ndarray, edges:np.ndarray) -> np.ndarray:
-    "Per bucket and channel, `[min, max]` ignoring NaN: float32 `(n_buckets, n_channels, 2)` (NaN where a bucket is all missing)."
+    """Per bucket and channel, `[min, max]` ignoring NaN: float32 `(n_buckets, n_channels, 2)` (NaN where a bucket is
+    all missing)."""
     v = np.asarray(values, dtype=np.float32)
     if v.ndim == 1: v = v[:, None]
     with np.errstate(all='ignore'):
@@ -46,10 +49,12 @@ def decimate_minmax(values:np.ndarray, edges:np.ndarray) -> np.ndarray:
 
 # %% ../../nbs/06_views.ipynb #a7c1cf6d
 def view_threshold(res) -> float:
-    "The anomaly threshold the views start from: the run's (its metrics), else the config's rule applied to the window scores."
+    """The anomaly threshold the views start from: the run's (its metrics), else the config's rule applied to the window
+    scores."""
     if 'threshold' in res.metrics.get('anomaly', {}): return float(res.metrics['anomaly']['threshold'])
     ac = res.config.clustering.anomaly
-    return anomaly_threshold(res.windows.anomaly_score.to_numpy().astype(np.float32), ac.threshold, ac.quantile, ac.mad_k, ac.value)
+    return anomaly_threshold(res.windows.anomaly_score.to_numpy().astype(np.float32), ac.threshold, ac.quantile,
+                             ac.mad_k, ac.value)
 
 # %% ../../nbs/06_views.ipynb #9dc640dd
 def id_runs(ids:np.ndarray) -> np.ndarray:
@@ -59,52 +64,66 @@ def id_runs(ids:np.ndarray) -> np.ndarray:
     cut = np.flatnonzero(np.diff(ids) != 1) + 1
     return np.stack([ids[np.r_[0, cut]], ids[np.r_[cut - 1, len(ids) - 1]] + 1], 1).astype(np.int32)
 
+# %% ../../nbs/06_views.ipynb #47e62f96
 def report_budget(n_valid:int) -> int:
-    "The page's default size budget in bytes: 15 MB up to 100,000 valid windows, then 11.1 bytes more a window (25 MB at 1,000,000)."
+    """The page's default size budget in bytes: 15 MB up to 100,000 valid windows, then 11.1 bytes more a window (25 MB
+    at 1,000,000)."""
     return int(15_000_000 + 100 / 9 * max(0, n_valid - 100_000))
 
 # %% ../../nbs/06_views.ipynb #7a81351f
 _U16 = 65535
 
+# %% ../../nbs/06_views.ipynb #bf8a6685
 def quantise_range(v:np.ndarray) -> tuple:
-    "`v` as uint16 codes over its range, and `[base, zero, step]`: the page reads `base + (code - zero) * step`, within `step / 2` of `v`."
+    """`v` as uint16 codes over its range, and `[base, zero, step]`: the page reads `base + (code - zero) * step`,
+    within `step / 2` of `v`."""
     v = np.asarray(v, dtype=np.float64)
     lo, hi = (float(np.nanmin(v)), float(np.nanmax(v))) if np.isfinite(v).any() else (0., 0.)
     step = (hi - lo) / _U16 or 1.
     return np.round((np.nan_to_num(v, nan=lo) - lo) / step).astype(np.uint16), [lo, 0, step]
 
+# %% ../../nbs/06_views.ipynb #cb2e8a2b
 def quantise_above(v:np.ndarray, thr:float) -> tuple:
-    "`v` as uint16 codes with `thr` on a cell edge, and `[base, zero, step]`: the page's value `base + (code - zero) * step` is above `thr` exactly when `v` is, and within one `step` above `v`."
+    """`v` as uint16 codes with `thr` on a cell edge, and `[base, zero, step]`: the page's value `base + (code - zero) *
+    step` is above `thr` exactly when `v` is, and within one `step` above `v`."""
     v = np.asarray(v, dtype=np.float64)
     v = np.nan_to_num(v, nan=np.nanmin(v) if np.isfinite(v).any() else 0.)
     lo, hi = float(v.min()), float(v.max())
     step = (hi - lo) / (_U16 - 5) or 1.
-    a = float(np.clip(thr, lo - step, hi))                       # the anchor: the threshold, or just outside the values' range
+    a = float(np.clip(thr, lo - step, hi))                # the anchor: the threshold, or just outside the values' range
     zero = int(np.ceil((a - lo) / step)) + 1                     # codes from 1 to at most 65,533
     return (zero + np.ceil((v - a) / step)).astype(np.uint16), [a, zero, step]
 
 # %% ../../nbs/06_views.ipynb #5acc5ec2
 def relevance_ids(res) -> np.ndarray:
-    "The valid windows whose relevance the run holds: all of them, or those of the relevance sample (the others' rows of `channel_relevance` are NaN)."
+    """The valid windows whose relevance the run holds: all of them, or those of the relevance sample (the others' rows
+    of `channel_relevance` are NaN)."""
     valid = res.windows.valid.to_numpy()
     held = valid & ~np.isnan(np.asarray(res.channel_relevance)).all(axis=(1, 2))
-    return np.flatnonzero(held if held.any() else valid)   # every row NaN: relevance undefined (a constant series), shown as it is
+    # every row NaN: relevance undefined (a constant series), shown as it is
+    return np.flatnonzero(held if held.any() else valid)
 
 # %% ../../nbs/06_views.ipynb #c5220345
-_TYPES = {np.dtype('float32'): 'f4', np.dtype('int32'): 'i4', np.dtype('int16'): 'i2', np.dtype('int8'): 'i1', np.dtype('uint16'): 'u2'}
+_TYPES = {np.dtype('float32'): 'f4', np.dtype('int32'): 'i4', np.dtype('int16'): 'i2', np.dtype('int8'): 'i1',
+          np.dtype('uint16'): 'u2'}
 
+# %% ../../nbs/06_views.ipynb #3a3ca508
 def b64_array(a:np.ndarray) -> list:
     "`[base64 of the little-endian bytes, type code]` for the page's decoder."
     a = np.ascontiguousarray(a)
-    return [base64.b64encode(a.astype(a.dtype.newbyteorder('<'), copy=False).tobytes()).decode('ascii'), _TYPES[a.dtype]]
+    return [base64.b64encode(a.astype(a.dtype.newbyteorder('<'), copy=False).tobytes()).decode('ascii'),
+            _TYPES[a.dtype]]
 
+# %% ../../nbs/06_views.ipynb #443d601c
 def quantise_rows(a:np.ndarray) -> tuple:
-    "Each row of `a` `(n, c, k)` as int8 times a float32 scale per row (its largest |value| / 127), which the page multiplies back."
+    """Each row of `a` `(n, c, k)` as int8 times a float32 scale per row (its largest |value| / 127), which the page
+    multiplies back."""
     a = np.asarray(a, dtype=np.float64)
     s = np.abs(a).max((1, 2)) / 127
     s[s == 0] = 1                      # an all-zero row stays zeros
     return np.round(a / s[:, None, None]).astype(np.int8), s.astype(np.float32)
 
+# %% ../../nbs/06_views.ipynb #3e2648bb
 def binned_profiles(R:np.ndarray, ids:np.ndarray, bins:int, chunk:int=8192) -> tuple:
     "Per window `ids`, relevance averaged into `bins` step bins, as int8 `(n, c, bins)` and a float32 scale per window."
     w = R.shape[2]
@@ -115,15 +134,19 @@ def binned_profiles(R:np.ndarray, ids:np.ndarray, bins:int, chunk:int=8192) -> t
         q[a:a + chunk], scale[a:a + chunk] = quantise_rows(np.add.reduceat(r, edges[:-1], axis=2) / np.diff(edges))
     return q, scale
 
+# %% ../../nbs/06_views.ipynb #388c15fa
 def _sum_arrays(res, rid:np.ndarray, exact_bytes:int) -> dict:
-    "Each window's channel sums (the embedding target's bars) as the page gets them: float32 up to `exact_bytes`, else 8 bits per cell and a scale per window."
+    """Each window's channel sums (the embedding target's bars) as the page gets them: float32 up to `exact_bytes`, else
+    8 bits per cell and a scale per window."""
     s = np.asarray(res.channel_relevance[rid], np.float32)
     if s.nbytes <= exact_bytes: return {'sums': s}
     q, scale = quantise_rows(s)
     return {'sums': q, 'sums_scale': scale}
 
+# %% ../../nbs/06_views.ipynb #a25dbb6c
 def _band_arrays(res, rid:np.ndarray, exact_bytes:int, room:float) -> tuple:
-    "The band sums of the windows `rid` and how they are stored: exact (float32) up to `exact_bytes`, else 8 bits; none beyond `room` bytes of text."
+    """The band sums of the windows `rid` and how they are stored: exact (float32) up to `exact_bytes`, else 8 bits;
+    none beyond `room` bytes of text."""
     F = getattr(res, 'frequency_relevance', None)
     if F is None: return {}, None      # a run made before the band sums were kept
     b = np.asarray(F[rid], dtype=np.float32)
@@ -132,38 +155,50 @@ def _band_arrays(res, rid:np.ndarray, exact_bytes:int, room:float) -> tuple:
     if (q.nbytes + s.nbytes) * 4 / 3 <= room: return {'bands': q, 'bands_scale': s}, '8bit'
     return {}, 'over budget'
 
+# %% ../../nbs/06_views.ipynb #06d186dc
 def contrast_arrays(res, rid:np.ndarray) -> tuple:
-    "The contrast basis' rows among the windows `rid` as the page gets it (their ids, 8 bits per cell and a scale per window), and what the page needs to read it (`dvats.contrast`); nothing for a run made before the basis."
+    """The contrast basis' rows among the windows `rid` as the page gets it (their ids, 8 bits per cell and a scale per
+    window), and what the page needs to read it (`dvats.contrast`); nothing for a run made before the basis."""
     from dvats.contrast import basis_shared, zone_width, DEFAULT_REFERENCE, COMPACT_RUNS, NEIGHBOUR_SPAN
     from dvats.explain import run_null
     B = getattr(res, 'contrast_basis', None)
     if B is None: return {}, None
-    bid = rid[np.isfinite(np.asarray(B[rid, 0, 0]))]          # the basis holds a sample of the relevance sample (`BASIS_WINDOWS`)
-    if not len(bid): raise DvatsError("the run's contrast basis holds none of its relevance sample; rerun `dvats run` to rebuild it.")
+    # the basis holds a sample of the relevance sample (`BASIS_WINDOWS`)
+    bid = rid[np.isfinite(np.asarray(B[rid, 0, 0]))]
+    if not len(bid):
+        raise DvatsError("the run's contrast basis holds none of its relevance sample; "
+                         "rerun `dvats run` to rebuild it.")
     q, scale = quantise_rows(np.asarray(B[bid], np.float32))
     shared = basis_shared(res.contrast_directions.shape[1], B.shape[1], B.shape[2])
     cfg = res.config.windows
     return {**id_arrays(bid, 'basis_id'), 'basis': q, 'basis_scale': scale}, {
-        'k': int(B.shape[2]), 'shared': int(shared), 'null': run_null(res), 'reference': DEFAULT_REFERENCE, 'zone': zone_width(cfg.w, cfg.stride),
+        'k': int(B.shape[2]), 'shared': int(shared), 'null': run_null(res), 'reference': DEFAULT_REFERENCE,
+        'zone': zone_width(cfg.w, cfg.stride),
         'compact': COMPACT_RUNS, 'span': NEIGHBOUR_SPAN * zone_width(cfg.w, cfg.stride), 'n_rows': int(len(bid))}
 
+# %% ../../nbs/06_views.ipynb #ce697b6e
 def id_arrays(ids:np.ndarray, name:str) -> dict:
     "Window ids as the page gets them: `name + '_runs'` (`id_runs`) when that is shorter, else `name`, one int32 each."
     runs = id_runs(ids)
     return {name + '_runs': runs} if runs.size < len(ids) else {name: np.asarray(ids, dtype=np.int32)}
 
+# %% ../../nbs/06_views.ipynb #e882f319
 def point_arrays(tab:pd.DataFrame, vid:np.ndarray, thr:float, exact_bytes:int) -> tuple:
-    "Per valid window `vid` its position and score: float32 while an array fits `exact_bytes`, else uint16 codes; and how to read the codes."
+    """Per valid window `vid` its position and score: float32 while an array fits `exact_bytes`, else uint16 codes; and
+    how to read the codes."""
     x, y, s = (tab[k].to_numpy(np.float64)[vid] for k in ('x', 'y', 'anomaly_score'))
-    if len(vid) * 4 <= exact_bytes: return {'x': x.astype(np.float32), 'y': y.astype(np.float32), 'score': s.astype(np.float32)}, {}
+    if len(vid) * 4 <= exact_bytes:
+        return {'x': x.astype(np.float32), 'y': y.astype(np.float32), 'score': s.astype(np.float32)}, {}
     (qx, mx), (qy, my), (qs, ms) = quantise_range(x), quantise_range(y), quantise_above(s, thr)
     return {'x': qx, 'y': qy, 'score': qs}, {'x': mx, 'y': my, 'score': ms}
 
+# %% ../../nbs/06_views.ipynb #fe9b5a69
 def time_labels(index, rows:np.ndarray) -> list:
     "Readable labels of the series index at `rows` (times as ISO text, else the index values)."
     if isinstance(index, pd.DatetimeIndex): return [t.isoformat(sep=' ') for t in index[rows]]
     return [str(v) for v in np.asarray(index)[rows]]
 
+# %% ../../nbs/06_views.ipynb #33a82417
 def time_axis(index) -> dict:
     "How the page turns a row number into a time: a regular DatetimeIndex as start + step, otherwise row numbers."
     if isinstance(index, pd.DatetimeIndex) and len(index) > 1:
@@ -172,8 +207,10 @@ def time_axis(index) -> dict:
             return {'kind': 'regular', 't0_ms': float(index[0].value / 1e6), 'dt_ms': float(d[0] / 1e6)}
     return {'kind': 'rows'}
 
+# %% ../../nbs/06_views.ipynb #2ee64364
 def overview_meta(res) -> dict:
-    "What the page's overview lists (`dvats.overview`): one row per cluster with its description, and the anomaly events, highest peak first, with their times."
+    """What the page's overview lists (`dvats.overview`): one row per cluster with its description, and the anomaly
+    events, highest peak first, with their times."""
     from dvats.overview import cluster_overview, anomaly_events
     ov, ev = cluster_overview(res), anomaly_events(res)
     label = lambda t: t.isoformat(sep=' ') if hasattr(t, 'isoformat') else str(t)
@@ -181,8 +218,11 @@ def overview_meta(res) -> dict:
     rows = lambda df: json.loads(df.to_json(orient='records'))
     return {'overview': rows(ov), 'events': rows(ev)}
 
+# %% ../../nbs/06_views.ipynb #3bc873f7
 def base_arrays(res, max_points:int=20_000) -> tuple:
-    "An applied run's page (`dvats apply`): the finished run's valid windows on the shared projection (at most `max_points`, evenly in time), drawn in grey under the new ones, and its name; nothing for a run of its own or when the run's folder is gone."
+    """An applied run's page (`dvats apply`): the finished run's valid windows on the shared projection (at most
+    `max_points`, evenly in time), drawn in grey under the new ones, and its name; nothing for a run of its own or
+    when the run's folder is gone."""
     rel = getattr(res.config, 'base', None)
     folder = None if rel is None else Path(res.out) / rel
     if folder is None or not (folder / 'projections.npy').is_file(): return {}, None
@@ -191,25 +231,33 @@ def base_arrays(res, max_points:int=20_000) -> tuple:
     xy = xy[np.linspace(0, len(xy) - 1, min(max_points, len(xy))).astype(int)] if len(xy) else xy
     return {'base_x': xy[:, 0].astype(np.float32), 'base_y': xy[:, 1].astype(np.float32)}, folder.resolve().name
 
+# %% ../../nbs/06_views.ipynb #e77e1349
 def run_names(res) -> tuple:
-    "The names the page's title gives: the run's (its folder's name) and its data's (the base name of the file it was run on, recorded in its metrics, or the demo's `demo_series.parquet`; else None). Never a whole path."
+    """The names the page's title gives: the run's (its folder's name) and its data's (the base name of the file it was
+    run on, recorded in its metrics, or the demo's `demo_series.parquet`; else None). Never a whole path."""
     out = getattr(res, 'out', None)
     if out is None: return None, None
     out = Path(out)
     source = (getattr(res, 'metrics', None) or {}).get('source')
     return out.resolve().name or None, source or next((f for f in ('demo_series.parquet',) if (out/f).is_file()), None)
 
+# %% ../../nbs/06_views.ipynb #7b9c4e4d
 def report_payload(res, # a run (`RunResult` or `load_result`)
                    max_bytes:int|None=None, # the size budget of the page; default `report_budget` of the valid windows
                    n_buckets:int=2000, plotly_bytes:int=5_000_000,
-                   exact_bytes:int=2_000_000, # arrays up to this size go exactly (positions, scores, the series for the preview, the band sums); larger, reduced
-                   many:int=50_000, # above this many points the page draws them in one trace per colour and marks a selection on its own layer
+                   # arrays up to this size go exactly (positions, scores, the series for
+                   # the preview, the band sums); larger, reduced
+                   exact_bytes:int=2_000_000,
+                   # above this many points the page draws them in one trace per
+                   # colour and marks a selection on its own layer
+                   many:int=50_000,
                   ) -> dict:
     "Everything the HTML explorer draws, with the resolution of the bands and profiles chosen to fit `max_bytes`."
     tab, cfg = res.windows, res.config
     vid = np.flatnonzero(tab.valid.to_numpy())
     if len(vid) == 0: raise DvatsError("this run has no valid window to show; every window holds missing values.")
-    if getattr(res, 'channel_relevance', None) is None: raise DvatsError("this run has no relevance; finish it with `dvats run` first.")
+    if getattr(res, 'channel_relevance', None) is None:
+        raise DvatsError("this run has no relevance; finish it with `dvats run` first.")
     rid = relevance_ids(res)
     max_bytes = report_budget(len(vid)) if max_bytes is None else max_bytes
     channels, n, c, w = [str(x) for x in res.series.columns], len(res.series), res.series.shape[1], cfg.windows.w
@@ -218,10 +266,12 @@ def report_payload(res, # a run (`RunResult` or `load_result`)
     thr = view_threshold(res)
     arrays, quant = point_arrays(tab, vid, thr, exact_bytes)
     arrays.update(id_arrays(vid, 'id'))                     # rows: id * stride
-    if len(rid) < len(vid): arrays.update(id_arrays(rid, 'rel'))   # a relevance sample: which windows the sums below belong to
+    # a relevance sample: which windows the sums below belong to
+    if len(rid) < len(vid): arrays.update(id_arrays(rid, 'rel'))
     arrays['cluster'] = cluster[vid].astype(np.int8 if small else np.int16)
     arrays.update(_sum_arrays(res, rid, exact_bytes))
-    basis, contrast = contrast_arrays(res, rid); arrays.update(basis)   # any selection's contrast, at once: a few bytes per window, before the budgeted arrays
+    # any selection's contrast, at once: a few bytes per window, before the budgeted arrays
+    basis, contrast = contrast_arrays(res, rid); arrays.update(basis)
     edges = bucket_edges(n, n_buckets)
     vals = res.values
     arrays['series'] = decimate_minmax(vals, edges)
@@ -234,44 +284,58 @@ def report_payload(res, # a run (`RunResult` or `load_result`)
     if raw: arrays['raw'] = np.ascontiguousarray(vals, np.float32)
     mp, mq = mp_arrays(res, vid, edges, exact_bytes); arrays.update(mp); quant.update(mq)
     used = sum(a.nbytes for a in arrays.values()) * 4 / 3 + plotly_bytes + 200_000
-    table, k, listed = neighbour_arrays(res, vid, max_bytes - used)   # before the bands and profiles, which take what is left
+    # before the bands and profiles, which take what is left
+    table, k, listed = neighbour_arrays(res, vid, max_bytes - used)
     arrays.update(table); used += sum(a.nbytes for a in table.values()) * 4 / 3
-    band, band_state = _band_arrays(res, rid, exact_bytes, max_bytes - used)   # the band sums before the profile: 8 cells, not w
+    # the band sums before the profile: 8 cells, not w
+    band, band_state = _band_arrays(res, rid, exact_bytes, max_bytes - used)
     arrays.update(band); used += sum(a.nbytes for a in band.values()) * 4 / 3
-    bins = int(np.clip(((max_bytes - used) * 3 / 4 / len(rid) - 4) // c, 0, w))   # per window: c * bins int8 and a float32 scale
+    # per window: c * bins int8 and a float32 scale
+    bins = int(np.clip(((max_bytes - used) * 3 / 4 / len(rid) - 4) // c, 0, w))
     if bins < 2: bins = 0              # one bin would only repeat the signed bars: leave the profile out instead
     else: arrays['profile'], arrays['profile_scale'] = binned_profiles(res.relevance, rid, bins)
     clusters = sorted(int(k) for k in np.unique(cluster[vid]))
     run, source = run_names(res)
     shown, base = base_arrays(res); arrays.update(shown)
-    meta = {'title': cfg.report.title, 'run': run, 'source': source, 'channels': channels, 'n_windows': len(tab), 'n_valid': int(len(vid)), 'n_relevance': int(len(rid)),
-            'n_steps': n, 'w': w, 'stride': cfg.windows.stride, 'bins': bins, 'threshold': thr, 'clusters': clusters, 'raw': raw,
+    meta = {'title': cfg.report.title, 'run': run, 'source': source, 'channels': channels, 'n_windows': len(tab),
+            'n_valid': int(len(vid)), 'n_relevance': int(len(rid)),
+            'n_steps': n, 'w': w, 'stride': cfg.windows.stride, 'bins': bins, 'threshold': thr, 'clusters': clusters,
+            'raw': raw,
             'quant': quant, 'many': bool(len(vid) > many), 'budget': int(max_bytes),
             'nb_k': k, 'nb_listed': listed, 'nb_rows': len(table.get('nbr', ())),
             'threshold_rule': res.metrics.get('anomaly', {}).get('threshold_rule'),
             'bands': band_state, 'contrast': contrast, 'base': base,
             'band_labels': band_labels(w, arrays['bands'].shape[2]) if 'bands' in arrays else [],
-            'bucket_labels': time_labels(res.series.index, np.minimum(edges[:-1], n - 1)), 'time': time_axis(res.series.index),
+            'bucket_labels': time_labels(res.series.index, np.minimum(edges[:-1], n - 1)),
+            'time': time_axis(res.series.index),
             **overview_meta(res)}
     return {'meta': meta, 'arrays': {k: b64_array(v) for k, v in arrays.items()}}
 
 # %% ../../nbs/06_views.ipynb #a1201c02
 def neighbour_arrays(res, vid:np.ndarray, room:float=np.inf) -> tuple:
-    "The table of similar windows as the page gets it: the ids of the valid windows `vid` that have a list (`nb` or `nb_runs`) and their lists (`nbr`, int32 `(rows, k)`), as many rows as `room` bytes of text hold (evenly spread in time); k; and how many windows have a list in the run."
+    """The table of similar windows as the page gets it: the ids of the valid windows `vid` that have a list (`nb` or
+    `nb_runs`) and their lists (`nbr`, int32 `(rows, k)`), as many rows as `room` bytes of text hold (evenly spread
+    in time); k; and how many windows have a list in the run."""
     nb = getattr(res, 'similar', None)
     if nb is None: return {}, 0, 0                    # a run made before the table
     nb = np.asarray(nb)
     if nb.ndim != 2 or len(nb) != len(res.windows):
-        raise DvatsError(f"the table of similar windows has shape {nb.shape}, expected ({len(res.windows)}, k); rerun `dvats run` to rebuild it.")
+        raise DvatsError(f"the table of similar windows has shape {nb.shape}, expected ({len(res.windows)}, k); "
+                         "rerun `dvats run` to rebuild it.")
     has = np.zeros(len(nb), bool); has[vid] = True
     rows = np.flatnonzero(has & (nb >= 0).any(1))
-    fit = int(min(len(rows), max(0, room) * 3 / 4 / (nb.shape[1] * 4 + 8)))   # a row: k int32 ids, and at most one id run (two int32)
-    listed, rows = len(rows), rows if len(rows) <= fit else rows[np.unique(np.linspace(0, len(rows) - 1, fit).astype(np.int64))]
+    # a row: k int32 ids, and at most one id run (two int32)
+    fit = int(min(len(rows), max(0, room) * 3 / 4 / (nb.shape[1] * 4 + 8)))
+    listed, rows = len(rows), (rows if len(rows) <= fit
+                               else rows[np.unique(np.linspace(0, len(rows) - 1, fit).astype(np.int64))])
     if not len(rows): return {}, 0, listed
     return {**id_arrays(rows, 'nb'), 'nbr': np.ascontiguousarray(nb[rows], np.int32)}, int(nb.shape[1]), listed
 
+# %% ../../nbs/06_views.ipynb #96001f2e
 def mp_arrays(res, vid:np.ndarray, edges:np.ndarray, exact_bytes:int) -> tuple:
-    "The matrix profile when the run has one: per valid window (`mp`: float32, or uint16 codes beyond `exact_bytes` with the NaN positions apart, `mp_nan`) and per bucket of steps (`step_mp`, the largest); and how to read the codes."
+    """The matrix profile when the run has one: per valid window (`mp`: float32, or uint16 codes beyond `exact_bytes`
+    with the NaN positions apart, `mp_nan`) and per bucket of steps (`step_mp`, the largest); and how to read the
+    codes."""
     out, quant = {}, {}
     if 'mp_score' in res.windows:
         v = res.windows['mp_score'].to_numpy(np.float64)[vid]
@@ -279,28 +343,36 @@ def mp_arrays(res, vid:np.ndarray, edges:np.ndarray, exact_bytes:int) -> tuple:
         else: (out['mp'], quant['mp']), out['mp_nan'] = quantise_range(v), np.flatnonzero(np.isnan(v)).astype(np.int32)
     steps = getattr(res, 'steps', None)
     if steps is not None and 'matrix_profile' in steps:
-        out['step_mp'] = decimate_minmax(steps['matrix_profile'].to_numpy(np.float32), edges)[:, 0, 1]   # NaN where a bucket has none
+        # NaN where a bucket has none
+        out['step_mp'] = decimate_minmax(steps['matrix_profile'].to_numpy(np.float32), edges)[:, 0, 1]
     return out, quant
 
 # %% ../../nbs/06_views.ipynb #074772db
 def fill_page(template:str, # an asset: 'page.html' or 'compare.html'
               title:str, payload:dict, **scripts) -> str:
-    "A self-contained page: `template` with its title, the explorer's CSS, plotly.js, the data and each of `scripts` (`module=` fills `/*DVATS_MODULE*/`) inserted, in one pass (inserted text is not rescanned)."
+    """A self-contained page: `template` with its title, the explorer's CSS, plotly.js, the data and each of `scripts`
+    (`module=` fills `/*DVATS_MODULE*/`) inserted, in one pass (inserted text is not rescanned)."""
     from plotly.offline import get_plotlyjs
-    parts = {'__DVATS_TITLE__': html.escape(title), '/*DVATS_CSS*/': asset('explorer.css'), '/*DVATS_PLOTLY*/': get_plotlyjs(),
+    parts = {'__DVATS_TITLE__': html.escape(title), '/*DVATS_CSS*/': asset('explorer.css'),
+             '/*DVATS_PLOTLY*/': get_plotlyjs(),
              '__DVATS_DATA__': json.dumps(payload, separators=(',', ':')).replace('<', '\\u003c'),
              **{f'/*DVATS_{k.upper()}*/': v for k, v in scripts.items()}}
     return re.sub('|'.join(re.escape(k) for k in parts), lambda m: parts[m.group()], asset(template))
 
+# %% ../../nbs/06_views.ipynb #ccfaf229
 def report_html(res, max_bytes:int|None=None, **kw) -> str:
     "The self-contained HTML explorer of a run, as text (`max_bytes` and `kw`: as `report_payload`'s)."
     from plotly.offline import get_plotlyjs
     payload = report_payload(res, max_bytes, plotly_bytes=len(get_plotlyjs()), **kw)
     m = payload['meta']   # the title names the run and its data, as the page's heading does (`titleOf` in explorer.js)
-    return fill_page('page.html', ' · '.join(t for t in (m['title'], m['run'] and 'run ' + m['run'], m['source'] and 'data ' + m['source']) if t), payload, module=asset('explorer.js'))
+    title = ' · '.join(t for t in (m['title'], m['run'] and 'run ' + m['run'], m['source'] and 'data ' + m['source'])
+                       if t)
+    return fill_page('page.html', title, payload, module=asset('explorer.js'))
 
+# %% ../../nbs/06_views.ipynb #2ffcaca9
 def write_report(res, path=None, max_bytes:int|None=None, **kw) -> Path:
-    "Write the HTML explorer of a run to `path` (default `OUT/report.html`), atomically (`max_bytes` and `kw`: as `report_payload`'s)."
+    """Write the HTML explorer of a run to `path` (default `OUT/report.html`), atomically (`max_bytes` and `kw`: as
+    `report_payload`'s)."""
     path = Path(path) if path is not None else Path(res.out)/REPORT_FILE.name
     text = report_html(res, max_bytes, **kw)
     return atomic_write(path, lambda p: Path(p).write_text(text, encoding='utf-8'))
