@@ -156,9 +156,12 @@ export function contrastRoles(sel, id, nWindows, ct, rowPos) {
 
 /** The contrast of the rows marked 1 in `role` against those marked 2 (dvats.contrast.contrast_from_basis): with
  * delta[c][k] = mean of basis rows 1 - mean of rows 2 (row r is `basis[r] * scale[r]`, C × K values), the first `S` columns
- * shared by the channels (d[k] = Σ_c delta[c][k]) and the others each channel's own (its coordinates are delta[c][k] itself),
- * each channel's contribution (Σ_shared delta[c][k] d[k] + Σ_own delta[c][k]²) / |d| (they sum to |d|). Returns `{contribution, size, ns, nr}`. */
-export function contrastOf(basis, scale, C, K, S, role) {
+ * shared by the channels (d[k] = Σ_c delta[c][k]) and the others each channel's own (its coordinates are delta[c][k] itself);
+ * `size` = |d|. With `spread` (each coordinate's spread over the run's windows, meta.contrast.null.spread) delta is measured in
+ * spreads, z[c][k] = delta[c][k] / spread of its coordinate, and each channel's contribution is
+ * (Σ_shared z[c][k] dz[k] + Σ_own z[c][k]²) / |dz|, dz the coordinates of z (they sum to |dz|, `sizeInSpreads`).
+ * Returns `{contribution, size, sizeInSpreads, ns, nr}`. */
+export function contrastOf(basis, scale, C, K, S, role, spread = null) {
   const CK = C * K, sum = [null, new Float64Array(CK), new Float64Array(CK)], count = [0, 0, 0];
   for (let r = 0; r < role.length; r++) {
     const t = role[r]; if (!t) continue;
@@ -168,15 +171,30 @@ export function contrastOf(basis, scale, C, K, S, role) {
   const [, ns, nr] = count, delta = new Float64Array(CK), d = new Float64Array(S), own = new Float64Array(C), contribution = new Float64Array(C);
   if (!ns || !nr) return {contribution, size: 0, ns, nr};
   for (let k = 0; k < CK; k++) delta[k] = sum[1][k] / ns - sum[2][k] / nr;
+  const size = coordinateSize(delta, C, K, S, d, own);
+  if (spread) {                       // in spreads: a coordinate's column of every channel divided by that coordinate's spread
+    const unit = v => v > 0 ? v : 1;
+    for (let c = 0; c < C; c++) for (let k = 0; k < K; k++) delta[c * K + k] /= unit(spread[k < S ? k : S + c * (K - S) + k - S]);
+    d.fill(0); own.fill(0);
+  }
+  const sizeInSpreads = spread ? coordinateSize(delta, C, K, S, d, own) : size;
+  if (sizeInSpreads > 0) for (let c = 0; c < C; c++) {
+    let s = own[c]; for (let k = 0; k < S; k++) s += delta[c * K + k] * d[k];
+    contribution[c] = s / sizeInSpreads;
+  }
+  return {contribution, size, sizeInSpreads, ns, nr};
+}
+
+/** |coordinates of `delta`| (C × K, the first `S` columns shared): fills `d` (the shared coordinates, Σ_c delta[c][k]) and
+ * `own` (each channel's Σ_own delta[c][k]²), both zero on entry. */
+function coordinateSize(delta, C, K, S, d, own) {
   for (let c = 0; c < C; c++) {
     for (let k = 0; k < S; k++) d[k] += delta[c * K + k];
     for (let k = S; k < K; k++) own[c] += delta[c * K + k] * delta[c * K + k];
   }
   let size = 0; for (let k = 0; k < S; k++) size += d[k] * d[k];
   for (let c = 0; c < C; c++) size += own[c];
-  size = Math.sqrt(size);
-  if (size > 0) for (let c = 0; c < C; c++) { let s = own[c]; for (let k = 0; k < S; k++) s += delta[c * K + k] * d[k]; contribution[c] = s / size; }
-  return {contribution, size, ns, nr};
+  return Math.sqrt(size);
 }
 
 /** Σ ρ(|i − j|) over the windows i of `a` and j of `b` (sorted ids; dvats.contrast.pair_sum), ρ taken as 0 beyond its last lag.
@@ -449,6 +467,17 @@ function layout(root, page, own) {   // own: the page answers 'what sets them ap
 // views and actions (`v`, filled by `mount`, read when a view draws), and returns what it does (`draw`, ...): every view draws
 // from the state. plotly is the page's global `Plotly`, and only its public API is used (no private fields of its plots or axes).
 const cfg = extra => Object.assign({displaylogo: false, responsive: true}, extra || {});
+// a plot's title, the longest of `titles` that fits its figure's width (plotly cuts a long title off, it never wraps it): in a
+// narrow notebook the projection and the series sit side by side with shorter titles; `gd.dvatsTitles` keeps them for a resize
+let measure = null;
+function fitTitle(gd, titles = gd.dvatsTitles, size = 13) {
+  if (!titles) return null;
+  gd.dvatsTitles = titles;
+  measure = measure || document.createElement('canvas').getContext('2d');
+  measure.font = size + 'px "Open Sans", verdana, arial, sans-serif';   // plotly's font
+  const w = gd.clientWidth - 24;
+  return titles.find(t => !(w > 0) || measure.measureText(t).width <= w) || titles[titles.length - 1];
+}
 const CTX_MAX = 100;                              // the context sliders' range (layout's `ctxb`, `ctxa`)
 const clampCtx = v => Math.max(0, Math.min(CTX_MAX, Math.round(+v || 0)));
 const TAG_COLORS = PALETTE.filter((_, k) => ![1, 4, 8].includes(k));   // not the selection's orange, the similar windows' purple, the context's cyan
@@ -694,7 +723,8 @@ function makeProjection(ui, s, d, v) {
     // no zero lines: the projection's coordinates have no meaning of their own, and x = 0 drew a stray vertical line through the points
     Plotly.react(gd, traces, {margin: {t: 24, l: 30, r: 10, b: 30}, dragmode: s.pan ? 'pan' : 'lasso', showlegend: false, clickmode: 'event',
                  xaxis: {zeroline: false}, yaxis: {zeroline: false},
-                 title: {text: under ? 'projection: new windows over the run applied, ' + esc(M.base) + ' (grey)' : 'projection (lasso or box to select; click a point for its context)', font: {size: 13}},
+                 title: {text: fitTitle(gd, under ? ['projection: new windows over the run applied, ' + esc(M.base) + ' (grey)', 'projection: new windows over the run applied (grey)', 'new windows over the run applied (grey)']
+                                            : ['projection (lasso or box to select; click a point for its context)', 'projection (lasso or box; click a point)']), font: {size: 13}},
                  uirevision: 'keep'}, cfg({scrollZoom: true}));
     if (M.many) paintMarks();
     paintFocus();
@@ -815,14 +845,18 @@ function stripScale(M) {
 }
 // the series' rows, bottom to top, in px: the cluster strip, the anomaly score, the matrix profile (when the run has one), the tags'
 // lane (when there are tags), then the channels, overlaid or one row each (the selection's most important channels on top)
-const LANE = {strip: 16, score: 64, mp: 64, tags: 14, gap: 8, channel: 64, least: 30, fit: 540, top: 58, bottom: 40};
-function seriesGeometry(s, d) {
+const LANE = {strip: 16, score: 64, mp: 64, tags: 14, gap: 8, channel: 64, least: 30, fit: 540, top: 58, titleOnly: 34, bottom: 40};
+function seriesGeometry(s, d, gd) {
   const per = s.seriesLayout === 'channels' && d.C > 1, mp = !!d.A.step_mp;
-  // one row per channel: rows as high as fit LANE.fit px beside the projection (a 1280×800 screen shows it whole), 30 px at least
-  const fixed = LANE.top + LANE.bottom + LANE.strip + LANE.score + (mp ? LANE.mp + LANE.gap : 0) + LANE.tags + 3 * LANE.gap;
-  const row = Math.max(LANE.least, Math.min(LANE.channel, Math.floor((LANE.fit - fixed) / d.C)));
-  const height = per ? Math.max(520, fixed + d.C * row) : 520;
-  const H = height - LANE.top - LANE.bottom, f = px => px / H, g = {per, height};
+  // one row per channel: rows as high as fit LANE.fit px beside the projection (a 1280×800 screen shows it whole), 30 px at least;
+  // a narrow host (a notebook beside JupyterLab's file browser) fits fewer px (its CSS sets --dvats-series-fit), and with one row
+  // per channel (no legend) its top margin holds the title alone
+  const fit = +getComputedStyle(gd).getPropertyValue('--dvats-series-fit') || LANE.fit, least = Math.min(520, fit);
+  const top = per && fit < LANE.fit ? LANE.titleOnly : LANE.top;
+  const fixed = top + LANE.bottom + LANE.strip + LANE.score + (mp ? LANE.mp + LANE.gap : 0) + LANE.tags + 3 * LANE.gap;
+  const row = Math.max(LANE.least, Math.min(LANE.channel, Math.floor((fit - fixed) / d.C)));
+  const height = per ? Math.max(least, fixed + d.C * row) : least;
+  const H = height - top - LANE.bottom, f = px => px / H, g = {per, height, top};
   let y = 0;
   const take = px => { const r = [Math.min(1, f(y)), Math.min(1, f(y + px))]; y += px + LANE.gap; return r; };
   g.strip = take(LANE.strip); g.score = take(LANE.score);
@@ -862,10 +896,11 @@ function makeSeries(ui, s, d, v) {
   const scoreY = Array.from(A.step_score), stripZ = [Array.from(A.strip, k => k < -1 ? null : k)];
   const mpY = A.step_mp ? Array.from(A.step_mp, x => x === x ? x : null) : null;
   const chanAxis = c => c === 0 ? 'y' : 'y' + (4 + c);               // channel c keeps its axis; its row is the axis' domain
-  let geo = null, key = null, drawn = null;
+  let geo = null, key = null, drawn = null, args = null;
   function draw(idx, order) {
-    const g = seriesGeometry(s, d), top = new Set(order.slice(0, Math.min(3, C)).map(o => o.c)), dom = seriesRows(C, order, g);
-    const on = c => !idx.length || top.has(c), k = s.seriesLayout + '|' + g.height;
+    args = [idx, order];
+    const g = seriesGeometry(s, d, gd), top = new Set(order.slice(0, Math.min(3, C)).map(o => o.c)), dom = seriesRows(C, order, g);
+    const on = c => !idx.length || top.has(c), k = s.seriesLayout + '|' + g.height + '|' + g.top;
     const opacity = Array.from({length: C}, (_, c) => on(c) ? 1 : g.per ? 0.45 : 0.2), width = Array.from({length: C}, (_, c) => on(c) ? 1.3 : 0.8);
     geo = g;
     if (k === key && gd.data) {                 // the same figure: what changed, only (each plotly call redraws)
@@ -899,15 +934,17 @@ function makeSeries(ui, s, d, v) {
       axes.yaxis4 = {domain: g.mp, title: {text: 'MP', font: {size: 10}}, tickfont: {size: 9}, nticks: 3};
     }
     gd.style.height = g.height + 'px';
-    Plotly.react(gd, traces, Object.assign({margin: {t: LANE.top, l: 60, r: 10, b: LANE.bottom}, dragmode: s.pan ? 'pan' : 'select', selectdirection: 'h', shapes: seriesShapes(s, d, idx, g), uirevision: 'keep',
+    Plotly.react(gd, traces, Object.assign({margin: {t: g.top, l: 60, r: 10, b: LANE.bottom}, dragmode: s.pan ? 'pan' : 'select', selectdirection: 'h', shapes: seriesShapes(s, d, idx, g), uirevision: 'keep',
       annotations: notes,
-      title: {text: 'series (drag along time to select the windows it covers); ' + (mpY ? 'matrix profile; ' : '') + 'anomaly score; tags; clusters',
+      title: {text: fitTitle(gd, ['series (drag along time to select the windows it covers); ' + (mpY ? 'matrix profile; ' : '') + 'anomaly score; tags; clusters',
+                                  'series (drag along time to select the windows it covers)', 'series (drag along time to select)']),
               font: {size: 13}, y: 1, yref: 'container', yanchor: 'top', pad: {t: 6}},
       xaxis: Object.assign({anchor: 'y3', automargin: true, title: {text: TIME ? 'time' : 'row', standoff: 6}}, TIME ? {type: 'date'} : {}),   // below the dates' second line
       yaxis2: {domain: g.score, title: {text: 'score', font: {size: 10}}, tickfont: {size: 9}, nticks: 3}, yaxis3: {domain: g.strip, showticklabels: false, title: {text: 'cluster', font: {size: 10}}},
       showlegend: !g.per, legend: {orientation: 'h', x: 0, y: 1, yanchor: 'bottom'}}, axes), cfg({scrollZoom: true}));
   }
   const relayoutShapes = () => { if (geo) Plotly.relayout(gd, {shapes: seriesShapes(s, d, selectedIdx(s), geo)}); };
+  const refit = () => { if (args && geo && ['height', 'top'].some(k => seriesGeometry(s, d, gd)[k] !== geo[k])) draw(selectedIdx(s), args[1]); };   // the host got narrower or wider
   function wire() {
     gd.on('plotly_selected', ev => {
       if (s.drawing || !ev) return;
@@ -920,7 +957,7 @@ function makeSeries(ui, s, d, v) {
       v.selection.fromPlot(gd, ev, idx);
     });
   }
-  return {draw, relayoutShapes, wire};
+  return {draw, relayoutShapes, refit, wire};
 }
 
 // ---- the histogram of the scores, and the hover preview of one window ----
@@ -1131,17 +1168,17 @@ const IN_PYTHON = "explain(run, ids, target='contrast') or dvats explain RUN --c
 // what the signed bars mean, beside them
 const SIGNED_WORDS = 'Share: each channel\'s part of the selection\'s total |relevance| (the bars sum to 1). Signed R: its mean relevance per window, '
   + 'in the units of the encoder\'s output (red: positive, it adds to the output; blue: negative, it takes from it).';
-const CONTRAST_WORDS = 'Contribution: in the units of the contrast basis\' coordinates, the channels sum to the size of the difference; '
-  + 'red: the channel moves with the difference, blue: against it.';
+const CONTRAST_WORDS = 'Contribution: in spreads (each coordinate of the contrast basis divided by its standard deviation over the run\'s '
+  + 'windows), the channels sum to the size of the difference; red: the channel moves with the difference, blue: against it.';
 // the selection's contrast against the reference 'all', from the basis the page holds: dvats.explain.basis_contrast(run, ids), at once;
 // Python's explain(run, ids, target='contrast') computes it exactly (along the exact direction, with its profile and bands)
 function contrastNow(s, d, n) {
   const {A, M, C, CT} = d, t0 = performance.now();
   const {role, nRef, overlapping, reference} = contrastRoles(s.sel, A.id, M.n_windows, CT, d.basisPos);
-  const r = contrastOf(A.basis, A.basis_scale, C, CT.k, CT.shared, role);
+  const r = contrastOf(A.basis, A.basis_scale, C, CT.k, CT.shared, role, CT.null.spread);
   const ok = r.ns > 0 && r.nr > 0 && r.size > 0, rows = k => { const out = []; for (let j = 0; j < role.length; j++) if (role[j] === k) out.push(A.basis_id[j]); return out; };
   const dist = ok ? distinctness(r.size, rows(1), rows(2), CT.null, M.n_windows) : {ratio: null, threshold: null};
-  const ct = {reference, ns: r.ns, nr: r.nr, nRef, nSelected: n, overlapping, size: r.size, ratio: dist.ratio, threshold: dist.threshold,
+  const ct = {reference, ns: r.ns, nr: r.nr, nRef, nSelected: n, overlapping, size: r.size, sizeInSpreads: r.sizeInSpreads, ratio: dist.ratio, threshold: dist.threshold,
               distinct: ok ? dist.ratio > dist.threshold : null, table: ok ? contrastTable(r.contribution, M.channels) : []};
   ct.line = !r.ns ? `${n === 1 ? 'the selected window is not' : `none of the ${fmt(n)} selected windows is`} in the contrast basis' sample: this file holds nothing to contrast them with; explain them in Python (dvats explain RUN --contrast).`
     : !r.nr ? 'nothing to contrast: every window is selected, so no reference window is left.'
@@ -1178,7 +1215,7 @@ function makeExplain(ui, s, d, v) {
     const parts = {importance: t1 - t0, bands: t3 - t2, heat: t4 - t3, series: t5 - t4, projection: performance.now() - t5};   // where the time goes (bench/explorer.py)
     const last = s.last = {ids, target: own ? 'contrast' : ext ? ext.target : 'embedding',
             table: rows.map(r => ({channel: r.channel, signed: r.signed, share: r.share})), bands,   // bands: per channel (payload order), or null
-            contrast: own ? {table: exact ? 'python' : 'basis', reference: ct.reference, n_sel: ct.ns, n_ref: ct.nr, n_ref_valid: ct.nRef, overlapping: ct.overlapping, size: ct.size,
+            contrast: own ? {table: exact ? 'python' : 'basis', reference: ct.reference, n_sel: ct.ns, n_ref: ct.nr, n_ref_valid: ct.nRef, overlapping: ct.overlapping, size: ct.size, size_in_spreads: ct.sizeInSpreads,
                              ratio: ct.ratio, threshold: ct.threshold, distinct: ct.distinct, line: ct.line, ms: ct.ms} : null,
             used: own ? ct.ns : ext ? n : use.length,   // how many windows the numbers come from
             ms_table: t1 - t0, ms_all: performance.now() - t0, ms_parts: parts};
@@ -1380,7 +1417,13 @@ export function mount(root, D, host = {}, start = null) {
   const sized = typeof ResizeObserver === 'undefined' ? null : new ResizeObserver(seen => {
     for (const e of seen) {
       const gd = e.target, w = e.contentRect.width, svg = gd.querySelector('.main-svg');   // the width plotly drew it at
-      if (w > 0 && svg && Math.abs(+svg.getAttribute('width') - w) >= 1) Plotly.Plots.resize(gd);
+      if (!(w > 0 && svg && Math.abs(+svg.getAttribute('width') - w) >= 1)) continue;
+      Plotly.Plots.resize(gd).then(() => {                          // then the title that fits the new width
+        if (!gd.layout) return;                                     // disposed (purged) meanwhile
+        const t = fitTitle(gd);
+        if (t !== null && gd.layout.title && gd.layout.title.text !== t) Plotly.relayout(gd, {'title.text': t});
+        if (gd === ui.series) v.series.refit();
+      });
     }
   });
   if (sized) plots.forEach(gd => sized.observe(gd));
