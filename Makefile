@@ -63,9 +63,8 @@ test: install browser
 	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 NUMBA_NUM_THREADS=1 $(BIN)/python tools/notebooks.py --n-workers 2
 	@# the docs site from those executed notebooks (nothing runs twice); tests/test_docs_browser.py follows its links
 	NO_MKDOCS_2_WARNING=1 $(BIN)/python tools/docs.py
-	@# tests/ in two processes, a test file each (its fixtures are built once): much of a browser test is waiting on the page,
-	@# which the other process fills
-	$(BIN)/python -m pytest tests/ -q -p no:cacheprovider --durations=12 -n 2 --dist loadfile
+	@# one process: two (pytest-xdist, a file each) took 591 s against 512 s, every run and browser slower on the shared cores
+	$(BIN)/python -m pytest tests/ -q -p no:cacheprovider --durations=12
 
 # docs: the site in _docs/site (open _docs/site/index.html), rendered offline by MkDocs from the executed notebooks that
 # `make test` keeps in _build/executed (a notebook whose sources changed since is executed again first)
