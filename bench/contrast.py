@@ -275,6 +275,17 @@ def table(root):
           + ', '.join(f"{k} {v:.2f}" for k, v in top[top.method == 'deeplift'].groupby('type').capture.mean().items()))
 
 
+def random_shapes(rng, valid):
+    "Draws of random selections by shape: scattered valid windows, or consecutive ones at a random place."
+    pool, n = np.flatnonzero(valid), len(valid)
+    def stretch(k):
+        a = int(rng.choice(pool[pool < n - k])); s = np.arange(a, a + k)
+        return s[valid[s]]
+    return {'10 scattered': lambda: np.sort(rng.choice(pool, 10, replace=False)),
+            '50 scattered': lambda: np.sort(rng.choice(pool, 50, replace=False)),
+            '12 consecutive': lambda: stretch(12), '40 consecutive': lambda: stretch(40)}
+
+
 def measure_default(seed, root):
     """One seed of `default` (see the docstring): top-1, distinctness and timing of the default contrast; the null's
     calibration."""
@@ -300,14 +311,7 @@ def measure_default(seed, root):
         row['maps_auto'] = float(
             explain(res, ids, 'contrast', method='deeplift', progress=False).table.channel.iloc[0] in truech)
         rows.append(row)
-    pool, n = np.flatnonzero(valid), len(valid)
-    def stretch(k):
-        a = int(rng.choice(pool[pool < n - k])); s = np.arange(a, a + k)
-        return s[valid[s]]
-    shapes = {'10 scattered': lambda: np.sort(rng.choice(pool, 10, replace=False)),
-              '50 scattered': lambda: np.sort(rng.choice(pool, 50, replace=False)),
-              '12 consecutive': lambda: stretch(12), '40 consecutive': lambda: stretch(40)}
-    null = []
+    shapes, null = random_shapes(rng, valid), []
     for shape, draw in shapes.items():
         for reference in ('auto', 'all'):
             if 'scattered' in shape and reference == 'all': continue       # 'auto' is 'all' for them
@@ -393,14 +397,7 @@ def shift_null(seeds, root):
             ex = basis_contrast(res, ids)
             rows.append(dict(seed=seed, type=f'{kind}/{how}', analytic=ex.distinct,
                              p=shift_p(res, ids, ex.reference_name, has, shared, valid)))
-        pool, n = np.flatnonzero(valid), len(valid)
-        def stretch(k):
-            a = int(rng.choice(pool[pool < n - k])); s = np.arange(a, a + k)
-            return s[valid[s]]
-        shapes = {'10 scattered': lambda: np.sort(rng.choice(pool, 10, replace=False)),
-                  '50 scattered': lambda: np.sort(rng.choice(pool, 50, replace=False)),
-                  '12 consecutive': lambda: stretch(12), '40 consecutive': lambda: stretch(40)}
-        for shape, draw in shapes.items():
+        for shape, draw in random_shapes(rng, valid).items():
             for _ in range(40):
                 ids = draw(); ex = basis_contrast(res, ids)
                 null.append(dict(seed=seed, shape=shape, analytic=ex.distinct,

@@ -5,19 +5,18 @@
 # %% ../nbs/05h_explain_stages.ipynb #09b21a60
 from __future__ import annotations
 import json, os
-from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 from .io import write_csv
 from .store import atomic_write, save_npy
-if TYPE_CHECKING: from dvats.stages import StageContext   # for the type hints only: the stages import this module
+
 
 # %% auto #0
 __all__ = ['relevance_sample', 'relevance_stage', 'load_relevance_stage', 'contrast_basis_stage', 'load_contrast_basis_stage',
            'evaluation_stage', 'load_evaluation_stage']
 
 # %% ../nbs/05h_explain_stages.ipynb #5e870cb1
-def _run_threads(ctx:StageContext):
+def _run_threads(ctx):
     "Give torch the thread count the run started with (numba's OpenMP layer may have set another one since)."
     import torch
     if torch.get_num_threads() != ctx.torch_threads: torch.set_num_threads(ctx.torch_threads)
@@ -32,7 +31,7 @@ def relevance_sample(valid:np.ndarray, config) -> np.ndarray:
     return mask
 
 # %% ../nbs/05h_explain_stages.ipynb #b2a5c7ea
-def _band_sums(ctx:StageContext, R:np.ndarray, chunk:int=4096) -> np.ndarray:
+def _band_sums(ctx, R:np.ndarray, chunk:int=4096) -> np.ndarray:
     """Per window and channel, the relevance of each frequency
     band of its normalised window, NaN rows for invalid windows."""
     from dvats.tensors import cut_batch
@@ -46,7 +45,7 @@ def _band_sums(ctx:StageContext, R:np.ndarray, chunk:int=4096) -> np.ndarray:
                                 frequency_eps(lc.method, lc.composite))
     return out
 
-def relevance_stage(ctx:StageContext):
+def relevance_stage(ctx):
     """Relevance of the valid windows (or of `lrp.max_windows` of them) into `relevance.npy`,
     its per-channel sums and its frequency-band sums; NaN rows for the others."""
     from dvats.lrp.attribution import relevance
@@ -71,14 +70,14 @@ def relevance_stage(ctx:StageContext):
     save_npy(ctx.path('channel_relevance.npy'), sums)            # what a selection's channel table needs
     save_npy(ctx.path('frequency_relevance.npy'), _band_sums(ctx, R))  # ... and its channel × band heatmap
 
-def load_relevance_stage(ctx:StageContext):
+def load_relevance_stage(ctx):
     "The relevance, memory-mapped, its per-channel sums and its frequency-band sums."
     ctx.res.relevance = np.load(ctx.path('relevance.npy'), mmap_mode='r', allow_pickle=False)
     ctx.res.channel_relevance = np.load(ctx.path('channel_relevance.npy'), allow_pickle=False)
     ctx.res.frequency_relevance = np.load(ctx.path('frequency_relevance.npy'), allow_pickle=False)
 
 # %% ../nbs/05h_explain_stages.ipynb #b4bd764c
-def contrast_basis_stage(ctx:StageContext):
+def contrast_basis_stage(ctx):
     """The basis' directions and, per window of (a sample of) the relevance sample and
     channel, its relevance along each: what any contrast needs (`dvats.contrast`)."""
     from dvats.contrast import basis_directions, basis_shared, contrast_basis, BASIS_WINDOWS
@@ -97,13 +96,13 @@ def contrast_basis_stage(ctx:StageContext):
     save_npy(ctx.path('contrast_directions.npy'), U)
     save_npy(ctx.path('contrast_basis.npy'), basis)
 
-def load_contrast_basis_stage(ctx:StageContext):
+def load_contrast_basis_stage(ctx):
     "The contrast basis' directions and the relevance along them."
     ctx.res.contrast_directions = np.load(ctx.path('contrast_directions.npy'), allow_pickle=False)
     ctx.res.contrast_basis = np.load(ctx.path('contrast_basis.npy'), allow_pickle=False)
 
 # %% ../nbs/05h_explain_stages.ipynb #a8e130fe
-def evaluation_stage(ctx:StageContext):
+def evaluation_stage(ctx):
     "Measure the explanation methods (`EVALUATED`) on a sample of windows, and against the planted truth when given."
     from dvats.lrp.evaluate import evaluate_explanations, truth_selections
     _run_threads(ctx)                 # the relevance stage may have been reused, so this stage restores them too
@@ -119,7 +118,7 @@ def evaluation_stage(ctx:StageContext):
                                    seed=res.config.seed, stride=wc.stride, progress=ctx.log is not None)
     atomic_write(ctx.path('explanations.csv'), lambda p: write_csv(ev, p))
 
-def load_evaluation_stage(ctx:StageContext):
+def load_evaluation_stage(ctx):
     "The measured explanation methods, into the run's metrics."
     ev = pd.read_csv(ctx.path('explanations.csv'), keep_default_na=False)
     ctx.res.metrics['explanations'] = json.loads(ev.to_json(orient='records'))
