@@ -63,7 +63,7 @@ test: install browser
 	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 NUMBA_NUM_THREADS=1 $(BIN)/python tools/notebooks.py --n-workers 2
 	@# the docs site from those executed notebooks (nothing runs twice); tests/test_docs_browser.py follows its links
 	NO_MKDOCS_2_WARNING=1 $(BIN)/python tools/docs.py
-	@# one process: two (pytest-xdist, a file each) took 591 s against 512 s, every run and browser slower on the shared cores
+	@# one process: two (pytest-xdist, a file each) took 591 s, one 435 s: every run and browser slower on the shared cores
 	$(BIN)/python -m pytest tests/ -q -p no:cacheprovider --durations=12
 
 # docs: the site in _docs/site (open _docs/site/index.html), rendered offline by MkDocs from the executed notebooks that
