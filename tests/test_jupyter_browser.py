@@ -134,7 +134,11 @@ def start_cell(d, k):
             cell = d.find_elements(By.CSS_SELECTOR, '.jp-Notebook .jp-Cell')[k]
             d.execute_script("arguments[0].scrollIntoView({block: 'center'})", cell)
             cell.find_element(By.CSS_SELECTOR, '.cm-content').click()
-            break
+            # a widget above that grows as it draws moves the cell under the pointer: the click may land elsewhere,
+            # and Shift+Enter there runs nothing (seen once in CI on a busy machine)
+            if d.execute_script("return arguments[0].querySelector('.cm-content').contains(document.activeElement)",
+                                cell): break
+            time.sleep(0.5)
         except (StaleElementReferenceException, ElementNotInteractableException):
             time.sleep(0.5)
     else:
@@ -155,7 +159,13 @@ def run_cell(d, k):
     from selenium.webdriver.common.by import By
     cells = d.find_elements(By.CSS_SELECTOR, '.jp-Notebook .jp-Cell')
     before = prompt(d, cells[k]) if k < len(cells) else ''
-    cell = start_cell(d, k)
+    for attempt in range(3):
+        cell = start_cell(d, k)
+        # queued or run, its prompt leaves `before` at once ([*] while the kernel is busy); a prompt still `before`
+        # after 15 s means the key press ran nothing, and pressing again runs the cell once
+        t0 = time.time()
+        while time.time() - t0 < 15 and prompt(d, cell) == before: time.sleep(0.3)
+        if prompt(d, cell) != before: break
     wait_for(d, RAN + " && arguments[0].querySelector('.jp-InputPrompt').textContent.trim() !== arguments[1]",
              f'cell {k} run', 180, cell, before)
     return cell
