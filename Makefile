@@ -3,6 +3,9 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# the default demo run that notebooks and tests/ share (dvats.pipeline.demo_base), computed once per version of the
+# sources: one folder for both, so a clean clone computes it once, not once per home directory's cache
+export DVATS_CACHE ?= $(CURDIR)/_build/cache
 # The install stamp is keyed on the content of pyproject.toml and requirements.lock: editing either reinstalls, nothing else does.
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | sha256sum | cut -c1-16)
 
