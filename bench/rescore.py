@@ -2,12 +2,14 @@
 measured.
 
 marking: for the demo series and the plant series of bench/anomaly.py (seeds 0-2 each), the default run (kept in
-runs/bench-rescore/<series>/seed<s>/), then the normal marked as an analyst would: the longest stretch of each of the 1,
-3 and 5 largest clusters. Per-step AUC-PR and VUS-PR (buffer = w, the lower quartile of the covering windows) of the
-default score (the memory bank of every window) against the bank rebuilt from the marked windows (what `dvats rescore
---normal-tag` does, checked against `rescore` itself on one case), and, beside it, a bank of every window joined by a
-bank of the marked ones ('joined', an alternative that was measured, not adopted). Also: how many marked windows overlap
-a planted anomaly.
+runs/bench-rescore/<series>/seed<s>/), then windows marked normal as an analyst would, in two protocols: the longest
+stretch of each of the 1, 3 and 5 largest clusters (the issue's), and the first 1, 3 and 5 false alarms met walking the
+run's event list from the top (events that overlap no planted anomaly). Per-step AUC-PR and VUS-PR (buffer = w, the
+lower quartile of the covering windows) of the default score (the memory bank of every window), of the bank rebuilt
+from the marked windows alone ('the normal', `dvats rescore --normal-tag`) and of the marked windows found normal
+('found normal', `dvats rescore --known-normal-tag` and the explorer's button: they join the bank of every window as
+centroids of their own; checked against `rescore` itself on one case). For the false alarms, AUC-PR also on the steps
+outside the marked events. Also: how many marked windows overlap a planted anomaly.
 
 anomaly tag: per series and seed, each planted anomaly that no window above the threshold touches (a miss), tagged as a
 known anomaly (`rescore --anomaly-tag`: the threshold lowered to its peak): the windows above the threshold, the share
@@ -50,17 +52,38 @@ def stretches(res, k):
     return out
 
 
-def measured(res, scores, flags):
-    "AUC-PR and VUS-PR of per-window `scores` as the run aggregates them per step."
+def measured(res, scores, flags, skip=None):
+    "AUC-PR and VUS-PR of per-window `scores` as the run aggregates them per step (steps `skip` left out)."
     from dvats.anomaly import step_scores
     from dvats.detection import detection_scores
     wc, ac = res.config.windows, res.config.clustering.anomaly
-    d = detection_scores(step_scores(scores, len(res.series), wc.w, wc.stride, ac.aggregation), flags, buffer=wc.w)
+    step = step_scores(scores, len(res.series), wc.w, wc.stride, ac.aggregation)
+    d = detection_scores(step if skip is None else np.where(skip, np.nan, step), flags, buffer=wc.w)
     return d['auc_pr'], d['vus_pr']
 
 
+def judged(res, flags, k_max=5):
+    """The windows an analyst marks normal, in two protocols: 'clusters', the longest stretch of each of the 1, 3 and 5
+    largest clusters (the issue's); 'false alarms', walking the run's event list (highest peak first) and marking the
+    first 1, 3 and 5 events that overlap no planted anomaly. Yields (protocol, k, window ids, steps they cover)."""
+    from dvats.overview import anomaly_events
+    for k in (1, 3, 5):
+        ids = np.concatenate(stretches(res, k))
+        yield 'clusters', k, ids, None
+    alarms = [r for _, r in anomaly_events(res, described=0).iterrows() if not flags[r.start:r.end].any()]
+    for k in (1, 3, 5):
+        if k > len(alarms): continue
+        steps = np.zeros(len(flags), bool)
+        for r in alarms[:k]: steps[r.start:r.end] = True
+        yield 'false alarms', k, np.concatenate([np.arange(r['first'], r['last'] + 1) for r in alarms[:k]]), steps
+
+
 def marking(names, seeds, root):
-    from dvats.anomaly import window_scores, memory_bank, bank_distances
+    """Per series, seed, protocol and k: per-step AUC-PR and VUS-PR of the default score ('none'), of the bank rebuilt
+    from the marked windows alone ('the normal': `rescore --normal-tag`), and of the marked windows found normal ('found
+    normal': `rescore --known-normal-tag`, the explorer's button: they join the bank of every window). For the false
+    alarms, also AUC-PR on the steps outside the marked events ('_out'): the look-alikes, not the marked windows."""
+    from dvats.anomaly import window_scores
     from dvats.windows import finite_rows, window_any
     rows = []
     for name in names:
@@ -68,33 +91,33 @@ def marking(names, seeds, root):
             t = time.time(); res, series, truth = default_run(name, seed, root)
             emb, flags, wc = np.asarray(res.embeddings), truth.anomaly.to_numpy(bool), res.config.windows
             ok, bad = finite_rows(emb), window_any(flags, wc.w, wc.stride)
-            all_bank = memory_bank(emb, np.flatnonzero(ok), 64, seed=seed)
-            a, v = measured(res, res.windows.anomaly_score.to_numpy(np.float64), flags)
-            rows.append(dict(series=name, seed=seed, marked=0, windows=0, on_anomaly=0, rebuilt_auc_pr=a,
-                             rebuilt_vus_pr=v, joined_auc_pr=a, joined_vus_pr=v))
-            for k in (1, 3, 5):
-                ids = np.concatenate(stretches(res, k)); mask = np.zeros(len(emb), bool); mask[ids] = True
-                ra, rv = measured(res, window_scores(emb, 'bank', normal=mask, seed=seed), flags)
-                joined = np.full(len(emb), np.nan)
-                joined[ok] = bank_distances(emb, np.r_[all_bank, memory_bank(emb, ids, 16, seed=seed)], 3,
-                                            np.flatnonzero(ok))
-                ja, jv = measured(res, joined, flags)
-                rows.append(dict(series=name, seed=seed, marked=k, windows=len(ids), on_anomaly=int(bad[ids].sum()),
-                                 rebuilt_auc_pr=ra, rebuilt_vus_pr=rv, joined_auc_pr=ja, joined_vus_pr=jv))
+            none = res.windows.anomaly_score.to_numpy(np.float64)
+            for protocol, k, ids, steps in judged(res, flags):
+                ids = ids[ok[ids]]; mask = np.zeros(len(emb), bool); mask[ids] = True
+                row = dict(series=name, seed=seed, protocol=protocol, marked=k, windows=len(ids),
+                           on_anomaly=int(bad[ids].sum()))
+                for how, s in (('none', none), ('the_normal', window_scores(emb, 'bank', normal=mask, seed=seed)),
+                               ('found_normal', window_scores(emb, 'bank', known=mask, seed=seed))):
+                    row[f'{how}_auc_pr'], row[f'{how}_vus_pr'] = measured(res, s, flags)
+                    if steps is not None: row[f'{how}_auc_pr_out'] = measured(res, s, flags, steps)[0]
+                rows.append(row)
             print(f"{name} seed {seed}: {time.time() - t:.0f} s", flush=True)
     return pd.DataFrame(rows)
 
 
 def rescore_check(root):
-    "`rescore` with a tag of the longest stretch of the largest cluster gives the numbers `marking` computes for it."
-    from dvats.pipeline import rescore
+    """`rescore` with a tag of the first false alarm found normal gives the numbers `marking` computes for it (the
+    library's path, end to end)."""
+    from dvats.rescore import rescore
     from dvats.result import load_result
     from dvats.tags import write_tags
     src, dst = Path(root)/'demo'/'seed0', Path(root)/'rescored'
     shutil.rmtree(dst, ignore_errors=True); shutil.copytree(src, dst)
     res = load_result(dst)
-    write_tags(res, {'calm': stretches(res, 1)[0]})
-    t = time.time(); r = rescore(dst, normal_tag='calm', log=None); dt = time.time() - t
+    flags = res.labels.anomaly.to_numpy(bool)
+    _, _, ids, _ = next(j for j in judged(res, flags) if j[:2] == ('false alarms', 1))
+    write_tags(res, {'alarm': ids})
+    t = time.time(); r = rescore(dst, known_tag='alarm', log=None); dt = time.time() - t
     m = r.metrics['anomaly'][r.metrics['anomaly']['method']]
     return m['auc_pr'], m['vus_pr'], dt
 
@@ -124,7 +147,7 @@ def applying(names, seeds, root):
 
 def anomaly_tagging(names, seeds, root):
     from dvats.detection import label_ranges, selection_hits
-    from dvats.pipeline import flagging_threshold
+    from dvats.rescore import flagging_threshold
     from dvats.windows import window_any
     rows = []
     for name in names:
@@ -172,14 +195,25 @@ if __name__ == '__main__':
                                       'hit_after', 'events']].mean().round(3).to_string())
     if 'marking' in a.parts:
         t = marking(a.series, a.seeds, a.root)
-        print("\nmarking normal: per-step AUC-PR / VUS-PR, mean ± std over seeds", a.seeds,
-              "(marked 0: the default, every window)")
-        print(spread(t, ['rebuilt_auc_pr', 'rebuilt_vus_pr', 'joined_auc_pr', 'joined_vus_pr']).to_string())
+        cols = ['none_auc_pr', 'the_normal_auc_pr', 'found_normal_auc_pr', 'none_vus_pr', 'the_normal_vus_pr',
+                'found_normal_vus_pr']
+        out = ['none_auc_pr_out', 'found_normal_auc_pr_out']
+        print("\nmarking normal: per-step AUC-PR / VUS-PR, mean ± std over seeds", a.seeds, "(none: the default, a "
+              "bank of every window; the normal: a bank of the marked windows alone; found normal: the marked "
+              "windows join the bank of every window)")
+        for protocol, g in t.groupby('protocol', sort=False):
+            print(f"\n{protocol}:\n" + spread(g, cols + (out if protocol == 'false alarms' else [])).to_string())
+        f = t[t.protocol == 'false alarms']
+        for name, g in f.groupby('series', sort=False):
+            d, d_out = g.found_normal_auc_pr - g.none_auc_pr, g.found_normal_auc_pr_out - g.none_auc_pr_out
+            print(f"\n{name}, false alarms found normal: AUC-PR above none in {(d > 0).sum()} of {len(g)} cases "
+                  f"(+{d.min():.3f} to +{d.max():.3f}); outside the marked events above in {(d_out > 0.0005).sum()}, "
+                  f"within ±0.0005 in {(d_out.abs() <= 0.0005).sum()}, below in {(d_out < -0.0005).sum()}")
         print("\nper seed:\n" + t.round(3).to_string(index=False))
         ra, rv, dt = rescore_check(a.root)
-        one = t[(t.series == 'demo') & (t.seed == a.seeds[0]) & (t.marked == 1)].iloc[0]
-        print(f"\nrescore --normal-tag (demo seed {a.seeds[0]}, 1 stretch): AUC-PR {ra:.4f}, "
-              f"VUS-PR {rv:.4f} in {dt:.1f} s; the table: {one.rebuilt_auc_pr:.4f}, {one.rebuilt_vus_pr:.4f}")
+        one = f[(f.series == 'demo') & (f.seed == 0) & (f.marked == 1)].iloc[0]
+        print(f"\nrescore --known-normal-tag (demo seed 0, the first false alarm): AUC-PR {ra:.4f}, VUS-PR {rv:.4f} in "
+              f"{dt:.1f} s; the table: {one.found_normal_auc_pr:.4f}, {one.found_normal_vus_pr:.4f}")
     if 'apply' in a.parts:
         ap = applying(a.series, a.seeds, a.root)
         print("\napply: the run of seed", a.seeds[0],

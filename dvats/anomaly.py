@@ -12,8 +12,8 @@ from .io import is_binary
 from .detection import detection_scores, selection_hits   # the field's measures, in their own room (05a0)
 
 # %% auto #0
-__all__ = ['COMPARE_MAX_WINDOWS', 'unit_rows', 'memory_bank', 'bank_distances', 'normal_spec', 'normal_mask', 'fitted_detector',
-           'window_scores', 'step_scores', 'anomaly_threshold', 'threshold_rule', 'anomaly_scores',
+__all__ = ['COMPARE_MAX_WINDOWS', 'unit_rows', 'memory_bank', 'bank_distances', 'normal_spec', 'normal_mask', 'known_normal_mask',
+           'fitted_detector', 'window_scores', 'step_scores', 'anomaly_threshold', 'threshold_rule', 'anomaly_scores',
            'plot_anomaly_histogram', 'step_flags', 'detector_metrics', 'hdbscan_settings', 'configured_scores',
            'scores_summary']
 
@@ -128,6 +128,13 @@ def normal_mask(normal, # None, or as `normal_spec`: ids, boolean mask, (start, 
                                         "a longer range or window ids.")
     return mask
 
+# %% ../nbs/05a1_anomaly.ipynb #86c49027
+def known_normal_mask(res, config) -> np.ndarray|None:
+    """The windows of run `res` checked and found normal (`config`'s `clustering.anomaly.known_normal`) as a mask; None:
+    none."""
+    wc = config.windows
+    return normal_mask(config.clustering.anomaly.known_normal, len(res.windows), wc.w, wc.stride, res.series.index)
+
 # %% ../nbs/05a1_anomaly.ipynb #2e8ebc7c
 def _knn_distance(x:np.ndarray, fit:np.ndarray, k:int) -> np.ndarray:
     "Distance of each row of `x` to its k-th nearest row of `x[fit]`, not counting the row itself."
@@ -142,16 +149,23 @@ def _knn_distance(x:np.ndarray, fit:np.ndarray, k:int) -> np.ndarray:
 def fitted_detector(embeddings:np.ndarray, # (n_windows, d), NaN rows for invalid windows
                     method:str=DEFAULT_DETECTOR, # 'bank', 'knn' or 'iforest'
                     normal:np.ndarray|None=None, # boolean window mask of the normal windows; None: all valid windows
-                    bank_size:int=64, k:int|None=None, seed:int=0):
+                    bank_size:int=64, k:int|None=None, seed:int=0,
+                    # boolean window mask of windows checked and found normal (`known_normal_mask`); None: none
+                    known:np.ndarray|None=None):
     """The detector fitted on the normal windows of `embeddings`, as a function giving new windows' scores (NaN rows
-    stay NaN): what `dvats apply` scores new data with."""
+    stay NaN): what `dvats apply` scores new data with. Known normal windows join the bank as centroids of their own
+    (a quarter of `bank_size`), or the fitted windows of 'knn' and 'iforest'."""
     ok = finite_rows(embeddings)
     fit = np.flatnonzero(ok if normal is None else (np.asarray(normal, bool) & ok))
+    known = np.zeros(0, np.int64) if known is None else np.flatnonzero(np.asarray(known, bool) & ok)
     if method == 'bank':
         bank = memory_bank(embeddings, fit, bank_size, seed=seed)
+        # centroids of their own: the normal's k-means would spend none on a short stretch among thousands of windows
+        if len(known): bank = np.r_[bank, memory_bank(embeddings, known, max(1, bank_size // 4), seed=seed)]
         # chunked: no normalised copy of all the embeddings is ever made
         score = lambda x: bank_distances(x, bank, k or 3)
     elif method in ('knn', 'iforest'):
+        fit = np.union1d(fit, known)
         if len(fit) < 2: raise DvatsError(f"'{method}' scores need at least 2 normal windows; name a longer normal.")
         x = np.asarray(embeddings[fit], np.float32)
         if method == 'knn':      # a new window is not among the normal ones: its k-th neighbour is the k-th row found
@@ -182,7 +196,9 @@ def window_scores(embeddings:np.ndarray, # (n_windows, d), NaN rows for invalid 
                   dims:int|None=32, # GLOSH only: PCA dimensions of the embeddings
                   # GLOSH only: `cluster`'s settings (min_cluster_size, min_samples, fit_windows, ...)
                   hdbscan_kw:dict|None=None,
-                  seed:int=0) -> np.ndarray:
+                  seed:int=0,
+                  known:np.ndarray|None=None, # windows checked and found normal (see `fitted_detector`); None: none
+                 ) -> np.ndarray:
     "Per-window anomaly score (higher is more anomalous; NaN for invalid windows) from one of the `DETECTORS`."
     if method not in DETECTORS:
         raise DvatsError(f"unknown anomaly method {method!r}; use one of {', '.join(DETECTORS)}.")
@@ -190,11 +206,13 @@ def window_scores(embeddings:np.ndarray, # (n_windows, d), NaN rows for invalid 
     fit = ok if normal is None else (np.asarray(normal, bool) & ok)
     out = np.full(len(ok), np.nan)
     if method == 'glosh':
-        if normal is not None: raise DvatsError("GLOSH cannot score against a user-defined normal; use "
-                                                "clustering.anomaly.method 'bank', 'knn' or 'iforest'.")
+        if normal is not None or known is not None:
+            raise DvatsError("GLOSH cannot score against a user-defined normal; use clustering.anomaly.method 'bank', "
+                             "'knn' or 'iforest'.")
         from dvats.clustering import cluster, reduced_embeddings, glosh_scores
         return glosh_scores(cluster(reduced_embeddings(embeddings, dims, seed), **{'seed': seed, **(hdbscan_kw or {})}))
-    if method == 'bank': return fitted_detector(embeddings, method, normal, bank_size, k, seed)(embeddings)
+    if method == 'bank': return fitted_detector(embeddings, method, normal, bank_size, k, seed, known)(embeddings)
+    if known is not None: fit = fit | (np.asarray(known, bool) & ok)
     x, f = np.asarray(embeddings, np.float32)[ok], fit[ok]
     if f.sum() < 2: raise DvatsError(f"'{method}' scores need at least 2 normal windows; name a longer normal.")
     if method == 'knn': out[ok] = _knn_distance(x, f, k or 10)
@@ -319,17 +337,18 @@ def detector_metrics(res, config, windows:np.ndarray, valid:np.ndarray, # a run,
     """The detector, threshold and its rule; with per-step anomaly flags, AUC-PR, ROC-AUC, VUS-PR and the UCR hit of
     every detector and of raw-value kNN (same aggregation), and what 'select anomalies' finds."""
     ac, wc = config.clustering.anomaly, config.windows
-    m = {'method': ac.method, 'aggregation': ac.aggregation, 'normal': ac.normal, 'threshold': an.attrs['threshold'],
+    m = {'method': ac.method, 'aggregation': ac.aggregation, 'normal': ac.normal, 'known_normal': ac.known_normal,
+         'threshold': an.attrs['threshold'],
          'threshold_rule': an.attrs['threshold_rule'], 'n_anomalous_windows': int(an.is_anomaly.sum())}
     if flags is None: return m
-    emb, seed = np.asarray(res.embeddings), config.seed
+    emb, seed, known = np.asarray(res.embeddings), config.seed, known_normal_mask(res, config)
     scores, skipped = {ac.method: an.anomaly_score.to_numpy(np.float64)}, {}
     if valid.sum() <= COMPARE_MAX_WINDOWS:
         # raw-value kNN on the flattened windows
         raw = np.where(valid[:, None], windows.reshape(len(valid), -1), np.nan)
         for d, x, method in [(d, emb, d) for d in DETECTORS if d != ac.method] + [('knn_raw', raw, 'knn')]:
             try: scores[d] = window_scores(x, method, normal, dims=ac.dims, hdbscan_kw=hdbscan_settings(config),
-                                           seed=seed)
+                                           seed=seed, known=known)
             except DvatsError as e: skipped[d] = str(e)      # e.g. GLOSH with a normal, kNN with a one-window normal
     else: skipped['all'] = f"more than {COMPARE_MAX_WINDOWS:,} valid windows"
     for k, v in scores.items():      # the configured detector is measured on the per-step scores the run stores
@@ -356,7 +375,8 @@ def configured_scores(res, config, normal:np.ndarray|None) -> np.ndarray:
     ac = config.clustering.anomaly
     on_proj = ac.method == 'glosh' and ac.space == 'projection'
     return window_scores(res.projections if on_proj else np.asarray(res.embeddings), ac.method, normal, ac.bank_size,
-                         ac.k, None if on_proj else ac.dims, hdbscan_settings(config), config.seed)
+                         ac.k, None if on_proj else ac.dims, hdbscan_settings(config), config.seed,
+                         known_normal_mask(res, config))
 
 # %% ../nbs/05a1_anomaly.ipynb #59ee0ac7
 def scores_summary(metrics:dict) -> dict:

@@ -10,7 +10,7 @@ import pandas as pd
 from .errors import DvatsWarning
 from .dr import configured_projection
 from .clustering import Clusters, INVALID, cluster, reduced_embeddings
-from .anomaly import fitted_detector, normal_mask, anomaly_scores
+from .anomaly import fitted_detector, normal_mask, known_normal_mask, anomaly_scores
 
 # %% auto #0
 __all__ = ['rebuilt_difference', 'check_rebuilt', 'fitted_projection', 'fitted_clusters', 'fitted_scores']
@@ -76,7 +76,8 @@ def fitted_scores(base, # the finished run (`load_result`)
     `is_anomaly` above the run's own threshold."""
     ac, wc, a = base.config.clustering.anomaly, base.config.windows, base.metrics['anomaly']
     normal = normal_mask(ac.normal, len(base.windows), wc.w, wc.stride, base.series.index)
-    score = fitted_detector(base.embeddings, ac.method, normal, ac.bank_size, ac.k, base.config.seed)
+    score = fitted_detector(base.embeddings, ac.method, normal, ac.bank_size, ac.k, base.config.seed,
+                            known_normal_mask(base, base.config))
     if ac.method != 'knn':  # kNN scores the run's own windows without themselves: its check would compare other numbers
         check_rebuilt('anomaly scores', base.windows.anomaly_score.to_numpy(np.float64),
                       score(base.embeddings).astype(np.float32))

@@ -149,15 +149,23 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument('--anomaly-col', help='column of per-step 0/1 anomaly flags in the new data, to measure the scores')
     ap.add_argument('--workers', type=int, help='as for run'); ap.add_argument('--scheduler', help='as for run')
     rs = sub.add_parser('rescore',
-                        help="score a finished run again with what you know: a tag as the normal, "
-                             "a tag of known anomalies (seconds: no new embeddings)",
-                        description="Rebuild the memory bank from the normal windows (a tag, or window ids and "
-                                    "time ranges) and set the threshold again by the run's rule, and/or lower the "
-                                    "threshold until a tag of known anomalies is flagged; rewrites the run's "
-                                    "clusters, window table, page and metrics. Prints the scores before and after.")
+                        help="score a finished run again with what you know: windows found normal, a normal, "
+                             "known anomalies (seconds: no new embeddings)",
+                        description="Add windows found normal to the memory bank (they and their look-alikes then "
+                                    "score low), or rebuild it from the normal windows alone, and set the threshold "
+                                    "again by the run's rule; and/or lower the threshold until a tag of known "
+                                    "anomalies is flagged. Rewrites the run's clusters, window table, page and "
+                                    "metrics. Prints the scores before and after.")
     rs.add_argument('out', help='run folder')
+    found = rs.add_mutually_exclusive_group()
+    found.add_argument('--known-normal-tag', metavar='NAME',
+                       help="the run's tag of windows you checked and found normal (e.g. false alarms): added to the "
+                            "bank, beside the windows found normal before")
+    found.add_argument('--known-normal', metavar='IDS', help='or those windows: ids (12, 10-20) or time ranges '
+                       '(START..STOP), comma-separated')
     which = rs.add_mutually_exclusive_group()
-    which.add_argument('--normal-tag', metavar='NAME', help="the run's tag whose windows are normal (see `dvats tags`)")
+    which.add_argument('--normal-tag', metavar='NAME', help="score against this tag's windows alone (a clean period "
+                       "that shows every regime; see `dvats tags`)")
     which.add_argument('--normal',
                        help='the normal windows: ids (12, 10-20) or time ranges (START..STOP), comma-separated')
     rs.add_argument('--anomaly-tag', metavar='NAME',
@@ -271,10 +279,11 @@ def _scores_line(m:dict) -> str:
 
 # %% ../nbs/08_cli.ipynb #935b3fce
 def _cmd_rescore(a:argparse.Namespace):
-    from dvats.pipeline import rescore
+    from dvats.rescore import rescore
     from dvats.result import load_result
     before = load_result(a.out).metrics
-    res = rescore(a.out, normal=a.normal, normal_tag=a.normal_tag, log=None, anomaly_tag=a.anomaly_tag)
+    res = rescore(a.out, normal=a.normal, normal_tag=a.normal_tag, log=None, anomaly_tag=a.anomaly_tag,
+                  known_normal=a.known_normal, known_tag=a.known_normal_tag)
     print(f"before: {_scores_line(before)}\nafter:  {_scores_line(res.metrics)}")
 
 # %% ../nbs/08_cli.ipynb #6bce4b45

@@ -102,6 +102,9 @@ class AnomalyConfig:
     value: Optional[float] = None                            # the 'fixed' threshold
     # the windows scored against: ids (12, '10-20') or ranges ('START..STOP'); None: all
     normal: Optional[list[typing.Union[str, int]]] = None
+    # windows the analyst checked and found normal (a tag marked normal), as `normal`: they join the bank as centroids
+    # of their own, so they and their look-alikes score low; the rest of the normal stays (see 05a1_anomaly)
+    known_normal: Optional[list[typing.Union[str, int]]] = None
     # 'glosh' only: the PCA-reduced embeddings or the projection
     space: Literal[ANOMALY_SPACES] = 'embeddings'
     dims: Optional[int] = _bounded(32, ge=1)                 # 'glosh' only: PCA dimensions of the embeddings; None: all
@@ -110,9 +113,10 @@ class AnomalyConfig:
         if self.threshold == 'fixed' and self.value is None:
             raise ConfigError("config key 'clustering.anomaly.threshold' is 'fixed' but 'clustering.anomaly.value' is "
                               "not set; give the threshold value.")
-        if self.method == 'glosh' and self.normal:
-            raise ConfigError("config key 'clustering.anomaly.normal' is set, but GLOSH cannot score against a normal; "
-                              "use clustering.anomaly.method 'bank', 'knn' or 'iforest'.")
+        for key in ('normal', 'known_normal'):
+            if self.method == 'glosh' and getattr(self, key):
+                raise ConfigError(f"config key 'clustering.anomaly.{key}' is set, but GLOSH cannot score against a "
+                                  "normal; use clustering.anomaly.method 'bank', 'knn' or 'iforest'.")
 
 # %% ../nbs/00d_config.ipynb #805cbff0
 @dataclass

@@ -7,7 +7,6 @@ from __future__ import annotations
 import time
 from dataclasses import asdict
 from pathlib import Path
-import numpy as np
 import pandas as pd
 from .errors import DvatsError
 from .io import load_labelled_series
@@ -23,8 +22,7 @@ from .anomaly import step_flags
 from .result import RunResult, load_result
 
 # %% auto #0
-__all__ = ['APPLY_KEYS', 'RESCORED', 'run', 'summary', 'demo', 'cache_dir', 'demo_base', 'cached_demo', 'evaluate',
-           'sampling_step', 'apply', 'rescore', 'flagging_threshold']
+__all__ = ['APPLY_KEYS', 'run', 'summary', 'demo', 'cache_dir', 'demo_base', 'cached_demo', 'evaluate', 'sampling_step', 'apply']
 
 # %% ../nbs/07_pipeline.ipynb #5e472ec0
 def _load(source, config:Config):
@@ -110,6 +108,7 @@ def run(source, # CSV/parquet path, DataFrame or 2-D array
     # computed once, here, so a bad normal fails before anything is written, and the clusters stage scores against it
     normal_windows = normal_mask(config.clustering.anomaly.normal, len(tab), config.windows.w, config.windows.stride,
                                  series.index)
+    normal_mask(config.clustering.anomaly.known_normal, len(tab), config.windows.w, config.windows.stride, series.index)
     if not tab.valid.any():                          # checked before anything is written
         raise DvatsError(f"every window holds a missing value, so there is nothing to train on or explain; fill gaps, "
                          f"drop the channel that is mostly missing, or use a smaller w (now {config.windows.w}).")
@@ -298,98 +297,3 @@ def apply(run_dir, # a finished run folder
     _say(log, f"apply: the run {Path(run_dir).name} (its encoder, projection, clusters, detector and threshold) "
               f"on {len(series):,} new steps")
     return run(source, config, out, log=log, base=base)
-
-# %% ../nbs/07_pipeline.ipynb #a22a91c0
-RESCORED = ('clusters', 'table', 'report')   # the stages `rescore` computes again: what the normal changes
-
-def _tag_windows(res, name:str) -> np.ndarray:
-    "The window ids of the run's tag `name` (from its tags.csv)."
-    from dvats.tags import read_tags
-    from dvats.layout import TAGS_FILE
-    tags = read_tags(Path(res.out) / TAGS_FILE.name, res) if (Path(res.out) / TAGS_FILE.name).is_file() else {}
-    if name not in tags: raise DvatsError(f"the run {res.out} has no tag {name!r} (its tags: "
-                                          f"{', '.join(sorted(tags)) or 'none'}); tag the normal windows first, in the "
-                                          "explorer or with `dvats tags RUN --add NAME --windows IDS`.")
-    return tags[name]
-
-def rescore(out, # a finished run folder
-            # the normal windows, as `run` takes them (ids, a mask, row ranges, strings); None with `normal_tag`
-            normal=None,
-            normal_tag:str|None=None, # or the name of one of the run's tags
-            log=print,
-            # a tag of windows the analyst knows are anomalous: the threshold is
-            # lowered until each of its stretches has one above it
-            anomaly_tag:str|None=None,
-           ) -> RunResult:
-    """Score the finished run `out` again against a new normal (a tag's windows): the memory bank and the threshold, not
-    the embeddings; and/or lower its threshold to flag a tag of known anomalies; rewrites its clusters, window table,
-    page and metrics."""
-    new_normal = normal is not None or normal_tag is not None
-    if normal is not None and normal_tag is not None:
-        raise DvatsError("give the normal windows once: "
-                         "a tag's name (--normal-tag NAME) or the windows (--normal IDS).")
-    if not new_normal and anomaly_tag is None:
-        raise DvatsError("rescore needs what you know: the normal windows (--normal-tag NAME or --normal IDS) "
-                         "and/or a tag of known anomalies (--anomaly-tag NAME).")
-    res = load_result(out)
-    if anomaly_tag is not None: _tag_windows(res, anomaly_tag)     # a missing tag is refused before anything is written
-    an, flagged = res.config.clustering.anomaly, res.metrics.get('anomaly', {}).get('flagged_by')
-    rule = flagged or {'threshold': an.threshold, 'value': an.value}   # the run's own rule, before a tag lowered it
-    if new_normal:   # the new normal's threshold comes from that rule; a tag's known anomalies are then flagged again
-        res = _rescored(out, {'clustering.anomaly.threshold': rule['threshold'],
-                              'clustering.anomaly.value': rule['value'],
-                              'clustering.anomaly.normal': normal_spec(normal, None) if normal_tag is None else None},
-                        log, normal_tag)
-        anomaly_tag = anomaly_tag or _kept_tag(res, flagged, log)
-        if anomaly_tag is None: return res
-    return _rescored(out, {'clustering.anomaly.threshold': 'fixed',
-                           'clustering.anomaly.value': flagging_threshold(res, _tag_windows(res, anomaly_tag))},
-                     log, flagged_by={'tag': anomaly_tag, **rule})
-
-def _kept_tag(res, flagged:dict|None, log) -> str|None:
-    "The known-anomalies tag that lowered the run's threshold (`flagged`, from its metrics) while the run still has it."
-    if not flagged: return None
-    try: _tag_windows(res, flagged['tag'])
-    except DvatsError:
-        _say(log, f"the tag {flagged['tag']!r} that lowered the threshold is gone: "
-                  f"the threshold follows the rule {flagged['threshold']!r} again")
-        return None
-    return flagged['tag']
-
-def flagging_threshold(res, ids:np.ndarray) -> float:
-    "The run's threshold, lowered (never raised) just enough that each stretch of windows `ids` has a window above it."
-    from dvats.tags import tag_intervals
-    score = res.windows.anomaly_score.to_numpy(np.float64)
-    peaks = [np.nanmax(score[r]) for r in tag_intervals(res.windows, ids) if np.isfinite(score[r]).any()]
-    if not peaks: raise DvatsError("the anomaly tag holds no valid window; tag the windows of a known anomaly.")
-    thr = float(res.metrics['anomaly']['threshold'])
-    # scores are float32: just below the lowest peak
-    return thr if min(peaks) > thr else float(np.nextafter(np.float32(min(peaks)), np.float32(-np.inf)))
-
-def _rescored(out, overrides:dict, log, normal_tag:str|None=None,
-              # the tag that lowered the threshold, and the rule it lowered: kept in the metrics for a later rescore
-              flagged_by:dict|None=None,
-             ) -> RunResult:
-    """`rescore`'s work: the run's config with `overrides` (the normal from `normal_tag` when given), its clusters,
-    table and page again."""
-    with writing(out, 'rescore', journal=False, whole=True):
-        res = load_result(out)
-        store = RunStore(out, files=LAYOUT)
-        n, wc = len(res.windows), res.config.windows
-        if normal_tag is not None:
-            overrides = {**overrides, 'clustering.anomaly.normal': normal_spec(_tag_windows(res, normal_tag), n)}
-        res.config = with_overrides(res.config, overrides)
-        mask = normal_mask(res.config.clustering.anomaly.normal, n, wc.w, wc.stride, res.series.index)
-        save_text(store.path('config.yaml'), config_to_yaml(res.config))
-        done = {name: m['fingerprint'] for name, m in store.manifest.items() if 'fingerprint' in m}
-        ctx = StageContext(res, store, None, log, fingerprints=done, normal=mask)
-        # in order: each stage's outputs are in the result before the next reads them
-        for stage in stages_for(res.config):
-            if stage.name in RESCORED: _run_stage(stage, ctx)
-            elif stage.load is not None and stage.name in done: stage.load(ctx)
-        _load_kept(store, ctx)
-        res.metrics['timings'] = {k: round(v, 2) for k, v in res.timings.items()}
-        if flagged_by: res.metrics['anomaly']['flagged_by'] = flagged_by
-        save_json(store.path('metrics.json'), res.metrics)
-    _say(log, summary(res.metrics))
-    return res

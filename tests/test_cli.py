@@ -203,6 +203,17 @@ def test_rescore_with_a_tag_and_labels_out(demo_run, tmp_path):
     assert yaml.safe_load((run / 'config.yaml').read_text())['clustering']['anomaly']['normal'] == ['0-300']
     r = dvats('rescore', run, '--normal-tag', 'nope')
     assert r.returncode == 2 and 'no tag' in r.stderr
+    # the highest-scored window checked and found normal: added to the bank, it is no longer flagged
+    w = pd.read_parquet(run / 'windows.parquet')
+    top = int(w.anomaly_score.idxmax()); assert w.is_anomaly[top]
+    assert dvats('tags', run, '--add', 'alarm', '--windows', top).returncode == 0
+    r = dvats('rescore', run, '--known-normal-tag', 'alarm')
+    assert r.returncode == 0, r.stderr
+    anomaly = yaml.safe_load((run / 'config.yaml').read_text())['clustering']['anomaly']
+    assert anomaly['known_normal'] == [str(top)] and anomaly['normal'] == ['0-300']
+    assert not pd.read_parquet(run / 'windows.parquet').is_anomaly[top]
+    r = dvats('rescore', run, '--known-normal-tag', 'alarm', '--known-normal', '3')
+    assert r.returncode == 2 and 'not allowed with' in r.stderr
     # a known anomaly below the threshold: tagged, the threshold comes down until it is flagged
     w = pd.read_parquet(run / 'windows.parquet')
     below = w.anomaly_score[w.valid & ~w.is_anomaly].sort_values()

@@ -798,9 +798,10 @@ def test_widget_contrast_is_pythons(lab, browser, widget):
 
 
 def test_widget_marks_a_tag_normal(lab, browser, widget):
-    """Issue 33: a tag marked normal in the widget (its 'normal' button) scores the run again in Python against the
-    tag's windows (`Explorer.mark_normal`: a new memory bank and threshold, no new embeddings); the status line gives
-    the scores before and after, the views are drawn from the new payload, and the run's config names the normal.
+    """Issue 33: a tag marked normal in the widget (its 'normal' button) scores the run again in Python with the tag's
+    windows found normal (`Explorer.mark_normal`: they join the memory bank, a new threshold, no new embeddings); the
+    status line gives the scores before and after, the views are drawn from the new payload, and the run's config keeps
+    the windows found normal.
     Screenshot in runs/shots33/. Last: it rewrites the run."""
     import yaml
     from selenium.webdriver.common.by import By
@@ -818,12 +819,12 @@ def test_widget_marks_a_tag_normal(lab, browser, widget):
     chip.find_element(By.CSS_SELECTOR, '.dvats-tagnormal').click()
     status = wait_for(d,
                       "const t = document.querySelector('.dvats .dvats-status').textContent; "
-                      "return /scored against 'calm'/.test(t) && t",
+                      "return /'calm' found normal: /.test(t) && t",
                       'the scores before and after', 120)
     assert 'threshold' in status and '→' in status, status
     run = lab['root'] / 'r'
-    normal = yaml.safe_load((run / 'config.yaml').read_text())['clustering']['anomaly']['normal']
-    assert normal == [f"{calm[0]}-{calm[-1]}"]
+    anomaly = yaml.safe_load((run / 'config.yaml').read_text())['clustering']['anomaly']
+    assert anomaly['known_normal'] == [f"{calm[0]}-{calm[-1]}"] and anomaly['normal'] is None
     thr = view_threshold(load_result(run))
     wait_for(d, f"return Math.abs({api}.state().threshold - arguments[0]) < 1e-9", "the page's new threshold", 30, thr)
     (SHOTS / 'shots33').mkdir(parents=True, exist_ok=True)

@@ -472,7 +472,7 @@ def test_tags_export_and_import(report, browser, tmp_path):
     # the page has no Python: a tag's 'normal' and 'anomaly' buttons say the command that rescores the run (issue 33)
     d.find_elements('css selector', '#tags .dvats-tagnormal')[1].click()
     assert d.execute_script("return document.getElementById('status').textContent").endswith(
-        'dvats rescore RUN --normal-tag "quiet, \\"flat\\""')
+        'dvats rescore RUN --known-normal-tag "quiet, \\"flat\\""')
     d.find_elements('css selector', '#tags .dvats-taganomaly')[1].click()
     assert 'dvats rescore RUN --anomaly-tag "quiet' in d.execute_script(
         "return document.getElementById('status').textContent")

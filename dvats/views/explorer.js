@@ -1072,12 +1072,13 @@ function makeTagList(ui, s, d, v) {
       const know = (kind, title) => {
         const k = document.createElement('button'); k.className = 'dvats-tag' + kind; k.textContent = kind; k.title = title;
         const send = kind === 'normal' ? d.host.markNormal : d.host.markAnomaly;
-        k.onclick = () => send ? (v.say(`rescoring with '${name}' as ${kind === 'normal' ? 'the normal' : 'a known anomaly'} ...`), send(name, ids))
-          : v.say(`export the tags (tags.csv) into the run folder, then run: dvats rescore RUN --${kind}-tag "${name.replace(/"/g, '\\"')}"`);
+        const flag = kind === 'normal' ? 'known-normal' : 'anomaly';
+        k.onclick = () => send ? (v.say(`rescoring with '${name}' ${kind === 'normal' ? 'found normal' : 'as a known anomaly'} ...`), send(name, ids))
+          : v.say(`export the tags (tags.csv) into the run folder, then run: dvats rescore RUN --${flag}-tag "${name.replace(/"/g, '\\"')}"`);
         return k;
       };
-      const nm = know('normal', "score anomalies against this tag's windows only (a new memory bank and threshold; no new embeddings). The tag should " +
-                      "hold every kind of normal and no anomaly: windows unlike it score high (bench/rescore.py: one cluster's stretch lowers AUC-PR)");
+      const nm = know('normal', "checked and found normal (e.g. a false alarm): its windows join the memory bank, so they and their look-alikes " +
+                      "stop being flagged; the threshold is set again, no new embeddings");
       const an = know('anomaly', 'a known anomaly: lower the threshold (never raise it) until each stretch of this tag has a window above it');
       chip.append(sw, b, n, nm, an, x); ui.tags.appendChild(chip);
     });

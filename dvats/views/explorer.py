@@ -356,18 +356,20 @@ def _change(before:dict, after:dict) -> str:
 @patch
 def mark_normal(self:Explorer, tag:str|None=None, # one of the explorer's tags
                 ids=None, # or window ids
+                # True: score against these windows alone (a clean period showing every regime), not add them
+                as_the_normal:bool=False,
                ) -> dict:
-    """Score the run again against the windows of `tag` (or `ids`) as the normal, draw it anew, and return the scores
-    `before` and `after`."""
-    from dvats.pipeline import rescore
+    """The windows of `tag` (or `ids`) found normal: added to the run's bank, so they and their look-alikes score low
+    (or, `as_the_normal`, the only normal); the run scored again and drawn anew; the scores `before` and `after`."""
+    from dvats.rescore import rescore
     if (tag is None) == (ids is None): raise DvatsError("mark_normal needs a tag's name or window ids, one of them.")
     if tag is not None and tag not in self.tags:
         raise DvatsError(f"no tag {tag!r} in this explorer; its tags are {sorted(self.tags) or 'none'}.")
-    normal = np.asarray(self.tags[tag] if tag is not None else ids, np.int64)
+    windows = np.asarray(self.tags[tag] if tag is not None else ids, np.int64)
     before = scores_summary(self.res.metrics)
-    rescore(self.res.out, normal=normal, log=None)
-    return self._rescored(before,
-                          f"scored against {repr(tag) if tag is not None else f'{len(normal)} windows'} as the normal")
+    rescore(self.res.out, **{'normal' if as_the_normal else 'known_normal': windows}, log=None)
+    what = repr(tag) if tag is not None else f'{len(windows)} windows'
+    return self._rescored(before, f"scored against {what} as the normal" if as_the_normal else f"{what} found normal")
 
 @patch
 def _rescored(self:Explorer, before:dict, what:str) -> dict:
@@ -384,7 +386,7 @@ def _rescored(self:Explorer, before:dict, what:str) -> dict:
 def mark_anomaly(self:Explorer, tag:str) -> dict:
     """Lower the run's threshold (never raise it) until each stretch of the tag `tag` has a window above it
     (`rescore(anomaly_tag=...)`); the scores before and after."""
-    from dvats.pipeline import rescore
+    from dvats.rescore import rescore
     if tag not in self.tags:
         raise DvatsError(f"no tag {tag!r} in this explorer; its tags are {sorted(self.tags) or 'none'}.")
     self.save_tags()                      # rescore reads the run's tags.csv: the explorer's tags, as they are now
