@@ -127,10 +127,13 @@ def build_parser() -> argparse.ArgumentParser:
                     help="with --export or --import: TSB-AD's CSV (the series and a per-step Label "
                     "column) or Label Studio's time-series JSON; exported, the tags and the anomaly events")
     cp = sub.add_parser('compare',
-                        help='one page with the projections of two runs side by side, selections linked by time',
+                        help='one page with the projections of two runs side by side, selections linked by time '
+                             '(or on the map, for a run applied from the other)',
                         description='Write one self-contained HTML page with the projections of two finished runs '
                                     'side by side; a selection in one highlights the windows of the other '
-                                    'that cover the same times (other encoders, window sizes or data versions).')
+                                    'that cover the same times (other encoders, window sizes or data versions), or, '
+                                    'when one run applies the other (`dvats apply`), that lie nearest to it on the '
+                                    "run's map.")
     cp.add_argument('run_a', help='a run folder')
     cp.add_argument('run_b', help='another run folder')
     cp.add_argument('--output', default='compare.html', help='where to write the page (default: compare.html)')

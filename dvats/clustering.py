@@ -122,8 +122,9 @@ def cluster_scores(projections:np.ndarray, clusters:Clusters, labels=None, max_p
     valid = lab != INVALID
     out = {'n_clusters': clusters.n_clusters, 'noise_fraction': float(np.mean(lab[valid] == -1)),
            'min_cluster_size': clusters.min_cluster_size, 'silhouette': None, 'dbcv': None}
-    if clusters.n_clusters >= 2:
-        i = _sample(lab >= 0, max_points, seed)
+    i = _sample(lab >= 0, max_points, seed)
+    # the clusters present, not the count: new windows placed by `approximate_predict` may all join one of a run's
+    if 2 <= len(np.unique(lab[i])) < len(i):
         out['silhouette'] = float(silhouette_score(projections[i], lab[i]))
         import hdbscan
         j = _sample(valid, max_points, seed)

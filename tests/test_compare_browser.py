@@ -2,7 +2,7 @@
 selenium.
 
 A box in either projection highlights in the other exactly the windows that `covering_windows` says cover the same
-times."""
+times (or, for a run applied from the other, that `map_neighbours` says lie nearest on their shared map)."""
 import time
 from pathlib import Path
 import numpy as np, pytest
@@ -174,6 +174,41 @@ def test_sixteen_bit_points(runs, browser, tmp_path):
                                            "t.name === 'noise').map(t => Array.from(t.x)))"))
         exact = np.sort(ra.windows.x.to_numpy(np.float64))
         assert len(x) == len(exact) and np.abs(x - exact).max() <= np.ptp(exact) / 65535 / 2 * 1.001 + 1e-6
+        assert browser.execute_script("return window.__errors") == []
+    finally:
+        open_page(browser, page)
+
+
+def test_an_applied_run_is_linked_on_the_map(runs, browser, tmp_path):
+    """Issue 33: a run applied from A (new data from a later period, on A's map) is linked to A by place: a box in A
+    highlights the applied run's windows whose nearest window of A is boxed (`map_neighbours`), and back; the page says
+    so. A link by time would link nothing: the two share no time."""
+    import pandas as pd
+    from dvats.demo import make_demo_series
+    from dvats.pipeline import apply
+    from dvats.views.compare import write_compare, map_neighbours
+    ra, _, page = runs
+    s, _ = make_demo_series(n_steps=1500, seed=7)
+    s.index = s.index + pd.Timedelta(days=30)
+    new = apply(ra.out, s, tmp_path / 'day2', log=None, **{'report.html': False})
+    p = write_compare(ra.out, new.out, tmp_path / 'map.html')
+    open_page(browser, p)
+    try:
+        assert 'lie nearest to them on that map' in browser.execute_script(
+            "return document.getElementById('linknote').textContent")
+        for src, res, oth, dst in (('a', ra, new, 'b'), ('b', new, ra, 'a')):
+            x0, x1, ids = left_part(res)
+            last = box(browser, 'proj-' + src, x0, x1)
+            want = map_neighbours(res, ids, oth)
+            assert last['ids'] == ids.tolist() and last['linked'] == want.tolist() and 0 < len(want) < len(oth.windows)
+            assert highlighted(browser, 'proj-' + dst) == want.tolist()
+            n = browser.execute_script("return document.getElementById('count-' + arguments[0]).textContent", src)
+            assert f"{len(want)} windows of {dst.upper()} lie nearest to them on the map" in n, n
+        ranges = browser.execute_script("return ['a', 'b'].map(k => ['xaxis', 'yaxis'].map(a => "
+                                        "document.getElementById('proj-' + k)._fullLayout[a].range))")
+        assert ranges[0] == ranges[1]                                    # one map: the same axes on both sides
+        (SHOTS.parent / 'shots33').mkdir(parents=True, exist_ok=True)
+        browser.save_screenshot(str(SHOTS.parent / 'shots33' / 'compare-applied.png'))
         assert browser.execute_script("return window.__errors") == []
     finally:
         open_page(browser, page)

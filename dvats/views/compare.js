@@ -1,10 +1,12 @@
-// The dvats comparison page: the projections of two runs side by side, a selection in one linked by time to the other.
+// The dvats comparison page: the projections of two runs side by side, a selection in one linked by time to the other (or,
+// when one run applies the other, by place on their shared map).
 //
 // `mount(root, data, X)` draws the payload of `dvats.views.compare.compare_payload` into `root`, with plotly.js loaded as
 // the global `Plotly`. `X` is the explorer module's exports (`decode`, `expandRuns`, `dequantise`, `clusterColor`,
 // `viridis`, `esc`, `fmt`): the page carries the explorer's own text and imports it from a blob URL, so nothing is copied.
 // A selection (lasso or box) in either projection highlights there the windows selected and, in the other projection,
-// the windows that cover any of the same times (`linked`, the arithmetic of `covering_windows` in Python).
+// the windows that cover any of the same times (`linked`, the arithmetic of `covering_windows` in Python), or those that lie
+// nearest to it on the shared map (`nearLinked`, `map_neighbours` in Python).
 
 /** Per window, its span `[lo, hi]` (both ends included) on the axis common to both runs: rows `[id * stride, id * stride + w)`
  * read through `key`, which maps a row to its place on that axis: `{k0, d}` (row r at k0 + r * d) or `{rows}` (one value a row). */
@@ -28,6 +30,16 @@ export function linked(from, idx, to) {
     while (a < b) { const m = (a + b) >> 1; if (L[m] <= to.hi[j]) a = m + 1; else b = m; }
     if (a > 0 && H[a - 1] >= to.lo[j]) out.push(j);
   }
+  return out;
+}
+
+/** On a shared map (one run applies the other): the positions, ascending, of the windows whose nearest window of the other
+ * run (`near`: its position among that run's `n` windows) is at one of the positions `idx` (`map_neighbours` in Python). */
+export function nearLinked(idx, near, n) {
+  const on = new Uint8Array(n);
+  for (const i of idx) on[i] = 1;
+  const out = [];
+  for (let j = 0; j < near.length; j++) if (on[near[j]]) out.push(j);
   return out;
 }
 
@@ -92,6 +104,14 @@ export function mount(root, D, X) {
   const tl = el('div', {className: 'dvats-panel dvats-wide'}, root);
   const timeline = el('div', {id: 'timeline', className: 'dvats-timeline'}, tl), tlnote = el('div', {id: 'timelinenote', className: 'dvats-note'}, tl);
 
+  const onMap = D.meta.link === 'map';
+  // one map: both projections drawn on the same axes, so that a region sits at the same place in both
+  const mapRange = !onMap ? null : ['x', 'y'].map(c => {
+    let lo = Infinity, hi = -Infinity;
+    for (const k of SIDES) for (const v of S[k].A[c]) { if (v < lo) lo = v; if (v > hi) hi = v; }
+    const pad = (hi - lo) * 0.04 || 1;
+    return [lo - pad, hi + pad];
+  });
   let color = 'cluster', sel = null, busy = false;     // sel: {side, idx (positions there), linked (positions in the other side)}
   const hl = k => !sel ? [] : sel.side === k ? sel.idx : sel.linked;
   function base(k) {                 // per run and colour, made once: one trace per colour group, and each point's colour
@@ -116,15 +136,19 @@ export function mount(root, D, X) {
     parts.forEach((m, j) => { if (m.length) traces.push({type: 'scattergl', mode: 'markers', name: 'highlighted', x: Float32Array.from(m, i => s.A.x[i]),
       y: Float32Array.from(m, i => s.A.y[i]), customdata: Int32Array.from(m, i => s.A.id[i]), hovertemplate: 'window %{customdata}<extra>highlighted</extra>',
       marker: {size: 7, color: b.colours[j], line: {width: 1, color: sel.side === k ? '#000' : '#d62728'}}}); });
-    const title = !sel ? 'lasso or box to select' : sel.side === k ? 'selected here' : 'covering the times selected in ' + label(other(k));
+    const title = !sel ? 'lasso or box to select' : sel.side === k ? 'selected here' : (onMap ? 'nearest, on the map, to those selected in ' : 'covering the times selected in ') + label(other(k));
     busy = true;
     try {
       Plotly.react(ui[k].plot, traces, {margin: {t: 28, l: 30, r: 10, b: 30}, dragmode: 'lasso', showlegend: false, selections: [],
-        title: {text: title, font: {size: 13}}, uirevision: 'keep'}, {displaylogo: false, responsive: true});
+        title: {text: title, font: {size: 13}}, uirevision: 'keep',
+        ...(mapRange ? {xaxis: {range: mapRange[0]}, yaxis: {range: mapRange[1]}} : {})}, {displaylogo: false, responsive: true});
     } finally { busy = false; }
-    ui[k].count.textContent = !sel ? 'nothing selected' : sel.side === k
-      ? `${X.fmt(sel.idx.length)} windows selected here; they cover times of ${X.fmt(sel.linked.length)} windows of ${label(other(k))}.`
-      : `${X.fmt(sel.linked.length)} windows highlighted: they cover times of the ${X.fmt(sel.idx.length)} windows selected in ${label(other(k))}.`;
+    const n = X.fmt(sel ? sel.idx.length : 0), m = X.fmt(sel ? sel.linked.length : 0);
+    ui[k].count.textContent = !sel ? 'nothing selected' : onMap
+      ? (sel.side === k ? `${n} windows selected here; ${m} windows of ${label(other(k))} lie nearest to them on the map.`
+        : `${m} windows highlighted: they lie nearest, on the map, to the ${n} windows selected in ${label(other(k))}.`)
+      : (sel.side === k ? `${n} windows selected here; they cover times of ${m} windows of ${label(other(k))}.`
+        : `${m} windows highlighted: they cover times of the ${n} windows selected in ${label(other(k))}.`);
   }
   // where the windows lie in time: each run's span, and the selected and highlighted windows' rows merged into intervals
   const dates = SIDES.every(k => S[k].M.time.kind === 'regular');
@@ -153,7 +177,8 @@ export function mount(root, D, X) {
     {side: sel.side, ids: sel.idx.map(i => S[sel.side].A.id[i]), linked: sel.linked.map(i => S[other(sel.side)].A.id[i])};
   function selectIdx(k, idx) {
     idx = Array.from(new Set(idx)).sort((p, q) => p - q);
-    sel = idx.length ? {side: k, idx, linked: linked(S[k], idx, S[other(k)])} : null;
+    const to = S[other(k)], link = onMap ? nearLinked(idx, to.A.near, S[k].A.id.length) : idx.length ? linked(S[k], idx, to) : [];
+    sel = idx.length ? {side: k, idx, linked: link} : null;
     status.textContent = !sel ? '' : `${X.fmt(idx.length)} windows of ${label(k)} selected → ${X.fmt(sel.linked.length)} windows of ${label(other(k))}`;
     drawAll();
     return last();
