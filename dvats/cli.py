@@ -67,6 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
     dm = sub.add_parser('demo', help='run the pipeline on the bundled demo series',
                         description='Run dvats on the demo series.')
     dm.add_argument('--out', default='runs/demo', help='run folder (default: runs/demo)')
+    dm.add_argument('--steps', type=int, default=20_000,
+                    help='length of the demo series in time steps (default 20,000; at least 1,000)')
     _add_run_options(dm)
     ex = sub.add_parser('explain', help='which channels drive a selection of windows of a finished run',
                         description='Print the channel relevance of a selection of windows of a finished run.')
@@ -298,7 +300,7 @@ def _cmd_compare(a:argparse.Namespace):
 # %% ../nbs/08_cli.ipynb #39fae5fb
 def _cmd_demo(a:argparse.Namespace):
     from dvats.pipeline import demo
-    demo(a.out, a.config, **_overrides(a))
+    demo(a.out, a.config, n_steps=a.steps, **_overrides(a))
 
 # %% ../nbs/08_cli.ipynb #f97cf421
 def _print_overview(res, a:argparse.Namespace):

@@ -9,6 +9,10 @@ def dvats(*args, cwd=None):
     return subprocess.run(DVATS + [str(a) for a in args], capture_output=True, text=True, cwd=cwd, timeout=900)
 
 
+STEPS = 8000      # the demo series' length here: the default 20,000 runs in the notebooks (cached_demo) and `make demo`
+N_WINDOWS = (STEPS - 48) // 4 + 1                               # w 48, stride 4
+
+
 @pytest.fixture(scope='module')
 def demo_run(tmp_path_factory):
     out = tmp_path_factory.mktemp('demo') / 'run'
@@ -18,7 +22,7 @@ def demo_run(tmp_path_factory):
     # the lens at 20,000 steps takes minutes; 07_pipeline runs it
     (out.parent / 'quick.yaml').write_text('encoder:\n  epochs: 1\ndr:\n  method: pca\n'
                                            'matrix_profile:\n  enabled: false\n')
-    r = dvats('demo', '--out', out, '--config', out.parent / 'quick.yaml')
+    r = dvats('demo', '--out', out, '--config', out.parent / 'quick.yaml', '--steps', STEPS)
     assert r.returncode == 0, r.stderr
     return out, r
 
@@ -26,7 +30,7 @@ def demo_run(tmp_path_factory):
 def test_demo_writes_config_and_windows(demo_run):
     out, r = demo_run
     w = pd.read_parquet(out / 'windows.parquet')
-    assert len(w) == (20_000 - 48) // 4 + 1 and w.valid.all()
+    assert len(w) == N_WINDOWS and w.valid.all()
     assert list(w.columns[:3]) == ['window', 'start', 'end'] and 'label' in w
     assert {'x', 'y', 'cluster', 'anomaly_score', 'is_anomaly', 'has_anomaly'} <= set(w.columns)
     assert np.isfinite(w.anomaly_score).all() and w.is_anomaly.mean() < 0.15
@@ -43,14 +47,14 @@ def test_demo_trains_encoder_and_embeds(demo_run):
     for f in ['encoder.pt', 'encoder.json', 'embeddings.npy', 'training.csv', 'training_curve.svg']:
         assert (out / f).is_file(), f
     emb = np.load(out / 'embeddings.npy', allow_pickle=False)
-    assert emb.shape == (4989, 128 + 6 * 14) and emb.dtype == np.float32 and np.isfinite(emb).all()
+    assert emb.shape == (N_WINDOWS, 128 + 6 * 14) and emb.dtype == np.float32 and np.isfinite(emb).all()
     assert 'encoder: done in' in r.stdout and 'embeddings: done in' in r.stdout
 
 
 def test_demo_explains_every_window(demo_run):
     out, r = demo_run
     rel = np.load(out / 'relevance.npy', mmap_mode='r', allow_pickle=False)
-    assert rel.shape == (4989, 6, 48) and rel.dtype == np.float32 and np.isfinite(rel).all()
+    assert rel.shape == (N_WINDOWS, 6, 48) and rel.dtype == np.float32 and np.isfinite(rel).all()
     emb = np.load(out / 'embeddings.npy', allow_pickle=False)
     ratio = rel.sum((1, 2)) / emb.sum(1)                     # LRP conserves the embedding's total
     assert np.percentile(ratio, 5) > 0.95 and np.percentile(ratio, 95) < 1.05
@@ -69,7 +73,7 @@ def test_explain_prints_channels(demo_run):
     recs = json.loads(r.stdout)
     assert (sorted(x['channel'] for x in recs) == [f'ch{i}' for i in range(6)]
             and abs(sum(x['share'] for x in recs) - 1) < 1e-6)
-    for args, msg in [(['--windows', '5000'], 'window ids must be between 0 and 4988'),
+    for args, msg in [(['--windows', '5000'], f'window ids must be between 0 and {N_WINDOWS - 1}'),
                       (['--cluster', '9'], 'no window is in cluster 9')]:
         r = dvats('explain', out, *args)
         assert r.returncode == 2 and msg in r.stderr and 'Traceback' not in r.stderr, r.stderr
@@ -78,7 +82,7 @@ def test_explain_prints_channels(demo_run):
 def test_second_demo_skips_finished_stages(demo_run):
     out, _ = demo_run
     before = {f: (out / f).read_bytes() for f in ['windows.parquet', 'encoder.pt', 'embeddings.npy', 'relevance.npy']}
-    r = dvats('demo', '--out', out, '--config', out.parent / 'quick.yaml')
+    r = dvats('demo', '--out', out, '--config', out.parent / 'quick.yaml', '--steps', STEPS)
     assert r.returncode == 0, r.stderr
     for stage in ['encoder', 'embeddings', 'projection', 'similar', 'clusters', 'table', 'relevance']:
         assert f'{stage}: reused' in r.stdout, r.stdout
@@ -227,7 +231,7 @@ def test_rescore_with_a_tag_and_labels_out(demo_run, tmp_path):
     # labels out, and back in
     assert dvats('tags', run, '--export', tmp_path / 'l.csv', '--as', 'tsb-ad').returncode == 0
     t = pd.read_csv(tmp_path / 'l.csv')
-    assert len(t) == 20_000 and list(t.columns[-1:]) == ['Label'] and t.Label.iloc[:300 * 4 + 48].all()
+    assert len(t) == STEPS and list(t.columns[-1:]) == ['Label'] and t.Label.iloc[:300 * 4 + 48].all()
     assert dvats('tags', run, '--export', tmp_path / 'l.json', '--as', 'label-studio').returncode == 0
     regions = json.loads((tmp_path / 'l.json').read_text())[0]['annotations'][0]['result']
     assert regions[0]['value']['timeserieslabels'] == ['calm'] and regions[0]['type'] == 'timeserieslabels'
