@@ -1,4 +1,4 @@
-"""The embedding-quality harness (dvats.quality, nbs/01a_quality.ipynb): every feature space x every measure x seeds.
+"""The embedding-quality harness (dvats.quality, nbs/05a3_quality.ipynb): every feature space x every measure x seeds.
 
 Feature spaces, all on the same windows (w=48, stride 4, per-channel global normalisation unless said otherwise):
   raw_pca   PCA-32 of the flattened window          fft      per-channel FFT magnitudes
@@ -15,7 +15,7 @@ The data seed and the training seed are both `seed` (BasicMotions' data is fixed
 Run:   OMP_NUM_THREADS=1 python bench/embedding_quality.py run --seeds 0 1 2 --spaces raw_pca fft catch22 bands random
        mvp mvp_bands --out runs/quality/results.csv
 Table: python bench/embedding_quality.py table bench/results/embedding_quality/*.csv [--spaces ...] [--markdown]
-       (the rows behind the table in nbs/01a_quality.ipynb are committed there; new runs go to runs/quality/ unless
+       (the rows behind the table in nbs/05a3_quality.ipynb are committed there; new runs go to runs/quality/ unless
        --out says otherwise)
 Rows are appended to the CSV (dataset, space, seed, measure, value) as each (space, set, seed) finishes, so runs
 can be split over processes and resumed; a (space, set, seed) already in the CSV is skipped.

@@ -30,7 +30,7 @@ RELEVANCE_METHODS = ('lrp', 'deeplift', 'gradient', 'gradient_x_input', 'smoothg
 # LRP rules (`dvats.lrp.composites.COMPOSITE_RULES`)
 COMPOSITES = ('EpsilonPlusFlat', 'EpsilonPlus', 'SpreadPlus', 'Spread', 'EpsilonAlpha2Beta1', 'EpsilonAlpha2Beta1Flat',
               'EpsilonGammaBox')
-DEFAULT_COMPOSITE = 'SpreadPlus'                           # chosen by the measurements in 05b4_lrp_evaluate
+DEFAULT_COMPOSITE = 'SpreadPlus'                           # chosen by the measurements in 05c1_lrp_evaluate
 # what a selection is contrasted with (`dvats.contrast.contrast_reference`;
 # 'run': an applied run's base, `dvats.explain.run_contrast`), or window ids
 REFERENCES = ('auto', 'all', 'neighbours', 'knn', 'run')

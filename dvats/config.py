@@ -139,7 +139,7 @@ class ClusteringConfig:
 class LrpConfig:
     "Relevance of channels and time steps."
     method: Literal[RELEVANCE_METHODS] = 'lrp'
-    composite: Literal[COMPOSITES] = DEFAULT_COMPOSITE   # chosen by the measurements in 05b4_lrp_evaluate
+    composite: Literal[COMPOSITES] = DEFAULT_COMPOSITE   # chosen by the measurements in 05c1_lrp_evaluate
     batch_size: int = _bounded(256, ge=1)
     # relevance is computed up front for at most this many windows (stratified in time);
     # a selection's other windows are explained on demand; None: all (see 05b_lrp)

@@ -42,7 +42,7 @@ EXPORT_FILES = (   # written only when the user asks the explorer (its export bu
     RunFile('view.json', 'on request, from the explorer: the selection and the view settings, which reopen the same '
             'view', reproducible=False),
     RunFile('selection.csv', 'on request, from the explorer: the selected window ids', reproducible=False))
-LOCK_FILES = (    # see `writing` and `reading` in 02_store
+LOCK_FILES = (    # see `writing` and `reading` in 00h_store
     RunFile(WRITER_LOCK, 'locked (flock) by the one process writing the folder; holds its PID, host, command and '
             'whether it finished, so that a second writer is told who writes, and readers refuse a folder a stopped '
             'run left half-updated', reproducible=False),

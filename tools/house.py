@@ -1,6 +1,7 @@
 """The house drawn from its imports: every `dvats` module, its lines, the dvats modules it imports (at the top or inside
-a function), and the circles among them. `make test` runs `tests/test_house.py`, which holds the house to no circle and
-no module over 400 lines. Usage: `python tools/house.py` prints the module table and any circle."""
+a function), the circles among them, and the imports of a notebook numbered at or after the importer's. `make test`
+runs `tests/test_house.py`, which holds the house to no circle, no module over 400 lines, and every notebook importing
+only notebooks numbered before it. Usage: `python tools/house.py` prints the module table and what it found."""
 import ast, sys
 from pathlib import Path
 
@@ -66,6 +67,28 @@ def circles(g:dict) -> list:
     return out
 
 
+def notebooks(nbs:Path=ROOT / 'nbs') -> dict:
+    "Module name -> the stem of the notebook that exports it (its `#| default_exp`)."
+    import json, re
+    out = {}
+    for p in sorted(nbs.glob('*.ipynb')):
+        for c in json.loads(p.read_text())['cells']:
+            m = re.search(r'#\|\s*default_exp\s+(\S+)', ''.join(c['source']))
+            if m: out['dvats.' + m.group(1)] = p.stem; break
+    return out
+
+
+def place(stem:str) -> str:
+    "A notebook's place in the pipeline: its number, the part of its name before the first '_' ('05a1', '07c')."
+    return stem.split('_')[0]
+
+
+def uphill(g:dict, nbs:dict) -> list:
+    "The imports that point to a notebook numbered at or after the importer's: `(importer, imported)` by notebook."
+    return sorted((nbs[a], nbs[b]) for a, targets in g.items() for b in targets
+                  if a in nbs and b in nbs and place(nbs[b]) >= place(nbs[a]))
+
+
 if __name__ == '__main__':
     g, mods = graph(), modules()
     print('| module | lines | imports |\n|---|---|---|')
@@ -75,3 +98,4 @@ if __name__ == '__main__':
               f"{', '.join(sorted(x.replace('dvats.', '') for x in g[m]))} |")
     found = circles(g)
     print('\ncircles:', found or 'none')
+    print('imports of a notebook numbered at or after the importer:', uphill(g, notebooks()) or 'none')

@@ -85,7 +85,7 @@ def relevance(encoder, # `Encoder` (from `train_encoder` or `load_encoder`)
               windows:np.ndarray, # zero-copy view (n_windows, n_channels, w)
               valid:np.ndarray, # bool per window
               method:str='lrp', # one of `METHODS`
-              # one of `COMPOSITES` (method='lrp'); the default is chosen in `05b4_lrp_evaluate`
+              # one of `COMPOSITES` (method='lrp'); the default is chosen in `05c1_lrp_evaluate`
               composite:str=DEFAULT_COMPOSITE,
               target='embedding', # 'embedding', a direction in embedding space, or a `Contrast` (see `dvats.explain`)
               batch_size:int=256,

@@ -47,7 +47,7 @@ COMPOSITE_RULES = {
     'EpsilonAlpha2Beta1Flat': CompositeRules(input='Flat', layer='Alpha2Beta1'),
     'EpsilonGammaBox': CompositeRules(input='ZBox', layer='Gamma'),
 }
-# chosen by the measurements in `05b4_lrp_evaluate`; the config's default reads it, and lrp.attribution and
+# chosen by the measurements in `05c1_lrp_evaluate`; the config's default reads it, and lrp.attribution and
 # lrp.evaluate import it from here
 from ..choices import COMPOSITES, DEFAULT_COMPOSITE  # noqa: F401
 # checked on import: one list
