@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parent.parent
 EXECUTED = ROOT / '_build' / 'executed'
 
 
-# the test flags, the installed versions, what 02a reads
+# the test flags, the installed versions, what 02_layout reads (the README's table of run files)
 PROJECT_FILES = ('pyproject.toml', 'requirements.lock', 'README.md')
 
 
