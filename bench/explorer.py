@@ -178,12 +178,12 @@ def python_contrast(res, ids):
 def table_cost(n, k=10, listed=100_000):
     """Bytes of text the table of similar windows adds to the page at `n` windows (every window's list up to `listed`,
     else a sample of `listed`)."""
-    from dvats.views.page import neighbour_arrays, _b64
+    from dvats.views.page import neighbour_arrays, b64_array
     nb = np.full((n, k), -1, np.int32)
     rows = np.arange(n) if n <= listed else np.linspace(0, n - 1, listed).astype(np.int64)
     nb[rows] = 0
     arrays, _, _ = neighbour_arrays(SimpleNamespace(windows=pd.DataFrame(index=range(n)), similar=nb), np.arange(n))
-    return sum(len(_b64(a)[0]) for a in arrays.values())
+    return sum(len(b64_array(a)[0]) for a in arrays.values())
 
 
 def page_latency(path, id_sets, n, contrast_sets=()):
