@@ -253,6 +253,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                               'dvats.labels.write_labels': ('labels.html#write_labels', 'dvats/labels.py')},
             'dvats.layout': { 'dvats.layout.RunFile': ('layout.html#runfile', 'dvats/layout.py'),
                               'dvats.layout._layout': ('layout.html#_layout', 'dvats/layout.py'),
+                              'dvats.layout.base_folder': ('layout.html#base_folder', 'dvats/layout.py'),
                               'dvats.layout.layout_table': ('layout.html#layout_table', 'dvats/layout.py'),
                               'dvats.layout.run_path': ('layout.html#run_path', 'dvats/layout.py')},
             'dvats.lrp.attribution': { 'dvats.lrp.attribution.Contrast': ('lrp_attribution.html#contrast', 'dvats/lrp/attribution.py'),

@@ -264,14 +264,13 @@ def run_contrast(result, # a run made by `dvats apply` (its config's `base` name
                  ids) -> Explanation:
     """What sets an applied run's windows `ids` apart from the windows of the run it applies (reference 'run'): both
     runs' contrast basis rows, along the run's directions."""
-    from pathlib import Path
-    from dvats.layout import run_path
-    base = getattr(result.config, 'base', None)
+    from dvats.layout import run_path, base_folder
+    base = base_folder(result)
     if base is None: raise DvatsError("reference 'run' is for a run made by `dvats apply`, and this run applies none; "
                                       "use 'auto', 'all', 'neighbours' or 'knn'.")
-    try: other = np.load(run_path(Path(result.out) / base, 'contrast_basis.npy'), mmap_mode='r', allow_pickle=False)
-    except OSError: raise DvatsError(f"the run this one applies ({base}, from {result.out}) has no contrast basis "
-                                     "there any more; move the two folders together.") from None
+    try: other = np.load(run_path(base, 'contrast_basis.npy'), mmap_mode='r', allow_pickle=False)
+    except OSError: raise DvatsError(f"the run this one applies ({result.config.base}, from {result.out}) has no "
+                                     "contrast basis there any more; move the two folders together.") from None
     valid = result.windows['valid'].to_numpy()
     ids, basis = selection_ids(ids, len(valid), valid), result.contrast_basis
     s, r = ids[np.isfinite(basis[ids, 0, 0])], np.flatnonzero(np.isfinite(other[:, 0, 0]))

@@ -9,7 +9,7 @@ from .store import WRITER_LOCK, READERS_LOCK
 
 # %% auto #0
 __all__ = ['DEMO_FILES', 'SOURCE_FILES', 'SUMMARY_FILES', 'EXPORT_FILES', 'LOCK_FILES', 'TAGS_FILE', 'REPORT_FILE',
-           'ENCODER_FILES', 'STAGE_FILES', 'LAYOUT', 'RunFile', 'run_path', 'layout_table']
+           'ENCODER_FILES', 'STAGE_FILES', 'LAYOUT', 'RunFile', 'run_path', 'base_folder', 'layout_table']
 
 # %% ../nbs/02_layout.ipynb #5b788563
 @dataclass(frozen=True)
@@ -129,6 +129,14 @@ def run_path(out, name:str):
     from pathlib import Path
     if name not in LAYOUT: raise KeyError(f"{name} is not a declared run file; declare it in dvats.layout.")
     return Path(out)/name
+
+# %% ../nbs/02_layout.ipynb #dc27278f
+def base_folder(res):
+    """The folder of the run that run `res` applies (`dvats apply` records it in the config's `base`, relative to the
+    run's own folder, so the two folders move together); None for a run of its own."""
+    from pathlib import Path
+    rel = getattr(res.config, 'base', None)
+    return None if rel is None or getattr(res, 'out', None) is None else Path(res.out) / rel
 
 # %% ../nbs/02_layout.ipynb #0c720a05
 def layout_table() -> str:

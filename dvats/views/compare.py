@@ -77,11 +77,9 @@ def covering_windows(res_a, ids, # window ids of `res_a` (its invalid windows ar
 # %% ../../nbs/06b_compare.ipynb #760b6e68
 def applies(res_a, res_b) -> bool:
     "Whether one of two runs was made by `dvats apply` from the other: their windows then lie on one map."
-    def base_of(r):
-        rel = getattr(r.config, 'base', None)
-        return None if rel is None or r.out is None else (Path(r.out) / rel).resolve()
-    return any(base_of(x) is not None and y.out is not None and base_of(x) == Path(y.out).resolve()
-               for x, y in ((res_a, res_b), (res_b, res_a)))
+    from dvats.layout import base_folder
+    same = lambda folder, r: folder is not None and r.out is not None and folder.resolve() == Path(r.out).resolve()
+    return same(base_folder(res_a), res_b) or same(base_folder(res_b), res_a)
 
 # %% ../../nbs/06b_compare.ipynb #40c4879d
 def nearest_on_map(res_from, res_to) -> np.ndarray:

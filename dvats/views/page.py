@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from ..errors import DvatsError
 from ..store import atomic_write
-from ..layout import REPORT_FILE
+from ..layout import REPORT_FILE, base_folder
 from ..lrp.frequency import band_labels
 from ..anomaly import anomaly_threshold
 
@@ -223,8 +223,7 @@ def base_arrays(res, max_points:int=20_000) -> tuple:
     """An applied run's page (`dvats apply`): the finished run's valid windows on the shared projection (at most
     `max_points`, evenly in time), drawn in grey under the new ones, and its name; nothing for a run of its own or
     when the run's folder is gone."""
-    rel = getattr(res.config, 'base', None)
-    folder = None if rel is None else Path(res.out) / rel
+    folder = base_folder(res)
     if folder is None or not (folder / 'projections.npy').is_file(): return {}, None
     xy = np.load(folder / 'projections.npy', allow_pickle=False)
     xy = xy[np.isfinite(xy[:, 0])]
