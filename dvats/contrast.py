@@ -14,7 +14,7 @@ __all__ = ['COMPACT_RUNS', 'NEIGHBOUR_SPAN', 'BASIS_DIRECTIONS', 'BAND_DIRECTION
            'CONTRAST_WINDOWS', 'PAIRS', 'near_zone', 'zone_width', 'overlap_zone', 'stretches', 'reference_ids',
            'contrast_reference', 'contrast_target', 'basis_directions', 'basis_shared', 'contrast_basis', 'shared_sums',
            'basis_coordinates', 'null_lags', 'lag_correlation', 'pair_sum', 'expected_size2', 'contrast_null',
-           'distinctness', 'column_spread', 'contrast_from_basis', 'contrast_table', 'contrast_relevance',
+           'in_spreads', 'distinctness', 'column_spread', 'contrast_from_basis', 'contrast_table', 'contrast_relevance',
            'paired_deeplift']
 
 # %% ../nbs/05c_contrast.ipynb #5e30e460
@@ -256,27 +256,43 @@ def expected_size2(sel:np.ndarray, ref:np.ndarray, null:dict) -> float:
 def contrast_null(coords:np.ndarray, # windows' coordinates (`basis_coordinates` or embeddings); NaN rows are left out
                   rho:np.ndarray, # `lag_correlation`
                  ) -> dict:
-    """How far random selections stray: `tr Σ` and `tr Σ²` of the coordinates' covariance Σ, and `rho`; and `spread`,
-    each coordinate's standard deviation over the windows (`contrast_from_basis` measures a difference in it)."""
+    """How far random selections stray, in spreads: `spread`, each coordinate's standard deviation over the windows,
+    and `tr Σ` and `tr Σ²` of the covariance Σ of the coordinates divided by their spreads (their correlation matrix;
+    coordinates that never move left out); and `rho`."""
     z = np.asarray(coords, np.float64); z = z[np.isfinite(z).all(1)]
-    cov = np.atleast_2d(np.cov(z.T, bias=True)) if len(z) > 1 else np.zeros((1, 1))
-    return {'tr': float(np.trace(cov)), 'tr2': float((cov * cov).sum()), 'rho': [float(v) for v in rho],
-            'spread': [float(v) for v in np.sqrt(np.diag(cov))]}
+    sd = z.std(0) if len(z) > 1 else np.zeros(z.shape[1])
+    moves = sd > 0
+    cor = np.atleast_2d(np.corrcoef(z[:, moves].T)) if len(z) > 1 and moves.any() else np.zeros((1, 1))
+    return {'tr': float(np.trace(cor)), 'tr2': float((cor * cor).sum()), 'rho': [float(v) for v in rho],
+            'spread': [float(v) for v in sd]}
 
 # %% ../nbs/05c_contrast.ipynb #6072445f
-def distinctness(size:float, # the contrast's size ‖d‖
+def in_spreads(d:np.ndarray, # a difference of coordinates (`contrast_from_basis`'s `d`, or of embeddings)
+               spread) -> float:
+    "The size `‖d‖` in spreads (`contrast_null`): each coordinate divided by its spread; one that never moves left out."
+    s = np.asarray(spread, np.float64)
+    return float(np.linalg.norm(np.where(s > 0, np.asarray(d, np.float64) / np.where(s > 0, s, 1.), 0.)))
+
+def distinctness(size:float, # the contrast's size in spreads (`in_spreads`)
                  # the sorted ids of the selected and the reference windows whose means were compared
                  sel:np.ndarray, ref:np.ndarray,
-                 null:dict, # `contrast_null`
+                 null:dict, # `contrast_null` (with `calibration` when `calibrated`)
                  z:float=2.326, # the standard normal quantile of the level (99%)
+                 calibrated:bool=False, # the reference is every window apart from the selection ('all')
                 ) -> tuple:
     """`(ratio, threshold)`: `size` over the typical size of the difference between random selections shaped and placed
-    like `sel` and `ref` (`√expected_size2`), and the ratio that 99% of them stay below (‖d‖² a scaled χ² with ν = (tr
-    Σ)²/tr Σ² degrees of freedom, Wilson–Hilferty)."""
+    like `sel` and `ref` (`√expected_size2`), and the ratio that 99% of them stay below: ‖d‖² a scaled χ² with ν = (tr
+    Σ)²/tr Σ² degrees of freedom (Wilson–Hilferty); with `calibrated`, at least the ratio that 99% of scattered random
+    selections of the same effective size stay below (`permutation_calibration`)."""
     if not (len(sel) and len(ref) and null['tr'] > 0): return (np.inf if size > 0 else 0.), 0.
     nu = null['tr'] ** 2 / null['tr2'] if null['tr2'] > 0 else 1.
     q = nu * max(1 - 2 / (9 * nu) + z * np.sqrt(2 / (9 * nu)), 0) ** 3
-    return float(size / np.sqrt(expected_size2(sel, ref, null))), float(np.sqrt(q / nu))
+    e2 = expected_size2(sel, ref, null)
+    threshold = float(np.sqrt(q / nu))
+    cal = null.get('calibration') if calibrated else None
+    if cal and len(cal['neff']):    # effective size: tr Σ / E‖d‖²
+        threshold = max(threshold, float(np.interp(np.log(null['tr'] / e2), np.log(cal['neff']), cal['ratio'])))
+    return float(size / np.sqrt(e2)), threshold
 
 # %% ../nbs/05c_contrast.ipynb #5bdb896c
 def column_spread(spread, shared:int, n_channels:int) -> np.ndarray:

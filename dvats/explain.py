@@ -12,7 +12,9 @@ from .windows import selection_ids, sample_windows
 from .lrp.attribution import relevance
 from .contrast import (DEFAULT_REFERENCE, CONTRAST_WINDOWS, contrast_reference, overlap_zone, contrast_target,
                             basis_shared, basis_coordinates, contrast_from_basis, lag_correlation, null_lags,
-                            contrast_null, distinctness, contrast_table, contrast_relevance)
+                            contrast_null, distinctness, contrast_table, contrast_relevance,
+                            in_spreads)
+from .calibration import permutation_calibration
 
 # %% auto #0
 __all__ = ['DOMAINS', 'ON_DEMAND_WINDOWS', 'cluster_ids', 'anomaly_ids', 'Explanation', 'channel_sums', 'channel_table',
@@ -208,7 +210,7 @@ def _contrast_maps(result, ids, ref, direction, method, composite, domain, progr
 # %% ../nbs/05d_explain.ipynb #86764386
 def run_null(result, coords:str='basis') -> dict:
     """The run's `contrast_null`, of its contrast basis' coordinates (`coords='basis'`) or of its embeddings
-    ('embeddings'): computed once, then kept on `result`."""
+    ('embeddings'), with its `permutation_calibration`: computed once, then kept on `result`."""
     wc, valid = result.config.windows, result.windows['valid'].to_numpy()
     source = result.contrast_basis if coords == 'basis' else result.embeddings
     kept = getattr(result, '_contrast_nulls', {}).get(coords)
@@ -216,20 +218,23 @@ def run_null(result, coords:str='basis') -> dict:
     if coords == 'basis':
         shared = basis_shared(result.contrast_directions.shape[1], source.shape[1], source.shape[2])
         rho = lag_correlation(result.embeddings, valid, null_lags(wc.w, wc.stride), result.contrast_directions)
-        null = contrast_null(basis_coordinates(source, shared), rho)
+        rows = np.flatnonzero(np.isfinite(source[:, 0, 0]))
+        held = basis_coordinates(source[rows], shared)
     else:
         from dvats.windows import sample_windows
-        rows = sample_windows(valid, 20_000, result.config.seed)
-        null = contrast_null(np.asarray(source[rows], np.float64),
-                             lag_correlation(source, valid, null_lags(wc.w, wc.stride)))
+        rows = np.sort(sample_windows(valid, 20_000, result.config.seed))
+        held = np.asarray(source[rows], np.float64)
+        rho = lag_correlation(source, valid, null_lags(wc.w, wc.stride))
+    null = contrast_null(held, rho)
+    null['calibration'] = permutation_calibration(rows, held, null, wc.w, wc.stride, result.config.seed)
     if not hasattr(result, '_contrast_nulls'): result._contrast_nulls = {}
     result._contrast_nulls[coords] = (source, null)
     return null
 
 # %% ../nbs/05d_explain.ipynb #cef5951d
-def _basis_answer(result, ids:np.ndarray, ref:np.ndarray):
+def _basis_answer(result, ids:np.ndarray, ref:np.ndarray, name:str):
     """`(table, selected rows, reference rows, ratio, threshold)` of a contrast from the run's basis; None when the run
-    has none, or none of its rows is selected or in the reference."""
+    has none, or none of its rows is selected or in the reference. `name`: the reference's (`contrast_reference`)."""
     basis = getattr(result, 'contrast_basis', None)
     if basis is None: return None
     has = np.isfinite(basis[:, 0, 0])
@@ -238,7 +243,7 @@ def _basis_answer(result, ids:np.ndarray, ref:np.ndarray):
     shared = basis_shared(result.contrast_directions.shape[1], basis.shape[1], basis.shape[2])
     null = run_null(result)
     contribution, d = contrast_from_basis(basis, s, r, shared, null['spread'])
-    ratio, threshold = distinctness(float(np.linalg.norm(d)), s, r, null)
+    ratio, threshold = distinctness(in_spreads(d, null['spread']), s, r, null, calibrated=name == 'all')
     return contrast_table(contribution, list(result.series.columns)), s, r, ratio, threshold
 
 # %% ../nbs/05d_explain.ipynb #31e78737
@@ -252,7 +257,7 @@ def basis_contrast(result, ids, reference=DEFAULT_REFERENCE) -> Explanation:
     if getattr(result, 'contrast_basis', None) is None:
         raise DvatsError("this run has no contrast basis (it was made before dvats kept one); "
                          "rerun `dvats run` on it to add it.")
-    answer = _basis_answer(result, ids, ref)
+    answer = _basis_answer(result, ids, ref, name)
     if answer is None: raise DvatsError("the selection or its reference has no window in the run's contrast basis (a "
                                         "sample of the windows); use explain(run, ids, target='contrast').")
     table, s, r, ratio, threshold = answer
@@ -282,7 +287,7 @@ def run_contrast(result, # a run made by `dvats apply` (its config's `base` name
                                           len(s) + np.arange(len(r)), shared, null['spread'])
     # two series: no window of one is correlated with a window of the other, so the reference's ids are placed beyond
     # the correlation's reach
-    ratio, threshold = distinctness(float(np.linalg.norm(d)), s, r + len(valid) + len(null['rho']) + 1, null)
+    ratio, threshold = distinctness(in_spreads(d, null['spread']), s, r + len(valid) + len(null['rho']) + 1, null)
     return Explanation(contrast_table(contribution, list(result.series.columns)), s, 'contrast', None, r,
                        n_selected=len(ids), reference_name='run', ratio=ratio, threshold=threshold)
 
@@ -295,7 +300,7 @@ def _contrast(result, ids, reference, method, composite, domain, progress) -> Ex
     wc, channels = result.config.windows, list(result.series.columns)
     ref, name = contrast_reference(reference, ids, result.embeddings, wc.w, wc.stride)
     overlapping = bool(overlap_zone(ids, len(result.windows), wc.w, wc.stride)[ref].any())
-    answer = _basis_answer(result, ids, ref) if method is None else None
+    answer = _basis_answer(result, ids, ref, name) if method is None else None
     direction = contrast_target(result.embeddings, ids, ref).direction
     maps = lambda: _contrast_maps(result, ids, ref, direction, method or CONTRAST_METHOD, composite, domain, progress)
     # the basis: at once, the page's numbers; the maps when the profile is first read
@@ -306,9 +311,10 @@ def _contrast(result, ids, reference, method, composite, domain, progress) -> Ex
                            n_selected=len(ids), reference_name=name, ratio=ratio, threshold=threshold,
                            overlapping=overlapping)
     m = maps()
-    size = float(np.linalg.norm(np.asarray(result.embeddings[ids], np.float64).mean(0)
-                                - np.asarray(result.embeddings[ref], np.float64).mean(0)))
-    ratio, threshold = distinctness(size, ids, ref, run_null(result, 'embeddings'))
+    null = run_null(result, 'embeddings')
+    size = in_spreads(np.asarray(result.embeddings[ids], np.float64).mean(0)
+                      - np.asarray(result.embeddings[ref], np.float64).mean(0), null['spread'])
+    ratio, threshold = distinctness(size, ids, ref, null, calibrated=name == 'all')
     return Explanation(contrast_table(m['profile'].sum(1).to_numpy(), channels), ids, 'contrast', m, ref,
                        m.get('bands'), reference_name=name, ratio=ratio, threshold=threshold, overlapping=overlapping,
                        n_selected=len(ids))

@@ -768,7 +768,7 @@ def test_contrast_functions_in_node(tmp_path):
     import json, shutil, subprocess
     from dvats.contrast import (overlap_zone, zone_width, stretches, contrast_reference, contrast_from_basis,
                                 contrast_null, pair_sum, null_lags, distinctness, contrast_table, COMPACT_RUNS,
-                                NEIGHBOUR_SPAN)
+                                NEIGHBOUR_SPAN, in_spreads)
     from dvats.views.page import asset
     if not shutil.which('node'): pytest.skip('node is not installed')
     (tmp_path / 'explorer.mjs').write_text(asset('explorer.js'))
@@ -785,6 +785,9 @@ def test_contrast_functions_in_node(tmp_path):
     # overlapping windows, then a slow decay
     rho = np.r_[1, .8, .5, .2, 0.15 * 0.9 ** np.arange(null_lags(w, stride) - 3)]
     null = contrast_null(rng.normal(size=(400, S + C * own)) * 0.7, rho)
+    # against 'all', the threshold is at least the permutation calibration's, interpolated in log effective size: a
+    # table above the χ²'s where few windows are averaged
+    null['calibration'] = {'neff': [1., 4., 40.], 'ratio': [9., 5., 1.]}
     ct = {'zone': g, 'compact': COMPACT_RUNS, 'span': NEIGHBOUR_SPAN * g}
     stretch = vid[(vid > 100) & (vid < 160)]
     cases = [('scattered', rng.choice(vid, 5, replace=False), 'all'), ('a stretch', stretch, 'neighbours'),
@@ -793,7 +796,7 @@ def test_contrast_functions_in_node(tmp_path):
              ('four stretches', np.r_[stretch, vid[(vid > 250) & (vid < 270)], vid[(vid > 330) & (vid < 350)],
                                       vid[(vid > 400) & (vid < 420)]], 'all'),
              ('at the start', vid[vid < 30], 'neighbours'), ('the zone everywhere', vid[::2], 'all')]
-    seen_overlapping = False
+    seen_overlapping = raised = False
     for what, sel, name in cases:
         sel = np.sort(sel)
         ref, got_name = contrast_reference('auto', sel, E, w, stride)
@@ -805,7 +808,8 @@ def test_contrast_functions_in_node(tmp_path):
         assert abs(raw.sum() - np.linalg.norm(d)) < 1e-9 * max(1, np.linalg.norm(d))
         # the page's answer: in spreads of the windows (`contrast_null`)
         contribution, _ = contrast_from_basis(full, s, r, S, null['spread'])
-        ratio, thr = distinctness(float(np.linalg.norm(d)), s, r, null)
+        ratio, thr = distinctness(in_spreads(d, null['spread']), s, r, null, calibrated=name == 'all')
+        raised |= thr > distinctness(in_spreads(d, null['spread']), s, r, null)[1]
         table = contrast_table(contribution, names)
         src = f"""import * as m from './explorer.mjs';
             const sel = Uint8Array.from({np.isin(vid, sel).astype(int).tolist()}), id = Int32Array.from({vid.tolist()});
@@ -822,7 +826,8 @@ def test_contrast_functions_in_node(tmp_path):
                                          sel: rows(1), ref: rows(2),
                                          pairs: [[rows(1), rows(1)], [rows(2), rows(2)], [rows(1), rows(2)],
                                                  [rows(2), rows(1)]].map(([a, b]) => m.pairSum(a, b, nul.rho, mask)),
-                                         d: m.distinctness(r.size, rows(1), rows(2), nul, {n}),
+                                         d: m.distinctness(r.sizeInSpreads, rows(1), rows(2), nul, {n}, 2.326,
+                                                          ro.reference === 'all'),
                                          table: m.contrastTable(r.contribution, {names})}}));"""
         got = json.loads(subprocess.run(['node', '--input-type=module'], input=src, capture_output=True, text=True,
                                         check=True, cwd=tmp_path).stdout)
@@ -842,6 +847,7 @@ def test_contrast_functions_in_node(tmp_path):
         np.testing.assert_allclose([[t['signed'], t['share']] for t in got['table']],
                                    table[['signed', 'share']].to_numpy(), atol=1e-12)
     assert seen_overlapping                                           # the fallback was taken: every unselected window
+    assert raised                                                     # the calibration raised a threshold
     # the correlation's sums at the ends of the ids and across them: ρ(0) once per shared window, ρ(ℓ) once per pair ℓ
     # apart, either way
     for a, b in [(np.r_[0, 1, 2, 40], np.r_[0, 3, 35, 499]), (np.r_[498, 499], np.r_[0, 497, 499]),

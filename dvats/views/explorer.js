@@ -212,17 +212,29 @@ export function pairSum(a, b, rho, mask) {
   return total;
 }
 
-/** `{ratio, threshold}` (dvats.contrast.distinctness): `size` over √E‖d‖², the expected squared difference of the means of windows
- * placed like the selected and the reference ones (`sel`, `ref`: their ids, sorted) when nothing sets them apart, and the ratio 99%
- * of them stay below (a scaled χ² with ν = (tr Σ)²/tr Σ², Wilson–Hilferty); `nul` = `meta.contrast.null` ({tr, tr2, rho}). */
-export function distinctness(size, sel, ref, nul, nWindows, z = 2.326) {
+/** `{ratio, threshold}` (dvats.contrast.distinctness): `size` (in spreads) over √E‖d‖², the expected squared difference of the means
+ * of windows placed like the selected and the reference ones (`sel`, `ref`: their ids, sorted) when nothing sets them apart, and the
+ * ratio 99% of them stay below (a scaled χ² with ν = (tr Σ)²/tr Σ², Wilson–Hilferty); `calibrated` (the reference is 'all'): at
+ * least the ratio 99% of scattered random selections of the same effective size stay below (`nul.calibration`, interpolated in its
+ * logarithm). `nul` = `meta.contrast.null` ({tr, tr2, rho, calibration}). */
+export function distinctness(size, sel, ref, nul, nWindows, z = 2.326, calibrated = false) {
   if (!(sel.length && ref.length && nul.tr > 0)) return {ratio: size > 0 ? Infinity : 0, threshold: 0};
   const mask = new Uint8Array(nWindows + 1), ns = sel.length, nr = ref.length;
   const v = pairSum(sel, sel, nul.rho, mask) / (ns * ns) + pairSum(ref, ref, nul.rho, mask) / (nr * nr) - 2 * pairSum(sel, ref, nul.rho, mask) / (ns * nr);
   const e2 = nul.tr * Math.max(v, 1 / ((ns + nr) * (ns + nr)));
   const nu = nul.tr2 > 0 ? nul.tr * nul.tr / nul.tr2 : 1;
   const q = nu * Math.max(1 - 2 / (9 * nu) + z * Math.sqrt(2 / (9 * nu)), 0) ** 3;
-  return {ratio: size / Math.sqrt(e2), threshold: Math.sqrt(q / nu)};
+  let threshold = Math.sqrt(q / nu);
+  const cal = calibrated ? nul.calibration : null;
+  if (cal && cal.neff.length) threshold = Math.max(threshold, interpolate(Math.log(nul.tr / e2), cal.neff.map(Math.log), cal.ratio));
+  return {ratio: size / Math.sqrt(e2), threshold};
+}
+
+/** `y` at `x` on the line through the points (`xs` increasing, `ys`), held flat beyond the ends (numpy's interp). */
+export function interpolate(x, xs, ys) {
+  if (x <= xs[0]) return ys[0];
+  for (let k = 1; k < xs.length; k++) if (x <= xs[k]) return ys[k - 1] + (ys[k] - ys[k - 1]) * (x - xs[k - 1]) / (xs[k] - xs[k - 1]);
+  return ys[ys.length - 1];
 }
 
 /** The channel table of a contrast (dvats.contrast.contrast_table): `signed` contribution, `share` of the absolute ones, most positive first. */
@@ -1178,7 +1190,7 @@ function contrastNow(s, d, n) {
   const {role, nRef, overlapping, reference} = contrastRoles(s.sel, A.id, M.n_windows, CT, d.basisPos);
   const r = contrastOf(A.basis, A.basis_scale, C, CT.k, CT.shared, role, CT.null.spread);
   const ok = r.ns > 0 && r.nr > 0 && r.size > 0, rows = k => { const out = []; for (let j = 0; j < role.length; j++) if (role[j] === k) out.push(A.basis_id[j]); return out; };
-  const dist = ok ? distinctness(r.size, rows(1), rows(2), CT.null, M.n_windows) : {ratio: null, threshold: null};
+  const dist = ok ? distinctness(r.sizeInSpreads, rows(1), rows(2), CT.null, M.n_windows, 2.326, reference === 'all') : {ratio: null, threshold: null};
   const ct = {reference, ns: r.ns, nr: r.nr, nRef, nSelected: n, overlapping, size: r.size, sizeInSpreads: r.sizeInSpreads, ratio: dist.ratio, threshold: dist.threshold,
               distinct: ok ? dist.ratio > dist.threshold : null, table: ok ? contrastTable(r.contribution, M.channels) : []};
   ct.line = !r.ns ? `${n === 1 ? 'the selected window is not' : `none of the ${fmt(n)} selected windows is`} in the contrast basis' sample: this file holds nothing to contrast them with; explain them in Python (dvats explain RUN --contrast).`
