@@ -49,6 +49,13 @@ The channel table in spreads (`spreads`, the default since): planted top-1 of th
 with each coordinate's difference as it is (`raw`, the default before) or divided by its spread over the run's windows
 (`contrast_null`'s `spread`, the default now), on the same selections as `default` (the basis alone: seconds per seed).
 Run:   python bench/contrast.py spreads --seeds 0 1 2 3 4 5 6 7 8 9 10
+
+The verdict "not distinct" (`verdict`, the default since): the share of the selections of `default` called distinct by
+the verdict before (the contrast's raw size against a χ² of the raw coordinates) and now (its size in spreads against a
+χ² of the coordinates divided by their spreads; against 'all', at least the threshold of scattered random selections of
+the same effective size, `dvats.calibration`); and of random stretches that hold no event, neither in the selection nor
+in its reference, within one regime (nothing to explain).
+Run:   OMP_NUM_THREADS=1 python bench/contrast.py verdict --seeds 0 1 2 3 4 5 6 7
 """
 import argparse, time, warnings
 from pathlib import Path
@@ -412,6 +419,44 @@ def shift_null(seeds, root):
               .groupby(by).agg(fmt).to_string())
 
 
+def verdict(seeds, root):
+    """`verdict`: how often selections are called distinct by the verdict before (the raw size, χ²) and now (in spreads,
+    χ²; against 'all' calibrated by scattered random selections), on the planted and random selections of `default`;
+    and random stretches that hold no event, in the selection or its reference, within one regime."""
+    from dvats.explain import basis_contrast, run_null
+    from dvats.contrast import basis_shared, basis_coordinates, expected_size2, contrast_reference
+    rows = []
+    for seed in seeds:
+        res, truth = run_for(seed, root)
+        rng, valid = np.random.default_rng(seed), res.windows.valid.to_numpy()
+        basis = np.asarray(res.contrast_basis)
+        shared = basis_shared(res.contrast_directions.shape[1], basis.shape[1], basis.shape[2])
+        has = np.isfinite(basis[:, 0, 0]); coords = basis_coordinates(basis, shared)
+        cov = np.cov(coords[has].T, bias=True); tr, tr2 = np.trace(cov), (cov * cov).sum()
+        nu = tr ** 2 / tr2; before_thr = np.sqrt(max(1 - 2 / (9 * nu) + 2.326 * np.sqrt(2 / (9 * nu)), 0) ** 3)
+        null = run_null(res)
+        flag, starts = truth.anomaly.to_numpy().astype(bool), np.arange(len(valid)) * STRIDE
+        cs = np.r_[0, np.cumsum(flag)]; ev = cs[np.minimum(starts + W, len(flag))] - cs[starts] > 0
+        reg = truth.regime.to_numpy(); chg = np.r_[0, np.cumsum(np.diff(reg) != 0)]
+        lo, hi = chg[starts], chg[np.minimum(starts + W - 1, len(reg) - 1)]
+        items = [(f'{k}/{h}', ids) for k, h, ids, _ in selections(res, truth, rng)]
+        items += [('random ' + shape, draw()) for shape, draw in random_shapes(rng, valid).items() for _ in range(40)]
+        for typ, ids in items:
+            ref = contrast_reference('auto', ids, res.embeddings, W, STRIDE)[0]
+            s, r = ids[has[ids]], ref[has[ref]]
+            d = coords[s].mean(0) - coords[r].mean(0)
+            before = np.linalg.norm(d) / np.sqrt(tr * expected_size2(s, r, null) / null['tr']) > before_thr
+            both = np.r_[s, r]
+            clean = not ev[both].any() and lo[both].min() == hi[both].max()
+            rows.append(dict(seed=seed, type=typ, before=before, now=basis_contrast(res, ids).distinct, clean=clean))
+    df, fmt = pd.DataFrame(rows), lambda g: f"{g.mean():.2f} ± {g.std(ddof=0):.2f}"
+    print(f"called distinct, seeds {', '.join(map(str, seeds))}: mean ± std over seeds of the per-seed share")
+    print(df.groupby(['type', 'seed'])[['before', 'now']].mean().groupby('type').agg(fmt).to_string())
+    c = df[df.clean & df.type.str.startswith('random')]
+    print(f"random stretches with no event in them or their reference, in one regime ({len(c)}): called distinct "
+          f"before {c.before.mean():.3f}, now {c.now.mean():.3f}")
+
+
 def spreads(seeds, root):
     "`spreads`: planted top-1 of the basis' channel table, raw and in spreads, per type; mean ± std over seeds."
     from dvats.contrast import contrast_reference, basis_shared, basis_coordinates, contrast_null, contrast_from_basis
@@ -453,8 +498,10 @@ if __name__ == '__main__':
     sp.add_argument('--root', default='runs/bench-contrast')
     sn = sub.add_parser('shift-null'); sn.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2, 3, 4, 5, 6, 7])
     sn.add_argument('--root', default='runs/bench-contrast')
+    vd = sub.add_parser('verdict'); vd.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2, 3, 4, 5, 6, 7])
+    vd.add_argument('--root', default='runs/bench-contrast')
     a = p.parse_args()
     {'run': lambda: run(a.seeds, a.root), 'table': lambda: table(a.root),
      'default': lambda: run_default(a.seeds, a.root),
      'default-table': lambda: default_table(a.root), 'shift-null': lambda: shift_null(a.seeds, a.root),
-     'spreads': lambda: spreads(a.seeds, a.root)}[a.cmd]()
+     'spreads': lambda: spreads(a.seeds, a.root), 'verdict': lambda: verdict(a.seeds, a.root)}[a.cmd]()
