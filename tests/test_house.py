@@ -29,3 +29,19 @@ def test_the_order_check_finds_an_uphill_import():
     nbs = {'dvats.a': '02_a', 'dvats.b': '05b1_b', 'dvats.c': '05b_c'}
     assert house.uphill({'dvats.a': {'dvats.b'}, 'dvats.c': {'dvats.b'}, 'dvats.b': {'dvats.c'}}, nbs) == [
         ('02_a', '05b1_b'), ('05b_c', '05b1_b')]
+
+
+def test_no_new_definition_without_its_test_cell():
+    "A definition is followed by a cell that shows it working: the ones still without are counted, and none is added."
+    bare = house.untested()
+    assert len(bare) <= house.UNTESTED_AT_MOST, f"give these a test cell after their definition: {bare}"
+
+
+def test_the_test_cell_check_finds_a_bare_definition(tmp_path):
+    import json
+    cell = lambda src: {'cell_type': 'code', 'source': src}
+    nb = {'cells': [cell('#| export\ndef shown(): pass'), cell('shown()'), cell('#| export\ndef bare(): pass\n'
+                                                                                 'def _private(): pass'),
+                    cell('#| export\nclass Last: pass')]}
+    (tmp_path / '01_x.ipynb').write_text(json.dumps(nb))
+    assert house.untested(tmp_path) == [('01_x', 'bare'), ('01_x', 'Last')]

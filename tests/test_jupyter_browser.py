@@ -830,3 +830,63 @@ def test_widget_marks_a_tag_normal(lab, browser, widget):
     (SHOTS / 'shots33').mkdir(parents=True, exist_ok=True)
     d.execute_script("arguments[0].scrollIntoView({block: 'start'})", explorer(d)); time.sleep(0.5)
     d.save_screenshot(str(SHOTS / 'shots33' / 'jupyter-mark-normal.png'))
+
+
+def test_widget_on_the_demo_shows_its_clusters_and_events(lab, browser):
+    """Issue 31: the widget on the demo's run in JupyterLab, its page 1280×800 with the file browser open: the clusters
+    in words and the anomaly events as `dvats.overview` lists them, right under the projection and the series; a click
+    on a cluster's row selects it in Python. Screenshot in runs/shots31/jupyter-demo-overview-events.png. Last: it opens
+    another notebook in the browser."""
+    from dvats.pipeline import cached_demo
+    from dvats.overview import anomaly_events
+    d, root = browser, lab['root']
+    res = cached_demo(root / 'demo')
+    cell = lambda i, src: {'cell_type': 'code', 'execution_count': None, 'id': i, 'metadata': {}, 'outputs': [],
+                           'source': src}
+    nb = {'cells': [cell('demo', "from dvats.result import load_result\nfrom dvats.views.explorer import Explorer\n"
+                                 "ex = Explorer(load_result('demo'))\nex"),
+                    cell('picked', "import json; print(json.dumps(ex.selection))")],
+          'metadata': {'kernelspec': {'name': 'python3', 'display_name': 'Python 3', 'language': 'python'}},
+          'nbformat': 4, 'nbformat_minor': 5}
+    (root / 'demo.ipynb').write_text(json.dumps(nb))
+    d.get(lab['url'].replace('explore.ipynb', 'demo.ipynb'))
+    wait_for(d, "return document.querySelector('.jp-Notebook .jp-Cell .cm-content') && "
+                "/\\|\\s*Idle/.test((document.getElementById('jp-main-statusbar') || document.body).textContent)",
+             'the kernel', 180)
+    run_cell(d, 0)
+    wait_for(d, "return document.querySelector('.dvats[data-ready=\"1\"]')", 'the explorer widget on the demo', 300)
+    api = "const api = document.querySelector('.dvats').parentElement.dvats; "
+    clusters, events = d.execute_script(api + "return [api.overviewRows(), api.eventRows()]")
+    ev = anomaly_events(res)
+    assert [r['cluster'] for r in clusters] == sorted({int(k) for k in res.windows.cluster.dropna()},
+                                                      key=lambda k: (k < 0, k))
+    assert [(r['first'], r['last']) for r in events] == list(zip(ev['first'], ev['last']))[:len(events)]
+    assert len(events) == min(len(ev), 200)
+    d.execute_cdp_cmd('Emulation.setDeviceMetricsOverride',
+                      {'width': 1280, 'height': 800, 'deviceScaleFactor': 1, 'mobile': False})
+    try:
+        wait_for(d, "return innerWidth === 1280 && innerHeight === 800", 'the 1280×800 page', 30)
+        # the clusters and the events in view, right under the plots: the user reads them without scrolling past them
+        seen = None
+        for _ in range(60):
+            d.execute_script("const t = document.querySelector('.dvats table.dvats-overview'); "
+                             "(t.closest('.dvats-panel') || t).scrollIntoView({block: 'start'})")
+            time.sleep(0.3)
+            now = d.execute_script("""const r = s => { const b = document.querySelector(s).getBoundingClientRect();
+                                      return [b.top, b.bottom]; };
+                                      return [r('.dvats table.dvats-overview'), r('.dvats table.dvats-rank')];""")
+            if now == seen: break
+            seen = now
+        (ov_top, ov_bottom), (ev_top, _) = seen
+        assert 0 <= ov_top < ov_bottom <= ev_top < 800, seen
+        (SHOTS / 'shots31').mkdir(parents=True, exist_ok=True)
+        d.save_screenshot(str(SHOTS / 'shots31' / 'jupyter-demo-overview-events.png'))
+        k = clusters[0]['cluster']
+        d.find_element('css selector', f'.dvats table.dvats-overview tr[data-cluster="{k}"]').click()
+        want = [int(i) for i in np.flatnonzero(((res.windows.cluster == k) & res.windows.valid).fillna(False))]
+        out = run_cell(d, 1)
+        printed_ids = wait_for(d, "const p = arguments[0].querySelector('.jp-OutputArea-output pre'); "
+                                  "return p && p.textContent", 'the selection in Python', 60, out)
+        assert json.loads(printed_ids) == want
+    finally:
+        d.execute_cdp_cmd('Emulation.clearDeviceMetricsOverride', {})
