@@ -11,10 +11,10 @@ from .windows import sample_windows
 
 # %% auto #0
 __all__ = ['COMPACT_RUNS', 'NEIGHBOUR_SPAN', 'BASIS_DIRECTIONS', 'BAND_DIRECTIONS', 'BASIS_WINDOWS', 'BASIS_CHUNK',
-           'CONTRAST_WINDOWS', 'PAIRS', 'near_zone', 'zone_width', 'overlap_zone', 'stretches', 'reference_ids',
-           'contrast_reference', 'contrast_target', 'basis_directions', 'basis_shared', 'contrast_basis', 'shared_sums',
-           'basis_coordinates', 'null_lags', 'lag_correlation', 'pair_sum', 'expected_size2', 'contrast_null',
-           'in_spreads', 'distinctness', 'column_spread', 'contrast_from_basis', 'contrast_table', 'contrast_relevance',
+           'CONTRAST_WINDOWS', 'PAIRS', 'near_zone', 'zone_width', 'overlap_zone', 'stretches', 'contrast_reference',
+           'reference_ids', 'contrast_target', 'basis_directions', 'basis_shared', 'shared_sums', 'contrast_basis',
+           'basis_coordinates', 'column_spread', 'contrast_from_basis', 'null_lags', 'lag_correlation', 'pair_sum',
+           'expected_size2', 'contrast_null', 'in_spreads', 'distinctness', 'contrast_table', 'contrast_relevance',
            'paired_deeplift']
 
 # %% ../nbs/05c_contrast.ipynb #5e30e460
@@ -53,15 +53,6 @@ def stretches(ids, w:int, stride:int) -> int:
     ids = np.asarray(ids, dtype=np.int64)
     return int(len(ids) > 0) + int((np.diff(ids) > zone_width(w, stride)).sum())
 
-# %% ../nbs/05c_contrast.ipynb #e11123db
-def reference_ids(reference, # 'auto', 'all', 'neighbours', 'knn' (`REFERENCES`), or window ids
-                  ids:np.ndarray, # the selection (sorted valid ids)
-                  embeddings:np.ndarray, w:int, stride:int,
-                  k:int=10, # 'knn': neighbours of each selected window (at most 256 selected windows ask, seeded)
-                 ) -> np.ndarray:
-    "The windows a selection is contrasted with (`contrast_reference`, without the name)."
-    return contrast_reference(reference, ids, embeddings, w, stride, k)[0]
-
 # %% ../nbs/05c_contrast.ipynb #a332be68
 def contrast_reference(reference, ids:np.ndarray, embeddings:np.ndarray, w:int, stride:int, k:int=10) -> tuple:
     """`(reference ids, name)`: the windows a selection is contrasted with, none sharing a step with a selected window
@@ -95,6 +86,15 @@ def contrast_reference(reference, ids:np.ndarray, embeddings:np.ndarray, w:int, 
     if not len(ref): raise DvatsError(f"the reference {name or 'ids'!r} has no valid window apart from the selection; "
                                       "choose another (e.g. 'all').")
     return ref, name or 'ids'
+
+# %% ../nbs/05c_contrast.ipynb #e11123db
+def reference_ids(reference, # 'auto', 'all', 'neighbours', 'knn' (`REFERENCES`), or window ids
+                  ids:np.ndarray, # the selection (sorted valid ids)
+                  embeddings:np.ndarray, w:int, stride:int,
+                  k:int=10, # 'knn': neighbours of each selected window (at most 256 selected windows ask, seeded)
+                 ) -> np.ndarray:
+    "The windows a selection is contrasted with (`contrast_reference`, without the name)."
+    return contrast_reference(reference, ids, embeddings, w, stride, k)[0]
 
 # %% ../nbs/05c_contrast.ipynb #cb34576c
 def contrast_target(embeddings:np.ndarray, ids, ref:np.ndarray):
@@ -157,6 +157,16 @@ def basis_shared(n_directions:int, n_channels:int, width:int) -> int:
     directions `k + c·m` and `width = k + m`."""
     return width if n_channels == 1 else width - (n_directions - width) // (n_channels - 1)
 
+# %% ../nbs/05c_contrast.ipynb #02dd74dd
+def shared_sums(ids:np.ndarray, model, windows:np.ndarray, stats:dict, U, batch_size:int=256) -> np.ndarray:
+    """Per window of `ids` (sorted) and channel, the summed DeepLIFT relevance along each direction `U` `(len(ids), c,
+    k)`, batch by batch: one chunk of `contrast_basis`."""
+    from dvats.tensors import cut_batch
+    from dvats.lrp.deeplift import direction_sums
+    return np.concatenate([direction_sums(model, cut_batch(windows, ids[a:a + batch_size], stats), U).numpy()
+                           for a in range(0, len(ids), batch_size)]
+                          or [np.zeros((0, windows.shape[1], U.shape[1]), np.float32)])
+
 # %% ../nbs/05c_contrast.ipynb #1cc03684
 def contrast_basis(encoder, windows:np.ndarray, valid:np.ndarray, embeddings:np.ndarray,
                    directions:np.ndarray, # (d, k + c·m), from `basis_directions`
@@ -186,22 +196,37 @@ def contrast_basis(encoder, windows:np.ndarray, valid:np.ndarray, embeddings:np.
     for j, sums in zip(chunks, found): out[j, :, :k] = sums
     return out
 
-# %% ../nbs/05c_contrast.ipynb #02dd74dd
-def shared_sums(ids:np.ndarray, model, windows:np.ndarray, stats:dict, U, batch_size:int=256) -> np.ndarray:
-    """Per window of `ids` (sorted) and channel, the summed DeepLIFT relevance along each direction `U` `(len(ids), c,
-    k)`, batch by batch: one chunk of `contrast_basis`."""
-    from dvats.tensors import cut_batch
-    from dvats.lrp.deeplift import direction_sums
-    return np.concatenate([direction_sums(model, cut_batch(windows, ids[a:a + batch_size], stats), U).numpy()
-                           for a in range(0, len(ids), batch_size)]
-                          or [np.zeros((0, windows.shape[1], U.shape[1]), np.float32)])
-
 # %% ../nbs/05c_contrast.ipynb #583fb9c1
 def basis_coordinates(basis:np.ndarray, shared:int) -> np.ndarray:
     """Each window's coordinates `(n, k + c·m)` from its basis rows `(n, c, k + m)`: the shared directions summed over
     the channels, then each channel's own."""
     b = np.asarray(basis, np.float64)
     return np.concatenate([b[:, :, :shared].sum(1), b[:, :, shared:].reshape(len(b), -1)], 1)
+
+# %% ../nbs/05c_contrast.ipynb #4947fdf5
+def column_spread(spread, shared:int, n_channels:int) -> np.ndarray:
+    """The coordinates' `spread` (`contrast_null`) laid out as basis rows `(c, k + m)`: a shared direction's for every
+    channel, then each channel's own (1 where a coordinate never moves)."""
+    s = np.asarray(spread, np.float64); s = np.where(s > 0, s, 1.)
+    return np.concatenate([np.broadcast_to(s[:shared], (n_channels, shared)), s[shared:].reshape(n_channels, -1)], 1)
+
+# %% ../nbs/05c_contrast.ipynb #c5989321
+def contrast_from_basis(basis:np.ndarray, sel:np.ndarray, ref:np.ndarray, shared:int,
+                        spread=None, # each coordinate's spread over the run's windows (`contrast_null`), or None
+                       ) -> tuple:
+    """`(contribution (c,), d)`: each channel's share of what sets the basis rows `sel` apart from the rows `ref`, and
+    `d`, the difference of the two means' coordinates. With `spread`, the shares are of the difference in spreads."""
+    delta = np.asarray(basis[sel], np.float64).mean(0) - np.asarray(basis[ref], np.float64).mean(0)
+    d = basis_coordinates(delta[None], shared)[0]
+    # in spreads, a channel that moves a lot everywhere (another regime's noise, in the reference) does not outweigh one
+    # that moves only here
+    z = delta if spread is None else delta / column_spread(spread, shared, len(delta))
+    dz = basis_coordinates(z[None], shared)[0]
+    size = np.linalg.norm(dz)
+    if not size > 0: return np.zeros(len(delta)), d
+    # a shared direction: each channel's share of the difference along it; a channel's own direction: all of it is that
+    # channel's
+    return (z[:, :shared] @ dz[:shared] + (z[:, shared:] ** 2).sum(1)) / size, d
 
 # %% ../nbs/05c_contrast.ipynb #b1be4b2f
 def null_lags(w:int, stride:int) -> int:
@@ -266,13 +291,14 @@ def contrast_null(coords:np.ndarray, # windows' coordinates (`basis_coordinates`
     return {'tr': float(np.trace(cor)), 'tr2': float((cor * cor).sum()), 'rho': [float(v) for v in rho],
             'spread': [float(v) for v in sd]}
 
-# %% ../nbs/05c_contrast.ipynb #6072445f
+# %% ../nbs/05c_contrast.ipynb #7edd30b4
 def in_spreads(d:np.ndarray, # a difference of coordinates (`contrast_from_basis`'s `d`, or of embeddings)
                spread) -> float:
     "The size `‖d‖` in spreads (`contrast_null`): each coordinate divided by its spread; one that never moves left out."
     s = np.asarray(spread, np.float64)
     return float(np.linalg.norm(np.where(s > 0, np.asarray(d, np.float64) / np.where(s > 0, s, 1.), 0.)))
 
+# %% ../nbs/05c_contrast.ipynb #fbe68084
 def distinctness(size:float, # the contrast's size in spreads (`in_spreads`)
                  # the sorted ids of the selected and the reference windows whose means were compared
                  sel:np.ndarray, ref:np.ndarray,
@@ -293,31 +319,6 @@ def distinctness(size:float, # the contrast's size in spreads (`in_spreads`)
     if cal and len(cal['neff']):    # effective size: tr Σ / E‖d‖²
         threshold = max(threshold, float(np.interp(np.log(null['tr'] / e2), np.log(cal['neff']), cal['ratio'])))
     return float(size / np.sqrt(e2)), threshold
-
-# %% ../nbs/05c_contrast.ipynb #5bdb896c
-def column_spread(spread, shared:int, n_channels:int) -> np.ndarray:
-    """The coordinates' `spread` (`contrast_null`) laid out as basis rows `(c, k + m)`: a shared direction's for every
-    channel, then each channel's own (1 where a coordinate never moves)."""
-    s = np.asarray(spread, np.float64); s = np.where(s > 0, s, 1.)
-    return np.concatenate([np.broadcast_to(s[:shared], (n_channels, shared)), s[shared:].reshape(n_channels, -1)], 1)
-
-def contrast_from_basis(basis:np.ndarray, sel:np.ndarray, ref:np.ndarray, shared:int,
-                        spread=None, # each coordinate's spread over the run's windows (`contrast_null`), or None
-                       ) -> tuple:
-    """`(contribution (c,), d)`: each channel's share of what sets the basis rows `sel` apart from the rows `ref`, and
-    `d`, the difference of the two means' coordinates. With `spread`, the shares are of the difference in spreads."""
-    delta = np.asarray(basis[sel], np.float64).mean(0) - np.asarray(basis[ref], np.float64).mean(0)
-    d = basis_coordinates(delta[None], shared)[0]
-    # in spreads, a channel that moves a lot everywhere (another regime's noise, in the reference) does not outweigh one
-    # that moves only here
-    z = delta if spread is None else delta / column_spread(spread, shared, len(delta))
-    dz = basis_coordinates(z[None], shared)[0]
-    size = np.linalg.norm(dz)
-    if not size > 0: return np.zeros(len(delta)), d
-    # a shared direction: each channel's share of the difference along it; a channel's own direction: all of it is that
-    # channel's
-    return (z[:, :shared] @ dz[:shared] + (z[:, shared:] ** 2).sum(1)) / size, d
-
 
 # %% ../nbs/05c_contrast.ipynb #53dea0e4
 def contrast_table(contribution:np.ndarray, channels:list) -> pd.DataFrame:

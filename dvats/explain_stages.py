@@ -70,6 +70,7 @@ def relevance_stage(ctx):
     save_npy(ctx.path('channel_relevance.npy'), sums)            # what a selection's channel table needs
     save_npy(ctx.path('frequency_relevance.npy'), _band_sums(ctx, R))  # ... and its channel × band heatmap
 
+# %% ../nbs/05h_explain_stages.ipynb #32797e25
 def load_relevance_stage(ctx):
     "The relevance, memory-mapped, its per-channel sums and its frequency-band sums."
     ctx.res.relevance = np.load(ctx.path('relevance.npy'), mmap_mode='r', allow_pickle=False)
@@ -96,6 +97,7 @@ def contrast_basis_stage(ctx):
     save_npy(ctx.path('contrast_directions.npy'), U)
     save_npy(ctx.path('contrast_basis.npy'), basis)
 
+# %% ../nbs/05h_explain_stages.ipynb #69d442ad
 def load_contrast_basis_stage(ctx):
     "The contrast basis' directions and the relevance along them."
     ctx.res.contrast_directions = np.load(ctx.path('contrast_directions.npy'), allow_pickle=False)
@@ -118,6 +120,7 @@ def evaluation_stage(ctx):
                                    seed=res.config.seed, stride=wc.stride, progress=ctx.log is not None)
     atomic_write(ctx.path('explanations.csv'), lambda p: write_csv(ev, p))
 
+# %% ../nbs/05h_explain_stages.ipynb #b9c1332e
 def load_evaluation_stage(ctx):
     "The measured explanation methods, into the run's metrics."
     ev = pd.read_csv(ctx.path('explanations.csv'), keep_default_na=False)

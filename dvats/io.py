@@ -59,7 +59,6 @@ def read_table(source) -> pd.DataFrame:
                          "column its own name.")
     return _drop_saved_index(df)
 
-# %% ../nbs/00a_io.ipynb #62138cd8
 def _drop_saved_index(df:pd.DataFrame) -> pd.DataFrame:
     "Drop a leading `Unnamed: 0` column holding 0, 1, 2, ...: a pandas index saved into a CSV, not a channel."
     c = df.columns[0]

@@ -21,6 +21,7 @@ class RunFile:
     reopen: bool = False        # `load_result` reads it
     reproducible: bool = True   # False when it records timings (or random ids): equal inputs give other bytes
 
+# %% ../nbs/02_layout.ipynb #8f74fe4d
 DEMO_FILES = (
     RunFile('demo_series.parquet', 'the demo only: the demo series, 20,000 steps × 6 channels, one per minute'),
     RunFile('demo_truth.parquet', 'the demo only: its ground truth per step: `regime`, `anomaly`, `anomaly_channel`, '

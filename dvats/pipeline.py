@@ -22,7 +22,7 @@ from .anomaly import step_flags
 from .result import RunResult, load_result
 
 # %% auto #0
-__all__ = ['APPLY_KEYS', 'run', 'summary', 'demo', 'cache_dir', 'demo_base', 'cached_demo', 'evaluate', 'sampling_step', 'apply']
+__all__ = ['APPLY_KEYS', 'summary', 'run', 'demo', 'cache_dir', 'demo_base', 'cached_demo', 'evaluate', 'sampling_step', 'apply']
 
 # %% ../nbs/07_pipeline.ipynb #5e472ec0
 def _load(source, config:Config):
@@ -73,6 +73,25 @@ def _run_stage(stage:Stage, ctx:StageContext) -> float:
 def _data_fingerprint(series:pd.DataFrame, labels:pd.DataFrame|None) -> str:
     "Fingerprint of the series and its labels: the `series` input of every stage."
     return array_fingerprint(series, *([] if labels is None else [labels.astype(str).to_numpy().astype('U')]))
+
+# %% ../nbs/07_pipeline.ipynb #ebe3fe08
+def summary(metrics:dict) -> str:
+    "One line per finding of a run's metrics, for the end of `dvats run`."
+    c, a = metrics.get('clustering', {}), metrics.get('anomaly', {})
+    lines = [f"clusters: {c.get('n_clusters')} (min size {c.get('min_cluster_size')}), "
+             f"noise {c.get('noise_fraction', 0):.0%}"
+             + (f", ARI vs labels {c['ari']:.2f}, NMI {c['nmi']:.2f}" if c.get('ari') is not None else '')]
+    line = (f"anomalies: {a.get('n_anomalous_windows')} windows above the threshold {a.get('threshold', 0):.3f} "
+            f"({a.get('threshold_rule')}; detector {a.get('method')})")
+    if a.get(a.get('method'), {}).get('auc_pr') is not None:
+        d, others = a[a['method']], [k for k in a['detectors'][1:] if a[k]['auc_pr'] is not None]
+        line += (f"; per-step AUC-PR {d['auc_pr']:.3f}, VUS-PR {d['vus_pr']:.3f} ({a['aggregation']} of the covering "
+                 "windows; " + ', '.join(f"{k} {a[k]['auc_pr']:.3f}" for k in others)
+                 + f"; best: {a['best_by_auc_pr']})")
+        s = a['selection']
+        if s['windows']: line += (f"\n  above the threshold: {s['overlap_share']:.0%} of the windows overlap a "
+                                  f"labelled anomaly; {s['events_hit']} of {s['events']} anomalies hit")
+    return '\n'.join(lines + [line])
 
 # %% ../nbs/07_pipeline.ipynb #b54ab5fa
 def _load_kept(store:RunStore, ctx:StageContext):
@@ -142,25 +161,6 @@ def run(source, # CSV/parquet path, DataFrame or 2-D array
     _say(log, summary(res.metrics))
     _say(log, f"done: {store.out}")
     return res
-
-# %% ../nbs/07_pipeline.ipynb #ebe3fe08
-def summary(metrics:dict) -> str:
-    "One line per finding of a run's metrics, for the end of `dvats run`."
-    c, a = metrics.get('clustering', {}), metrics.get('anomaly', {})
-    lines = [f"clusters: {c.get('n_clusters')} (min size {c.get('min_cluster_size')}), "
-             f"noise {c.get('noise_fraction', 0):.0%}"
-             + (f", ARI vs labels {c['ari']:.2f}, NMI {c['nmi']:.2f}" if c.get('ari') is not None else '')]
-    line = (f"anomalies: {a.get('n_anomalous_windows')} windows above the threshold {a.get('threshold', 0):.3f} "
-            f"({a.get('threshold_rule')}; detector {a.get('method')})")
-    if a.get(a.get('method'), {}).get('auc_pr') is not None:
-        d, others = a[a['method']], [k for k in a['detectors'][1:] if a[k]['auc_pr'] is not None]
-        line += (f"; per-step AUC-PR {d['auc_pr']:.3f}, VUS-PR {d['vus_pr']:.3f} ({a['aggregation']} of the covering "
-                 "windows; " + ', '.join(f"{k} {a[k]['auc_pr']:.3f}" for k in others)
-                 + f"; best: {a['best_by_auc_pr']})")
-        s = a['selection']
-        if s['windows']: line += (f"\n  above the threshold: {s['overlap_share']:.0%} of the windows overlap a "
-                                  f"labelled anomaly; {s['events_hit']} of {s['events']} anomalies hit")
-    return '\n'.join(lines + [line])
 
 # %% ../nbs/07_pipeline.ipynb #83835b6d
 def demo(out='runs/demo', config=None, n_steps:int=20_000, log=print, normal=None, **overrides) -> RunResult:

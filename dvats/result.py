@@ -116,7 +116,6 @@ def load_result(out) -> RunResult:
     out = Path(out)
     with reading(out): return _load_result(out)
 
-# %% ../nbs/05i_result.ipynb #eec12449
 def _load_result(out:Path) -> RunResult:
     "`load_result`'s reading, under the readers lock."
     check_run_folder(out)

@@ -17,8 +17,8 @@ from ..anomaly import anomaly_threshold
 
 # %% auto #0
 __all__ = ['asset', 'bucket_edges', 'decimate_minmax', 'view_threshold', 'id_runs', 'report_budget', 'quantise_range',
-           'quantise_above', 'relevance_ids', 'b64_array', 'quantise_rows', 'binned_profiles', 'contrast_arrays',
-           'id_arrays', 'point_arrays', 'time_labels', 'time_axis', 'overview_meta', 'base_arrays', 'run_names',
+           'quantise_above', 'relevance_ids', 'b64_array', 'quantise_rows', 'binned_profiles', 'id_arrays',
+           'contrast_arrays', 'point_arrays', 'time_labels', 'time_axis', 'overview_meta', 'base_arrays', 'run_names',
            'report_payload', 'neighbour_arrays', 'mp_arrays', 'fill_page', 'report_html', 'write_report']
 
 # %% ../../nbs/06_views.ipynb #615b43b3
@@ -155,6 +155,12 @@ def _band_arrays(res, rid:np.ndarray, exact_bytes:int, room:float) -> tuple:
     if (q.nbytes + s.nbytes) * 4 / 3 <= room: return {'bands': q, 'bands_scale': s}, '8bit'
     return {}, 'over budget'
 
+# %% ../../nbs/06_views.ipynb #ce697b6e
+def id_arrays(ids:np.ndarray, name:str) -> dict:
+    "Window ids as the page gets them: `name + '_runs'` (`id_runs`) when that is shorter, else `name`, one int32 each."
+    runs = id_runs(ids)
+    return {name + '_runs': runs} if runs.size < len(ids) else {name: np.asarray(ids, dtype=np.int32)}
+
 # %% ../../nbs/06_views.ipynb #06d186dc
 def contrast_arrays(res, rid:np.ndarray) -> tuple:
     """The contrast basis' rows among the windows `rid` as the page gets it (their ids, 8 bits per cell and a scale per
@@ -175,12 +181,6 @@ def contrast_arrays(res, rid:np.ndarray) -> tuple:
         'k': int(B.shape[2]), 'shared': int(shared), 'null': run_null(res), 'reference': DEFAULT_REFERENCE,
         'zone': zone_width(cfg.w, cfg.stride),
         'compact': COMPACT_RUNS, 'span': NEIGHBOUR_SPAN * zone_width(cfg.w, cfg.stride), 'n_rows': int(len(bid))}
-
-# %% ../../nbs/06_views.ipynb #ce697b6e
-def id_arrays(ids:np.ndarray, name:str) -> dict:
-    "Window ids as the page gets them: `name + '_runs'` (`id_runs`) when that is shorter, else `name`, one int32 each."
-    runs = id_runs(ids)
-    return {name + '_runs': runs} if runs.size < len(ids) else {name: np.asarray(ids, dtype=np.int32)}
 
 # %% ../../nbs/06_views.ipynb #e882f319
 def point_arrays(tab:pd.DataFrame, vid:np.ndarray, thr:float, exact_bytes:int) -> tuple:
