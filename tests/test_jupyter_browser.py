@@ -849,7 +849,8 @@ def test_widget_on_the_demo_shows_its_clusters_and_events(lab, browser):
           'metadata': {'kernelspec': {'name': 'python3', 'display_name': 'Python 3', 'language': 'python'}},
           'nbformat': 4, 'nbformat_minor': 5}
     (root / 'demo.ipynb').write_text(json.dumps(nb))
-    d.get(lab['url'].replace('explore.ipynb', 'demo.ipynb'))
+    # a workspace of its own, reset: only this notebook open (the cell helpers read the first notebook's cells)
+    d.get(lab['url'].replace('/lab/tree/explore.ipynb?', '/lab/workspaces/demo/tree/demo.ipynb?reset&'))
     wait_for(d, "return document.querySelector('.jp-Notebook .jp-Cell .cm-content') && "
                 "/\\|\\s*Idle/.test((document.getElementById('jp-main-statusbar') || document.body).textContent)",
              'the kernel', 180)
