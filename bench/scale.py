@@ -8,6 +8,9 @@ from its `metrics.json`: the clusters' ARI against the regimes and the per-step 
 planted anomalies. `--full` turns the long-series samples off (`encoder.epoch_windows`, `dr.fit_windows`,
 `clustering.fit_windows`, `lrp.max_windows` all null): every window everywhere. `bench/scale_quality.py` measures each
 sample against the full computation stage by stage.
+The embeddings' GFLOP/s: the backbone's forward multiply-adds per window (`bench/engine.py`'s `forward_gflop`, counted
+on the run's own encoder) times the valid windows over the stage's seconds, against the float32 matrix-product peak
+on the same torch threads (`peak_gflops`), measured after the runs.
 `--workers N` runs each size twice, side by side: in one process, then with the chunked stages on a local Dask cluster
 of N worker processes (`dvats.engine`; `dvats run --workers N`). Peak RSS is the largest single process's (the run's or
 a worker's), not their sum.
@@ -16,16 +19,29 @@ Run: OMP_NUM_THREADS=2 .venv/bin/python bench/scale.py [--sizes 10000 100000 100
 """
 import argparse, json, os, resource, shutil, subprocess, sys, tempfile, time
 from pathlib import Path
+import pyarrow.parquet as pq
 
 FULL = {'encoder.epoch_windows': None, 'dr.fit_windows': None, 'clustering.fit_windows': None, 'lrp.max_windows': None}
-STAGES = ['encoder', 'embeddings', 'projection', 'similar', 'clusters', 'table', 'relevance', 'report']
+STAGES = ['encoder', 'embeddings', 'projection', 'similar', 'clusters', 'table', 'matrix-profile', 'relevance',
+          'contrast-basis', 'report']
 
 
 def child(n, out, full, workers):
     "In the subprocess: the demo at n windows, stride 1 (the chunked stages on `workers` Dask workers when given)."
     from dvats.pipeline import demo
+    # the matrix-profile lens off, as in `dvats run` (the demo turns it on; at 100,000 steps it refuses to start)
     demo(out=out, n_steps=n + 47, log=None,
-         **{'windows.stride': 1, **(FULL if full else {}), **({'engine.workers': workers} if workers else {})})
+         **{'windows.stride': 1, 'matrix_profile.enabled': False, **(FULL if full else {}),
+            **({'engine.workers': workers} if workers else {})})
+
+
+def _mflop(out):
+    "The run's encoder backbone's forward multiply-adds per window, in MFLOP."
+    import torch
+    from engine import forward_gflop       # bench/engine.py
+    from dvats.embeddings import load_encoder
+    enc = load_encoder(out / 'encoder.pt')
+    return forward_gflop(enc.model.backbone, torch.zeros(64, enc.spec['c_in'], enc.spec['w'])) / 64 * 1e3
 
 
 def one(n, full, work, workers=0):
@@ -40,7 +56,9 @@ def one(n, full, work, workers=0):
     st = json.loads((out / 'stages.json').read_text())
     m = json.loads((out / 'metrics.json').read_text())
     a = m.get('anomaly', {})
-    return {'n': n, 'full': full, 'workers': workers, 'wall': wall, 'peak_gib': peak,
+    n_valid = int(pq.read_table(out / 'windows.parquet', columns=['valid']).column('valid').to_numpy().sum())
+    return {'mflop_per_window': _mflop(out), 'n_valid': n_valid,
+            'n': n, 'full': full, 'workers': workers, 'wall': wall, 'peak_gib': peak,
             'stages': {k: st[k].get('seconds', 0) for k in st if k != 'series'},
             'report_mb': (out / 'report.html').stat().st_size / 1e6, 'ari': m['clustering'].get('ari'),
             'n_clusters': m['clustering'].get('n_clusters'), 'auc_pr': a.get(a.get('method'), {}).get('auc_pr')}
@@ -73,6 +91,16 @@ def main():
               + ' | '.join(f"{r['stages'].get(k, 0):.1f} s" for k in STAGES) +
               f" | {r['wall']:.0f} s | {r['peak_gib']:.2f} GiB | {r['report_mb']:.1f} MB | {r['n_clusters']} | "
               f"{f(r['ari'])} | {f(r['auc_pr'])} |")
+    from engine import peak_gflops
+    peak = peak_gflops(int(os.environ.get('OMP_NUM_THREADS', '2')))
+    print(f"\nembeddings (the backbone's forward pass, {rows[0].get('mflop_per_window', 0):.1f} MFLOP per window) "
+          f"against the float32 matrix-product peak on {os.environ.get('OMP_NUM_THREADS', '2')} threads, "
+          f"{peak:.0f} GFLOP/s:")
+    for r in rows:
+        if 'error' in r: continue
+        g = r['n_valid'] * r['mflop_per_window'] / 1e3 / max(r['stages'].get('embeddings', 0), 1e-9)
+        print(f"  {r['n']:,}{' (' + str(r['workers']) + ' workers)' if r['workers'] else ''}: {g:.0f} GFLOP/s, "
+              f"{g / peak:.2f} of the peak")
     if not a.keep: shutil.rmtree(work)
 
 

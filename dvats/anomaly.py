@@ -45,19 +45,22 @@ def memory_bank(embeddings:np.ndarray, # (n, d) window embeddings (not yet norma
     return KMeans(size, random_state=seed, n_init=1).fit(x).cluster_centers_.astype(np.float32)
 
 # %% ../nbs/05a1_anomaly.ipynb #b40c221b
+def _bank_rows(rows:np.ndarray, embeddings:np.ndarray, bank:np.ndarray, k:int) -> np.ndarray:
+    "One chunk of `bank_distances`: the scores of `embeddings[rows]`."
+    b = bank.astype(np.float64)
+    x = unit_rows(embeddings[rows]).astype(np.float64)
+    d2 = np.maximum((x ** 2).sum(1)[:, None] - 2 * x @ b.T + (b ** 2).sum(1)[None], 0)
+    return np.sqrt(np.partition(d2, k - 1, axis=1)[:, :k]).mean(1)
+
 def bank_distances(embeddings:np.ndarray, bank:np.ndarray, k:int=3,
                    rows:np.ndarray|None=None, # which rows to score; None: every row
                    chunk:int=65_536) -> np.ndarray:
     """Mean Euclidean distance of each L2-normalised row to its `k` nearest rows of `bank`, normalised and scored
-    `chunk` rows at a time."""
+    `chunk` rows at a time: in this process, or as Dask tasks while `dvats.engine.engine` is open."""
+    from dvats.engine import chunk_map
     rows = np.arange(len(embeddings)) if rows is None else np.asarray(rows)
-    k, out = min(k, len(bank)), np.empty(len(rows), dtype=np.float64)
-    b = bank.astype(np.float64); bb = (b ** 2).sum(1)
-    for a in range(0, len(rows), chunk):
-        x = unit_rows(embeddings[rows[a:a + chunk]]).astype(np.float64)
-        d2 = np.maximum((x ** 2).sum(1)[:, None] - 2 * x @ b.T + bb[None], 0)
-        out[a:a + chunk] = np.sqrt(np.partition(d2, k - 1, axis=1)[:, :k]).mean(1)
-    return out
+    chunks = [rows[a:a + chunk] for a in range(0, len(rows), chunk)]
+    return np.concatenate([np.empty(0)] + list(chunk_map(_bank_rows, chunks, embeddings, bank, min(k, len(bank)))))
 
 # %% ../nbs/05a1_anomaly.ipynb #efdc427f
 def normal_spec(normal, n_windows:int|None=None) -> list[str]|None:
@@ -237,33 +240,38 @@ def _covering(scores:np.ndarray, t:np.ndarray, w:int, stride:int) -> tuple:
     return np.stack(cols, 1), np.stack(offs, 1)
 
 # %% ../nbs/05a1_anomaly.ipynb #2af57d74
+def _steps_scored(span:tuple, s:np.ndarray, w:int, stride:int, how:str) -> np.ndarray:
+    "One chunk of `step_scores`: the scores of the steps `range(*span)`."
+    t = np.arange(*span)
+    out = np.full(len(t), np.nan)
+    c, off = _covering(s, t, w, stride)
+    have = np.isfinite(c).any(1)
+    if not have.any(): return out
+    c, off = c[have], off[have]
+    # np.nanquantile(c, .25, axis=1, method='lower'), 10x faster: NaN sorted last, then the row's own index
+    if how == 'lower_quartile':
+        m = np.isfinite(c).sum(1)
+        v = np.take_along_axis(np.sort(np.where(np.isfinite(c), c, np.inf), axis=1), ((m - 1) // 4)[:, None], 1)[:, 0]
+    elif how == 'mean': v = np.nanmean(c, 1)
+    elif how == 'max': v = np.nanmax(c, 1)
+    else:
+        wt = np.where(np.isfinite(c), np.hanning(w + 2)[1:-1][np.clip(off, 0, w - 1)], 0)
+        v = (np.nan_to_num(c) * wt).sum(1) / wt.sum(1)
+    out[have] = v
+    return out
+
 def step_scores(window_scores:np.ndarray, n_rows:int, w:int, stride:int=1,
                 how:str=DEFAULT_AGGREGATION, # one of `AGGREGATIONS`
                 chunk:int=65_536) -> np.ndarray:
     """Per time step, a score from the valid windows covering it (`how`: their lower quartile, mean, Hann-weighted mean
-    or max); NaN where none."""
+    or max); NaN where none. `chunk` steps at a time: in this process, or as Dask tasks while `dvats.engine.engine` is
+    open."""
+    from dvats.engine import chunk_map
     if how not in AGGREGATIONS: raise DvatsError(f"unknown aggregation {how!r}; use one of {', '.join(AGGREGATIONS)}.")
-    s, out = np.asarray(window_scores, dtype=np.float64), np.full(n_rows, np.nan)
-    if not len(s): return out
-    hann = np.hanning(w + 2)[1:-1]
-    for a in range(0, n_rows, chunk):
-        t = np.arange(a, min(a + chunk, n_rows))
-        c, off = _covering(s, t, w, stride)
-        have = np.isfinite(c).any(1)
-        if not have.any(): continue
-        c, off = c[have], off[have]
-        # np.nanquantile(c, .25, axis=1, method='lower'), 10x faster: NaN sorted last, then the row's own index
-        if how == 'lower_quartile':
-            m = np.isfinite(c).sum(1)
-            v = np.take_along_axis(np.sort(np.where(np.isfinite(c), c, np.inf), axis=1),
-                                   ((m - 1) // 4)[:, None], 1)[:, 0]
-        elif how == 'mean': v = np.nanmean(c, 1)
-        elif how == 'max': v = np.nanmax(c, 1)
-        else:
-            wt = np.where(np.isfinite(c), hann[np.clip(off, 0, w - 1)], 0)
-            v = (np.nan_to_num(c) * wt).sum(1) / wt.sum(1)
-        out[t[have]] = v
-    return out
+    s = np.asarray(window_scores, dtype=np.float64)
+    if not len(s): return np.full(n_rows, np.nan)
+    spans = [(a, min(a + chunk, n_rows)) for a in range(0, n_rows, chunk)]
+    return np.concatenate([np.empty(0)] + list(chunk_map(_steps_scored, spans, s, w, stride, how, progress=False)))
 
 # %% ../nbs/05a1_anomaly.ipynb #eb842af6
 # `clustering.anomaly.threshold`; the first is the default (see the measurements)

@@ -47,6 +47,8 @@ def _add_run_options(p:argparse.ArgumentParser):
                    'worker processes (config engine.workers)')
     p.add_argument('--scheduler', help='run them on the Dask cluster at this address, e.g. tcp://10.0.0.5:8786 '
                    '(config engine.scheduler)')
+    p.add_argument('--shared', help='a folder every worker sees at the same path, holding the data and the run folder: '
+                   'workers read and write there, not through the scheduler (config engine.shared)')
 
 # %% ../nbs/08_cli.ipynb #bbb2abb1
 def build_parser() -> argparse.ArgumentParser:
@@ -184,7 +186,7 @@ def _overrides(a:argparse.Namespace) -> dict:
     from dvats.anomaly import normal_spec      # here, not at the top: `dvats --help` stays free of pandas
     o = {'windows.w': a.w, 'windows.stride': a.stride, 'seed': a.seed, 'encoder.path': a.encoder,
          'clustering.anomaly.normal': normal_spec(a.normal), 'engine.workers': a.workers,
-         'engine.scheduler': a.scheduler}
+         'engine.scheduler': a.scheduler, 'engine.shared': a.shared}
     if a.command == 'run': o.update({'data.time_col': a.time_col, 'data.channels': a.channels,
                                      'data.label_col': a.label_col, 'data.anomaly_col': a.anomaly_col})
     return {k: v for k, v in o.items() if v is not None}
@@ -269,7 +271,8 @@ def _cmd_tags(a:argparse.Namespace):
 def _cmd_apply(a:argparse.Namespace):
     from dvats.pipeline import apply
     out = a.out or str(Path('runs') / f"{Path(a.data).stem}-on-{Path(a.run).resolve().name}")
-    o = {'data.anomaly_col': a.anomaly_col, 'engine.workers': a.workers, 'engine.scheduler': a.scheduler}
+    o = {'data.anomaly_col': a.anomaly_col, 'engine.workers': a.workers, 'engine.scheduler': a.scheduler,
+         'engine.shared': a.shared}
     apply(a.run, a.data, out, **{k: v for k, v in o.items() if v is not None})
 
 # %% ../nbs/08_cli.ipynb #07e8d2fb

@@ -98,14 +98,20 @@ def cluster(projections:np.ndarray, # (n_windows, k), NaN rows for invalid windo
     return Clusters(labels, prob, glosh, mcs, min_samples, h if keep_model else None)
 
 # %% ../nbs/05a_clustering.ipynb #4ad64901
+def _predicted(rows:np.ndarray, h, points:np.ndarray, scores:bool) -> tuple:
+    "One chunk of `_predict`: the labels, probabilities and (with `scores`) GLOSH scores of `points[rows]`."
+    from hdbscan.prediction import approximate_predict, approximate_predict_scores
+    labels, prob = approximate_predict(h, points[rows])
+    return labels, prob, approximate_predict_scores(h, points[rows]) if scores else None
+
 def _predict(h, points:np.ndarray, rows:np.ndarray, labels, prob, glosh=None, chunk:int=100_000):
     """Fill `labels`, `prob` (and `glosh`) at `rows` from the fitted HDBSCAN `h` with hdbscan's prediction API, `chunk`
-    rows at a time."""
-    from hdbscan.prediction import approximate_predict, approximate_predict_scores
-    for a in range(0, len(rows), chunk):
-        r = rows[a:a + chunk]
-        labels[r], prob[r] = approximate_predict(h, points[r])
-        if glosh is not None: glosh[r] = approximate_predict_scores(h, points[r])
+    rows at a time: in this process, or as Dask tasks while `dvats.engine.engine` is open (`h` sent once)."""
+    from dvats.engine import chunk_map
+    chunks = [rows[a:a + chunk] for a in range(0, len(rows), chunk)]
+    for r, (lab, p, g) in zip(chunks, chunk_map(_predicted, chunks, h, points, glosh is not None)):
+        labels[r], prob[r] = lab, p
+        if glosh is not None: glosh[r] = g
 
 # %% ../nbs/05a_clustering.ipynb #8d454d74
 def _sample(mask:np.ndarray, max_points:int, seed:int=0) -> np.ndarray:

@@ -195,6 +195,9 @@ class EngineConfig:
     workers: Optional[int] = _bounded(None, ge=1)   # start a LocalCluster of this many worker processes
     # or join the running cluster at this address, e.g. tcp://10.0.0.5:8786
     scheduler: Optional[str] = None
+    # a folder every worker sees at the same path (shared storage, e.g. an NFS mount) holding the run folder and the
+    # data: workers read files under it by path and write their chunks' results there, not through the scheduler
+    shared: Optional[str] = None
 
 # %% ../nbs/00d_config.ipynb #fdaef19d
 @dataclass

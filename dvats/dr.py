@@ -90,6 +90,19 @@ def _quietly(f, *args):
         warnings.filterwarnings('ignore', message='precomputed_knn')
         return f(*args)
 
+# %% ../nbs/04_dr.ipynb #eacba5d1
+def _placing(red) -> callable:
+    """The fitted umap-learn `red`'s `transform`, started each time from the search's random state as fitted:
+    NN-descent's search advances that state with every query, so without this a chunk's places would depend on the
+    chunks placed before it, in this process or on the Dask worker that placed it."""
+    index = getattr(red, '_knn_search_index', None)
+    start = getattr(index, 'search_rng_state', None)
+    start = None if start is None else start.copy()
+    def place(new:np.ndarray) -> np.ndarray:
+        if start is not None: index.search_rng_state[:] = start
+        return _quietly(red.transform, new)
+    return place
+
 # %% ../nbs/04_dr.ipynb #d3eee52f
 def _umap(x, n_components, seed, n_neighbors=15, min_dist=0.1, metric='euclidean', device=None,
           neighbours=NEIGHBOURS[0],
@@ -111,7 +124,7 @@ def _umap(x, n_components, seed, n_neighbors=15, min_dist=0.1, metric='euclidean
         kwargs['precomputed_knn'] = (*exact_neighbours(x, n_neighbors), ExactIndex(x) if search_index else None)
     red = umap.UMAP(n_components=n_components, n_neighbors=n_neighbors, min_dist=min_dist, metric=metric,
                     random_state=seed, **kwargs)
-    return _quietly(red.fit_transform, x), lambda new: _quietly(red.transform, new), 'umap-learn'
+    return _quietly(red.fit_transform, x), _placing(red), 'umap-learn'
 
 # %% ../nbs/04_dr.ipynb #ff7dd58c
 def _pca(x, n_components, seed, **kwargs):
@@ -141,14 +154,17 @@ from .choices import DR_METHODS
 assert tuple(METHODS) == DR_METHODS, 'dvats.dr.METHODS and dvats.choices.DR_METHODS differ'
 
 # %% ../nbs/04_dr.ipynb #5cf59181
+def _rows_applied(rows:np.ndarray, f, x:np.ndarray) -> np.ndarray:
+    "One chunk of `_in_chunks`: `f` of the `rows` of `x`, as float32."
+    return np.asarray(f(np.asarray(x[rows], np.float32)), np.float32)
+
 def _in_chunks(f, x:np.ndarray, chunk:int, progress:bool=False, rows:np.ndarray|None=None) -> np.ndarray:
-    """`f` applied to `chunk` of the `rows` of `x` (all when None)
-    at a time, stacked as float32; no copy of all the rows is made."""
-    from fastprogress.fastprogress import progress_bar
+    """`f` applied to `chunk` of the `rows` of `x` (all when None) at a time, stacked as float32, with no copy of all
+    the rows: in this process, or as Dask tasks while `dvats.engine.engine` is open (`f` and `x` sent once)."""
+    from dvats.engine import chunk_map
     rows = np.arange(len(x)) if rows is None else rows
-    starts = range(0, len(rows), chunk)
-    return np.concatenate([np.asarray(f(x[rows[a:a + chunk]]), np.float32)
-                           for a in (progress_bar(starts, leave=False) if progress and len(starts) > 1 else starts)])
+    chunks = [rows[a:a + chunk] for a in range(0, len(rows), chunk)]
+    return np.concatenate(list(chunk_map(_rows_applied, chunks, f, x, progress=progress)))
 
 # %% ../nbs/04_dr.ipynb #0946969a
 def project(embeddings:np.ndarray, # (n_windows, d), NaN rows for invalid windows
@@ -200,7 +216,9 @@ def project(embeddings:np.ndarray, # (n_windows, d), NaN rows for invalid window
         y = np.empty((n, n_components), np.float32)
         y[fit] = y_fit
         rest = np.setdiff1d(np.arange(n), fit)
-        y[rest] = _in_chunks(place, x, chunk, progress, rows=rest)
+        # read from the embeddings themselves: a run's are a memory-mapped file the workers can open by path
+        y[rest] = (_in_chunks(place, embeddings, chunk, progress, rows=ids[rest]) if reduce is None
+                   else _in_chunks(place, x, chunk, progress, rows=rest))
         info['fit_rows'] = len(fit)
     out = _scatter_rows(np.asarray(y, dtype=np.float32), ok)
     def placer(new:np.ndarray) -> np.ndarray:

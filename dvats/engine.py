@@ -4,15 +4,17 @@
 
 # %% ../nbs/00f_engine.ipynb #4ff5d965
 from __future__ import annotations
-import logging, warnings
+import logging, mmap, os, shutil, tempfile, uuid, warnings
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 import numpy as np
 from .errors import DvatsError
 from .windows import sliding_windows
 
 # %% auto #0
-__all__ = ['WindowRows', 'Whole', 'portable', 'local', 'current_client', 'engine', 'chunk_map']
+__all__ = ['SPILL_BYTES', 'WindowRows', 'Whole', 'FileArray', 'portable', 'local', 'current_client', 'engine', 'Spilled',
+           'chunk_map']
 
 # %% ../nbs/00f_engine.ipynb #1fdfe046
 @dataclass
@@ -32,10 +34,31 @@ class Whole:
     rebuilds their hooks' dicts wrongly (zennit and DeepLIFT then fail on the worker)."""
     obj: object
 
+# %% ../nbs/00f_engine.ipynb #edd8d55b
+# while `engine` is open on storage every worker sees: (the folder they all see at the same
+# path, the folder inside it where the workers write their chunks' results)
+_SHARED = None
+
+@dataclass
+class FileArray:
+    """A whole `.npy` file every worker sees at the same path (one machine, or shared storage):
+    what a worker receives instead of the bytes of a memory map."""
+    path: str
+    def open(self) -> np.ndarray:
+        "The array, memory-mapped read-only: a worker reads only the rows its chunks use."
+        return np.load(self.path, mmap_mode='r', allow_pickle=False)
+
+def _seen_by_workers(x) -> bool:
+    "Whether `x` is the memory map of a whole `.npy` file under the folder every worker sees."
+    # a slice of a memory map is a memmap too, but its base is that map, not the file's mmap
+    if _SHARED is None or not isinstance(x, np.memmap) or not isinstance(x.base, mmap.mmap): return False
+    return Path(x.filename).resolve().is_relative_to(_SHARED[0])
+
 # %% ../nbs/00f_engine.ipynb #3c7dd11d
 def portable(x):
-    """What a worker receives for `x`: the `WindowRows` of a sliding window
-    view `(n, channels, w)`, an array as it is, anything else `Whole`."""
+    """What a worker receives for `x`: the `FileArray` of a whole `.npy` file's memory map that the workers see, the
+    `WindowRows` of a sliding window view `(n, channels, w)`, an array as it is, anything else `Whole`."""
+    if _seen_by_workers(x): return FileArray(x.filename)
     if not isinstance(x, np.ndarray): return Whole(x)
     if not (x.ndim == 3 and x.base is not None and len(x) and x.strides[2]): return x
     n, c, w = x.shape
@@ -49,8 +72,9 @@ def portable(x):
 
 # %% ../nbs/00f_engine.ipynb #909963d0
 def local(x):
-    """`x` as a chunk function uses it: the window view of a
-    `WindowRows`, the object in a `Whole`, anything else unchanged."""
+    """`x` as a chunk function uses it: the window view of a `WindowRows`, the
+    memory map of a `FileArray`, the object in a `Whole`, anything else unchanged."""
+    if isinstance(x, FileArray): return x.open()
     return x.view() if isinstance(x, WindowRows) else x.obj if isinstance(x, Whole) else x
 
 # %% ../nbs/00f_engine.ipynb #415fdce9
@@ -65,12 +89,19 @@ def current_client():
 def engine(workers:int|None=None, # start a `LocalCluster` of this many worker processes (one thread each)
            scheduler:str|None=None, # or join the running cluster at this address, e.g. 'tcp://10.0.0.5:8786'
            log=print, # where the cluster is announced (None: silent)
+           # a folder every worker sees at the same path (shared storage) holding the run folder and the data: the
+           # workers read files under it by path and write their chunks' results into it. A local cluster's workers
+           # share this machine's disk: default a temporary folder here
+           shared:str|None=None,
           ):
     """While open, `chunk_map` runs its chunks as Dask tasks on a
     cluster; with neither `workers` nor `scheduler`, in this process."""
-    global _CLIENT
+    global _CLIENT, _SHARED
     if not workers and not scheduler:
         yield None; return
+    if shared and not Path(shared).is_dir():
+        raise DvatsError(f"the shared folder {shared!r} is not a folder here; give the folder every worker sees at "
+                         "the same path (e.g. an NFS mount), or leave it out to send everything over the network.")
     if workers and scheduler: raise DvatsError("give either workers (a local cluster) or a scheduler "
                                                "address, not both.")
     try: from distributed import Client, LocalCluster
@@ -92,10 +123,13 @@ def engine(workers:int|None=None, # start a `LocalCluster` of this many worker p
     n = len(client.scheduler_info()['workers'])
     if log: log(f"engine: Dask, {n} worker{'s' if n != 1 else ''} "
                 f"({'a local cluster' if cluster is not None else scheduler})")
-    previous, _CLIENT = _CLIENT, client
+    spill = tempfile.mkdtemp(prefix='dvats-chunks-', dir=shared) if cluster is not None or shared else None
+    root = Path('/') if cluster is not None else Path(shared).resolve() if shared else None
+    previous, _CLIENT, _SHARED = (_CLIENT, _SHARED), client, (root, spill) if spill else None
     try: yield client
     finally:
-        _CLIENT = previous
+        _CLIENT, _SHARED = previous
+        if spill: shutil.rmtree(spill, ignore_errors=True)
         quiet = logging.getLogger('distributed'); level = quiet.level
         # closing kills workers still busy: no warning about what we asked for
         quiet.setLevel(logging.ERROR)
@@ -104,10 +138,38 @@ def engine(workers:int|None=None, # start a `LocalCluster` of this many worker p
             if cluster is not None: cluster.close()
         finally: quiet.setLevel(level)
 
+# %% ../nbs/00f_engine.ipynb #f77cda0f
+SPILL_BYTES = 1 << 16   # a result array at least this large goes through shared storage, not through the scheduler
+
+@dataclass
+class Spilled:
+    "A chunk's array that its worker wrote to shared storage: the `.npy` file that the writing process reads."
+    path: str
+
+def _spilled(r, folder:str|None):
+    """`r` with each array of at least `SPILL_BYTES` written to `folder` and
+    replaced by its `Spilled` (a tuple, item by item); `r` when `folder` is None."""
+    if folder is None: return r
+    if isinstance(r, tuple): return tuple(_spilled(v, folder) for v in r)
+    if not isinstance(r, np.ndarray) or r.nbytes < SPILL_BYTES or r.dtype.hasobject: return r
+    # a fresh name per try: a task run again after its worker died writes a file of its own
+    path = os.path.join(folder, f"{uuid.uuid4().hex}.npy")
+    np.save(path, r, allow_pickle=False)
+    return Spilled(path)
+
+def _unspilled(r):
+    "`r` with each `Spilled` read back (and its file removed): what the task returned."
+    if isinstance(r, tuple): return tuple(map(_unspilled, r))
+    if not isinstance(r, Spilled): return r
+    a = np.load(r.path, allow_pickle=False)
+    os.remove(r.path)
+    return a
+
 # %% ../nbs/00f_engine.ipynb #e5955bb5
-def _apply(chunk, fn, *shared):
-    "One task: `fn(chunk, *shared)`, with the window views rebuilt on the worker."
-    return fn(chunk, *map(local, shared))
+def _apply(chunk, fn, spill, *shared):
+    """One task: `fn(chunk, *shared)`, with the window views and files opened on the
+    worker; its arrays written to the folder `spill` when given (`_spilled`)."""
+    return _spilled(fn(chunk, *map(local, shared)), spill)
 
 # %% ../nbs/00f_engine.ipynb #399dc515
 def _given(x):
@@ -134,9 +196,10 @@ def chunk_map(fn, # fn(chunk, *shared): a function a worker can import (module l
         # submitted, not scattered: scattered data is lost with the
         # worker that holds it, a task's result is computed again
         sent = [_CLIENT.submit(_given, portable(s), pure=False) for s in shared]
-    futures = _CLIENT.map(_apply, chunks, *([x] * len(chunks) for x in [fn] + sent), pure=False)
+    spill = _SHARED[1] if _SHARED else None
+    futures = _CLIENT.map(_apply, chunks, *([x] * len(chunks) for x in [fn, spill] + sent), pure=False)
     try:
         for f in show(futures):
-            yield f.result()
+            yield _unspilled(f.result())
             f.release()
     finally: _CLIENT.cancel(futures + sent)

@@ -31,10 +31,13 @@ def _standardised(values:np.ndarray, w:int) -> np.ndarray:
 def matrix_profile(values:np.ndarray, # (n_rows, n_channels) series, NaN allowed
                    w:int, normalize:bool=False) -> np.ndarray:
     """The multidimensional matrix profile over all channels, one distance per subsequence start, float64 `(n_rows - w +
-    1,)`; NaN where a subsequence holds a missing value."""
+    1,)`; NaN where a subsequence holds a missing value. On the Dask cluster (stumpy's `mstumped`) while
+    `dvats.engine.engine` is open."""
     import stumpy
-    x = _standardised(values, w)
-    P, _ = stumpy.mstump(x.T, w, normalize=normalize)
+    from dvats.engine import current_client
+    x, client = _standardised(values, w), current_client()
+    P, _ = (stumpy.mstump(x.T, w, normalize=normalize) if client is None
+            else stumpy.mstumped(client, x.T, w, normalize=normalize))
     p = P[-1].copy()
     p[~np.isfinite(p)] = np.nan                                # stumpy marks subsequences with missing values as inf
     return p
@@ -45,25 +48,29 @@ def _exclusion_zone(w:int) -> int:
     return int(np.ceil(w / 4))
 
 # %% ../nbs/05a2_matrix_profile.ipynb #e337084d
+def _profile_rows(a:int, wins:np.ndarray, sq:np.ndarray, ok:np.ndarray, w:int, stride:int, block:int) -> np.ndarray:
+    "One block of `window_profile`: the profile of the windows `a` to `a + block`."
+    starts = np.arange(len(wins)) * stride
+    d = sum(np.sqrt(np.maximum(sq[a:a + block, c, None] + sq[None, :, c] - 2 * wins[a:a + block, c] @ wins[:, c].T, 0))
+            for c in range(wins.shape[1])) / wins.shape[1]
+    d[np.abs(starts[a:a + block, None] - starts[None, :]) <= _exclusion_zone(w)] = np.inf   # trivial matches
+    d[:, ~ok] = np.inf
+    return d.min(1)
+
 def window_profile(values:np.ndarray, # (n_rows, n_channels) series, NaN allowed
                    w:int, stride:int, block:int=1024) -> np.ndarray:
     """The k = d matrix profile among the windows that start every `stride` rows: one distance per window, float64
-    `(n_windows,)`; NaN for a window with a missing value."""
+    `(n_windows,)`; NaN for a window with a missing value. `block` windows at a time: in this process, or as Dask
+    tasks while `dvats.engine.engine` is open."""
     from numpy.lib.stride_tricks import sliding_window_view
+    from dvats.engine import chunk_map
     # (n_windows, channels, w): a view, no copy
     wins = sliding_window_view(_standardised(values, w), w, axis=0)[::stride]
     ok = np.isfinite(wins).all((1, 2))
     # missing windows take part as zeros (a copy), then are masked out
     if not ok.all(): wins = np.where(ok[:, None, None], wins, 0.)
-    sq, starts, zone = (wins ** 2).sum(-1), np.arange(len(wins)) * stride, _exclusion_zone(w)
-    out = np.full(len(wins), np.nan)
-    for a in range(0, len(wins), block):
-        d = sum(np.sqrt(np.maximum(sq[a:a + block, c, None] + sq[None, :, c]
-                                   - 2 * wins[a:a + block, c] @ wins[:, c].T, 0))
-                for c in range(wins.shape[1])) / wins.shape[1]
-        d[np.abs(starts[a:a + block, None] - starts[None, :]) <= zone] = np.inf   # trivial matches
-        d[:, ~ok] = np.inf
-        out[a:a + block] = d.min(1)
+    out = np.concatenate(list(chunk_map(_profile_rows, range(0, len(wins), block), wins, (wins ** 2).sum(-1), ok, w,
+                                        stride, block)))
     out[~ok | ~np.isfinite(out)] = np.nan
     return out
 

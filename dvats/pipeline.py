@@ -134,7 +134,7 @@ def run(source, # CSV/parquet path, DataFrame or 2-D array
     store = RunStore(out, files=LAYOUT)
     # the engine first: a cluster that cannot start, or a scheduler that is not there, fails before anything is
     # written; one writer per folder; readers wait
-    with engine(config.engine.workers, config.engine.scheduler, log), writing(out, 'run'):
+    with engine(config.engine.workers, config.engine.scheduler, log, config.engine.shared), writing(out, 'run'):
         save_text(store.path('config.yaml'), config_to_yaml(config))
         data_fp = _data_fingerprint(series, labels)
         if not store.is_done('series', data_fp):      # kept so that `load_result` can reopen the run without the source

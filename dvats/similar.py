@@ -83,6 +83,27 @@ def _search(emb:np.ndarray, queries:np.ndarray, idx:np.ndarray, kk:int, exact_ma
     return idx[nnd.query(np.asarray(emb[queries], np.float32), k=kk)[0]]
 
 # %% ../nbs/04a_similar.ipynb #c488934f
+def _similar_rows(q:np.ndarray, emb:np.ndarray, ok:np.ndarray, idx:np.ndarray, k:int, w:int, stride:int,
+                  exact_max:int, seed:int) -> np.ndarray:
+    """One chunk of `similar_table`: the similar windows of the queries `q`, nearest first, int32 `(len(q), k)`, -1
+    where there are fewer."""
+    # each stretch enters the index about twice, and the query's own about four times
+    half, kk = (max(1, -(-w // (2 * stride))) - 1) // 2 + 1, min(len(idx), 3 * k + 5)
+    # the first grid window of each occurrence (and a few spare, since refining may
+    # bring two together), padded with the query itself, which overlaps it and is dropped below
+    pre = np.full((len(q), k + 3), -1, np.int64)
+    for r, (i, c) in enumerate(zip(q, _search(emb, q, idx, kk, exact_max, seed))):
+        d = distinct_occurrences(i, c, k + 3, w, stride)
+        pre[r] = i; pre[r, :len(d)] = d
+    # refined 256 queries at a time: (256, k + 3, 2·half + 1) embeddings in memory
+    for b in range(0, len(q), 256):
+        pre[b:b + 256] = _refine(emb, ok, q[b:b + 256], pre[b:b + 256], half)
+    out = np.full((len(q), k), -1, np.int32)
+    for r, (i, cands) in enumerate(zip(q, pre)):
+        kept = distinct_occurrences(i, cands, k, w, stride)
+        out[r, :len(kept)] = kept
+    return out
+
 def similar_table(emb:np.ndarray, # (n_windows, d) embeddings, NaN rows for invalid windows
                   w:int, stride:int,
                   k:int=10, # similar windows per window
@@ -91,31 +112,18 @@ def similar_table(emb:np.ndarray, # (n_windows, d) embeddings, NaN rows for inva
                   # one bool per window: the windows with an embedding (default: the finite rows of `emb`)
                   valid:np.ndarray|None=None,
                  ) -> np.ndarray:
-    """Per window, the ids of its `k` most similar windows as distinct occurrences, nearest first:
-    int32 `(n_windows, k)`, -1 where there are fewer (and in rows of windows not in `queries`)."""
-    from fastprogress.fastprogress import progress_bar
+    """Per window, the ids of its `k` most similar windows as distinct occurrences, nearest first: int32 `(n_windows,
+    k)`, -1 where there are fewer (and in rows of windows not in `queries`). `chunk` queries at a time: in this
+    process, or as Dask tasks while `dvats.engine.engine` is open."""
+    from dvats.engine import chunk_map
     ok = finite_rows(emb) if valid is None else np.asarray(valid, bool)
     queries = np.flatnonzero(ok) if queries is None else np.asarray(queries, np.int64)
     idx = index_ids(ok, w, stride)
-    # each stretch enters the index about twice, and the query's own about four times
-    half, kk = (max(1, -(-w // (2 * stride))) - 1) // 2 + 1, min(len(idx), 3 * k + 5)
     out = np.full((len(ok), k), -1, np.int32)
-    steps = range(0, len(queries), chunk)
-    for a in (progress_bar(steps, leave=False) if progress else steps):
-        q = queries[a:a + chunk]
-        # the first grid window of each occurrence (and a few spare,
-        # since refining may bring two together), padded with the query
-        # itself, which overlaps it and is dropped below
-        pre = np.full((len(q), k + 3), -1, np.int64)
-        for r, (i, c) in enumerate(zip(q, _search(emb, q, idx, kk, exact_max, seed))):
-            d = distinct_occurrences(i, c, k + 3, w, stride)
-            pre[r] = i; pre[r, :len(d)] = d
-        # refined 256 queries at a time: (256, k + 3, 2·half + 1) embeddings in memory
-        for b in range(0, len(q), 256):
-            pre[b:b + 256] = _refine(emb, ok, q[b:b + 256], pre[b:b + 256], half)
-        for i, cands in zip(q, pre):
-            kept = distinct_occurrences(i, cands, k, w, stride)
-            out[i, :len(kept)] = kept
+    chunks = [queries[a:a + chunk] for a in range(0, len(queries), chunk)]
+    for q, rows in zip(chunks, chunk_map(_similar_rows, chunks, emb, ok, idx, k, w, stride, exact_max, seed,
+                                         progress=progress)):
+        out[q] = rows
     return out
 
 # %% ../nbs/04a_similar.ipynb #ed4ec1b7

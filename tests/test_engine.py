@@ -1,6 +1,7 @@
 """`dvats run --workers 2`: the chunked stages run as Dask tasks on a local cluster of 2 worker processes and the run's
 files are those of the run in one process, byte for byte (the report names its own folder); a worker killed (SIGKILL)
-while the embeddings are computed is replaced, its tasks run again, and the files are still the same."""
+while the embeddings are computed is replaced, its tasks run again, and the files are still the same. The local
+cluster's workers share this machine's disk: they open the run's embeddings by path and write their results to files."""
 import os, signal, subprocess, sys, threading, time
 import psutil, pytest
 
@@ -12,8 +13,11 @@ from dvats.stages import stage_outputs
 pytest.importorskip('distributed')
 DVATS = [sys.executable, '-m', 'dvats']
 # stride 1 over 4,000 steps: 3,969 windows, 4 chunks of `get_embeddings` (EMBED_CHUNK), so the stage outlives a kill
-QUICK = ('encoder:\n  epochs: 2\n  epoch_windows: 64\ndr:\n  method: pca\nlrp:\n  evaluate: false\n  max_windows: 300\n'
-         'similar:\n  max_windows: 200\n')
+# every chunked stage runs: UMAP and HDBSCAN fitted on 1,000 windows place and predict the others, the bank and per-step
+# scores, the similar-windows table and the matrix profile among the windows
+QUICK = ('encoder:\n  epochs: 2\n  epoch_windows: 64\ndr:\n  fit_windows: 1000\nclustering:\n  fit_windows: 1000\n'
+         'lrp:\n  evaluate: false\n  max_windows: 300\nsimilar:\n  max_windows: 200\n'
+         'matrix_profile:\n  enabled: true\n')
 OUTPUTS = stage_outputs(with_overrides(load_config(yaml.safe_load(QUICK)), {'windows.w': 32, 'windows.stride': 1}),
                         reproducible=True)
 ENV = {**os.environ, 'PYTHONUNBUFFERED': '1'}
@@ -61,6 +65,8 @@ def test_workers_kill_one_same_files(data):
     assert 'engine: Dask, 2 workers (a local cluster)' in log, log
     assert killed, log                            # a worker was killed while the embeddings were computed ...
     assert 'embeddings: done' in log and log.index('encoder: done') < log.index('embeddings: done'), log
+    # the projection and the clusters placed and predicted most windows: those stages' chunks ran on the workers too
+    assert 'projection: umap fitted on 1,000 of the 3,969' in log and 'HDBSCAN fitted on 1,000 of the 3,969' in log, log
     for f in OUTPUTS:                             # ... and every file is the one-process run's, byte for byte
         assert run_bytes(d / 'there' / f) == run_bytes(d / 'here' / f), f
     assert not worker_processes(p.pid)
