@@ -15,7 +15,7 @@ on the same torch threads (`peak_gflops`), measured after the runs.
 of N worker processes (`dvats.engine`; `dvats run --workers N`). Peak RSS is the largest single process's (the run's or
 a worker's), not their sum.
 Run: OMP_NUM_THREADS=2 .venv/bin/python bench/scale.py [--sizes 10000 100000 1000000] [--full] [--workers 2]
-     [--keep DIR]
+     [--workers-only] [--keep DIR]
 """
 import argparse, json, os, resource, shutil, subprocess, sys, tempfile, time
 from pathlib import Path
@@ -71,6 +71,7 @@ def main():
     ap.add_argument('--keep', help='keep the run folders here (default: a temporary folder, removed)')
     ap.add_argument('--workers', type=int, default=0,
                     help='also run each size on a local Dask cluster of this many workers')
+    ap.add_argument('--workers-only', action='store_true', help='with --workers: only the runs on the cluster')
     ap.add_argument('--child', nargs=3, help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.child: return child(int(a.child[0]), a.child[1], a.full, int(a.child[2]))
@@ -78,7 +79,7 @@ def main():
     work.mkdir(parents=True, exist_ok=True)
     rows = []
     for n in a.sizes:
-        for workers in [0] + ([a.workers] if a.workers else []):
+        for workers in ([] if a.workers_only and a.workers else [0]) + ([a.workers] if a.workers else []):
             r = one(n, a.full, work, workers); rows.append(r); print(json.dumps(r), flush=True)
     print(f"\n| windows | {' | '.join(STAGES)} | total | peak RSS | report | clusters | ARI vs regimes | "
           "anomaly AUC-PR |")

@@ -184,6 +184,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                               'dvats.engine._given': ('engine.html#_given', 'dvats/engine.py'),
                               'dvats.engine._seen_by_workers': ('engine.html#_seen_by_workers', 'dvats/engine.py'),
                               'dvats.engine._spilled': ('engine.html#_spilled', 'dvats/engine.py'),
+                              'dvats.engine._steady_threads': ('engine.html#_steady_threads', 'dvats/engine.py'),
                               'dvats.engine._unspilled': ('engine.html#_unspilled', 'dvats/engine.py'),
                               'dvats.engine.chunk_map': ('engine.html#chunk_map', 'dvats/engine.py'),
                               'dvats.engine.current_client': ('engine.html#current_client', 'dvats/engine.py'),
