@@ -32,6 +32,7 @@ def fit(rows, stage, workers):
     a, b = (next(r for r in rows if r['n'] == n and r.get('workers', 0) == workers and 'error' not in r)
             for n in (100_000, 1_000_000))
     per = (b['stages'].get(stage, 0) - a['stages'].get(stage, 0)) / (b['n'] - a['n'])
+    if per < 0: return b['stages'].get(stage, 0), 0.      # no growth (a sample's stage): its time at 1,000,000
     return a['stages'].get(stage, 0) - per * a['n'], per
 
 
@@ -41,7 +42,7 @@ def estimate(rows, n, m):
     for s in OWN: out[s] = sum(c * k for c, k in zip(fit(rows, s, 0), (1, n)))
     for s, chunk in CHUNKED.items():
         fixed, per = fit(rows, s, 2)                           # as the 2 workers ran it
-        out[s] = max(fixed, 0) * 2 / m + max(per, 0) * n * 2 / m + (n if per > 0 else 20_000) / chunk * TASK_S / m
+        out[s] = max(fixed, 0) * 2 / m + per * n * 2 / m + (n if per > 0 else 20_000) / chunk * TASK_S / m
     return out
 
 
