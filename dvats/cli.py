@@ -155,6 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument('--out', help='the applied run folder (default: runs/<data file name>-on-<run folder name>)')
     ap.add_argument('--anomaly-col', help='column of per-step 0/1 anomaly flags in the new data, to measure the scores')
     ap.add_argument('--workers', type=int, help='as for run'); ap.add_argument('--scheduler', help='as for run')
+    ap.add_argument('--shared', help='as for run')
     rs = sub.add_parser('rescore',
                         help="score a finished run again with what you know: windows found normal, a normal, "
                              "known anomalies (seconds: no new embeddings)",
