@@ -170,4 +170,6 @@ def reduced_embeddings(embeddings:np.ndarray, # (n_windows, d), NaN rows for inv
     n = int(finite_rows(x).sum())
     if dims is None or dims >= x.shape[1] or n <= 3:
         return (x, lambda new: np.asarray(new, np.float32)) if return_placer else x
-    return project(x, 'pca', n_components=max(1, min(dims, n - 2)), seed=seed, return_placer=return_placer)
+    # the distances as they are (HDBSCAN's and the detectors' space, measured so), only fewer of them
+    return project(x, 'pca', n_components=max(1, min(dims, n - 2)), seed=seed, scaling='none',
+                   return_placer=return_placer)

@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Literal, Optional
 import yaml
 from .errors import DvatsError, DvatsWarning
-from .choices import (ARCHS, ENCODER_METHODS, READOUTS, DR_METHODS, NEIGHBOURS, CLUSTER_SPACES, DETECTORS,
-                           DEFAULT_DETECTOR, AGGREGATIONS, DEFAULT_AGGREGATION, THRESHOLD_RULES, ANOMALY_SPACES,
-                           RELEVANCE_METHODS, COMPOSITES, DEFAULT_COMPOSITE)
+from .choices import (ARCHS, ENCODER_METHODS, READOUTS, DR_METHODS, DR_SCALINGS, NEIGHBOURS, CLUSTER_SPACES,
+                           DETECTORS, DEFAULT_DETECTOR, AGGREGATIONS, DEFAULT_AGGREGATION, THRESHOLD_RULES,
+                           ANOMALY_SPACES, RELEVANCE_METHODS, COMPOSITES, DEFAULT_COMPOSITE)
 
 # %% auto #0
 __all__ = ['ConfigError', 'DataConfig', 'WindowsConfig', 'EncoderConfig', 'DrConfig', 'AnomalyConfig', 'ClusteringConfig',
@@ -80,6 +80,9 @@ class DrConfig:
     # UMAP's neighbours: exact (brute force, Euclidean) when it is fitted
     # on every window; a fit on a sample always uses NN-descent (see 04_dr)
     neighbours: Literal[NEIGHBOURS] = NEIGHBOURS[0]
+    # the embedding's columns to mean 0 and spread 1 before all else, so that each channel's band amplitudes weigh
+    # like the learned features; 'none': as they are (see 04_dr)
+    scaling: Literal[DR_SCALINGS] = DR_SCALINGS[0]
     pca_dims: Optional[int] = _bounded(None, ge=2)  # PCA pre-reduction before UMAP
     # UMAP and t-SNE are fitted on at most this many windows (stratified in
     # time), UMAP places the rest with `transform`; None: all (see 04_dr)

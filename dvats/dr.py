@@ -90,19 +90,6 @@ def _quietly(f, *args):
         warnings.filterwarnings('ignore', message='precomputed_knn')
         return f(*args)
 
-# %% ../nbs/04_dr.ipynb #eacba5d1
-def _placing(red) -> callable:
-    """The fitted umap-learn `red`'s `transform`, started each time from the search's random state as fitted:
-    NN-descent's search advances that state with every query, so without this a chunk's places would depend on the
-    chunks placed before it, in this process or on the Dask worker that placed it."""
-    index = getattr(red, '_knn_search_index', None)
-    start = getattr(index, 'search_rng_state', None)
-    start = None if start is None else start.copy()
-    def place(new:np.ndarray) -> np.ndarray:
-        if start is not None: index.search_rng_state[:] = start
-        return _quietly(red.transform, new)
-    return place
-
 # %% ../nbs/04_dr.ipynb #d3eee52f
 def _umap(x, n_components, seed, n_neighbors=15, min_dist=0.1, metric='euclidean', device=None,
           neighbours=NEIGHBOURS[0],
@@ -124,7 +111,9 @@ def _umap(x, n_components, seed, n_neighbors=15, min_dist=0.1, metric='euclidean
         kwargs['precomputed_knn'] = (*exact_neighbours(x, n_neighbors), ExactIndex(x) if search_index else None)
     red = umap.UMAP(n_components=n_components, n_neighbors=n_neighbors, min_dist=min_dist, metric=metric,
                     random_state=seed, **kwargs)
-    return _quietly(red.fit_transform, x), _placing(red), 'umap-learn'
+    # a chunk's places do not depend on the chunks placed before it: pynndescent's query copies its search state,
+    # and umap-learn seeds each placing from `transform_seed` (`tests/test_engine.py` compares the Dask run's files)
+    return _quietly(red.fit_transform, x), lambda new: _quietly(red.transform, new), 'umap-learn'
 
 # %% ../nbs/04_dr.ipynb #ff7dd58c
 def _pca(x, n_components, seed, **kwargs):
@@ -166,12 +155,33 @@ def _in_chunks(f, x:np.ndarray, chunk:int, progress:bool=False, rows:np.ndarray|
     chunks = [rows[a:a + chunk] for a in range(0, len(rows), chunk)]
     return np.concatenate(list(chunk_map(_rows_applied, chunks, f, x, progress=progress)))
 
+# %% ../nbs/04_dr.ipynb #63387b5d
+from .choices import DR_SCALINGS  # how the embedding's columns are scaled before the projection (see below)
+
+def _column_scaler(x:np.ndarray, # the fitted rows
+                   scaling:str=DR_SCALINGS[0]) -> callable|None:
+    """The function scaling rows as `scaling` says, from the fitted rows `x`: 'standard' takes each column's mean away
+    and divides by its spread (1 where a column does not vary), as float32; 'none': None."""
+    if scaling not in DR_SCALINGS:
+        raise DvatsError(f"unknown scaling {scaling!r}; use one of {', '.join(DR_SCALINGS)}.")
+    if scaling == 'none': return None
+    mean, spread = x.mean(0, dtype=np.float64), x.std(0, dtype=np.float64)
+    spread = np.where(spread > 0, spread, 1.)
+    return lambda v: ((np.asarray(v, np.float64) - mean) / spread).astype(np.float32)
+
+def _then(first, f):
+    "`f` after `first` (`first` None: `f` alone)."
+    return f if first is None else (lambda v: f(first(v)))
+
 # %% ../nbs/04_dr.ipynb #0946969a
 def project(embeddings:np.ndarray, # (n_windows, d), NaN rows for invalid windows
             method:str='umap', # 'umap', 'pca' or 'tsne'
             n_components:int=2,
             seed:int|None=0, # None: faster, not reproducible (UMAP uses every core)
             pca_dims:int|None=None, # PCA pre-reduction before UMAP/t-SNE
+            # the embedding's columns scaled before all else ('standard': to mean 0 and spread 1 on the fitted
+            # rows; 'none')
+            scaling:str=DR_SCALINGS[0],
             return_info:bool=False, # also return a dict saying what was done
             # also return the function placing new embeddings on this projection (`dvats apply`)
             return_placer:bool=False,
@@ -196,36 +206,37 @@ def project(embeddings:np.ndarray, # (n_windows, d), NaN rows for invalid window
     if n < max(4, n_components + 2):
         raise DvatsError(f"only {n} valid window(s) to project; at least {max(4, n_components + 2)} are needed. "
                          "Use a longer series, a smaller stride, or fewer missing values.")
-    x = np.asarray(embeddings, dtype=np.float32)[ok]
     info = {'method': method, 'n_components': n_components, 'seed': seed, 'n_rows': n}
-    # window ids thinned in time -> rows of x
+    # window ids thinned in time -> rows among the valid ones
     fit = np.searchsorted(ids := np.flatnonzero(ok),
                           fit_sample(ids, fit_windows, seed, w, stride, fit_overlap, fit_min_windows))
-    reduce = None
-    if pca_dims and pca_dims < x.shape[1] and method != 'pca':
-        xr, reduce, _ = _pca(x[fit], min(pca_dims, len(fit) - 1), seed)
-        x = xr if len(fit) == n else _in_chunks(reduce, x, chunk)
-        info['pca_dims'] = x.shape[1]
+    x_fit = np.asarray(np.asarray(embeddings)[ids[fit]], np.float32)     # only the fitted rows in memory
+    # what an embedding goes through before the method: the scaling, then the PCA pre-reduction (None: nothing)
+    reduce = scale = _column_scaler(x_fit, scaling)
+    if scale is not None: x_fit = scale(x_fit)
+    if pca_dims and pca_dims < x_fit.shape[1] and method != 'pca':
+        x_fit, pca, _ = _pca(x_fit, min(pca_dims, len(fit) - 1), seed)
+        reduce = _then(scale, pca)
+        info['pca_dims'] = x_fit.shape[1]
     if method == 'umap':                  # placing the rest needs NN-descent's search index
         info['neighbours'] = kwargs['neighbours'] = ('nndescent' if len(fit) < n
                                                      else kwargs.get('neighbours', NEIGHBOURS[0]))
         kwargs['search_index'] = return_placer
-    y_fit, place, info['implementation'] = METHODS[method](x[fit], n_components, seed, **kwargs)
+    y_fit, place, info['implementation'] = METHODS[method](x_fit, n_components, seed, **kwargs)
     if len(fit) == n: y = y_fit
     else:                             # the rest are placed by the fitted model, chunk by chunk
         y = np.empty((n, n_components), np.float32)
         y[fit] = y_fit
         rest = np.setdiff1d(np.arange(n), fit)
         # read from the embeddings themselves: a run's are a memory-mapped file the workers can open by path
-        y[rest] = (_in_chunks(place, embeddings, chunk, progress, rows=ids[rest]) if reduce is None
-                   else _in_chunks(place, x, chunk, progress, rows=rest))
+        y[rest] = _in_chunks(_then(reduce, place), embeddings, chunk, progress, rows=ids[rest])
         info['fit_rows'] = len(fit)
     out = _scatter_rows(np.asarray(y, dtype=np.float32), ok)
     def placer(new:np.ndarray) -> np.ndarray:
         "New embeddings placed on this projection by the fitted model (NaN rows stay NaN)."
         good = finite_rows(new)
         x = np.asarray(new, np.float32)[good]
-        return _scatter_rows(_in_chunks(place if reduce is None else (lambda v: place(reduce(v))), x, chunk), good)
+        return _scatter_rows(_in_chunks(_then(reduce, place), x, chunk), good)
     return ((out, *([info] if return_info else []), *([placer] if return_placer else []))
             if return_info or return_placer else out)
 
@@ -238,6 +249,6 @@ def configured_projection(embeddings:np.ndarray, # (n_windows, d), NaN rows for 
     "The projection a run with `config` makes (the projection stage, and `dvats apply` rebuilding it)."
     dr, wc = config.dr, config.windows
     umap = {'n_neighbors': dr.n_neighbors, 'min_dist': dr.min_dist, 'metric': dr.metric, 'neighbours': dr.neighbours}
-    return project(embeddings, dr.method, dr.n_components, config.seed, dr.pca_dims, fit_windows=dr.fit_windows, w=wc.w,
-                   stride=wc.stride,
+    return project(embeddings, dr.method, dr.n_components, config.seed, dr.pca_dims, scaling=dr.scaling,
+                   fit_windows=dr.fit_windows, w=wc.w, stride=wc.stride,
                    progress=progress, return_placer=return_placer, **(umap if dr.method == 'umap' else {}))
