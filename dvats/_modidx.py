@@ -59,6 +59,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
             'dvats.clustering': { 'dvats.clustering.Clusters': ('clustering.html#clusters', 'dvats/clustering.py'),
                                   'dvats.clustering.Clusters.n_clusters': ('clustering.html#clusters.n_clusters', 'dvats/clustering.py'),
                                   'dvats.clustering.Clusters.predict': ('clustering.html#clusters.predict', 'dvats/clustering.py'),
+                                  'dvats.clustering._dbcv': ('clustering.html#_dbcv', 'dvats/clustering.py'),
                                   'dvats.clustering._predict': ('clustering.html#_predict', 'dvats/clustering.py'),
                                   'dvats.clustering._predicted': ('clustering.html#_predicted', 'dvats/clustering.py'),
                                   'dvats.clustering._sample': ('clustering.html#_sample', 'dvats/clustering.py'),

@@ -120,6 +120,18 @@ def _sample(mask:np.ndarray, max_points:int, seed:int=0) -> np.ndarray:
     if len(idx) <= max_points: return idx
     return np.sort(np.random.default_rng(seed).choice(idx, max_points, replace=False))
 
+# %% ../nbs/05a_clustering.ipynb #7e0bac50
+def _dbcv(points:np.ndarray, labels:np.ndarray, rows:np.ndarray) -> float|None:
+    """hdbscan's DBCV of the `rows`, leaving out clusters with one window among them (its spanning tree of a cluster
+    needs two: new windows placed on a run's clusters, or a small cluster in a sample); None under two clusters."""
+    import hdbscan
+    ids, counts = np.unique(labels[rows], return_counts=True)
+    rows = rows[np.isin(labels[rows], ids[(counts >= 2) | (ids == -1)])]
+    if len(np.unique(labels[rows][labels[rows] >= 0])) < 2: return None
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore', RuntimeWarning)
+        return float(hdbscan.validity.validity_index(points[rows].astype(np.float64), labels[rows]))
+
 # %% ../nbs/05a_clustering.ipynb #3e32959f
 def cluster_scores(projections:np.ndarray, clusters:Clusters, labels=None, max_points:int=5000, seed:int=0) -> dict:
     "Silhouette, DBCV, number of clusters, noise fraction; ARI and NMI against per-window `labels` when given."
@@ -132,11 +144,7 @@ def cluster_scores(projections:np.ndarray, clusters:Clusters, labels=None, max_p
     # the clusters present, not the count: new windows placed by `approximate_predict` may all join one of a run's
     if 2 <= len(np.unique(lab[i])) < len(i):
         out['silhouette'] = float(silhouette_score(projections[i], lab[i]))
-        import hdbscan
-        j = _sample(valid, max_points, seed)
-        with warnings.catch_warnings():
-            warnings.simplefilter('ignore', RuntimeWarning)
-            out['dbcv'] = float(hdbscan.validity.validity_index(projections[j].astype(np.float64), lab[j]))
+        out['dbcv'] = _dbcv(projections, lab, _sample(valid, max_points, seed))
     if labels is not None:
         labels = pd.Series(np.asarray(labels, dtype=object))
         known = valid & labels.notna().to_numpy()

@@ -139,11 +139,15 @@ def window_any(flags, w:int, stride:int=1) -> np.ndarray:
     return cs[starts + w] > cs[starts]
 
 # %% ../nbs/00b_windows.ipynb #7821bf23
-def finite_rows(x:np.ndarray) -> np.ndarray:
+def finite_rows(x:np.ndarray, # 2-D, e.g. a run's memory-mapped embeddings
+                chunk:int=65_536, # rows checked at a time: the check's memory stays small at any length
+               ) -> np.ndarray:
     "Boolean mask of the rows of a 2-D array whose values are all finite."
     x = np.asarray(x)
     if x.ndim != 2: raise DvatsError(f"expected a 2-D array (n_windows, n_features), got shape {x.shape}.")
-    return np.isfinite(x).all(axis=1)
+    out = np.empty(len(x), bool)
+    for a in range(0, len(x), chunk): out[a:a + chunk] = np.isfinite(x[a:a + chunk]).all(axis=1)
+    return out
 
 
 # %% ../nbs/00b_windows.ipynb #55a95277
