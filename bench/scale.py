@@ -12,8 +12,8 @@ The embeddings' GFLOP/s: the backbone's forward multiply-adds per window (`bench
 on the run's own encoder) times the valid windows over the stage's seconds, against the float32 matrix-product peak
 on the same torch threads (`peak_gflops`), measured after the runs.
 `--workers N` runs each size twice, side by side: in one process, then with the chunked stages on a local Dask cluster
-of N worker processes (`dvats.engine`; `dvats run --workers N`). Peak RSS is the largest single process's (the run's or
-a worker's), not their sum.
+of N worker processes (`dvats.engine`; `dvats run --workers N`). Peak RSS is the largest single process's of that run
+(the run's own or one of its workers'), not their sum.
 Run: OMP_NUM_THREADS=2 .venv/bin/python bench/scale.py [--sizes 10000 100000 1000000] [--full] [--workers 2]
      [--workers-only] [--keep DIR]
 """
@@ -33,6 +33,9 @@ def child(n, out, full, workers):
     demo(out=out, n_steps=n + 47, log=None,
          **{'windows.stride': 1, 'matrix_profile.enabled': False, **(FULL if full else {}),
             **({'engine.workers': workers} if workers else {})})
+    # this run's own peak: this process's, or its largest worker's (the cluster's processes were waited for)
+    print('peak_gib', max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF,
+                                                                         resource.RUSAGE_CHILDREN)) / 2**20)
 
 
 def _mflop(out):
@@ -51,8 +54,8 @@ def one(n, full, work, workers=0):
                        + (['--full'] if full else []),
                        capture_output=True, text=True, env={**os.environ, 'PYTHONUNBUFFERED': '1'})
     wall = time.perf_counter() - t0
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 2**20   # GiB: the largest child so far (sizes grow)
     if r.returncode != 0: return {'n': n, 'error': (r.stderr.strip().splitlines() or ['?'])[-1]}
+    peak = float([ln for ln in r.stdout.splitlines() if ln.startswith('peak_gib ')][-1].split()[1])   # GiB
     st = json.loads((out / 'stages.json').read_text())
     m = json.loads((out / 'metrics.json').read_text())
     a = m.get('anomaly', {})

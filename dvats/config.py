@@ -144,8 +144,12 @@ class LrpConfig:
     method: Literal[RELEVANCE_METHODS] = 'lrp'
     composite: Literal[COMPOSITES] = DEFAULT_COMPOSITE   # chosen by the measurements in 05c1_lrp_evaluate
     batch_size: int = _bounded(256, ge=1)
-    # relevance is computed up front for at most this many windows (stratified in time);
-    # a selection's other windows are explained on demand; None: all (see 05b_lrp)
+    # relevance, and from the same windows the contrast basis, is computed up front for a sample of the valid windows
+    # stratified in time: `min_windows` of them, or one in `one_in` where that is more, at most `max_windows`; a
+    # selection's other windows are explained on demand; max_windows None: every window. The page answers from the
+    # sample: one window in 20 keeps its answers (see 05h_explain_stages)
+    min_windows: int = _bounded(5_000, ge=1)
+    one_in: int = _bounded(20, ge=1)
     max_windows: Optional[int] = _bounded(20_000, ge=1)
     # measure the relevance methods (stability, conservation, faithfulness, planted truth) in the run;
     # minutes, so off: `dvats evaluate RUN` measures a finished run (None, in older runs' config.yaml: off)

@@ -12,8 +12,8 @@ from .store import atomic_write, save_npy
 
 
 # %% auto #0
-__all__ = ['relevance_sample', 'relevance_stage', 'load_relevance_stage', 'contrast_basis_stage', 'load_contrast_basis_stage',
-           'evaluation_stage', 'load_evaluation_stage']
+__all__ = ['relevance_sample_size', 'relevance_sample', 'relevance_stage', 'load_relevance_stage', 'contrast_basis_stage',
+           'load_contrast_basis_stage', 'evaluation_stage', 'load_evaluation_stage']
 
 # %% ../nbs/05h_explain_stages.ipynb #5e870cb1
 def _run_threads(ctx):
@@ -22,12 +22,18 @@ def _run_threads(ctx):
     if torch.get_num_threads() != ctx.torch_threads: torch.set_num_threads(ctx.torch_threads)
 
 # %% ../nbs/05h_explain_stages.ipynb #296ade44
+def relevance_sample_size(n_valid:int, lrp) -> int:
+    """How many of `n_valid` valid windows a run explains up front (`LrpConfig`): `min_windows`, or one in `one_in`
+    where that is more, at most `max_windows` and `n_valid`; all of them when `max_windows` is None."""
+    if lrp.max_windows is None: return n_valid
+    return min(n_valid, lrp.max_windows, max(lrp.min_windows, -(-n_valid // lrp.one_in)))
+
 def relevance_sample(valid:np.ndarray, config) -> np.ndarray:
-    """Boolean mask of the windows whose relevance a run computes up front:
-    every valid one, or `lrp.max_windows` of them stratified in time."""
+    """Boolean mask of the windows whose relevance a run computes up front: every valid one, or
+    `relevance_sample_size` of them stratified in time."""
     from dvats.windows import sample_windows
     mask = np.zeros(len(valid), bool)
-    mask[sample_windows(valid, config.lrp.max_windows, config.seed)] = True
+    mask[sample_windows(valid, relevance_sample_size(int(np.sum(valid)), config.lrp), config.seed)] = True
     return mask
 
 # %% ../nbs/05h_explain_stages.ipynb #b2a5c7ea
@@ -46,15 +52,16 @@ def _band_sums(ctx, R:np.ndarray, chunk:int=4096) -> np.ndarray:
     return out
 
 def relevance_stage(ctx):
-    """Relevance of the valid windows (or of `lrp.max_windows` of them) into `relevance.npy`,
+    """Relevance of the valid windows (or of the `relevance_sample`) into `relevance.npy`,
     its per-channel sums and its frequency-band sums; NaN rows for the others."""
     from dvats.lrp.attribution import relevance
     from dvats.explain import channel_sums
     _run_threads(ctx)
     enc, lc, wins = ctx.res.encoder, ctx.config.lrp, ctx.window_view
     sample = relevance_sample(ctx.valid, ctx.config)
-    ctx.note_sample('lrp.max_windows', "relevance: computed now for {k:,} of the {n:,} valid windows; a selection's "
-                                       "other windows are explained when it is explained")
+    ctx.note_sample('lrp.min_windows, one_in, max_windows',
+                    "relevance: computed now for {k:,} of the {n:,} valid windows; a selection's "
+                    "other windows are explained when it is explained", k=int(sample.sum()))
     def write(p):
         mm = np.lib.format.open_memmap(p, mode='w+', dtype=np.float32, shape=wins.shape)
         # claim the space now: a full disk is then an error here, not a SIGBUS mid-write

@@ -89,8 +89,9 @@ STAGE_FILES = {
         '`load_result` adds it to the window table and its per-step aggregation to the steps'),
         RunFile('matrix_profile.json', "the matrix profile's AUC-PR, ROC-AUC, VUS-PR and UCR hit against labelled "
                 "anomalies, measured as the embedding score's (`metrics.json` lists it among the detectors)")),
-    'relevance': (RunFile('relevance.npy', 'relevance of every input cell of the valid windows (up to '
-        '`lrp.max_windows` of them, stratified in time), `(n_windows, n_channels, w)` float32, NaN rows for the others '
+    'relevance': (RunFile('relevance.npy', 'relevance of every input cell of the valid windows (or of '
+        'a sample stratified in time: `lrp.min_windows`, `one_in`, `max_windows`), '
+        '`(n_windows, n_channels, w)` float32, NaN rows for the others '
         "and for invalid windows: LRP on the encoder (`lrp.composite`), explaining each window's embedding",
         reopen=True),
         RunFile('channel_relevance.npy', 'per window and channel, the sum of relevance and of absolute relevance, '

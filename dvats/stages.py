@@ -16,7 +16,8 @@ from .windows import FIT_OVERLAP, FIT_MIN_WINDOWS, fit_gap
 from .anomaly import step_flags, configured_scores, detector_metrics
 from .matrix_profile import matrix_profile_stage, load_matrix_profile_stage
 from .explain_stages import (relevance_stage, load_relevance_stage, contrast_basis_stage,
-                                  load_contrast_basis_stage, evaluation_stage, load_evaluation_stage)
+                                  load_contrast_basis_stage, evaluation_stage, load_evaluation_stage,
+                                  relevance_sample_size)
 from .layout import STAGE_FILES, ENCODER_FILES, REPORT_FILE
 from .store import (RunStore, fingerprint, file_fingerprint, save_text, save_parquet, save_npy, save_json,
                          atomic_write, log_history, log_artifact)
@@ -95,13 +96,15 @@ class StageContext:
         k, tab = getattr(getattr(self.config, section), name), getattr(self.res, 'windows', None)
         return k is not None and tab is not None and k < int(tab.valid.sum())
 
-    def note_sample(self, key:str, what:str):
-        """Tell the user, when the sample size at config `key` binds, what is computed
-        on a sample (`what` with `{k}` the size and `{n}` the valid windows)."""
-        if self.log and self.binds(key):
+    def note_sample(self, key:str, what:str, k:int|None=None):
+        """Tell the user, when the sample binds, what is computed on a sample (`what` with `{k}` the size and `{n}` the
+        valid windows). `k`: its size when a rule sets it (`key` then names the settings); else config `key`'s."""
+        if k is None:
             section, name = key.split('.')
-            self.log(what.format(k=getattr(getattr(self.config, section), name), n=int(self.valid.sum()))
-                     + f" ({key}, stratified in time)")
+            k = getattr(getattr(self.config, section), name)
+        n = int(self.valid.sum()) if getattr(self.res, 'windows', None) is not None else 0
+        if self.log and k is not None and k < n:
+            self.log(what.format(k=k, n=n) + f" ({key}, stratified in time)")
 
 # %% ../nbs/06c_stages.ipynb #18823f17
 # the samples a long series is cut to
@@ -127,6 +130,13 @@ def _encoder_file(ctx) -> str:
     from dvats.embeddings import _encoder_paths
     return file_fingerprint(*_encoder_paths(ctx.config.encoder.path))
 
+def _relevance_size(ctx) -> int|None:
+    "The size of the run's relevance sample (`relevance_sample_size`); None when it explains every valid window."
+    tab = getattr(ctx.res, 'windows', None)
+    n = 0 if tab is None else int(tab.valid.sum())
+    k = relevance_sample_size(n, ctx.config.lrp)
+    return k if k < n else None
+
 IDLE = object()   # a part that does not apply to this run: left out of the fingerprint
 
 PARTS = {'truth': lambda ctx: ctx.truth is not None,     # ground truth given: the evaluation measures against it
@@ -134,8 +144,7 @@ PARTS = {'truth': lambda ctx: ctx.truth is not None,     # ground truth given: t
          'encoder-file': _encoder_file,
          # relevance computed for a sample: its size and the seed that
          # draws it (nothing when every valid window is explained)
-         'relevance-sample': lambda ctx: ([ctx.config.lrp.max_windows, ctx.config.seed]
-                                          if ctx.binds('lrp.max_windows') else IDLE),
+         'relevance-sample': lambda ctx: ([k, ctx.config.seed] if (k := _relevance_size(ctx)) is not None else IDLE),
          # the projection and the clusters fitted on windows thinned in
          # time (`dvats.windows.fit_sample`, issue 32): the overlap and the
          # gap (and the floor) where the thinning binds (overlapping windows),
