@@ -7,6 +7,8 @@ against a local cluster, side by side in one run.
    with a freshly initialised default encoder (its weights do not change the cost): in this process with torch on
    `--threads` threads, then on the local cluster (one thread per worker), the same windows; the embeddings must be
    equal byte for byte.
+   Then the same on a cluster whose workers keep the malloc setting Dask's nanny gives them (`MALLOC_TRIM_THRESHOLD_`,
+   which `dvats.engine` leaves out: `_MALLOC_TRIM`).
    Printed: seconds, windows per second, the ratio, and the encoder's forward GFLOP/s (its multiply-adds counted by a
    forward hook on every convolution and linear layer) against the machine's peak (a float32 matrix product on the same
    threads).
@@ -83,6 +85,16 @@ def main():
         t_task = (time.perf_counter() - t) / len(chunks)
         t = time.perf_counter(); there = get_embeddings(enc, wins, valid, progress=False)
         t_there = time.perf_counter() - t
+    # the same on workers with the malloc setting Dask's nanny gives them (MALLOC_TRIM_THRESHOLD_=65536), which
+    # `dvats.engine` takes away: its key pointed elsewhere while this cluster starts
+    import dvats.engine as dvats_engine
+    ours, dvats_engine._MALLOC_TRIM = dvats_engine._MALLOC_TRIM, 'distributed.nanny.pre-spawn-environ.DVATS_UNSET'
+    try:
+        with engine(workers=a.workers, log=None):
+            list(chunk_map(_ids, chunks, progress=False))
+            t = time.perf_counter(); trimmed = get_embeddings(enc, wins, valid, progress=False)
+            t_trim = time.perf_counter() - t
+    finally: dvats_engine._MALLOC_TRIM = ours
     peak = peak_gflops(a.threads)
     n = int(valid.sum())
     print(f"windows {n:,} (stride 1, w 48, {v.shape[1]} channels); torch {a.threads} threads here; "
@@ -91,9 +103,11 @@ def main():
     print(f"embeddings here:  {t_here:7.1f} s  {n / t_here:8.0f} windows/s  {gflop / t_here:6.1f} GFLOP/s")
     print(f"embeddings there: {t_there:7.1f} s  {n / t_there:8.0f} windows/s  {gflop / t_there:6.1f} GFLOP/s  "
           f"(there/here time {t_there / t_here:.2f})")
+    print(f"embeddings there with Dask's MALLOC_TRIM_THRESHOLD_: {t_trim:7.1f} s  {n / t_trim:8.0f} windows/s  "
+          f"{gflop / t_trim:6.1f} GFLOP/s  (there/here time {t_trim / t_here:.2f})")
     print(f"the backbone's forward: {gflop / n * 1e3:.3f} MFLOP per window; "
           f"float32 matmul peak on {a.threads} threads: {peak:.1f} GFLOP/s")
-    print(f"equal byte for byte: {here.tobytes() == there.tobytes()}")
+    print(f"equal byte for byte: {here.tobytes() == there.tobytes() == trimmed.tobytes()}")
 
 
 if __name__ == '__main__':

@@ -17,8 +17,9 @@ of N worker processes (`dvats.engine`; `dvats run --workers N`). Peak RSS is the
 Run: OMP_NUM_THREADS=2 .venv/bin/python bench/scale.py [--sizes 10000 100000 1000000] [--full] [--workers 2]
      [--workers-only] [--keep DIR]
 """
-import argparse, json, os, resource, shutil, subprocess, sys, tempfile, time
+import argparse, json, os, re, resource, shutil, subprocess, sys, tempfile, time
 from pathlib import Path
+import numpy as np
 import pyarrow.parquet as pq
 
 FULL = {'encoder.epoch_windows': None, 'dr.fit_windows': None, 'clustering.fit_windows': None, 'lrp.max_windows': None}
@@ -55,12 +56,15 @@ def one(n, full, work, workers=0):
                        capture_output=True, text=True, env={**os.environ, 'PYTHONUNBUFFERED': '1'})
     wall = time.perf_counter() - t0
     if r.returncode != 0: return {'n': n, 'error': (r.stderr.strip().splitlines() or ['?'])[-1]}
-    peak = float([ln for ln in r.stdout.splitlines() if ln.startswith('peak_gib ')][-1].split()[1])   # GiB
+    # GiB; found anywhere in the output (a progress bar may leave its line unended before it)
+    peak = float(re.findall(r'peak_gib ([0-9.]+)', r.stdout)[-1])
     st = json.loads((out / 'stages.json').read_text())
     m = json.loads((out / 'metrics.json').read_text())
     a = m.get('anomaly', {})
     n_valid = int(pq.read_table(out / 'windows.parquet', columns=['valid']).column('valid').to_numpy().sum())
-    return {'mflop_per_window': _mflop(out), 'n_valid': n_valid,
+    # the relevance sample's size (the windows with relevance): bench/scale_model.py fits those stages on it
+    lrp_windows = int(np.isfinite(np.load(out / 'channel_relevance.npy', mmap_mode='r')[:, 0, 0]).sum())
+    return {'mflop_per_window': _mflop(out), 'n_valid': n_valid, 'lrp_windows': lrp_windows,
             'n': n, 'full': full, 'workers': workers, 'wall': wall, 'peak_gib': peak,
             'stages': {k: st[k].get('seconds', 0) for k in st if k != 'series'},
             'report_mb': (out / 'report.html').stat().st_size / 1e6, 'ari': m['clustering'].get('ari'),

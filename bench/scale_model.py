@@ -2,8 +2,10 @@
 
 Reads the rows `bench/scale.py` printed (saved as `bench/results/scale/scale.jsonl`): per stage, the seconds at 100,000
 and 1,000,000 windows, in one process (torch on 2 threads) and on a local cluster of 2 workers of one core each. Each
-stage's time is fitted as `fixed + per_window * n` through the two sizes of the one-process runs (a sample's stage, e.g.
-the relevance on 20,000 windows, comes out fixed; the embeddings, per window). On `M` workers of one core:
+stage's time is fitted as `fixed + per_window * x` through the two sizes of the one-process runs, where `x` is the
+windows the stage computes: the series' windows, or for the relevance and the contrast basis the relevance sample's
+(`dvats.explain_stages.relevance_sample_size`: 5,000 at 100,000 windows, 20,000 from 400,000 on, so the same at 10^7 as
+at 10^6). On `M` workers of one core:
 
 - the run's own stages (the encoder's training, the table, the report) keep their one-process time;
 - a chunked stage's per-window part runs on the workers: its 1,000,000-window time on the 2 workers, times 2 / M (a
@@ -12,9 +14,8 @@ the relevance on 20,000 windows, comes out fixed; the embeddings, per window). O
 - a chunked stage's fixed part (a sample) is spread over the workers the same way.
 
 What this leaves out, and says so: the one process that writes reads every result back (the embeddings, 848 bytes a
-window), and the projection's fit copies the valid embeddings into its memory (`dvats.dr.project`), which at 10^8
-windows no longer fits; the network (a worker reads the series once, and its chunks' rows of the embeddings from shared
-storage). It is a floor, not a promise.
+window); the network (a worker reads the series once, and its chunks' rows of the embeddings from shared storage). It
+is a floor, not a promise.
 Run: .venv/bin/python bench/scale_model.py [--rows bench/results/scale/scale.jsonl] [--workers 16 64 256]
 """
 import argparse, json
@@ -23,17 +24,29 @@ from pathlib import Path
 CHUNKED = {'embeddings': 1024, 'projection': 50_000, 'similar': 4096, 'clusters': 100_000, 'relevance': 1024,
            'contrast-basis': 1024}      # windows per task (`dvats.engine`'s table of the chunked stages)
 OWN = ['encoder', 'table', 'report']      # stages the run's process computes itself
+SAMPLED = {'relevance', 'contrast-basis'}   # computed on the relevance sample
 TASK_S = 2.2e-3                           # Dask's overhead per task, bench/results/engine/engine.txt
 DIM_BYTES = 212 * 4                        # an embedding (learned features and band amplitudes), float32
 
 
+def computed(stage, n):
+    "How many windows `stage` computes in a run of `n` windows: all, or the relevance sample's."
+    if stage not in SAMPLED: return n
+    from dvats.config import Config
+    from dvats.explain_stages import relevance_sample_size
+    return relevance_sample_size(n, Config().lrp)
+
+
 def fit(rows, stage, workers):
-    "(fixed seconds, seconds per window) of `stage` through the 100,000- and 1,000,000-window rows."
+    """(fixed seconds, seconds per computed window) of `stage` through the 100,000- and 1,000,000-window rows (the
+    rows' own `lrp_windows` where they have it: the sample they were measured with)."""
     a, b = (next(r for r in rows if r['n'] == n and r.get('workers', 0) == workers and 'error' not in r)
             for n in (100_000, 1_000_000))
-    per = (b['stages'].get(stage, 0) - a['stages'].get(stage, 0)) / (b['n'] - a['n'])
-    if per < 0: return b['stages'].get(stage, 0), 0.      # no growth (a sample's stage): its time at 1,000,000
-    return a['stages'].get(stage, 0) - per * a['n'], per
+    xa, xb = (r.get('lrp_windows', computed(stage, r['n'])) if stage in SAMPLED else r['n'] for r in (a, b))
+    if xa == xb: return b['stages'].get(stage, 0), 0.      # the same sample at both sizes: its time at 1,000,000
+    per = (b['stages'].get(stage, 0) - a['stages'].get(stage, 0)) / (xb - xa)
+    if per < 0: return b['stages'].get(stage, 0), 0.
+    return a['stages'].get(stage, 0) - per * xa, per
 
 
 def estimate(rows, n, m):
@@ -42,7 +55,8 @@ def estimate(rows, n, m):
     for s in OWN: out[s] = sum(c * k for c, k in zip(fit(rows, s, 0), (1, n)))
     for s, chunk in CHUNKED.items():
         fixed, per = fit(rows, s, 2)                           # as the 2 workers ran it
-        out[s] = max(fixed, 0) * 2 / m + per * n * 2 / m + (n if per > 0 else 20_000) / chunk * TASK_S / m
+        x = computed(s, n)
+        out[s] = max(fixed, 0) * 2 / m + per * x * 2 / m + x / chunk * TASK_S / m
     return out
 
 
@@ -52,7 +66,8 @@ def main():
     ap.add_argument('--workers', type=int, nargs='+', default=[16, 64, 256])
     a = ap.parse_args()
     rows = [json.loads(line) for line in Path(a.rows).read_text().splitlines() if line.strip()]
-    one = {n: sum(c * k for s in OWN + list(CHUNKED) for c, k in zip(fit(rows, s, 0), (1, n))) for n in (10**7, 10**8)}
+    one = {n: sum(c * k for s in OWN + list(CHUNKED) for c, k in zip(fit(rows, s, 0), (1, computed(s, n))))
+           for n in (10**7, 10**8)}
     print(f"| windows | one process, 2 threads | {' | '.join(f'{m} workers' for m in a.workers)} | "
           "embeddings the writing process reads back |")
     print('|' + '---|' * (len(a.workers) + 3))

@@ -107,9 +107,11 @@ def engine(workers:int|None=None, # start a `LocalCluster` of this many worker p
     try: from distributed import Client, LocalCluster
     except ImportError: raise DvatsError("running on workers needs dask and distributed: pip "
                                          "install 'dvats[dask]'.") from None
+    import dask
     try:
-        cluster = (LocalCluster(n_workers=int(workers), threads_per_worker=1, processes=True, dashboard_address=None,
-                                env=_ONE_CORE) if workers else None)
+        with dask.config.set({_MALLOC_TRIM: None}):         # the workers keep glibc's own malloc (see `_MALLOC_TRIM`)
+            cluster = (LocalCluster(n_workers=int(workers), threads_per_worker=1, processes=True,
+                                    dashboard_address=None, env=_ONE_CORE) if workers else None)
     # a worker process re-imports the main module (spawn): a script must guard its work
     except RuntimeError as e:
         raise DvatsError(f"the {workers} Dask worker processes did not start ({e}). Run from a script file whose "
@@ -168,6 +170,12 @@ def _unspilled(r):
 # %% ../nbs/00f_engine.ipynb #e5955bb5
 # a local cluster's worker has one core: torch, numba (UMAP, HDBSCAN) and BLAS each use one thread there
 _ONE_CORE = {'OMP_NUM_THREADS': '1', 'MKL_NUM_THREADS': '1', 'OPENBLAS_NUM_THREADS': '1', 'NUMBA_NUM_THREADS': '1'}
+# Dask's nanny gives its workers glibc's MALLOC_TRIM_THRESHOLD_=65536 (to hand freed memory back sooner). Setting it
+# also fixes malloc's mmap threshold, so every large tensor is mapped and its pages zeroed afresh: the encoder's
+# forward pass ran at 0.70x in a plain process with it (0.856 s against 0.603 s per 1,024 windows on one thread), the
+# workers' slowdown in bench/results/scale. A local cluster's workers go without it; a joined cluster's are the
+# user's (the design below says how)
+_MALLOC_TRIM = 'distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_'
 
 def _steady_threads():
     """Give torch on this worker the threads its environment says (`OMP_NUM_THREADS`, else 1): numba's OpenMP layer
