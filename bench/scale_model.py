@@ -16,7 +16,7 @@ at 10^6). On `M` workers of one core:
 What this leaves out, and says so: the one process that writes reads every result back (the embeddings, 848 bytes a
 window); the network (a worker reads the series once, and its chunks' rows of the embeddings from shared storage). It
 is a floor, not a promise.
-Run: .venv/bin/python bench/scale_model.py [--rows bench/results/scale/scale.jsonl] [--workers 16 64 256]
+Run: .venv/bin/python bench/scale_model.py [--rows bench/results/scale/scale.jsonl ...] [--workers 16 64 256]
 """
 import argparse, json
 from pathlib import Path
@@ -62,10 +62,11 @@ def estimate(rows, n, m):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument('--rows', default=str(Path(__file__).parent / 'results' / 'scale' / 'scale.jsonl'))
+    # several files: their rows together (the first row of a size and path found is the one used)
+    ap.add_argument('--rows', nargs='+', default=[str(Path(__file__).parent / 'results' / 'scale' / 'scale.jsonl')])
     ap.add_argument('--workers', type=int, nargs='+', default=[16, 64, 256])
     a = ap.parse_args()
-    rows = [json.loads(line) for line in Path(a.rows).read_text().splitlines() if line.strip()]
+    rows = [json.loads(line) for f in a.rows for line in Path(f).read_text().splitlines() if line.strip()]
     one = {n: sum(c * k for s in OWN + list(CHUNKED) for c, k in zip(fit(rows, s, 0), (1, computed(s, n))))
            for n in (10**7, 10**8)}
     print(f"| windows | one process, 2 threads | {' | '.join(f'{m} workers' for m in a.workers)} | "
