@@ -89,22 +89,29 @@ class StageContext:
         "Path of the declared file `name` in the run folder (the store refuses any other name)."
         return self.store.path(name)
 
-    def binds(self, key:str) -> bool:
-        """Whether the sample size at config `key` is below the run's valid
-        windows, so that it changes what a stage computes (no window table: no)."""
+    @property
+    def n_valid(self) -> int:
+        "The run's valid windows (0 before it has a window table)."
+        tab = getattr(self.res, 'windows', None)
+        return 0 if tab is None else int(tab.valid.sum())
+
+    def _size(self, key:str, k:int|None):
+        "A sample's size: `k` when a rule sets it, else the config value at `key` ('section.field')."
+        if k is not None: return k
         section, name = key.split('.')
-        k, tab = getattr(getattr(self.config, section), name), getattr(self.res, 'windows', None)
-        return k is not None and tab is not None and k < int(tab.valid.sum())
+        return getattr(getattr(self.config, section), name)
+
+    def binds(self, key:str, k:int|None=None) -> bool:
+        """Whether a sample's size (`_size`) is below the run's valid windows, so
+        that it changes what a stage computes (no window table: no)."""
+        k = self._size(key, k)
+        return k is not None and k < self.n_valid
 
     def note_sample(self, key:str, what:str, k:int|None=None):
         """Tell the user, when the sample binds, what is computed on a sample (`what` with `{k}` the size and `{n}` the
         valid windows). `k`: its size when a rule sets it (`key` then names the settings); else config `key`'s."""
-        if k is None:
-            section, name = key.split('.')
-            k = getattr(getattr(self.config, section), name)
-        n = int(self.valid.sum()) if getattr(self.res, 'windows', None) is not None else 0
-        if self.log and k is not None and k < n:
-            self.log(what.format(k=k, n=n) + f" ({key}, stratified in time)")
+        if self.log and self.binds(key, k):
+            self.log(what.format(k=self._size(key, k), n=self.n_valid) + f" ({key}, stratified in time)")
 
 # %% ../nbs/06c_stages.ipynb #18823f17
 # the samples a long series is cut to
@@ -132,10 +139,8 @@ def _encoder_file(ctx) -> str:
 
 def _relevance_size(ctx) -> int|None:
     "The size of the run's relevance sample (`relevance_sample_size`); None when it explains every valid window."
-    tab = getattr(ctx.res, 'windows', None)
-    n = 0 if tab is None else int(tab.valid.sum())
-    k = relevance_sample_size(n, ctx.config.lrp)
-    return k if k < n else None
+    k = relevance_sample_size(ctx.n_valid, ctx.config.lrp)
+    return k if ctx.binds('lrp', k) else None
 
 IDLE = object()   # a part that does not apply to this run: left out of the fingerprint
 
