@@ -66,7 +66,10 @@ test: install browser
 	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 NUMBA_NUM_THREADS=1 $(BIN)/python tools/notebooks.py --n-workers 2
 	@# the docs site from those executed notebooks (nothing runs twice); tests/test_docs_browser.py follows its links
 	NO_MKDOCS_2_WARNING=1 $(BIN)/python tools/docs.py
-	@# one process: two (pytest-xdist, a file each) took 591 s, one 435 s: every run and browser slower on the shared cores
+	@# one process: two (pytest-xdist, a file each) took 591 s, one 435 s: every run and browser slower on the shared cores.
+	@# After the notebooks, not beside them: side by side (tests/ started once the shared demo was there) make test took
+	@# 20 min 26 s against 20 min 33 s one after the other; tests/ alone keeps one core busy, but beside two notebooks it
+	@# took 946 s instead of 544 s, and the notebooks 12 min instead of 7.
 	$(BIN)/python -m pytest tests/ -q -p no:cacheprovider --durations=12
 
 # docs: the site in _docs/site (open _docs/site/index.html), rendered offline by MkDocs from the executed notebooks that

@@ -184,6 +184,7 @@ d = { 'settings': {'branch': 'main', 'doc_baseurl': '/', 'doc_host': '', 'git_ur
                               'dvats.engine.WindowRows.view': ('engine.html#windowrows.view', 'dvats/engine.py'),
                               'dvats.engine._apply': ('engine.html#_apply', 'dvats/engine.py'),
                               'dvats.engine._given': ('engine.html#_given', 'dvats/engine.py'),
+                              'dvats.engine._rows_file': ('engine.html#_rows_file', 'dvats/engine.py'),
                               'dvats.engine._seen_by_workers': ('engine.html#_seen_by_workers', 'dvats/engine.py'),
                               'dvats.engine._spilled': ('engine.html#_spilled', 'dvats/engine.py'),
                               'dvats.engine._steady_threads': ('engine.html#_steady_threads', 'dvats/engine.py'),

@@ -20,7 +20,7 @@ __all__ = ['SPILL_BYTES', 'WindowRows', 'Whole', 'FileArray', 'portable', 'local
 @dataclass
 class WindowRows:
     "The rows under a sliding window view and how it cuts them: what a worker receives instead of the view."
-    rows: np.ndarray # (n_rows, n_channels)
+    rows: np.ndarray # (n_rows, n_channels); `portable` may send a `FileArray` of them instead (`local` opens it)
     w: int
     stride: int
     def view(self) -> np.ndarray:
@@ -57,7 +57,8 @@ def _seen_by_workers(x) -> bool:
 # %% ../nbs/00f_engine.ipynb #3c7dd11d
 def portable(x):
     """What a worker receives for `x`: the `FileArray` of a whole `.npy` file's memory map that the workers see, the
-    `WindowRows` of a sliding window view `(n, channels, w)`, an array as it is, anything else `Whole`."""
+    `WindowRows` of a sliding window view `(n, channels, w)` (its rows as a file in the workers' folder while there is
+    one: `_rows_file`), an array as it is, anything else `Whole`."""
     if _seen_by_workers(x): return FileArray(x.filename)
     if not isinstance(x, np.ndarray): return Whole(x)
     if not (x.ndim == 3 and x.base is not None and len(x) and x.strides[2]): return x
@@ -68,13 +69,22 @@ def portable(x):
     rows = np.lib.stride_tricks.as_strided(x, shape=((n - 1) * stride + w, c), strides=(s_row, s_ch), writeable=False)
     cut = WindowRows(rows, w, stride)
     same = np.array_equal(cut.view()[[0, -1]], x[[0, -1]], equal_nan=True)
-    return cut if same else x
+    if not same: return x
+    return WindowRows(_rows_file(rows), w, stride) if _SHARED else cut
+
+def _rows_file(rows:np.ndarray) -> FileArray:
+    """`rows` written once into the folder where the workers write (`engine`): each worker maps the file, and the rows
+    never pass through the scheduler. `chunk_map` removes it when its chunks are done."""
+    path = Path(_SHARED[1]) / f'rows-{uuid.uuid4().hex}.npy'
+    np.save(path, rows, allow_pickle=False)
+    return FileArray(str(path))
 
 # %% ../nbs/00f_engine.ipynb #909963d0
 def local(x):
     """`x` as a chunk function uses it: the window view of a `WindowRows`, the
     memory map of a `FileArray`, the object in a `Whole`, anything else unchanged."""
     if isinstance(x, FileArray): return x.open()
+    if isinstance(x, WindowRows) and isinstance(x.rows, FileArray): return sliding_windows(x.rows.open(), x.w, x.stride)
     return x.view() if isinstance(x, WindowRows) else x.obj if isinstance(x, Whole) else x
 
 # %% ../nbs/00f_engine.ipynb #415fdce9
@@ -215,11 +225,15 @@ def chunk_map(fn, # fn(chunk, *shared): a function a worker can import (module l
         warnings.simplefilter('ignore', UserWarning)
         # submitted, not scattered: scattered data is lost with the
         # worker that holds it, a task's result is computed again
-        sent = [_CLIENT.submit(_given, portable(s), pure=False) for s in shared]
+        given = [portable(s) for s in shared]
+        sent = [_CLIENT.submit(_given, g, pure=False) for g in given]
     spill = _SHARED[1] if _SHARED else None
     futures = _CLIENT.map(_apply, chunks, *([x] * len(chunks) for x in [fn, spill] + sent), pure=False)
     try:
         for f in show(futures):
             yield _unspilled(f.result())
             f.release()
-    finally: _CLIENT.cancel(futures + sent)
+    finally:
+        _CLIENT.cancel(futures + sent)
+        for g in given:                          # the rows' files `portable` wrote for these chunks
+            if isinstance(g, WindowRows) and isinstance(g.rows, FileArray): Path(g.rows.path).unlink(missing_ok=True)
