@@ -29,7 +29,8 @@ LAYOUTS = [(15, 0.1), (30, 0.1), (50, 0.1), (15, 0.0)]   # (n_neighbors, min_dis
 
 
 def square_state(x:np.ndarray, starts:np.ndarray, w:int) -> np.ndarray:
-    "What a square wave `x` does in each window: 'high', 'low', 'rising' or 'falling' (its mean in the two halves)."
+    """What a square wave `x` does in each window: 'high', 'low', 'rising' or 'falling' (from the share of its steps
+    above zero in the window and in the window's first half)."""
     up = np.r_[0, np.cumsum(x > 0)]
     share = (up[starts + w] - up[starts]) / w
     first = (up[starts + w // 2] - up[starts]) / (w // 2)
@@ -73,14 +74,14 @@ def split_report(run:Path) -> tuple:
 def layouts(run:Path, win:pd.DataFrame, cfg) -> None:
     "Print the fitted windows' ARI for each layout of `LAYOUTS`, seeds 0-2."
     emb = np.load(run / 'embeddings.npy', mmap_mode='r')
+    regime = win.set_index('window').label.astype(int)
     for nn, md in LAYOUTS:
         aris = []
         for seed in (0, 1, 2):
             fit = fit_sample(win.window.to_numpy(), cfg.dr.fit_windows, seed, cfg.windows.w, cfg.windows.stride)
             y = project(np.asarray(emb[fit], np.float32), 'umap', 2, seed, scaling=cfg.dr.scaling, n_neighbors=nn,
                         min_dist=md)
-            truth = win.set_index('window').label.astype(int).loc[fit].to_numpy()
-            aris.append(adjusted_rand_score(truth, cluster(y).labels))
+            aris.append(adjusted_rand_score(regime.loc[fit].to_numpy(), cluster(y).labels))
         print(f"UMAP {nn} neighbours, min_dist {md}: ARI on the {len(fit):,} fitted windows "
               f"{np.mean(aris):.3f} ± {np.std(aris):.3f} ({', '.join(f'{a:.3f}' for a in aris)})", flush=True)
 

@@ -84,7 +84,7 @@ def local(x):
     """`x` as a chunk function uses it: the window view of a `WindowRows`, the
     memory map of a `FileArray`, the object in a `Whole`, anything else unchanged."""
     if isinstance(x, FileArray): return x.open()
-    if isinstance(x, WindowRows) and isinstance(x.rows, FileArray): return sliding_windows(x.rows.open(), x.w, x.stride)
+    if isinstance(x, WindowRows) and isinstance(x.rows, FileArray): x = WindowRows(x.rows.open(), x.w, x.stride)
     return x.view() if isinstance(x, WindowRows) else x.obj if isinstance(x, Whole) else x
 
 # %% ../nbs/00f_engine.ipynb #415fdce9
